@@ -1,0 +1,250 @@
+//! `verkosto`: the reference server. One instance for a space, a company community or a network.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+use verkosto::{Settings, Verkosto, service::NewAccount, store::Db};
+
+#[derive(Parser)]
+#[command(name = "verkosto", version, about = "Communities, their managers and their events on the fediverse")]
+struct Cli {
+    #[command(flatten)]
+    common: Common,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Args, Clone)]
+struct Common {
+    /// Database: sqlite://FILE (created on first start) or postgres://...
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Public host[:port] used in every ActivityPub id.
+    #[arg(long, env = "VERKOSTO_DOMAIN", global = true)]
+    domain: Option<String>,
+    /// Allow http:// and loopback peers (tests and local trials only).
+    #[arg(long, env = "VERKOSTO_DEV_FEDERATION", global = true)]
+    dev_federation: bool,
+    /// A TOML file with the same settings (flags and environment win).
+    #[arg(long, env = "VERKOSTO_CONFIG", global = true)]
+    config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the instance (the default).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Show the delivery queue.
+    #[command(subcommand)]
+    Queue(QueueCommand),
+}
+
+#[derive(Args, Default)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "VERKOSTO_BIND")]
+    bind: Option<SocketAddr>,
+    /// First retry delay of a failed delivery, e.g. 60s or 200ms.
+    #[arg(long, env = "VERKOSTO_RETRY_BASE", value_parser = parse_duration)]
+    retry_base: Option<Duration>,
+    /// Timeout of one outgoing request, e.g. 10s.
+    #[arg(long, env = "VERKOSTO_REQUEST_TIMEOUT", value_parser = parse_duration)]
+    request_timeout: Option<Duration>,
+    /// Deliveries in flight at once.
+    #[arg(long, env = "VERKOSTO_DELIVERY_WORKERS")]
+    delivery_workers: Option<usize>,
+    /// Let anyone create an account through the API.
+    #[arg(long, env = "VERKOSTO_OPEN_REGISTRATION")]
+    open_registration: bool,
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Create an account; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// Make the account an instance administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum QueueCommand {
+    /// Pending deliveries per receiving host.
+    Status,
+}
+
+/// `verkosto.toml`: every key optional.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    bind: Option<SocketAddr>,
+    domain: Option<String>,
+    database_url: Option<String>,
+    dev_federation: Option<bool>,
+    open_registration: Option<bool>,
+    retry_base: Option<String>,
+    request_timeout: Option<String>,
+    delivery_workers: Option<usize>,
+}
+
+fn parse_duration(raw: &str) -> Result<Duration, String> {
+    let raw = raw.trim();
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (number, unit) = raw.split_at(split);
+    let n: u64 = number.parse().map_err(|_| format!("{raw:?} is not a duration like 200ms, 30s, 5m or 2h"))?;
+    Ok(match unit {
+        "ms" => Duration::from_millis(n),
+        "s" | "" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        _ => return Err(format!("unknown unit {unit:?} in {raw:?}: use ms, s, m or h")),
+    })
+}
+
+struct Resolved {
+    database_url: String,
+    settings: Settings,
+    bind: SocketAddr,
+}
+
+fn resolve(common: &Common, serve: &ServeArgs) -> anyhow::Result<Resolved> {
+    let file: FileConfig = match &common.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
+        }
+        None => FileConfig::default(),
+    };
+    let domain = common.domain.clone().or(file.domain).unwrap_or_else(|| "localhost:8080".into());
+    let mut settings = Settings::new(domain);
+    settings.dev_federation = common.dev_federation || file.dev_federation.unwrap_or(false);
+    settings.open_registration = serve.open_registration || file.open_registration.unwrap_or(false);
+    if let Some(d) = serve.retry_base.or(file.retry_base.as_deref().map(parse_duration).transpose().map_err(anyhow::Error::msg)?) {
+        settings.retry_base = d;
+    }
+    if let Some(d) = serve
+        .request_timeout
+        .or(file.request_timeout.as_deref().map(parse_duration).transpose().map_err(anyhow::Error::msg)?)
+    {
+        settings.request_timeout = d;
+    }
+    if let Some(n) = serve.delivery_workers.or(file.delivery_workers) {
+        settings.delivery_workers = n.max(1);
+    }
+    let default_bind: SocketAddr = ([127, 0, 0, 1], 8080).into();
+    Ok(Resolved {
+        database_url: common.database_url.clone().or(file.database_url).unwrap_or_else(|| "sqlite://verkosto.db".into()),
+        settings,
+        bind: serve.bind.or(file.bind).unwrap_or(default_bind),
+    })
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(resolve(&cli.common, &args)?).await,
+        Command::Migrate => {
+            let r = resolve(&cli.common, &ServeArgs::default())?;
+            let db = Db::connect(&r.database_url).await?;
+            db.migrate().await?;
+            println!("migrations applied to the {} database", db.backend_name());
+            Ok(())
+        }
+        Command::Account(AccountCommand::Create { username, password_stdin, admin }) => {
+            if !password_stdin {
+                bail!("--password-stdin is required");
+            }
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']).to_string();
+            let r = resolve(&cli.common, &ServeArgs::default())?;
+            let verkosto = Verkosto::open(&r.database_url, r.settings).await?;
+            let account = verkosto.create_account(NewAccount { username, password, is_admin: admin }).await?;
+            println!("created {} (@{}@{})", if account.is_admin { "admin" } else { "account" }, account.username, verkosto.settings().domain);
+            Ok(())
+        }
+        Command::Queue(QueueCommand::Status) => {
+            let r = resolve(&cli.common, &ServeArgs::default())?;
+            let db = Db::connect(&r.database_url).await?;
+            db.migrate().await?;
+            let hosts = verkosto::store::deliveries::status(&db).await?;
+            if hosts.is_empty() {
+                println!("the delivery queue is empty");
+            }
+            for h in hosts {
+                println!("{:<40} pending {:>6}  failing {:>6}  oldest {}", h.host, h.pending, h.failing, h.oldest);
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(r: Resolved) -> anyhow::Result<()> {
+    let verkosto = Verkosto::open(&r.database_url, r.settings).await.context("opening the database")?;
+    let listener = tokio::net::TcpListener::bind(r.bind).await.with_context(|| format!("binding {}", r.bind))?;
+    tracing::info!(
+        bind = %r.bind,
+        domain = %verkosto.settings().domain,
+        database = verkosto.db().backend_name(),
+        "verkosto is serving"
+    );
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut workers_stop = stop_rx.clone();
+    let workers = verkosto.spawn_delivery_workers(async move {
+        let _ = workers_stop.wait_for(|s| *s).await;
+    });
+    let app = verkosto::http::router(verkosto.clone());
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            let _ = stop_tx.send(true);
+        })
+        .await?;
+    let _ = workers.await;
+    verkosto.db().close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,73 @@
+//! `Follow`: someone asks to receive what a local actor publishes, or a local account asks a remote one.
+
+use activitypub_federation::{config::Data, kinds::activity::FollowType, traits::Activity};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::service::AppState;
+
+/// The `Follow` activity.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Follow {
+    /// Always `Follow`.
+    #[serde(rename = "type")]
+    pub kind: FollowType,
+    /// The activity id.
+    pub id: Url,
+    /// Who follows.
+    pub actor: Url,
+    /// Whom.
+    pub object: Url,
+}
+
+impl Follow {
+    /// A new `Follow` of `object` by `actor`.
+    pub fn new(id: Url, actor: Url, object: Url) -> Self {
+        Follow { kind: FollowType::Follow, id, actor, object }
+    }
+}
+
+#[async_trait]
+impl Activity for Follow {
+    type DataType = AppState;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        &self.actor
+    }
+
+    async fn verify(&self, data: &Data<AppState>) -> Result<()> {
+        if !data.config_is_local(&self.object) {
+            return Err(Error::invalid("object", "the followed actor is not on this instance"));
+        }
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data<AppState>) -> Result<()> {
+        data.verkosto().receive_follow(self).await
+    }
+}
+
+/// Small helpers the activity handlers share.
+pub(crate) trait DataExt {
+    /// Whether `url` is on this instance.
+    fn config_is_local(&self, url: &Url) -> bool;
+    /// The service layer.
+    fn verkosto(&self) -> crate::Verkosto;
+}
+
+impl DataExt for Data<AppState> {
+    fn config_is_local(&self, url: &Url) -> bool {
+        crate::apub::actor::normalized_host(url).as_deref() == Some(self.settings.domain.as_str())
+    }
+
+    fn verkosto(&self) -> crate::Verkosto {
+        crate::Verkosto::from_data(self)
+    }
+}

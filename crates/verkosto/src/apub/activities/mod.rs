@@ -1,0 +1,39 @@
+//! Activities we send and receive, one file per type.
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+pub mod accept;
+pub mod follow;
+pub mod reject;
+pub mod undo;
+pub mod update;
+
+/// The content type of every ActivityPub document we send.
+pub const CONTENT_TYPE: &str = "application/activity+json";
+
+/// An object given either embedded or by its id, as both forms are common in the wild.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ObjectOrId<T> {
+    /// Embedded.
+    Object(Box<T>),
+    /// By reference.
+    Id(Url),
+}
+
+impl<T> ObjectOrId<T> {
+    /// The embedded object, if it was embedded.
+    pub fn object(&self) -> Option<&T> {
+        match self {
+            ObjectOrId::Object(o) => Some(o),
+            ObjectOrId::Id(_) => None,
+        }
+    }
+}
+
+/// Serializes an activity with our `@context` in front.
+pub fn to_json<T: Serialize>(activity: &T) -> crate::Result<String> {
+    let wrapped = activitypub_federation::protocol::context::WithContext::new(activity, crate::apub::context::context());
+    serde_json::to_string(&wrapped).map_err(|e| crate::Error::Internal(format!("serializing activity: {e}")))
+}

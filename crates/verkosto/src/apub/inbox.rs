@@ -1,0 +1,237 @@
+//! The inbox pipeline: verify, record, receive.
+//!
+//! We do not use the federation crate's `receive_activity`: it fetches the sending actor before looking
+//! at the signature (so an unsigned request can make us fetch any URL), and checks neither that `Digest`
+//! is signed nor the `Content-Type`. Here every check that needs no network runs first, and only a request
+//! carrying a well-formed, fresh, correctly digested signature addressed to us can cause a key fetch.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use activitypub_federation::traits::Activity;
+use axum::body::Body;
+use http::{Request, StatusCode};
+use serde_json::Value;
+use url::Url;
+
+use super::activities::{accept::Accept, follow::Follow, reject::Reject, undo::Undo};
+use super::actor::{self, normalized_host};
+use super::signatures;
+use crate::error::{Error, Result};
+use crate::model::RemoteActor;
+use crate::service::{AppState, Verkosto};
+use crate::store;
+
+/// How often one actor may be refetched because its signature failed (key rotation), at most.
+const FORCED_REFETCH_INTERVAL: Duration = Duration::from_secs(60);
+
+/// When each actor was last refetched because of a failed signature.
+#[derive(Default)]
+pub(crate) struct RefetchGuard(Mutex<HashMap<String, Instant>>);
+
+impl RefetchGuard {
+    fn allow(&self, actor: &Url) -> bool {
+        let Ok(mut map) = self.0.lock() else { return false };
+        let now = Instant::now();
+        // Bounded state: old entries go, so a flood of bad signatures cannot grow this without limit.
+        if map.len() > 10_000 {
+            map.retain(|_, t| now.duration_since(*t) < FORCED_REFETCH_INTERVAL);
+        }
+        match map.get(actor.as_str()) {
+            Some(t) if now.duration_since(*t) < FORCED_REFETCH_INTERVAL => false,
+            _ => {
+                map.insert(actor.as_str().to_string(), now);
+                true
+            }
+        }
+    }
+}
+
+/// What the inbox did with an activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    /// Verified and acted on.
+    Processed,
+    /// Verified, but seen before: no second effect.
+    Duplicate,
+    /// Verified (or harmless), but of a type we do not act on.
+    Ignored,
+}
+
+impl Received {
+    /// The HTTP status answered for it.
+    pub fn status(self) -> StatusCode {
+        StatusCode::ACCEPTED
+    }
+}
+
+/// Runs an inbox POST through every check, then acts on it.
+pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Received> {
+    let settings = verkosto.settings();
+    let (parts, body) = request.into_parts();
+
+    let content_type = parts
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !super::is_activity_content_type(content_type) {
+        return Err(Error::UnsupportedMediaType(content_type.to_string()));
+    }
+    let body = axum::body::to_bytes(body, settings.max_body_bytes)
+        .await
+        .map_err(|_| Error::PayloadTooLarge(settings.max_body_bytes))?;
+
+    let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let signature = signatures::check_post(
+        parts.method.as_str(),
+        path,
+        &parts.headers,
+        &body,
+        &settings.domain,
+        settings.signature_window,
+    )?;
+
+    let json: Value = serde_json::from_slice(&body)?;
+    let envelope = Envelope::read(&json)?;
+
+    if envelope.actor != signature.key_owner_guess()? {
+        // Most servers use `actor#main-key`; others (GoToSocial: `actor/main-key`) are checked
+        // against the actor document's `publicKey.id` below.
+        if !signature.key_id().starts_with(envelope.actor.as_str()) {
+            return Err(Error::Unauthorized(format!(
+                "the signing key {} does not belong to the activity's actor {}",
+                signature.key_id(),
+                envelope.actor
+            )));
+        }
+    }
+    if normalized_host(&envelope.id) != normalized_host(&envelope.actor) {
+        return Err(Error::Forbidden(format!(
+            "the activity id {} is not on its actor's host {}",
+            envelope.id,
+            normalized_host(&envelope.actor).unwrap_or_default()
+        )));
+    }
+    if normalized_host(&envelope.actor).as_deref() == Some(settings.domain.as_str()) {
+        return Err(Error::Forbidden("activities of local actors are not accepted from outside".into()));
+    }
+
+    let data = verkosto.federation_data();
+    let cached = {
+        let mut c = verkosto.db().acquire().await?;
+        store::remote_actors::find_by_ap_id(&mut c.conn(), envelope.actor.as_str()).await?
+    };
+    // A Delete of an actor we never saw: nothing to undo and nothing to fetch (its key is gone).
+    if envelope.kind == "Delete" && cached.is_none() && json.get("object").and_then(Value::as_str) == Some(envelope.actor.as_str()) {
+        return Ok(Received::Ignored);
+    }
+    let sender = authenticate(verkosto, &data, &signature, &envelope.actor, cached).await?;
+    tracing::debug!(actor = %sender.ap_id, id = %envelope.id, kind = %envelope.kind, "signature verified");
+
+    let fresh = {
+        let mut c = verkosto.db().acquire().await?;
+        store::received::record(&mut c.conn(), envelope.id.as_str(), store::now()).await?
+    };
+    if !fresh {
+        return Ok(Received::Duplicate);
+    }
+    let outcome = dispatch(&data, &envelope.kind, json).await;
+    if outcome.is_err() {
+        let mut c = verkosto.db().acquire().await?;
+        store::received::forget(&mut c.conn(), envelope.id.as_str()).await?;
+    }
+    outcome
+}
+
+/// Verifies the signature with the actor's key: cached key first, then (once, rate-limited) a fresh
+/// copy of the actor in case it rotated its key.
+async fn authenticate(
+    verkosto: &Verkosto,
+    data: &activitypub_federation::config::Data<AppState>,
+    signature: &signatures::PendingSignature,
+    actor_id: &Url,
+    cached: Option<RemoteActor>,
+) -> Result<RemoteActor> {
+    let key_matches = |a: &RemoteActor| a.public_key_id == signature.key_id() && signature.verify(&a.public_key_pem);
+    let was_cached = cached.is_some();
+    let actor = match cached {
+        Some(a) => a,
+        None => actor::resolve_remote(data, actor_id).await.map_err(|e| {
+            Error::Unauthorized(format!("could not fetch the signing actor {actor_id}: {e}"))
+        })?,
+    };
+    if key_matches(&actor) {
+        return Ok(actor);
+    }
+    if was_cached && verkosto.refetch_guard().allow(actor_id) {
+        let fresh = actor::refetch_remote(data, actor_id)
+            .await
+            .map_err(|e| Error::Unauthorized(format!("could not refetch the signing actor {actor_id}: {e}")))?;
+        if key_matches(&fresh) {
+            return Ok(fresh);
+        }
+    }
+    Err(Error::Unauthorized(format!("the signature does not verify with the key of {actor_id}")))
+}
+
+/// The fields every activity must have, read before anything is trusted.
+struct Envelope {
+    id: Url,
+    actor: Url,
+    kind: String,
+}
+
+impl Envelope {
+    fn read(json: &Value) -> Result<Envelope> {
+        let obj = json.as_object().ok_or_else(|| Error::BadRequest("the activity must be a JSON object".into()))?;
+        for key in ["@graph", "@reverse", "@included"] {
+            if obj.contains_key(key) {
+                return Err(Error::BadRequest(format!("JSON-LD {key} is not accepted in activities")));
+            }
+        }
+        let url_field = |name: &'static str, v: Option<&Value>| -> Result<Url> {
+            let raw = match v {
+                Some(Value::String(s)) => s.as_str(),
+                Some(Value::Object(o)) => o.get("id").and_then(Value::as_str).unwrap_or(""),
+                _ => "",
+            };
+            let url = Url::parse(raw).map_err(|_| Error::BadRequest(format!("the activity's {name} must be a URL")))?;
+            if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+                return Err(Error::BadRequest(format!("the activity's {name} must be an http(s) URL")));
+            }
+            Ok(url)
+        };
+        let kind = obj
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::BadRequest("the activity has no type".into()))?
+            .to_string();
+        Ok(Envelope { id: url_field("id", obj.get("id"))?, actor: url_field("actor", obj.get("actor"))?, kind })
+    }
+}
+
+async fn run<A>(data: &activitypub_federation::config::Data<AppState>, json: Value) -> Result<Received>
+where
+    A: Activity<DataType = AppState, Error = Error> + serde::de::DeserializeOwned,
+{
+    let activity: A =
+        serde_json::from_value(json).map_err(|e| Error::BadRequest(format!("malformed activity: {e}")))?;
+    activity.verify(data).await?;
+    activity.receive(data).await?;
+    Ok(Received::Processed)
+}
+
+async fn dispatch(data: &activitypub_federation::config::Data<AppState>, kind: &str, json: Value) -> Result<Received> {
+    match kind {
+        "Follow" => run::<Follow>(data, json).await,
+        "Accept" => run::<Accept>(data, json).await,
+        "Reject" => run::<Reject>(data, json).await,
+        "Undo" => run::<Undo>(data, json).await,
+        other => {
+            tracing::debug!(kind = other, "activity type not handled; acknowledged");
+            Ok(Received::Ignored)
+        }
+    }
+}

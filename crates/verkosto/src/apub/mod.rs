@@ -1,0 +1,56 @@
+//! ActivityPub: the wire shapes of our objects and activities (one file per type), their conversions from
+//! and to the domain model, HTTP signatures, and the inbox pipeline.
+//!
+//! An incoming activity flows: [`inbox`] verifies (content type, size, digest, signature, origin) ->
+//! records its id (a redelivery has no second effect) -> hands it to the activity type's `receive`, which
+//! calls a service. Outgoing activities are built here and queued by the services (see [`crate::deliver`]).
+
+pub mod activities;
+pub mod actor;
+pub mod collections;
+pub mod context;
+pub mod inbox;
+pub mod nodeinfo;
+pub mod signatures;
+pub mod webfinger;
+
+/// The special collection that makes an activity public.
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// Whether a `Content-Type` value names an ActivityStreams document.
+pub fn is_activity_content_type(value: &str) -> bool {
+    let mut parts = value.split(';').map(str::trim);
+    let essence = parts.next().unwrap_or("").to_ascii_lowercase();
+    match essence.as_str() {
+        "application/activity+json" => true,
+        "application/ld+json" => parts.any(|p| {
+            let p = p.replace(' ', "");
+            p.eq_ignore_ascii_case("profile=\"https://www.w3.org/ns/activitystreams\"")
+                || p.eq_ignore_ascii_case("profile=https://www.w3.org/ns/activitystreams")
+        }),
+        _ => false,
+    }
+}
+
+/// A new id for an activity published by this instance.
+pub(crate) fn new_activity_id(state: &crate::service::AppState) -> url::Url {
+    use rand::RngCore;
+    let mut raw = [0u8; 16];
+    rand::rng().fill_bytes(&mut raw);
+    state.url(&format!("/activities/{}", hex::encode(raw)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_activity_content_type as ok;
+
+    #[test]
+    fn content_types() {
+        assert!(ok("application/activity+json"));
+        assert!(ok("application/activity+json; charset=utf-8"));
+        assert!(ok("application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\""));
+        assert!(!ok("application/ld+json"));
+        assert!(!ok("application/json"));
+        assert!(!ok("text/html"));
+    }
+}

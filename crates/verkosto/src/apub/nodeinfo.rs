@@ -1,0 +1,40 @@
+//! NodeInfo 2.0 and 2.1, with the FEP-2677 link to the instance actor.
+
+use serde_json::{Value, json};
+
+use crate::error::Result;
+use crate::service::Verkosto;
+use crate::store;
+
+/// The `/.well-known/nodeinfo` discovery document.
+pub fn discovery(verkosto: &Verkosto) -> Value {
+    let s = verkosto.state();
+    json!({
+        "links": [
+            { "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": s.url("/nodeinfo/2.1") },
+            { "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0", "href": s.url("/nodeinfo/2.0") },
+            { "rel": "https://www.w3.org/ns/activitystreams#Application", "href": super::actor::instance_id(s) }
+        ]
+    })
+}
+
+/// The NodeInfo document in `version` ("2.0" or "2.1").
+pub async fn document(verkosto: &Verkosto, version: &str) -> Result<Value> {
+    let mut c = verkosto.db().acquire().await?;
+    let users = store::accounts::count(&mut c.conn()).await?;
+    let communities = store::communities::count(&mut c.conn()).await?;
+    let mut software = json!({ "name": "verkosto", "version": env!("CARGO_PKG_VERSION") });
+    if version == "2.1" {
+        software["repository"] = json!(env!("CARGO_PKG_REPOSITORY"));
+        software["homepage"] = json!(env!("CARGO_PKG_REPOSITORY"));
+    }
+    Ok(json!({
+        "version": version,
+        "software": software,
+        "protocols": ["activitypub"],
+        "services": { "inbound": [], "outbound": [] },
+        "openRegistrations": verkosto.settings().open_registration,
+        "usage": { "users": { "total": users }, "localPosts": 0 },
+        "metadata": { "nodeName": verkosto.settings().domain, "communities": communities }
+    }))
+}

@@ -1,0 +1,44 @@
+//! WebFinger (RFC 7033): `acct:name@domain` to an actor, for communities and accounts alike.
+
+use activitypub_federation::fetch::webfinger::{Webfinger, build_webfinger_response};
+
+use crate::error::{Error, Result};
+use crate::service::Verkosto;
+
+/// The content type WebFinger answers carry.
+pub const JRD_CONTENT_TYPE: &str = "application/jrd+json";
+
+/// Answers a WebFinger query for `resource` (`acct:name@domain`, or the actor's URL).
+pub async fn lookup(verkosto: &Verkosto, resource: &str) -> Result<Webfinger> {
+    let state = verkosto.state();
+    let domain = &verkosto.settings().domain;
+    let name = if let Some(acct) = resource.strip_prefix("acct:") {
+        let (name, host) = acct
+            .rsplit_once('@')
+            .ok_or_else(|| Error::BadRequest("resource must be acct:name@domain".into()))?;
+        if !host.eq_ignore_ascii_case(domain) {
+            return Err(Error::NotFound(format!("{acct} (not on this instance)")));
+        }
+        name.to_string()
+    } else {
+        let url = url::Url::parse(resource).map_err(|_| Error::BadRequest("resource must be acct:name@domain or a URL".into()))?;
+        let segments: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
+        match segments.as_slice() {
+            ["c" | "u", name] if super::actor::normalized_host(&url).as_deref() == Some(domain) => name.to_string(),
+            _ => return Err(Error::NotFound(format!("{resource}"))),
+        }
+    };
+    let subject = format!("acct:{name}@{domain}");
+    let id = if verkosto.community(&name).await.is_ok() {
+        super::actor::community_id(state, &name)
+    } else if verkosto.account(&name).await.is_ok() {
+        super::actor::account_id(state, &name)
+    } else if name == *domain {
+        super::actor::instance_id(state)
+    } else {
+        return Err(Error::NotFound(format!("{subject}")));
+    };
+    let mut answer = build_webfinger_response(subject, id.clone());
+    answer.aliases = vec![id];
+    Ok(answer)
+}

@@ -1,0 +1,199 @@
+//! Outgoing delivery: background workers that drain the durable queue in [`crate::store::deliveries`].
+//!
+//! Each delivery is signed at send time (fresh `Date`, keys never copied into the queue) and POSTed.
+//! A 2xx ends it; a 4xx other than 408/429 ends it at once (the receiver will never take it); anything
+//! else (5xx, 408, 429, timeouts, refused connections) is retried with exponential backoff from
+//! `retry_base`, doubled per attempt up to 12 hours between attempts, with ±20% jitter, honouring
+//! `Retry-After` (capped at 24 hours), until `retry_window` (14 days by default) has passed since it
+//! was queued.
+//!
+//! Delivery is at least once: a process killed after a receiver accepted a delivery but before the row
+//! was removed sends that delivery again after restart. The resend is bounded by what was in flight:
+//! at most `delivery_workers` deliveries. Receivers de-duplicate by activity id.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use rand::Rng;
+use tokio::sync::{Notify, Semaphore};
+
+use crate::error::Error;
+use crate::service::Verkosto;
+use crate::store::{self, deliveries::Delivery};
+
+/// Wakes the workers when a transaction queued deliveries.
+#[derive(Clone, Default)]
+pub struct DeliveryNotifier(Arc<Notify>);
+
+impl DeliveryNotifier {
+    /// Wakes a sleeping worker loop.
+    pub fn notify(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// How long a claimed delivery stays leased to this process before another may take it.
+const LEASE: Duration = Duration::from_secs(120);
+/// The longest sleep between polls (other processes may queue work we are not notified of).
+const POLL: Duration = Duration::from_secs(1);
+const MAX_BACKOFF: Duration = Duration::from_secs(12 * 3600);
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// What one attempt came to.
+enum Outcome {
+    Delivered,
+    /// Never retry (a 4xx other than 408/429).
+    Refused(String),
+    /// Retry, optionally not before the given delay.
+    Failed(String, Option<Duration>),
+}
+
+pub(crate) fn spawn_workers(
+    verkosto: Verkosto,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        tokio::pin!(shutdown);
+        let workers = verkosto.settings().delivery_workers.max(1);
+        let permits = Arc::new(Semaphore::new(workers));
+        let client = match reqwest::Client::builder()
+            .timeout(verkosto.settings().request_timeout)
+            .user_agent(concat!("Verkosto/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot build the delivery HTTP client; deliveries stop");
+                return;
+            }
+        };
+        loop {
+            let available = permits.available_permits() as i64;
+            let claimed = if available > 0 {
+                let now = store::now();
+                let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+                match store::deliveries::claim_due(verkosto.db(), now, lease, available).await {
+                    Ok(rows) => rows,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "claiming deliveries failed");
+                        vec![]
+                    }
+                }
+            } else {
+                vec![]
+            };
+            let got_work = !claimed.is_empty();
+            for delivery in claimed {
+                let Ok(permit) = permits.clone().acquire_owned().await else { return };
+                let verkosto = verkosto.clone();
+                let client = client.clone();
+                tokio::spawn(async move {
+                    finish(&verkosto, &delivery, attempt(&verkosto, &client, &delivery).await).await;
+                    drop(permit);
+                });
+            }
+            if got_work {
+                continue;
+            }
+            let sleep = match store::deliveries::next_due(verkosto.db()).await {
+                Ok(Some(t)) => (t - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(POLL),
+                _ => POLL,
+            };
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = verkosto.state().deliveries.0.notified() => {}
+                _ = tokio::time::sleep(sleep.max(Duration::from_millis(5))) => {}
+            }
+        }
+        // Let deliveries in flight finish so their rows are removed rather than resent.
+        let _ = tokio::time::timeout(
+            verkosto.settings().request_timeout,
+            permits.acquire_many(workers as u32),
+        )
+        .await;
+    })
+}
+
+async fn attempt(verkosto: &Verkosto, client: &reqwest::Client, d: &Delivery) -> Outcome {
+    let prepared = async {
+        let inbox = url::Url::parse(&d.inbox)?;
+        let (key_id, key) = verkosto.signing_key(&d.actor_ap_id).await?;
+        let headers = crate::apub::signatures::sign_post(&inbox, d.body.as_bytes(), &key_id, &key)?;
+        Ok::<_, Error>((inbox, headers))
+    }
+    .await;
+    let (inbox, headers) = match prepared {
+        Ok(p) => p,
+        Err(e) => return Outcome::Refused(format!("cannot sign: {e}")),
+    };
+    let response = client.post(inbox).headers(headers).body(d.body.clone()).send().await;
+    match response {
+        Err(e) => Outcome::Failed(format!("request failed: {e}"), None),
+        Ok(r) if r.status().is_success() => Outcome::Delivered,
+        Ok(r) => {
+            let status = r.status();
+            let retry_after = r
+                .headers()
+                .get(http::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after)
+                .map(|d| d.min(MAX_RETRY_AFTER));
+            if status.is_client_error()
+                && status != http::StatusCode::REQUEST_TIMEOUT
+                && status != http::StatusCode::TOO_MANY_REQUESTS
+            {
+                Outcome::Refused(format!("refused with {status}"))
+            } else {
+                Outcome::Failed(format!("answered {status}"), retry_after)
+            }
+        }
+    }
+}
+
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    if let Ok(secs) = value.trim().parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value.trim()).ok()?;
+    Some(at.duration_since(std::time::SystemTime::now()).unwrap_or_default())
+}
+
+/// The delay before retry number `attempts` (1-based): `base * 2^(attempts-1)`, capped, ±20% jitter.
+pub fn backoff(base: Duration, attempts: u32) -> Duration {
+    let exp = base.saturating_mul(1u32.checked_shl(attempts.saturating_sub(1).min(30)).unwrap_or(u32::MAX));
+    let capped = exp.min(MAX_BACKOFF);
+    let jitter = rand::rng().random_range(0.8..1.2);
+    capped.mul_f64(jitter)
+}
+
+async fn finish(verkosto: &Verkosto, d: &Delivery, outcome: Outcome) {
+    let db = verkosto.db();
+    let result = match outcome {
+        Outcome::Delivered => {
+            tracing::debug!(activity = %d.activity_ap_id, inbox = %d.inbox, "delivered");
+            store::deliveries::remove(db, d.id).await
+        }
+        Outcome::Refused(why) => {
+            tracing::info!(activity = %d.activity_ap_id, inbox = %d.inbox, %why, "delivery refused; not retried");
+            store::deliveries::remove(db, d.id).await
+        }
+        Outcome::Failed(why, retry_after) => {
+            let attempts = d.attempts.saturating_add(1);
+            let delay = backoff(verkosto.settings().retry_base, attempts as u32).max(retry_after.unwrap_or_default());
+            let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+            let window = chrono::Duration::from_std(verkosto.settings().retry_window).unwrap_or_default();
+            if next > d.created_at + window {
+                tracing::warn!(activity = %d.activity_ap_id, inbox = %d.inbox, attempts, %why, "delivery given up");
+                store::deliveries::remove(db, d.id).await
+            } else {
+                tracing::info!(activity = %d.activity_ap_id, inbox = %d.inbox, attempts, %why, retry_in = ?delay, "delivery failed; will retry");
+                store::deliveries::reschedule(db, d.id, attempts, next, &why).await
+            }
+        }
+    };
+    if let Err(e) = result {
+        tracing::warn!(error = %e, delivery = d.id, "updating the delivery queue failed; the lease will expire and it is retried");
+    }
+}

@@ -1,0 +1,160 @@
+//! The library's one error type, and its mapping to HTTP answers.
+//!
+//! Every fallible operation of the library returns [`Error`]. The HTTP layer turns it into a JSON answer
+//! `{"error": "<machine_code>", "message": "<human text>"}` in exactly one place ([`Error::status`] and the
+//! `IntoResponse` impl), so a handler never picks a status code by itself.
+
+use axum::{
+    Json,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+
+/// Shorthand for results of this library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in Verkosto, grouped by what the caller should do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The request could not be parsed at all (malformed JSON, wrong shape).
+    #[error("{0}")]
+    BadRequest(String),
+    /// One field of an otherwise well-formed request is invalid.
+    #[error("{field}: {message}")]
+    InvalidField {
+        /// The name of the offending field, as the client sent it.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// No credentials, or credentials that do not identify anyone.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The caller is known but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The named thing does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The thing exists already (a taken name, a duplicate follow).
+    #[error("{0}")]
+    Conflict(String),
+    /// The body is over the configured limit.
+    #[error("request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// A federation POST whose `Content-Type` is not an ActivityStreams type.
+    #[error("unsupported content type {0:?}: expected application/activity+json")]
+    UnsupportedMediaType(String),
+    /// A remote server misbehaved or could not be reached while serving a client request.
+    #[error("remote server: {0}")]
+    Remote(String),
+    /// The database failed. Never caused by input; logged with detail, answered without it.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed at start-up.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A bug or broken invariant: logged with detail, answered without it.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// Shorthand for [`Error::InvalidField`].
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidField {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::Remote(_) => StatusCode::BAD_GATEWAY,
+            Error::Database(_) | Error::Migrate(_) | Error::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// A stable, machine-readable code for clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::BadRequest(_) => "bad_request",
+            Error::InvalidField { .. } => "invalid_field",
+            Error::Unauthorized(_) => "unauthorized",
+            Error::Forbidden(_) => "forbidden",
+            Error::NotFound(_) => "not_found",
+            Error::Conflict(_) => "conflict",
+            Error::PayloadTooLarge(_) => "payload_too_large",
+            Error::UnsupportedMediaType(_) => "unsupported_media_type",
+            Error::Remote(_) => "remote_error",
+            Error::Database(_) | Error::Migrate(_) | Error::Internal(_) => "internal_error",
+        }
+    }
+}
+
+impl From<activitypub_federation::error::Error> for Error {
+    fn from(err: activitypub_federation::error::Error) -> Self {
+        use activitypub_federation::error::Error as Fed;
+        match err {
+            Fed::NotFound => Error::NotFound("remote object".into()),
+            Fed::ObjectDeleted(url) => Error::NotFound(format!("{url} (deleted)")),
+            other => Error::Remote(other.to_string()),
+        }
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(err: serde_json::Error) -> Self {
+        Error::BadRequest(format!("invalid JSON: {err}"))
+    }
+}
+
+impl From<url::ParseError> for Error {
+    fn from(err: url::ParseError) -> Self {
+        Error::BadRequest(format!("invalid URL: {err}"))
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = if status.is_server_error() {
+            // The detail may carry SQL or internal state: it goes to the log, not to the client.
+            tracing::error!(error = %self, "request failed");
+            "internal error; the server log has details".to_string()
+        } else {
+            tracing::info!(status = status.as_u16(), error = %self, "request refused");
+            self.to_string()
+        };
+        let field = match &self {
+            Error::InvalidField { field, .. } => Some(field.as_str()),
+            _ => None,
+        };
+        let body = ErrorBody {
+            error: self.code(),
+            message,
+            field,
+        };
+        (status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,238 @@
+//! The client API (JSON, bearer tokens): accounts, tokens, communities, follows.
+
+use axum::{
+    Json, Router,
+    extract::{FromRequestParts, Path, Query, State},
+    http::{StatusCode, request::Parts},
+    response::IntoResponse,
+    routing::{get, post},
+};
+use serde::{Deserialize, Serialize};
+
+use super::{ApiJson, Authenticated, bearer_token};
+use crate::apub::actor;
+use crate::error::{Error, Result};
+use crate::model::{Community, CommunityUpdate, Follower, Following, NewCommunity, RemoteActor};
+use crate::service::{FollowRequestDecision, NewAccount, Verkosto};
+
+pub(super) fn routes() -> Router<Verkosto> {
+    Router::new()
+        .route("/auth/token", post(issue_token).delete(revoke_token))
+        .route("/accounts", post(register))
+        .route("/accounts/me", get(me))
+        .route("/communities", post(create_community).get(list_communities))
+        .route("/communities/{name}", get(get_community).patch(update_community))
+        .route("/communities/{name}/managers/{username}", post(add_manager).delete(remove_manager))
+        .route("/communities/{name}/follow-requests", get(follow_requests))
+        .route("/communities/{name}/follow-requests/{id}/{decision}", post(decide_follow_request))
+        .route("/follows", post(follow).get(list_follows).delete(unfollow))
+        .route("/lookup", get(lookup))
+}
+
+#[derive(Deserialize)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+async fn issue_token(State(v): State<Verkosto>, ApiJson(c): ApiJson<Credentials>) -> Result<impl IntoResponse> {
+    Ok(Json(v.login(&c.username, &c.password).await?))
+}
+
+/// The token of the request itself, revoked.
+struct RawToken(String);
+
+impl FromRequestParts<Verkosto> for RawToken {
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, _: &Verkosto) -> Result<Self> {
+        Ok(RawToken(bearer_token(parts)?.to_string()))
+    }
+}
+
+async fn revoke_token(State(v): State<Verkosto>, RawToken(token): RawToken) -> Result<StatusCode> {
+    v.revoke_token(&token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize)]
+struct AccountView {
+    username: String,
+    ap_id: url::Url,
+    handle: String,
+    display_name: Option<String>,
+    is_admin: bool,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn account_view(v: &Verkosto, a: crate::model::Account) -> AccountView {
+    AccountView {
+        ap_id: actor::account_id(v.state(), &a.username),
+        handle: format!("{}@{}", a.username, v.settings().domain),
+        username: a.username,
+        display_name: a.display_name,
+        is_admin: a.is_admin,
+        created_at: a.created_at,
+    }
+}
+
+async fn register(State(v): State<Verkosto>, ApiJson(new): ApiJson<NewAccount>) -> Result<impl IntoResponse> {
+    let account = v.register(new).await?;
+    Ok((StatusCode::CREATED, Json(account_view(&v, account))))
+}
+
+async fn me(State(v): State<Verkosto>, Authenticated(a): Authenticated) -> Json<AccountView> {
+    Json(account_view(&v, a))
+}
+
+#[derive(Serialize)]
+struct CommunityView {
+    #[serde(flatten)]
+    community: Community,
+    ap_id: url::Url,
+    handle: String,
+    url: url::Url,
+    managers: Vec<String>,
+}
+
+async fn community_view(v: &Verkosto, community: Community) -> Result<CommunityView> {
+    let managers = v.community_managers(&community).await?.into_iter().map(|m| m.username).collect();
+    let ap_id = actor::community_id(v.state(), &community.name);
+    Ok(CommunityView {
+        handle: format!("{}@{}", community.name, v.settings().domain),
+        url: ap_id.clone(),
+        ap_id,
+        managers,
+        community,
+    })
+}
+
+async fn create_community(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    ApiJson(new): ApiJson<NewCommunity>,
+) -> Result<impl IntoResponse> {
+    let community = v.create_community(&a, new).await?;
+    Ok((StatusCode::CREATED, Json(community_view(&v, community).await?)))
+}
+
+#[derive(Deserialize)]
+struct Paging {
+    #[serde(default = "default_limit")]
+    limit: i64,
+    #[serde(default)]
+    offset: i64,
+}
+
+fn default_limit() -> i64 {
+    50
+}
+
+async fn list_communities(State(v): State<Verkosto>, Query(p): Query<Paging>) -> Result<impl IntoResponse> {
+    let mut out = vec![];
+    for c in v.communities(p.limit, p.offset).await? {
+        out.push(community_view(&v, c).await?);
+    }
+    Ok(Json(out))
+}
+
+async fn get_community(State(v): State<Verkosto>, Path(name): Path<String>) -> Result<impl IntoResponse> {
+    let community = v.community(&name).await?;
+    Ok(Json(community_view(&v, community).await?))
+}
+
+async fn update_community(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(name): Path<String>,
+    ApiJson(change): ApiJson<CommunityUpdate>,
+) -> Result<impl IntoResponse> {
+    let community = v.update_community(&a, &name, change).await?;
+    Ok(Json(community_view(&v, community).await?))
+}
+
+async fn add_manager(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path((name, username)): Path<(String, String)>,
+) -> Result<impl IntoResponse> {
+    let membership = v.add_manager(&a, &name, &username).await?;
+    Ok(Json(membership))
+}
+
+async fn remove_manager(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path((name, username)): Path<(String, String)>,
+) -> Result<StatusCode> {
+    v.remove_manager(&a, &name, &username).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn follow_requests(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(name): Path<String>,
+) -> Result<Json<Vec<Follower>>> {
+    Ok(Json(v.follow_requests(&a, &name).await?))
+}
+
+async fn decide_follow_request(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path((name, id, decision)): Path<(String, i64, String)>,
+) -> Result<Json<Follower>> {
+    let decision = match decision.as_str() {
+        "accept" => FollowRequestDecision::Accept,
+        "reject" => FollowRequestDecision::Reject,
+        _ => return Err(Error::NotFound(format!("action {decision:?} (use accept or reject)"))),
+    };
+    Ok(Json(v.decide_follow_request(&a, &name, id, decision).await?))
+}
+
+#[derive(Deserialize)]
+struct HandleBody {
+    handle: String,
+}
+
+#[derive(Serialize)]
+struct FollowView {
+    #[serde(flatten)]
+    following: Following,
+    target: RemoteActor,
+}
+
+async fn follow(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    ApiJson(body): ApiJson<HandleBody>,
+) -> Result<impl IntoResponse> {
+    let (following, target) = v.follow(&a, &body.handle).await?;
+    Ok((StatusCode::CREATED, Json(FollowView { following, target })))
+}
+
+async fn unfollow(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    ApiJson(body): ApiJson<HandleBody>,
+) -> Result<StatusCode> {
+    v.unfollow(&a, &body.handle).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_follows(State(v): State<Verkosto>, Authenticated(a): Authenticated) -> Result<Json<Vec<Following>>> {
+    Ok(Json(v.following(&a).await?))
+}
+
+#[derive(Deserialize)]
+struct LookupQuery {
+    handle: Option<String>,
+}
+
+async fn lookup(
+    State(v): State<Verkosto>,
+    Authenticated(_): Authenticated,
+    Query(q): Query<LookupQuery>,
+) -> Result<Json<RemoteActor>> {
+    let handle = q.handle.ok_or_else(|| Error::invalid("handle", "the handle query parameter is required"))?;
+    Ok(Json(v.lookup(&handle).await?))
+}

@@ -1,0 +1,135 @@
+//! The HTTP surface as an axum [`Router`]: federation endpoints, the client API, health.
+//!
+//! Handlers parse and authorise, then call one service method; the [`crate::Error`] they return is
+//! turned into a JSON answer in one place. Embedders nest [`router`] into their own app.
+
+use axum::{
+    Json, Router,
+    extract::{FromRequest, FromRequestParts, Request, State},
+    http::{StatusCode, header, request::Parts},
+    response::IntoResponse,
+    routing::get,
+};
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+use crate::model::Account;
+use crate::service::Verkosto;
+
+mod api;
+mod federation;
+
+/// Every route of an instance, with `verkosto` as state.
+pub fn router(verkosto: Verkosto) -> Router {
+    let max_body = verkosto.settings().max_body_bytes;
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(federation::routes())
+        .nest("/api/v1", api::routes())
+        .fallback(|| async { Error::NotFound("page".into()) })
+        // Our extractors read bodies with the same limit and answer 413 in JSON; this layer only
+        // stops axum from buffering more than that anywhere else.
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .with_state(verkosto)
+}
+
+async fn healthz(State(verkosto): State<Verkosto>) -> impl IntoResponse {
+    match verkosto.db().ping().await {
+        Ok(()) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok" }))).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable", "error": "database_unavailable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A JSON request body, refused with our error format: 413 over the limit, 400 when it is not JSON,
+/// 422 naming the field when a field has the wrong type or is missing.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<Verkosto> for ApiJson<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &Verkosto) -> Result<Self> {
+        let limit = state.settings().max_body_bytes;
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
+            .unwrap_or(false);
+        if !is_json {
+            return Err(Error::UnsupportedMediaType("expected application/json".into()));
+        }
+        let bytes = axum::body::to_bytes(req.into_body(), limit)
+            .await
+            .map_err(|_| Error::PayloadTooLarge(limit))?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => {
+                let text = e.to_string();
+                let field = text
+                    .split('`')
+                    .nth(1)
+                    .filter(|_| text.starts_with("missing field") || text.starts_with("unknown field"))
+                    .unwrap_or("body")
+                    .to_string();
+                Error::invalid(field, text)
+            }
+            _ => Error::BadRequest(format!("the body is not valid JSON: {e}")),
+        }
+    })
+}
+
+/// The account behind the request's bearer token.
+pub struct Authenticated(pub Account);
+
+impl FromRequestParts<Verkosto> for Authenticated {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Verkosto) -> Result<Self> {
+        let token = bearer_token(parts)?;
+        Ok(Authenticated(state.authenticate(token).await?))
+    }
+}
+
+/// The bearer token of a request.
+pub(crate) fn bearer_token(parts: &Parts) -> Result<&str> {
+    let value = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| Error::Unauthorized("an Authorization: Bearer token is required".into()))?
+        .to_str()
+        .map_err(|_| Error::Unauthorized("the Authorization header is not valid text".into()))?;
+    let (scheme, token) = value
+        .split_once(' ')
+        .ok_or_else(|| Error::Unauthorized("the Authorization header must be 'Bearer <token>'".into()))?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(Error::Unauthorized("the Authorization header must be 'Bearer <token>'".into()));
+    }
+    Ok(token.trim())
+}
+
+/// Whether a request asks for ActivityStreams JSON rather than a web page.
+pub(crate) fn wants_activity_json(parts: &http::HeaderMap) -> bool {
+    parts
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .map(|accept| {
+            accept.split(',').any(|item| {
+                let item = item.trim();
+                crate::apub::is_activity_content_type(item) || item.starts_with("application/activity+json")
+            })
+        })
+        .unwrap_or(false)
+}

@@ -1,0 +1,71 @@
+//! Domain types: what Verkosto knows about, independent of storage and of ActivityStreams.
+//!
+//! Wire shapes live in [`crate::apub`]; each has one named conversion from and to these types.
+
+mod account;
+mod community;
+mod follow;
+mod name;
+mod remote_actor;
+
+pub use account::{Account, ApiToken};
+pub use community::{Community, CommunityKind, CommunityUpdate, FollowPolicy, Membership, MembershipState, NewCommunity, Role};
+pub use follow::{Follower, FollowState, Following};
+pub use name::LocalName;
+pub use remote_actor::{ActorKind, RemoteActor};
+
+/// An RSA key pair in PEM, as every local actor (account, community, instance) has one.
+#[derive(Clone)]
+pub struct KeyPair {
+    /// SubjectPublicKeyInfo PEM, published in the actor's `publicKey`.
+    pub public_key_pem: String,
+    /// PKCS#8 PEM. Never leaves the server.
+    pub private_key_pem: String,
+}
+
+impl std::fmt::Debug for KeyPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyPair").field("private_key_pem", &"<redacted>").finish()
+    }
+}
+
+/// Implements `Display` and `FromStr` for a fieldless enum stored as text.
+macro_rules! text_enum {
+    ($ty:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            /// The value as stored and sent over the API.
+            pub fn as_str(&self) -> &'static str {
+                match self { $($ty::$variant => $text),+ }
+            }
+        }
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl std::str::FromStr for $ty {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok($ty::$variant),)+
+                    other => Err(format!(
+                        concat!("unknown ", $what, " {:?}; expected one of: ", $($text, " "),+),
+                        other
+                    )),
+                }
+            }
+        }
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use text_enum;

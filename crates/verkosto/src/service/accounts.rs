@@ -1,0 +1,141 @@
+//! Accounts, passwords and API tokens.
+
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::{Verkosto, keys};
+use crate::error::{Error, Result};
+use crate::model::{Account, LocalName};
+use crate::store::{self, accounts::NewAccountRow};
+
+/// What it takes to make an account.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct NewAccount {
+    /// The local name (see [`LocalName`]).
+    pub username: String,
+    /// At least 8 characters.
+    pub password: String,
+    /// Instance administrator (never settable through open registration).
+    #[serde(skip)]
+    pub is_admin: bool,
+}
+
+/// A freshly issued bearer token: the secret is shown here once and stored only as a hash.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IssuedToken {
+    /// The secret to send as `Authorization: Bearer ...`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+}
+
+const MIN_PASSWORD: usize = 8;
+const MAX_PASSWORD: usize = 1024;
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl Verkosto {
+    /// Creates an account with its own key pair.
+    pub async fn create_account(&self, new: NewAccount) -> Result<Account> {
+        let username = LocalName::parse("username", &new.username)?;
+        if new.password.chars().count() < MIN_PASSWORD {
+            return Err(Error::invalid("password", format!("must be at least {MIN_PASSWORD} characters")));
+        }
+        if new.password.len() > MAX_PASSWORD {
+            return Err(Error::invalid("password", format!("must be at most {MAX_PASSWORD} bytes")));
+        }
+        let password = new.password;
+        let password_hash = tokio::task::spawn_blocking(move || {
+            Argon2::default()
+                .hash_password(password.as_bytes())
+                .map(|h| h.to_string())
+                .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("hashing task failed: {e}")))??;
+        let keys = keys::generate_keypair().await?;
+
+        let mut tx = self.db().begin().await?;
+        store::accounts::claim_name(&mut tx.conn(), username.as_str(), "account").await?;
+        let account = store::accounts::insert(
+            &mut tx.conn(),
+            &NewAccountRow {
+                username: username.as_str(),
+                password_hash: &password_hash,
+                is_admin: new.is_admin,
+                keys: &keys,
+                created_at: store::now(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(username = %account.username, admin = account.is_admin, "account created");
+        Ok(account)
+    }
+
+    /// Open registration through the API; refused unless the instance allows it.
+    pub async fn register(&self, new: NewAccount) -> Result<Account> {
+        if !self.settings().open_registration {
+            return Err(Error::Forbidden("registration is closed on this instance".into()));
+        }
+        self.create_account(NewAccount { is_admin: false, ..new }).await
+    }
+
+    /// Checks a username and password and issues a token.
+    pub async fn login(&self, username: &str, password: &str) -> Result<IssuedToken> {
+        let denied = || Error::Unauthorized("wrong username or password".into());
+        let mut c = self.db().acquire().await?;
+        let found = store::accounts::find_credentials(&mut c.conn(), username).await?;
+        drop(c);
+        let Some((account, hash)) = found else {
+            return Err(denied());
+        };
+        let password = password.to_string();
+        let ok = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&hash)
+                .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+                .unwrap_or(false)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("verification task failed: {e}")))?;
+        if !ok {
+            return Err(denied());
+        }
+        let mut raw = [0u8; 32];
+        rand::rng().fill_bytes(&mut raw);
+        let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+        let mut c = self.db().acquire().await?;
+        store::accounts::insert_token(&mut c.conn(), account.id, &token_hash(&token), store::now()).await?;
+        Ok(IssuedToken { access_token: token, token_type: "Bearer" })
+    }
+
+    /// The account a bearer token belongs to.
+    pub async fn authenticate(&self, token: &str) -> Result<Account> {
+        let mut c = self.db().acquire().await?;
+        store::accounts::find_by_token(&mut c.conn(), &token_hash(token))
+            .await?
+            .ok_or_else(|| Error::Unauthorized("the access token is invalid or revoked".into()))
+    }
+
+    /// Revokes a bearer token.
+    pub async fn revoke_token(&self, token: &str) -> Result<()> {
+        let mut c = self.db().acquire().await?;
+        if store::accounts::delete_token(&mut c.conn(), &token_hash(token)).await? {
+            Ok(())
+        } else {
+            Err(Error::Unauthorized("the access token is invalid or revoked".into()))
+        }
+    }
+
+    /// The account named `username`.
+    pub async fn account(&self, username: &str) -> Result<Account> {
+        let mut c = self.db().acquire().await?;
+        store::accounts::find_by_username(&mut c.conn(), username)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("account {username:?}")))
+    }
+}

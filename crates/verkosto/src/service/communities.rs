@@ -1,0 +1,228 @@
+//! Communities: creating, changing, and who manages them.
+
+use url::Url;
+
+use super::{Verkosto, keys};
+use crate::error::{Error, Result};
+use crate::model::{
+    Account, Community, CommunityKind, CommunityUpdate, FollowPolicy, LocalName, Membership, MembershipState,
+    NewCommunity, Role,
+};
+use crate::store;
+
+const MAX_DISPLAY_NAME: usize = 100;
+const MAX_SUMMARY: usize = 10_000;
+const MAX_LOCATION: usize = 200;
+const MAX_TAGS: usize = 20;
+const MAX_TAG: usize = 64;
+
+fn bounded(field: &'static str, value: &str, max: usize) -> Result<()> {
+    if value.chars().count() > max {
+        return Err(Error::invalid(field, format!("must be at most {max} characters")));
+    }
+    Ok(())
+}
+
+/// An optional http(s) URL; an empty string means "none".
+fn optional_url(field: &'static str, raw: Option<&str>) -> Result<Option<Url>> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => {
+            let url = Url::parse(s).map_err(|e| Error::invalid(field, format!("is not a valid URL: {e}")))?;
+            if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                return Err(Error::invalid(field, "must be an http or https URL"));
+            }
+            bounded(field, s, 2000)?;
+            Ok(Some(url))
+        }
+    }
+}
+
+fn tags(raw: Vec<String>) -> Result<Vec<String>> {
+    if raw.len() > MAX_TAGS {
+        return Err(Error::invalid("tags", format!("at most {MAX_TAGS} tags")));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    for t in raw {
+        let t = t.trim().trim_start_matches('#').to_string();
+        if t.is_empty() || t.chars().count() > MAX_TAG || !t.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return Err(Error::invalid(
+                "tags",
+                format!("{t:?} is not a hashtag: letters, digits and _ only, 1 to {MAX_TAG} characters"),
+            ));
+        }
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(&t)) {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+impl Verkosto {
+    /// Creates a community owned by `owner`.
+    pub async fn create_community(&self, owner: &Account, new: NewCommunity) -> Result<Community> {
+        let name = LocalName::parse("name", &new.name)?;
+        let display_name = new.display_name.unwrap_or_default().trim().to_string();
+        bounded("display_name", &display_name, MAX_DISPLAY_NAME)?;
+        let summary = new.summary.unwrap_or_default();
+        bounded("summary", &summary, MAX_SUMMARY)?;
+        let location = new.location.filter(|l| !l.trim().is_empty());
+        if let Some(l) = &location {
+            bounded("location", l, MAX_LOCATION)?;
+        }
+        let now = store::now();
+        let community = Community {
+            id: 0,
+            display_name: if display_name.is_empty() { name.to_string() } else { display_name },
+            summary: super::sanitize::html(&summary),
+            kind: new.kind.unwrap_or(CommunityKind::Coworking),
+            location,
+            website: optional_url("website", new.website.as_deref())?,
+            tags: tags(new.tags.unwrap_or_default())?,
+            icon_url: optional_url("icon_url", new.icon_url.as_deref())?,
+            banner_url: optional_url("banner_url", new.banner_url.as_deref())?,
+            follow_policy: new.follow_policy.unwrap_or(FollowPolicy::Open),
+            name: name.to_string(),
+            created_at: now,
+            updated_at: now,
+        };
+        let keys = keys::generate_keypair().await?;
+        let mut tx = self.db().begin().await?;
+        store::accounts::claim_name(&mut tx.conn(), &community.name, "community").await?;
+        let community = store::communities::insert(&mut tx.conn(), &community, &keys).await?;
+        store::communities::upsert_membership(&mut tx.conn(), community.id, owner.id, Role::Owner, MembershipState::Active)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(community = %community.name, owner = %owner.username, "community created");
+        Ok(community)
+    }
+
+    /// The community named `name`.
+    pub async fn community(&self, name: &str) -> Result<Community> {
+        let mut c = self.db().acquire().await?;
+        store::communities::find_by_name(&mut c.conn(), name)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("community {name:?}")))
+    }
+
+    /// Communities by name, a page at a time (`limit` at most 100).
+    pub async fn communities(&self, limit: i64, offset: i64) -> Result<Vec<Community>> {
+        let mut c = self.db().acquire().await?;
+        store::communities::list(&mut c.conn(), limit.clamp(1, 100), offset.max(0)).await
+    }
+
+    /// The active managers (and owner) of a community.
+    pub async fn community_managers(&self, community: &Community) -> Result<Vec<Membership>> {
+        let mut c = self.db().acquire().await?;
+        store::communities::managers(&mut c.conn(), community.id).await
+    }
+
+    /// Refuses unless `account` may manage `community` (a manager, its owner, or an admin).
+    pub async fn require_manager(&self, account: &Account, community: &Community) -> Result<()> {
+        if account.is_admin {
+            return Ok(());
+        }
+        let mut c = self.db().acquire().await?;
+        match store::communities::membership(&mut c.conn(), community.id, account.id).await? {
+            Some(m) if m.can_manage() => Ok(()),
+            _ => Err(Error::Forbidden(format!(
+                "only managers of {:?} may do this",
+                community.name
+            ))),
+        }
+    }
+
+    /// Changes a community; only its managers (or an admin) may. Followers receive an `Update`.
+    pub async fn update_community(&self, by: &Account, name: &str, change: CommunityUpdate) -> Result<Community> {
+        let mut community = self.community(name).await?;
+        self.require_manager(by, &community).await?;
+        if let Some(d) = change.display_name {
+            let d = d.trim().to_string();
+            if d.is_empty() {
+                return Err(Error::invalid("display_name", "must not be empty"));
+            }
+            bounded("display_name", &d, MAX_DISPLAY_NAME)?;
+            community.display_name = d;
+        }
+        if let Some(s) = change.summary {
+            bounded("summary", &s, MAX_SUMMARY)?;
+            community.summary = super::sanitize::html(&s);
+        }
+        if let Some(k) = change.kind {
+            community.kind = k;
+        }
+        if let Some(l) = change.location {
+            bounded("location", &l, MAX_LOCATION)?;
+            community.location = Some(l).filter(|l| !l.trim().is_empty());
+        }
+        if let Some(w) = change.website {
+            community.website = optional_url("website", Some(&w))?;
+        }
+        if let Some(t) = change.tags {
+            community.tags = tags(t)?;
+        }
+        if let Some(i) = change.icon_url {
+            community.icon_url = optional_url("icon_url", Some(&i))?;
+        }
+        if let Some(b) = change.banner_url {
+            community.banner_url = optional_url("banner_url", Some(&b))?;
+        }
+        if let Some(p) = change.follow_policy {
+            community.follow_policy = p;
+        }
+        community.updated_at = store::now();
+        let mut tx = self.db().begin().await?;
+        store::communities::update(&mut tx.conn(), &community).await?;
+        let keys = store::communities::keys(&mut tx.conn(), community.id).await?;
+        let update = crate::apub::activities::update::group_update(self.state(), &community, &keys.public_key_pem)?;
+        self.publish(&mut tx, &crate::apub::actor::community_id(self.state(), &community.name), &update, true)
+            .await?;
+        self.commit(tx).await?;
+        Ok(community)
+    }
+
+    /// Makes `username` a manager of the community.
+    pub async fn add_manager(&self, by: &Account, name: &str, username: &str) -> Result<Membership> {
+        let community = self.community(name).await?;
+        self.require_manager(by, &community).await?;
+        let account = self.account(username).await?;
+        let mut tx = self.db().begin().await?;
+        let role = match store::communities::membership(&mut tx.conn(), community.id, account.id).await? {
+            Some(m) if m.role == Role::Owner => Role::Owner,
+            _ => Role::Manager,
+        };
+        store::communities::upsert_membership(&mut tx.conn(), community.id, account.id, role, MembershipState::Active)
+            .await?;
+        let m = store::communities::membership(&mut tx.conn(), community.id, account.id)
+            .await?
+            .ok_or_else(|| Error::Internal("membership vanished".into()))?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// Ends `username`'s manager role (they stay a member). The owner cannot be removed this way.
+    pub async fn remove_manager(&self, by: &Account, name: &str, username: &str) -> Result<()> {
+        let community = self.community(name).await?;
+        self.require_manager(by, &community).await?;
+        let account = self.account(username).await?;
+        let mut tx = self.db().begin().await?;
+        match store::communities::membership(&mut tx.conn(), community.id, account.id).await? {
+            Some(m) if m.role == Role::Owner => {
+                return Err(Error::Forbidden("the owner of a community cannot be removed as manager".into()));
+            }
+            Some(m) if m.role == Role::Manager => {
+                store::communities::upsert_membership(
+                    &mut tx.conn(),
+                    community.id,
+                    account.id,
+                    Role::Member,
+                    MembershipState::Active,
+                )
+                .await?;
+            }
+            _ => return Err(Error::NotFound(format!("manager {username:?} of {name:?}"))),
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,73 @@
+//! Key generation, and the cache that keeps PEM parsing off the delivery path.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use rsa::RsaPrivateKey;
+use rsa::pkcs8::DecodePrivateKey;
+
+use super::Verkosto;
+use crate::error::{Error, Result};
+use crate::model::KeyPair;
+use crate::store;
+
+/// Makes a new RSA-2048 key pair on a blocking thread (it takes tens of milliseconds).
+pub async fn generate_keypair() -> Result<KeyPair> {
+    tokio::task::spawn_blocking(|| {
+        activitypub_federation::http_signatures::generate_actor_keypair()
+            .map(|k| KeyPair { public_key_pem: k.public_key, private_key_pem: k.private_key })
+            .map_err(|e| Error::Internal(format!("key generation failed: {e}")))
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("key generation task failed: {e}")))?
+}
+
+/// Parsed private keys by actor id: parsing PEM costs more than a signature, and keys never change.
+#[derive(Default)]
+pub(crate) struct KeyCache {
+    private: Mutex<HashMap<String, RsaPrivateKey>>,
+}
+
+impl KeyCache {
+    fn get(&self, actor_ap_id: &str) -> Option<RsaPrivateKey> {
+        self.private.lock().ok()?.get(actor_ap_id).cloned()
+    }
+
+    fn put(&self, actor_ap_id: &str, key: RsaPrivateKey) {
+        if let Ok(mut map) = self.private.lock() {
+            map.insert(actor_ap_id.to_string(), key);
+        }
+    }
+}
+
+impl Verkosto {
+    /// The key id and parsed private key a local actor signs with.
+    pub(crate) async fn signing_key(&self, actor_ap_id: &str) -> Result<(String, RsaPrivateKey)> {
+        let key_id = format!("{actor_ap_id}#main-key");
+        if let Some(key) = self.state().keys.get(actor_ap_id) {
+            return Ok((key_id, key));
+        }
+        let url = url::Url::parse(actor_ap_id)?;
+        let segments: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
+        let pem = match segments.as_slice() {
+            ["actor"] => self.state().instance_keys.private_key_pem.clone(),
+            ["c", name] => {
+                let community = self.community(name).await?;
+                let mut c = self.db().acquire().await?;
+                store::communities::keys(&mut c.conn(), community.id).await?.private_key_pem
+            }
+            ["u", name] => {
+                let account = self.account(name).await?;
+                let mut c = self.db().acquire().await?;
+                store::accounts::keys(&mut c.conn(), account.id).await?.private_key_pem
+            }
+            _ => return Err(Error::Internal(format!("{actor_ap_id} is not a local actor"))),
+        };
+        let key = tokio::task::spawn_blocking(move || RsaPrivateKey::from_pkcs8_pem(&pem))
+            .await
+            .map_err(|e| Error::Internal(format!("key parsing task failed: {e}")))?
+            .map_err(|e| Error::Internal(format!("stored private key is invalid: {e}")))?;
+        self.state().keys.put(actor_ap_id, key.clone());
+        Ok((key_id, key))
+    }
+}

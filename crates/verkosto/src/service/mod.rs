@@ -1,0 +1,232 @@
+//! Operations that embedders and the HTTP layer call: each runs its checks, then its storage work in one
+//! transaction, and writes any activity it causes to the delivery queue in that same transaction.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use activitypub_federation::config::{Data, FederationConfig};
+use url::Url;
+
+use crate::deliver::DeliveryNotifier;
+use crate::error::{Error, Result};
+use crate::model::KeyPair;
+use crate::store::{self, Db};
+
+mod accounts;
+mod communities;
+mod follows;
+mod publish;
+mod keys;
+pub mod sanitize;
+
+pub use accounts::{IssuedToken, NewAccount};
+pub use follows::FollowRequestDecision;
+
+/// Instance-wide settings an embedder or the server chooses.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The public `host[:port]` used in every id, e.g. `verkosto.example` or `localhost:8080`.
+    pub domain: String,
+    /// Allows `http://` and loopback peers and uses `http://` ids. For tests and local trials only.
+    pub dev_federation: bool,
+    /// Whether anyone may create an account through the API.
+    pub open_registration: bool,
+    /// The largest request body accepted, in bytes (inbox and API).
+    pub max_body_bytes: usize,
+    /// Timeout of one outgoing request (fetch or delivery).
+    pub request_timeout: Duration,
+    /// The first retry delay of a failed delivery; later ones grow from it.
+    pub retry_base: Duration,
+    /// How long a failing delivery is retried before it is given up.
+    pub retry_window: Duration,
+    /// Deliveries in flight at once, over all hosts.
+    pub delivery_workers: usize,
+    /// How far the `Date` of a signed request may be from now.
+    pub signature_window: Duration,
+}
+
+impl Settings {
+    /// Settings for `domain` with the defaults of a production instance.
+    pub fn new(domain: impl Into<String>) -> Self {
+        Settings {
+            domain: domain.into(),
+            dev_federation: false,
+            open_registration: false,
+            max_body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(10),
+            retry_base: Duration::from_secs(60),
+            retry_window: Duration::from_secs(14 * 24 * 3600),
+            delivery_workers: 32,
+            signature_window: Duration::from_secs(12 * 3600),
+        }
+    }
+
+    /// `https`, or `http` with dev federation.
+    pub fn scheme(&self) -> &'static str {
+        if self.dev_federation { "http" } else { "https" }
+    }
+
+    /// The absolute URL of `path` on this instance.
+    pub fn url(&self, path: &str) -> Url {
+        let raw = format!("{}://{}{}", self.scheme(), self.domain, path);
+        // The domain was validated at start-up and paths are ours, so this only fails on a programming error.
+        Url::parse(&raw).unwrap_or_else(|e| panic!("invalid local URL {raw}: {e}"))
+    }
+}
+
+/// What the federation library carries to every handler: the database and settings.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Instance settings.
+    pub settings: Arc<Settings>,
+    /// Wakes the delivery workers when something was queued.
+    pub deliveries: DeliveryNotifier,
+    /// The instance actor's keys, for signed fetches.
+    pub instance_keys: Arc<KeyPair>,
+    /// Caches of parsed keys and fetch single-flight state.
+    pub(crate) keys: Arc<keys::KeyCache>,
+    /// Limits refetches of actors whose signatures fail.
+    pub(crate) refetch_guard: Arc<crate::apub::inbox::RefetchGuard>,
+    /// The federation configuration, set once right after it is built (it holds this state itself).
+    federation: Arc<std::sync::OnceLock<FederationConfig<AppState>>>,
+}
+
+impl AppState {
+    /// The absolute URL of `path` on this instance.
+    pub fn url(&self, path: &str) -> Url {
+        self.settings.url(path)
+    }
+}
+
+/// The library's entry point: one per instance. Cheap to clone.
+///
+/// ```no_run
+/// # async fn demo() -> verkosto::Result<()> {
+/// use verkosto::{Settings, Verkosto};
+/// let verkosto = Verkosto::open("sqlite://verkosto.db", Settings::new("localhost:8080")).await?;
+/// let app = verkosto::http::router(verkosto.clone()); // an axum Router to serve or nest
+/// # let _ = app; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Verkosto {
+    state: AppState,
+    federation: FederationConfig<AppState>,
+}
+
+impl Verkosto {
+    /// The service layer behind a federation context (for activity handlers).
+    pub(crate) fn from_data(data: &Data<AppState>) -> Verkosto {
+        let state = data.app_data().clone();
+        let federation = state
+            .federation
+            .get()
+            .cloned()
+            .unwrap_or_else(|| unreachable!("the federation config is set before any request is served"));
+        Verkosto { state, federation }
+    }
+}
+
+impl Verkosto {
+    /// Connects to `database_url`, applies migrations, and prepares federation.
+    pub async fn open(database_url: &str, settings: Settings) -> Result<Self> {
+        let db = Db::connect(database_url).await?;
+        db.migrate().await?;
+        Self::with_db(db, settings).await
+    }
+
+    /// Like [`Verkosto::open`], on a database already connected and migrated.
+    pub async fn with_db(db: Db, settings: Settings) -> Result<Self> {
+        validate_domain(&settings.domain)?;
+        if settings.dev_federation {
+            tracing::warn!(
+                "DEV FEDERATION IS ON: http:// and loopback peers are allowed. Never use this on a public instance."
+            );
+        }
+        let instance_keys = {
+            let mut c = db.acquire().await?;
+            match store::instance::keys(&mut c.conn()).await? {
+                Some(k) => k,
+                None => {
+                    let k = keys::generate_keypair().await?;
+                    store::instance::keys_or_insert(&mut c.conn(), k).await?
+                }
+            }
+        };
+        let state = AppState {
+            db,
+            settings: Arc::new(settings.clone()),
+            deliveries: DeliveryNotifier::default(),
+            instance_keys: Arc::new(instance_keys),
+            keys: Arc::new(keys::KeyCache::default()),
+            refetch_guard: Arc::default(),
+            federation: Arc::new(std::sync::OnceLock::new()),
+        };
+        let instance_actor = crate::apub::actor::InstanceActor::new(&state);
+        let federation = FederationConfig::builder()
+            .domain(settings.domain.clone())
+            .app_data(state.clone())
+            .debug(settings.dev_federation)
+            .http_signature_compat(true)
+            .request_timeout(settings.request_timeout)
+            .signed_fetch_actor(&instance_actor)
+            .build()
+            .await
+            .map_err(|e| Error::Internal(format!("federation config: {e}")))?;
+        let _ = state.federation.set(federation.clone());
+        Ok(Verkosto { state, federation })
+    }
+
+    /// The shared state (database, settings).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub(crate) fn refetch_guard(&self) -> &crate::apub::inbox::RefetchGuard {
+        &self.state.refetch_guard
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    /// Instance settings.
+    pub fn settings(&self) -> &Settings {
+        &self.state.settings
+    }
+
+    /// A fresh federation context (its fetch counter starts at zero).
+    pub fn federation_data(&self) -> Data<AppState> {
+        self.federation.to_request_data()
+    }
+
+    /// The federation configuration.
+    pub fn federation_config(&self) -> &FederationConfig<AppState> {
+        &self.federation
+    }
+
+    /// Starts the background delivery workers; they stop when `shutdown` resolves.
+    pub fn spawn_delivery_workers(
+        &self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        crate::deliver::spawn_workers(self.clone(), shutdown)
+    }
+}
+
+fn validate_domain(domain: &str) -> Result<()> {
+    let parsed = Url::parse(&format!("http://{domain}/"))
+        .map_err(|e| Error::BadRequest(format!("invalid domain {domain:?}: {e}")))?;
+    let host_only = match parsed.port() {
+        Some(p) => format!("{}:{p}", parsed.host_str().unwrap_or_default()),
+        None => parsed.host_str().unwrap_or_default().to_string(),
+    };
+    if host_only != domain || parsed.domain().is_none() {
+        return Err(Error::BadRequest(format!(
+            "invalid domain {domain:?}: expected a lowercase host name with an optional :port (not an IP address)"
+        )));
+    }
+    Ok(())
+}

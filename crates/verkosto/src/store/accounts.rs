@@ -1,0 +1,162 @@
+//! Accounts, their credentials and API tokens; also the shared local-name namespace.
+
+use chrono::{DateTime, Utc};
+
+use super::{Conn, is_unique_violation, on_conn};
+use crate::error::{Error, Result};
+use crate::model::{Account, KeyPair};
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: i64,
+    username: String,
+    display_name: Option<String>,
+    summary: Option<String>,
+    is_admin: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl From<AccountRow> for Account {
+    fn from(r: AccountRow) -> Self {
+        Account {
+            id: r.id,
+            username: r.username,
+            display_name: r.display_name,
+            summary: r.summary,
+            is_admin: r.is_admin,
+            created_at: r.created_at,
+        }
+    }
+}
+
+const ACCOUNT_COLUMNS: &str = "id, username, display_name, summary, is_admin, created_at";
+
+/// Claims `name` in the namespace accounts and communities share; 409 when taken.
+pub async fn claim_name(c: &mut Conn<'_>, name: &str, kind: &str) -> Result<()> {
+    let res = on_conn!(c, c => sqlx::query("INSERT INTO local_names (name, kind) VALUES ($1, $2)")
+        .bind(name)
+        .bind(kind)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()));
+    match res {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => {
+            Err(Error::Conflict(format!("the name {name:?} is already taken on this instance")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Fields of a new account.
+pub struct NewAccountRow<'a> {
+    /// The checked local name.
+    pub username: &'a str,
+    /// Argon2 PHC string.
+    pub password_hash: &'a str,
+    /// Administrator or not.
+    pub is_admin: bool,
+    /// The actor's keys.
+    pub keys: &'a KeyPair,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Inserts an account whose name was claimed with [`claim_name`] in the same transaction.
+pub async fn insert(c: &mut Conn<'_>, new: &NewAccountRow<'_>) -> Result<Account> {
+    let sql = format!(
+        "INSERT INTO accounts (username, password_hash, is_admin, public_key_pem, private_key_pem, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {ACCOUNT_COLUMNS}"
+    );
+    let row: AccountRow = on_conn!(c, c => sqlx::query_as(&sql)
+        .bind(new.username)
+        .bind(new.password_hash)
+        .bind(new.is_admin)
+        .bind(&new.keys.public_key_pem)
+        .bind(&new.keys.private_key_pem)
+        .bind(new.created_at)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(row.into())
+}
+
+/// The account named `username`, if any.
+pub async fn find_by_username(c: &mut Conn<'_>, username: &str) -> Result<Option<Account>> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = $1");
+    let row: Option<AccountRow> =
+        on_conn!(c, c => sqlx::query_as(&sql).bind(username).fetch_optional(&mut **c).await)?;
+    Ok(row.map(Into::into))
+}
+
+/// The account with database id `id`, if any.
+pub async fn find_by_id(c: &mut Conn<'_>, id: i64) -> Result<Option<Account>> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
+    let row: Option<AccountRow> =
+        on_conn!(c, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await)?;
+    Ok(row.map(Into::into))
+}
+
+/// The account and its password hash, for logging in.
+pub async fn find_credentials(c: &mut Conn<'_>, username: &str) -> Result<Option<(Account, String)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        account: AccountRow,
+        password_hash: String,
+    }
+    let sql = format!("SELECT {ACCOUNT_COLUMNS}, password_hash FROM accounts WHERE username = $1");
+    let row: Option<Row> =
+        on_conn!(c, c => sqlx::query_as(&sql).bind(username).fetch_optional(&mut **c).await)?;
+    Ok(row.map(|r| (r.account.into(), r.password_hash)))
+}
+
+/// The account's key pair.
+pub async fn keys(c: &mut Conn<'_>, id: i64) -> Result<KeyPair> {
+    let (public_key_pem, private_key_pem): (String, String) = on_conn!(c, c => sqlx::query_as(
+        "SELECT public_key_pem, private_key_pem FROM accounts WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(KeyPair { public_key_pem, private_key_pem })
+}
+
+/// How many accounts exist (NodeInfo usage).
+pub async fn count(c: &mut Conn<'_>) -> Result<i64> {
+    let n: i64 = on_conn!(c, c => sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(n)
+}
+
+/// Stores the SHA-256 of a new bearer token.
+pub async fn insert_token(c: &mut Conn<'_>, account_id: i64, token_hash: &str, at: DateTime<Utc>) -> Result<()> {
+    on_conn!(c, c => sqlx::query("INSERT INTO api_tokens (account_id, token_hash, created_at) VALUES ($1, $2, $3)")
+        .bind(account_id)
+        .bind(token_hash)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The account a token hash belongs to.
+pub async fn find_by_token(c: &mut Conn<'_>, token_hash: &str) -> Result<Option<Account>> {
+    let sql = format!(
+        "SELECT a.id, a.username, a.display_name, a.summary, a.is_admin, a.created_at \
+         FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1"
+    );
+    let row: Option<AccountRow> =
+        on_conn!(c, c => sqlx::query_as(&sql).bind(token_hash).fetch_optional(&mut **c).await)?;
+    Ok(row.map(Into::into))
+}
+
+/// Deletes a token; returns whether it existed.
+pub async fn delete_token(c: &mut Conn<'_>, token_hash: &str) -> Result<bool> {
+    let done = on_conn!(c, c => sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done > 0)
+}
