@@ -1,0 +1,217 @@
+//! Test support: databases on both backends, and real servers on loopback ports.
+#![allow(dead_code)]
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde_json::Value;
+use sqlx::postgres::PgConnectOptions;
+use verkosto::{Settings, Verkosto, service::NewAccount, store::Db};
+
+/// A database for one test: a fresh SQLite file, or a fresh schema in the PostgreSQL database named by
+/// `DATABASE_URL`, so tests never see each other's rows.
+pub struct TestDb {
+    pub db: Db,
+    pub backend: &'static str,
+    _dir: Option<tempfile::TempDir>,
+    schema: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let db = Db::connect(&url).await.expect("sqlite connect");
+        db.migrate().await.expect("sqlite migrate");
+        TestDb { db, backend: "sqlite", _dir: Some(dir), schema: None }
+    }
+
+    /// `None` (and a note on stderr) when `DATABASE_URL` is not set.
+    pub async fn postgres() -> Option<TestDb> {
+        let Ok(url) = std::env::var("DATABASE_URL") else {
+            eprintln!("PostgreSQL tests skipped: DATABASE_URL is not set");
+            return None;
+        };
+        if !url.starts_with("postgres") {
+            eprintln!("PostgreSQL tests skipped: DATABASE_URL is not a postgres:// URL");
+            return None;
+        }
+        let schema = format!("t_{:016x}", rand::random::<u64>());
+        let admin = sqlx::PgPool::connect(&url).await.expect("connect to DATABASE_URL");
+        sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&admin).await.expect("create schema");
+        admin.close().await;
+        let options = PgConnectOptions::from_str(&url)
+            .expect("DATABASE_URL")
+            .options([("search_path", schema.as_str())]);
+        let db = Db::connect_postgres(options).await.expect("postgres connect");
+        db.migrate().await.expect("postgres migrate");
+        Some(TestDb { db, backend: "postgres", _dir: None, schema: Some((url, schema)) })
+    }
+
+    /// SQLite always; PostgreSQL too when `DATABASE_URL` is set.
+    pub async fn all() -> Vec<TestDb> {
+        let mut out = vec![TestDb::sqlite().await];
+        out.extend(TestDb::postgres().await);
+        out
+    }
+
+    /// Closes the pool and drops the PostgreSQL schema.
+    pub async fn cleanup(self) {
+        self.db.close().await;
+        if let Some((url, schema)) = &self.schema {
+            if let Ok(admin) = sqlx::PgPool::connect(url).await {
+                let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&admin).await;
+                admin.close().await;
+            }
+        }
+    }
+}
+
+/// A running instance on `localhost:PORT` with its own database.
+pub struct TestServer {
+    pub verkosto: Verkosto,
+    pub base: String,
+    pub domain: String,
+    pub http: reqwest::Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    db: Option<TestDb>,
+}
+
+impl TestServer {
+    pub async fn start(db: TestDb) -> TestServer {
+        Self::start_with(db, |_| {}).await
+    }
+
+    pub async fn start_with(db: TestDb, tweak: impl FnOnce(&mut Settings)) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let domain = format!("localhost:{port}");
+        let mut settings = Settings::new(domain.clone());
+        settings.dev_federation = true;
+        settings.retry_base = Duration::from_millis(200);
+        settings.request_timeout = Duration::from_secs(5);
+        tweak(&mut settings);
+        let verkosto = Verkosto::with_db(db.db.clone(), settings).await.expect("verkosto");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let (workers_tx, workers_rx) = tokio::sync::watch::channel(false);
+        let mut workers_rx2 = workers_rx.clone();
+        verkosto.spawn_delivery_workers(async move {
+            let _ = workers_rx2.wait_for(|s| *s).await;
+        });
+        let app = verkosto::http::router(verkosto.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                    let _ = workers_tx.send(true);
+                })
+                .await;
+        });
+        TestServer {
+            verkosto,
+            base: format!("http://{domain}"),
+            domain,
+            http: reqwest::Client::new(),
+            shutdown: Some(tx),
+            db: Some(db),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Creates an account and returns a bearer token for it.
+    pub async fn account(&self, username: &str) -> String {
+        self.verkosto
+            .create_account(NewAccount { username: username.into(), password: "salasana123".into(), is_admin: false })
+            .await
+            .expect("create account");
+        let res = self
+            .http
+            .post(self.url("/api/v1/auth/token"))
+            .json(&serde_json::json!({ "username": username, "password": "salasana123" }))
+            .send()
+            .await
+            .expect("token request");
+        assert_eq!(res.status(), 200, "login of {username}");
+        let body: Value = res.json().await.expect("token json");
+        body["access_token"].as_str().expect("access_token").to_string()
+    }
+
+    /// Creates a community owned by the token's account.
+    pub async fn community(&self, token: &str, name: &str, follow_policy: &str) -> Value {
+        let res = self
+            .http
+            .post(self.url("/api/v1/communities"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "name": name, "display_name": name, "summary": "A space", "follow_policy": follow_policy }))
+            .send()
+            .await
+            .expect("create community");
+        assert_eq!(res.status(), 201, "create community {name}");
+        res.json().await.expect("community json")
+    }
+
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut req = self.http.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("GET");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get_ap(&self, path: &str) -> (u16, String, Value) {
+        let res = self
+            .http
+            .get(self.url(path))
+            .header("Accept", "application/activity+json")
+            .send()
+            .await
+            .expect("GET");
+        let status = res.status().as_u16();
+        let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        (status, ct, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(db) = self.db.take() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            db.cleanup().await;
+        }
+    }
+}
+
+/// Polls `check` until it returns `Some`, for up to `secs` seconds.
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out waiting for: {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Runs a test body once per backend, naming the backend in panics.
+#[macro_export]
+macro_rules! on_each_backend {
+    (|$db:ident| $body:expr) => {{
+        for $db in common::TestDb::all().await {
+            eprintln!("-- backend: {}", $db.backend);
+            $body;
+        }
+    }};
+}
