@@ -21,6 +21,7 @@ pub mod sanitize;
 
 pub use accounts::{IssuedToken, NewAccount};
 pub use follows::FollowRequestDecision;
+pub use keys::generate_keypair;
 
 /// Instance-wide settings an embedder or the server chooses.
 #[derive(Debug, Clone)]
