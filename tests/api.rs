@@ -48,7 +48,13 @@ async fn tokens_are_issued_checked_and_revoked() {
     let body: Value = wrong.json().await.expect("json");
     assert_eq!(error_code(&body), "unauthorized");
 
-    let revoke = s.http.delete(s.url("/api/v1/auth/token")).bearer_auth(&token).send().await.expect("revoke");
+    let revoke = s
+        .http
+        .delete(s.url("/api/v1/auth/token"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("revoke");
     assert_eq!(revoke.status(), 204);
     let (status, body) = s.get_json("/api/v1/accounts/me", Some(&token)).await;
     assert_eq!(status, 401, "a revoked token no longer works");
@@ -130,7 +136,10 @@ async fn communities_are_created_read_listed_and_changed_by_managers_only() {
         assert_eq!(status, 403);
         assert_eq!(error_code(&body), "forbidden");
         let (_, unchanged) = s.get_json("/api/v1/communities/kahvila", None).await;
-        assert_eq!(unchanged["display_name"], "kahvila", "a refused change changes nothing");
+        assert_eq!(
+            unchanged["display_name"], "kahvila",
+            "a refused change changes nothing"
+        );
 
         let add = s
             .http
@@ -177,7 +186,11 @@ async fn every_error_class_is_answered_in_json_and_changes_nothing() {
     let post = |body: reqwest::Body, content_type: &'static str, token: Option<String>| {
         let s = &s;
         async move {
-            let mut req = s.http.post(s.url("/api/v1/communities")).header("content-type", content_type).body(body);
+            let mut req = s
+                .http
+                .post(s.url("/api/v1/communities"))
+                .header("content-type", content_type)
+                .body(body);
             if let Some(t) = token {
                 req = req.bearer_auth(t);
             }
@@ -194,7 +207,12 @@ async fn every_error_class_is_answered_in_json_and_changes_nothing() {
     // 401: no token, bad token.
     let (status, body) = post(r#"{"name":"x"}"#.into(), "application/json", None).await;
     assert_eq!((status, error_code(&body)), (401, "unauthorized"));
-    let (status, _) = post(r#"{"name":"x"}"#.into(), "application/json", Some("nonsense".into())).await;
+    let (status, _) = post(
+        r#"{"name":"x"}"#.into(),
+        "application/json",
+        Some("nonsense".into()),
+    )
+    .await;
     assert_eq!(status, 401);
     // 404: unknown community.
     let (status, body) = s.get_json("/api/v1/communities/nowhere", None).await;
@@ -205,7 +223,10 @@ async fn every_error_class_is_answered_in_json_and_changes_nothing() {
     let (status, _) = post(r#"{"name":"aino"}"#.into(), "application/json", t()).await;
     assert_eq!(status, 409, "community names cannot take account names");
     // 413: body over the limit.
-    let huge = format!(r#"{{"name":"big","summary":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
+    let huge = format!(
+        r#"{{"name":"big","summary":"{}"}}"#,
+        "x".repeat(2 * 1024 * 1024)
+    );
     let (status, body) = post(huge.into(), "application/json", t()).await;
     assert_eq!((status, error_code(&body)), (413, "payload_too_large"));
     // 415: not JSON content type.
@@ -216,11 +237,18 @@ async fn every_error_class_is_answered_in_json_and_changes_nothing() {
         (r#"{"name":"Bad Name"}"#, "name"),
         (r#"{"name":""}"#, "name"),
         (r#"{"name":"ok_name","kind":"castle"}"#, "body"),
-        (r#"{"name":"ok_name","website":"ftp://x.example"}"#, "website"),
+        (
+            r#"{"name":"ok_name","website":"ftp://x.example"}"#,
+            "website",
+        ),
         (r#"{"display_name":"no name"}"#, "name"),
     ] {
         let (status, body) = post(payload.to_string().into(), "application/json", t()).await;
-        assert_eq!((status, error_code(&body)), (422, "invalid_field"), "{payload}: {body}");
+        assert_eq!(
+            (status, error_code(&body)),
+            (422, "invalid_field"),
+            "{payload}: {body}"
+        );
         assert_eq!(body["field"], field, "{payload}: {body}");
         assert!(!body["message"].as_str().unwrap_or("").is_empty());
     }
@@ -232,10 +260,23 @@ async fn every_error_class_is_answered_in_json_and_changes_nothing() {
         .send()
         .await
         .expect("patch");
-    assert_eq!(res.status(), 422, "unknown fields are refused, not silently ignored");
+    assert_eq!(
+        res.status(),
+        422,
+        "unknown fields are refused, not silently ignored"
+    );
 
     let (_, list) = s.get_json("/api/v1/communities", None).await;
-    let names: Vec<&str> = list.as_array().expect("list").iter().filter_map(|c| c["name"].as_str()).collect();
-    assert_eq!(names, vec!["kahvila"], "no refused request created anything");
+    let names: Vec<&str> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["kahvila"],
+        "no refused request created anything"
+    );
     s.stop().await;
 }

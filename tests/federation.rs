@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 
 async fn follow_state(s: &TestServer, token: &str) -> Option<String> {
     let (_, follows) = s.get_json("/api/v1/follows", Some(token)).await;
-    follows.as_array()?.first()?["state"].as_str().map(str::to_string)
+    follows.as_array()?.first()?["state"]
+        .as_str()
+        .map(str::to_string)
 }
 
 async fn follower_count(s: &TestServer, community: &str) -> i64 {
@@ -28,24 +30,51 @@ async fn a_member_follows_an_open_community_on_another_instance_and_unfollows() 
     b.community(&bea, "kahvila", "open").await;
 
     let handle = format!("kahvila@{}", b.domain);
-    let res = a.http.post(a.url("/api/v1/follows")).bearer_auth(&aino).json(&json!({ "handle": handle })).send().await.expect("follow");
+    let res = a
+        .http
+        .post(a.url("/api/v1/follows"))
+        .bearer_auth(&aino)
+        .json(&json!({ "handle": handle }))
+        .send()
+        .await
+        .expect("follow");
     assert_eq!(res.status(), 201);
     let body: Value = res.json().await.expect("json");
     assert_eq!(body["state"], "pending");
     assert_eq!(body["target"]["kind"], "Group");
 
-    eventually(10, "the Accept to arrive", || async { (follow_state(&a, &aino).await.as_deref() == Some("accepted")).then_some(()) }).await;
+    eventually(10, "the Accept to arrive", || async {
+        (follow_state(&a, &aino).await.as_deref() == Some("accepted")).then_some(())
+    })
+    .await;
     assert_eq!(follower_count(&b, "kahvila").await, 1);
     let (_, _, page) = b.get_ap("/c/kahvila/followers?page=1").await;
     assert_eq!(page["orderedItems"], json!([a.url("/u/aino")]));
 
     // Following twice is refused.
-    let again = a.http.post(a.url("/api/v1/follows")).bearer_auth(&aino).json(&json!({ "handle": handle })).send().await.expect("again");
+    let again = a
+        .http
+        .post(a.url("/api/v1/follows"))
+        .bearer_auth(&aino)
+        .json(&json!({ "handle": handle }))
+        .send()
+        .await
+        .expect("again");
     assert_eq!(again.status(), 409);
 
-    let res = a.http.delete(a.url("/api/v1/follows")).bearer_auth(&aino).json(&json!({ "handle": handle })).send().await.expect("unfollow");
+    let res = a
+        .http
+        .delete(a.url("/api/v1/follows"))
+        .bearer_auth(&aino)
+        .json(&json!({ "handle": handle }))
+        .send()
+        .await
+        .expect("unfollow");
     assert_eq!(res.status(), 204);
-    eventually(10, "the Undo to arrive", || async { (follower_count(&b, "kahvila").await == 0).then_some(()) }).await;
+    eventually(10, "the Undo to arrive", || async {
+        (follower_count(&b, "kahvila").await == 0).then_some(())
+    })
+    .await;
     assert_eq!(follow_state(&a, &aino).await, None);
     a.stop().await;
     b.stop().await;
@@ -67,23 +96,46 @@ async fn an_approval_community_holds_requests_until_a_manager_decides() {
     assert_eq!(group["follow_policy"], "approval");
 
     for token in [&aino, &ville] {
-        let res = a.http.post(a.url("/api/v1/follows")).bearer_auth(token).json(&json!({ "handle": handle })).send().await.expect("follow");
+        let res = a
+            .http
+            .post(a.url("/api/v1/follows"))
+            .bearer_auth(token)
+            .json(&json!({ "handle": handle }))
+            .send()
+            .await
+            .expect("follow");
         assert_eq!(res.status(), 201);
     }
     let requests = eventually(10, "two follow requests", || async {
-        let (status, list) = b.get_json("/api/v1/communities/yhdistys/follow-requests", Some(&bea)).await;
+        let (status, list) = b
+            .get_json("/api/v1/communities/yhdistys/follow-requests", Some(&bea))
+            .await;
         assert_eq!(status, 200);
         (list.as_array().map(Vec::len) == Some(2)).then_some(list)
     })
     .await;
-    assert_eq!(follower_count(&b, "yhdistys").await, 0, "pending requests are not followers");
+    assert_eq!(
+        follower_count(&b, "yhdistys").await,
+        0,
+        "pending requests are not followers"
+    );
     assert_eq!(follow_state(&a, &aino).await.as_deref(), Some("pending"));
 
-    let (status, _) = b.get_json("/api/v1/communities/yhdistys/follow-requests", Some(&outsider)).await;
+    let (status, _) = b
+        .get_json(
+            "/api/v1/communities/yhdistys/follow-requests",
+            Some(&outsider),
+        )
+        .await;
     assert_eq!(status, 403, "only managers see requests");
 
     let id_of = |who: &str| {
-        requests.as_array().expect("list").iter().find(|r| r["follower_ap_id"] == a.url(&format!("/u/{who}"))).expect("request")["id"]
+        requests
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|r| r["follower_ap_id"] == a.url(&format!("/u/{who}")))
+            .expect("request")["id"]
             .as_i64()
             .expect("id")
     };
@@ -91,7 +143,9 @@ async fn an_approval_community_holds_requests_until_a_manager_decides() {
         let b = &b;
         async move {
             b.http
-                .post(b.url(&format!("/api/v1/communities/yhdistys/follow-requests/{id}/{what}")))
+                .post(b.url(&format!(
+                    "/api/v1/communities/yhdistys/follow-requests/{id}/{what}"
+                )))
                 .bearer_auth(token)
                 .send()
                 .await
@@ -103,10 +157,20 @@ async fn an_approval_community_holds_requests_until_a_manager_decides() {
     assert_eq!(decide(id_of("aino"), "accept", outsider.clone()).await, 403);
     assert_eq!(decide(id_of("aino"), "accept", bea.clone()).await, 200);
     assert_eq!(decide(id_of("ville"), "reject", bea.clone()).await, 200);
-    assert_eq!(decide(id_of("ville"), "reject", bea.clone()).await, 404, "a decided request is gone");
+    assert_eq!(
+        decide(id_of("ville"), "reject", bea.clone()).await,
+        404,
+        "a decided request is gone"
+    );
 
-    eventually(10, "the Accept", || async { (follow_state(&a, &aino).await.as_deref() == Some("accepted")).then_some(()) }).await;
-    eventually(10, "the Reject", || async { (follow_state(&a, &ville).await.as_deref() == Some("rejected")).then_some(()) }).await;
+    eventually(10, "the Accept", || async {
+        (follow_state(&a, &aino).await.as_deref() == Some("accepted")).then_some(())
+    })
+    .await;
+    eventually(10, "the Reject", || async {
+        (follow_state(&a, &ville).await.as_deref() == Some("rejected")).then_some(())
+    })
+    .await;
     assert_eq!(follower_count(&b, "yhdistys").await, 1);
     a.stop().await;
     b.stop().await;
@@ -120,19 +184,38 @@ async fn lookup_resolves_remote_handles_and_refuses_bad_ones() {
     let bea = b.account("bea").await;
     b.community(&bea, "kahvila", "open").await;
 
-    let (status, actor) = a.get_json(&format!("/api/v1/lookup?handle=@kahvila@{}", b.domain), Some(&aino)).await;
+    let (status, actor) = a
+        .get_json(
+            &format!("/api/v1/lookup?handle=@kahvila@{}", b.domain),
+            Some(&aino),
+        )
+        .await;
     assert_eq!(status, 200, "{actor}");
     assert_eq!(actor["kind"], "Group");
     assert_eq!(actor["username"], "kahvila");
     assert_eq!(actor["ap_id"], b.url("/c/kahvila"));
     assert_eq!(actor["shared_inbox"], b.url("/inbox"));
-    let (status, _) = a.get_json(&format!("/api/v1/lookup?handle=bea@{}", b.domain), Some(&aino)).await;
+    let (status, _) = a
+        .get_json(
+            &format!("/api/v1/lookup?handle=bea@{}", b.domain),
+            Some(&aino),
+        )
+        .await;
     assert_eq!(status, 200, "accounts resolve too");
-    let (status, _) = a.get_json(&format!("/api/v1/lookup?handle=nobody@{}", b.domain), Some(&aino)).await;
+    let (status, _) = a
+        .get_json(
+            &format!("/api/v1/lookup?handle=nobody@{}", b.domain),
+            Some(&aino),
+        )
+        .await;
     assert_eq!(status, 404);
-    let (status, body) = a.get_json("/api/v1/lookup?handle=not-a-handle", Some(&aino)).await;
+    let (status, body) = a
+        .get_json("/api/v1/lookup?handle=not-a-handle", Some(&aino))
+        .await;
     assert_eq!((status, body["field"].as_str()), (422, Some("handle")));
-    let (status, _) = a.get_json(&format!("/api/v1/lookup?handle=kahvila@{}", b.domain), None).await;
+    let (status, _) = a
+        .get_json(&format!("/api/v1/lookup?handle=kahvila@{}", b.domain), None)
+        .await;
     assert_eq!(status, 401);
     a.stop().await;
     b.stop().await;
@@ -144,23 +227,56 @@ async fn discovery_documents_and_content_negotiation() {
     let token = s.account("aino").await;
     s.community(&token, "kahvila", "open").await;
 
-    let res = s.http.get(s.url(&format!("/.well-known/webfinger?resource=acct:kahvila@{}", s.domain))).send().await.expect("wf");
+    let res = s
+        .http
+        .get(s.url(&format!(
+            "/.well-known/webfinger?resource=acct:kahvila@{}",
+            s.domain
+        )))
+        .send()
+        .await
+        .expect("wf");
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/jrd+json");
     let jrd: Value = res.json().await.expect("json");
     let links = jrd["links"].as_array().expect("links");
-    assert!(links.iter().any(|l| l["rel"] == "self" && l["type"] == "application/activity+json" && l["href"] == s.url("/c/kahvila")));
-    assert!(links.iter().any(|l| l["rel"] == "http://webfinger.net/rel/profile-page"));
-    let res = s.http.get(s.url(&format!("/.well-known/webfinger?resource=acct:aino@{}", s.domain))).send().await.expect("wf");
+    assert!(links.iter().any(|l| l["rel"] == "self"
+        && l["type"] == "application/activity+json"
+        && l["href"] == s.url("/c/kahvila")));
+    assert!(
+        links
+            .iter()
+            .any(|l| l["rel"] == "http://webfinger.net/rel/profile-page")
+    );
+    let res = s
+        .http
+        .get(s.url(&format!(
+            "/.well-known/webfinger?resource=acct:aino@{}",
+            s.domain
+        )))
+        .send()
+        .await
+        .expect("wf");
     assert_eq!(res.status(), 200, "accounts have handles too");
-    for missing in [format!("acct:nobody@{}", s.domain), "acct:kahvila@elsewhere.example".to_string()] {
-        let res = s.http.get(s.url(&format!("/.well-known/webfinger?resource={missing}"))).send().await.expect("wf");
+    for missing in [
+        format!("acct:nobody@{}", s.domain),
+        "acct:kahvila@elsewhere.example".to_string(),
+    ] {
+        let res = s
+            .http
+            .get(s.url(&format!("/.well-known/webfinger?resource={missing}")))
+            .send()
+            .await
+            .expect("wf");
         assert_eq!(res.status(), 404, "{missing}");
     }
 
     let (_, nodeinfo) = s.get_json("/.well-known/nodeinfo", None).await;
     let links = nodeinfo["links"].as_array().expect("links");
-    assert!(links.iter().any(|l| l["rel"] == "https://www.w3.org/ns/activitystreams#Application" && l["href"] == s.url("/actor")));
+    assert!(links.iter().any(
+        |l| l["rel"] == "https://www.w3.org/ns/activitystreams#Application"
+            && l["href"] == s.url("/actor")
+    ));
     for v in ["2.0", "2.1"] {
         let (status, doc) = s.get_json(&format!("/nodeinfo/{v}"), None).await;
         assert_eq!(status, 200);
@@ -170,11 +286,35 @@ async fn discovery_documents_and_content_negotiation() {
     }
 
     // A browser gets a page, a fediverse server gets the Group.
-    let html = s.http.get(s.url("/c/kahvila")).header("accept", "text/html").send().await.expect("html");
-    assert!(html.headers()["content-type"].to_str().unwrap_or("").starts_with("text/html"));
-    for accept in ["application/activity+json", r#"application/ld+json; profile="https://www.w3.org/ns/activitystreams""#] {
-        let res = s.http.get(s.url("/c/kahvila")).header("accept", accept).send().await.expect("ap");
-        assert_eq!(res.headers()["content-type"], "application/activity+json", "{accept}");
+    let html = s
+        .http
+        .get(s.url("/c/kahvila"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("html");
+    assert!(
+        html.headers()["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("text/html")
+    );
+    for accept in [
+        "application/activity+json",
+        r#"application/ld+json; profile="https://www.w3.org/ns/activitystreams""#,
+    ] {
+        let res = s
+            .http
+            .get(s.url("/c/kahvila"))
+            .header("accept", accept)
+            .send()
+            .await
+            .expect("ap");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/activity+json",
+            "{accept}"
+        );
         let group: Value = res.json().await.expect("json");
         assert_eq!(group["type"], "Group");
         assert_eq!(group["id"], s.url("/c/kahvila"));
@@ -185,9 +325,17 @@ async fn discovery_documents_and_content_negotiation() {
         assert_eq!(group["endpoints"]["sharedInbox"], s.url("/inbox"));
         assert_eq!(group["attributedTo"], s.url("/c/kahvila/moderators"));
         assert_eq!(group["publicKey"]["owner"], s.url("/c/kahvila"));
-        assert!(group["publicKey"]["publicKeyPem"].as_str().unwrap_or("").contains("BEGIN PUBLIC KEY"));
+        assert!(
+            group["publicKey"]["publicKeyPem"]
+                .as_str()
+                .unwrap_or("")
+                .contains("BEGIN PUBLIC KEY")
+        );
         let context = group["@context"].as_array().expect("context");
-        assert!(context.contains(&json!("https://w3id.org/security/v1")), "publicKey must be defined");
+        assert!(
+            context.contains(&json!("https://w3id.org/security/v1")),
+            "publicKey must be defined"
+        );
         assert!(context[2]["manuallyApprovesFollowers"].is_string());
     }
     let (_, _, mods) = s.get_ap("/c/kahvila/moderators").await;
@@ -248,7 +396,9 @@ async fn collections_are_paged_with_right_counts() {
 async fn our_signed_fetches_sign_request_target_host_and_date() {
     // A stand-in remote server that records the Signature header of every GET it is sent.
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let host = format!("localhost:{port}");
     let actor_id = format!("http://{host}/users/remote");
@@ -270,7 +420,14 @@ async fn our_signed_fetches_sign_request_target_host_and_date() {
     };
     let record2 = record.clone();
     let app = Router::new()
-        .route("/.well-known/webfinger", get(move |h: axum::http::HeaderMap| { record(h); let jrd = jrd.clone(); async move { Json(jrd) } }))
+        .route(
+            "/.well-known/webfinger",
+            get(move |h: axum::http::HeaderMap| {
+                record(h);
+                let jrd = jrd.clone();
+                async move { Json(jrd) }
+            }),
+        )
         .route(
             "/users/remote",
             get(move |h: axum::http::HeaderMap| {
@@ -283,15 +440,30 @@ async fn our_signed_fetches_sign_request_target_host_and_date() {
 
     let s = TestServer::start(TestDb::sqlite().await).await;
     let token = s.account("aino").await;
-    let (status, actor) = s.get_json(&format!("/api/v1/lookup?handle=remote@{host}"), Some(&token)).await;
+    let (status, actor) = s
+        .get_json(
+            &format!("/api/v1/lookup?handle=remote@{host}"),
+            Some(&token),
+        )
+        .await;
     assert_eq!(status, 200, "{actor}");
     let signatures = seen.lock().expect("lock").clone();
     let actor_fetch = signatures.last().expect("the actor fetch was signed");
-    let signed = actor_fetch.split("headers=\"").nth(1).and_then(|r| r.split('"').next()).expect("headers list");
+    let signed = actor_fetch
+        .split("headers=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("headers list");
     let signed: Vec<&str> = signed.split(' ').collect();
     for required in ["(request-target)", "host", "date"] {
-        assert!(signed.contains(&required), "{required} missing from signed headers {signed:?}");
+        assert!(
+            signed.contains(&required),
+            "{required} missing from signed headers {signed:?}"
+        );
     }
-    assert!(actor_fetch.contains(&format!("keyId=\"{}#main-key\"", s.url("/actor"))), "{actor_fetch}");
+    assert!(
+        actor_fetch.contains(&format!("keyId=\"{}#main-key\"", s.url("/actor"))),
+        "{actor_fetch}"
+    );
     s.stop().await;
 }

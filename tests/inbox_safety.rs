@@ -46,21 +46,38 @@ struct Remote {
 
 impl Remote {
     async fn start() -> Remote {
-        Remote { server: TestServer::start(TestDb::sqlite().await).await }
+        Remote {
+            server: TestServer::start(TestDb::sqlite().await).await,
+        }
     }
 
     async fn actor(&self, name: &str) -> (String, RsaPrivateKey) {
         self.server.account(name).await;
         let account = self.server.verkosto.account(name).await.expect("account");
         let mut c = self.server.verkosto.db().acquire().await.expect("acquire");
-        let keys = store::accounts::keys(&mut c.conn(), account.id).await.expect("keys");
-        (self.server.url(&format!("/u/{name}")), RsaPrivateKey::from_pkcs8_pem(&keys.private_key_pem).expect("key"))
+        let keys = store::accounts::keys(&mut c.conn(), account.id)
+            .await
+            .expect("keys");
+        (
+            self.server.url(&format!("/u/{name}")),
+            RsaPrivateKey::from_pkcs8_pem(&keys.private_key_pem).expect("key"),
+        )
     }
 }
 
-async fn post(target: &TestServer, path: &str, body: &[u8], key_id: &str, key: &RsaPrivateKey, sig: Sig<'_>) -> (u16, Value) {
+async fn post(
+    target: &TestServer,
+    path: &str,
+    body: &[u8],
+    key_id: &str,
+    key: &RsaPrivateKey,
+    sig: Sig<'_>,
+) -> (u16, Value) {
     let host = sig.host.clone().unwrap_or_else(|| target.domain.clone());
-    let digest = format!("SHA-256={}", BASE64.encode(Sha256::digest(sig.digest_of.unwrap_or(body))));
+    let digest = format!(
+        "SHA-256={}",
+        BASE64.encode(Sha256::digest(sig.digest_of.unwrap_or(body)))
+    );
     let date = httpdate::fmt_http_date(sig.date);
     let all: BTreeMap<&str, String> = [
         ("host", host.clone()),
@@ -90,7 +107,11 @@ async fn post(target: &TestServer, path: &str, body: &[u8], key_id: &str, key: &
             .collect::<Vec<_>>()
             .join("\n");
         let signature = BASE64.encode(
-            key.sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(signing_string.as_bytes())).expect("sign"),
+            key.sign(
+                Pkcs1v15Sign::new::<Sha256>(),
+                &Sha256::digest(signing_string.as_bytes()),
+            )
+            .expect("sign"),
         );
         req = req.header(
             "signature",
@@ -110,9 +131,14 @@ fn follow(id: &str, actor: &str, object: &str) -> Vec<u8> {
     .expect("json")
 }
 
+/// One refused request: what is wrong, the expected status, body, keyId, key and signing options.
+type BadRequest<'a> = (&'a str, u16, Vec<u8>, String, &'a RsaPrivateKey, Sig<'a>);
+
 async fn followers(s: &TestServer) -> i64 {
     let mut c = s.verkosto.db().acquire().await.expect("acquire");
-    store::follows::count_followers(&mut c.conn(), &s.url("/c/kahvila"), FollowState::Accepted).await.expect("count")
+    store::follows::count_followers(&mut c.conn(), &s.url("/c/kahvila"), FollowState::Accepted)
+        .await
+        .expect("count")
 }
 
 async fn setup() -> (TestServer, Remote, String, RsaPrivateKey, String) {
@@ -130,7 +156,15 @@ async fn a_correct_signed_follow_is_accepted_and_a_replay_has_no_second_effect()
     let (local, remote, actor, key, key_id) = setup().await;
     let object = local.url("/c/kahvila");
     let first = follow(&format!("{actor}/follows/1"), &actor, &object);
-    let (status, _) = post(&local, "/c/kahvila/inbox", &first, &key_id, &key, Sig::default()).await;
+    let (status, _) = post(
+        &local,
+        "/c/kahvila/inbox",
+        &first,
+        &key_id,
+        &key,
+        Sig::default(),
+    )
+    .await;
     assert_eq!(status, 202);
     assert_eq!(followers(&local).await, 1);
 
@@ -141,9 +175,21 @@ async fn a_correct_signed_follow_is_accepted_and_a_replay_has_no_second_effect()
     assert_eq!(followers(&local).await, 0);
 
     // The same Follow delivered again is acknowledged and ignored.
-    let (status, _) = post(&local, "/c/kahvila/inbox", &first, &key_id, &key, Sig::default()).await;
+    let (status, _) = post(
+        &local,
+        "/c/kahvila/inbox",
+        &first,
+        &key_id,
+        &key,
+        Sig::default(),
+    )
+    .await;
     assert_eq!(status, 202);
-    assert_eq!(followers(&local).await, 0, "a replayed activity id has no second effect");
+    assert_eq!(
+        followers(&local).await,
+        0,
+        "a replayed activity id has no second effect"
+    );
 
     // Unknown activity types are acknowledged and change nothing.
     let like = serde_json::to_vec(&json!({ "id": format!("{actor}/likes/1"), "type": "Like", "actor": actor, "object": object })).expect("json");
@@ -161,9 +207,18 @@ async fn malformed_or_forged_requests_are_refused_and_change_nothing() {
     let (_, other_key) = remote.actor("eve").await;
     let eve = remote.server.url("/u/eve");
     let n = std::sync::atomic::AtomicU32::new(0);
-    let fresh = || follow(&format!("{actor}/follows/{}", n.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 100), &actor, &object);
+    let fresh = || {
+        follow(
+            &format!(
+                "{actor}/follows/{}",
+                n.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 100
+            ),
+            &actor,
+            &object,
+        )
+    };
 
-    let cases: Vec<(&str, u16, Vec<u8>, String, &RsaPrivateKey, Sig)> = vec![
+    let cases: Vec<BadRequest> = vec![
         ("not an ActivityStreams content type, even though signed", 415, fresh(), key_id.clone(), &key, Sig { content_type: "application/json", ..Sig::default() }),
         ("no signature at all", 401, fresh(), key_id.clone(), &key, Sig { unsigned: true, ..Sig::default() }),
         ("digest does not match the body", 401, fresh(), key_id.clone(), &key, Sig { digest_of: Some(b"something else"), ..Sig::default() }),
@@ -183,16 +238,36 @@ async fn malformed_or_forged_requests_are_refused_and_change_nothing() {
     for (what, expected, body, kid, k, sig) in cases {
         let (status, answer) = post(&local, "/c/kahvila/inbox", &body, &kid, k, sig).await;
         assert_eq!(status, expected, "{what}: {answer}");
-        assert!(answer["error"].is_string() && answer["message"].is_string(), "{what}: JSON error expected, got {answer}");
+        assert!(
+            answer["error"].is_string() && answer["message"].is_string(),
+            "{what}: JSON error expected, got {answer}"
+        );
         assert_eq!(followers(&local).await, 0, "{what}: nothing may change");
     }
 
     // The unsigned request caused no fetch of its claimed actor.
     let unseen = remote.server.url("/u/unseen");
-    let (status, _) = post(&local, "/inbox", &follow(&format!("{unseen}/f/1"), &unseen, &object), &key_id, &key, Sig { unsigned: true, ..Sig::default() }).await;
+    let (status, _) = post(
+        &local,
+        "/inbox",
+        &follow(&format!("{unseen}/f/1"), &unseen, &object),
+        &key_id,
+        &key,
+        Sig {
+            unsigned: true,
+            ..Sig::default()
+        },
+    )
+    .await;
     assert_eq!(status, 401);
     let mut c = local.verkosto.db().acquire().await.expect("acquire");
-    assert!(store::remote_actors::find_by_ap_id(&mut c.conn(), &unseen).await.expect("find").is_none(), "no fetch for unsigned input");
+    assert!(
+        store::remote_actors::find_by_ap_id(&mut c.conn(), &unseen)
+            .await
+            .expect("find")
+            .is_none(),
+        "no fetch for unsigned input"
+    );
     drop(c);
     local.stop().await;
     remote.server.stop().await;
@@ -201,10 +276,22 @@ async fn malformed_or_forged_requests_are_refused_and_change_nothing() {
 #[tokio::test]
 async fn oversized_bodies_are_refused_before_parsing() {
     let (local, remote, actor, key, key_id) = setup().await;
-    let mut body = follow(&format!("{actor}/follows/1"), &actor, &local.url("/c/kahvila"));
+    let mut body = follow(
+        &format!("{actor}/follows/1"),
+        &actor,
+        &local.url("/c/kahvila"),
+    );
     body.truncate(body.len() - 1);
     body.extend_from_slice(format!(r#","padding":"{}"}}"#, "x".repeat(2 * 1024 * 1024)).as_bytes());
-    let (status, answer) = post(&local, "/c/kahvila/inbox", &body, &key_id, &key, Sig::default()).await;
+    let (status, answer) = post(
+        &local,
+        "/c/kahvila/inbox",
+        &body,
+        &key_id,
+        &key,
+        Sig::default(),
+    )
+    .await;
     assert_eq!(status, 413, "{answer}");
     assert_eq!(followers(&local).await, 0);
     local.stop().await;
@@ -215,7 +302,15 @@ async fn oversized_bodies_are_refused_before_parsing() {
 async fn a_rotated_key_is_refetched_once_and_then_accepted() {
     let (local, remote, actor, key, key_id) = setup().await;
     let object = local.url("/c/kahvila");
-    let (status, _) = post(&local, "/c/kahvila/inbox", &follow(&format!("{actor}/follows/1"), &actor, &object), &key_id, &key, Sig::default()).await;
+    let (status, _) = post(
+        &local,
+        "/c/kahvila/inbox",
+        &follow(&format!("{actor}/follows/1"), &actor, &object),
+        &key_id,
+        &key,
+        Sig::default(),
+    )
+    .await;
     assert_eq!(status, 202, "the actor is now cached with its first key");
 
     // The remote actor rotates its key: its document now carries a new one.

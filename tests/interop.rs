@@ -29,9 +29,13 @@ fn interop_python() -> Option<PathBuf> {
 async fn a_bovine_peer_follows_a_community_and_verifies_our_accept() {
     let Some(python) = interop_python() else {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI must run the interop test: install tests/interop/requirements.txt (see .ci/run)");
+            panic!(
+                "CI must run the interop test: install tests/interop/requirements.txt (see .ci/run)"
+            );
         }
-        eprintln!("interop test skipped: no Python with bovine (set VERKOSTO_INTEROP_PYTHON or run .ci/run)");
+        eprintln!(
+            "interop test skipped: no Python with bovine (set VERKOSTO_INTEROP_PYTHON or run .ci/run)"
+        );
         return;
     };
     let server = TestServer::start(TestDb::sqlite().await).await;
@@ -47,7 +51,13 @@ async fn a_bovine_peer_follows_a_community_and_verifies_our_accept() {
         .current_dir(workspace_root())
         .arg("tests/interop/fedi_peer.py")
         .args(["--port", &peer_port.to_string(), "--follow", &follow_url])
-        .args(["--handle", &format!("kahvila@{}", server.domain), "--timeout", "30", "--unfollow"])
+        .args([
+            "--handle",
+            &format!("kahvila@{}", server.domain),
+            "--timeout",
+            "30",
+            "--unfollow",
+        ])
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
@@ -58,26 +68,41 @@ async fn a_bovine_peer_follows_a_community_and_verifies_our_accept() {
         use tokio::io::AsyncReadExt;
         let mut out = String::new();
         let mut stdout = stdout;
-        stdout.read_to_string(&mut out).await.expect("read peer output");
+        stdout
+            .read_to_string(&mut out)
+            .await
+            .expect("read peer output");
         let status = child.wait().await.expect("peer exit");
         (status, out)
     })
     .await
     .expect("the peer finishes");
     let (status, out) = output;
-    let report: Value = serde_json::from_str(out.lines().last().unwrap_or("")).unwrap_or_else(|e| panic!("peer output {out:?}: {e}"));
+    let report: Value = serde_json::from_str(out.lines().last().unwrap_or(""))
+        .unwrap_or_else(|e| panic!("peer output {out:?}: {e}"));
     assert_eq!(report["webfinger_ok"], true, "{report}");
-    assert_eq!(report["group_ok"], true, "bovine read our Group, publicKey intact after JSON-LD expansion: {report}");
-    assert_eq!(report["follow_status"], 202, "we verified bovine's signature: {report}");
+    assert_eq!(
+        report["group_ok"], true,
+        "bovine read our Group, publicKey intact after JSON-LD expansion: {report}"
+    );
+    assert_eq!(
+        report["follow_status"], 202,
+        "we verified bovine's signature: {report}"
+    );
     assert_eq!(report["accept_received"], true, "{report}");
-    assert_eq!(report["accept_signature_valid"], true, "bovine verified our signature: {report}");
+    assert_eq!(
+        report["accept_signature_valid"], true,
+        "bovine verified our signature: {report}"
+    );
     assert_eq!(report["accept_actor"], follow_url.as_str(), "{report}");
     assert_eq!(report["undo_status"], 202, "{report}");
     assert!(status.success(), "peer failed: {report}");
 
     // We fetched and cached the peer's actor to verify its signature, and its Undo removed the follow.
     let mut c = server.verkosto.db().acquire().await.expect("acquire");
-    let cached = verkosto::store::remote_actors::find_by_ap_id(&mut c.conn(), &peer_actor).await.expect("find");
+    let cached = verkosto::store::remote_actors::find_by_ap_id(&mut c.conn(), &peer_actor)
+        .await
+        .expect("find");
     assert_eq!(cached.map(|a| a.username), Some("peer".to_string()));
     drop(c);
     eventually(10, "the Undo to remove the follower", || async {

@@ -4,11 +4,16 @@ mod common;
 
 use chrono::Duration;
 use url::Url;
-use verkosto::model::{Community, CommunityKind, FollowPolicy, FollowState, Follower, KeyPair, MembershipState, Role};
+use verkosto::model::{
+    Community, CommunityKind, FollowPolicy, FollowState, Follower, KeyPair, MembershipState, Role,
+};
 use verkosto::store::{self, accounts::NewAccountRow, now};
 
 fn keys() -> KeyPair {
-    KeyPair { public_key_pem: "PUBLIC".into(), private_key_pem: "PRIVATE".into() }
+    KeyPair {
+        public_key_pem: "PUBLIC".into(),
+        private_key_pem: "PRIVATE".into(),
+    }
 }
 
 fn url(s: &str) -> Url {
@@ -17,10 +22,18 @@ fn url(s: &str) -> Url {
 
 async fn new_account(db: &verkosto::store::Db, name: &str) -> verkosto::model::Account {
     let mut tx = db.begin().await.expect("begin");
-    store::accounts::claim_name(&mut tx.conn(), name, "account").await.expect("claim");
+    store::accounts::claim_name(&mut tx.conn(), name, "account")
+        .await
+        .expect("claim");
     let a = store::accounts::insert(
         &mut tx.conn(),
-        &NewAccountRow { username: name, password_hash: "hash", is_admin: false, keys: &keys(), created_at: now() },
+        &NewAccountRow {
+            username: name,
+            password_hash: "hash",
+            is_admin: false,
+            keys: &keys(),
+            created_at: now(),
+        },
     )
     .await
     .expect("insert account");
@@ -52,12 +65,22 @@ async fn names_are_shared_between_accounts_and_communities() {
         let a = new_account(&t.db, "aino").await;
         assert_eq!(a.username, "aino");
         let mut tx = t.db.begin().await.expect("begin");
-        let err = store::accounts::claim_name(&mut tx.conn(), "aino", "community").await.expect_err("taken");
+        let err = store::accounts::claim_name(&mut tx.conn(), "aino", "community")
+            .await
+            .expect_err("taken");
         assert_eq!(err.status().as_u16(), 409, "{}", t.backend);
         drop(tx);
         let mut c = t.db.acquire().await.expect("acquire");
-        assert!(store::accounts::find_by_username(&mut c.conn(), "aino").await.expect("find").is_some());
-        assert_eq!(store::accounts::count(&mut c.conn()).await.expect("count"), 1);
+        assert!(
+            store::accounts::find_by_username(&mut c.conn(), "aino")
+                .await
+                .expect("find")
+                .is_some()
+        );
+        assert_eq!(
+            store::accounts::count(&mut c.conn()).await.expect("count"),
+            1
+        );
         drop(c);
         t.cleanup().await;
     });
@@ -68,11 +91,15 @@ async fn a_rolled_back_transaction_leaves_nothing() {
     on_each_backend!(|t| {
         {
             let mut tx = t.db.begin().await.expect("begin");
-            store::accounts::claim_name(&mut tx.conn(), "ghost", "account").await.expect("claim");
+            store::accounts::claim_name(&mut tx.conn(), "ghost", "account")
+                .await
+                .expect("claim");
             // dropped without commit
         }
         let mut tx = t.db.begin().await.expect("begin");
-        store::accounts::claim_name(&mut tx.conn(), "ghost", "account").await.expect("free again after rollback");
+        store::accounts::claim_name(&mut tx.conn(), "ghost", "account")
+            .await
+            .expect("free again after rollback");
         drop(tx);
         t.cleanup().await;
     });
@@ -83,12 +110,30 @@ async fn tokens_are_found_by_hash_and_revoked() {
     on_each_backend!(|t| {
         let a = new_account(&t.db, "aino").await;
         let mut c = t.db.acquire().await.expect("acquire");
-        store::accounts::insert_token(&mut c.conn(), a.id, "h1", now()).await.expect("token");
-        let found = store::accounts::find_by_token(&mut c.conn(), "h1").await.expect("find").expect("some");
+        store::accounts::insert_token(&mut c.conn(), a.id, "h1", now())
+            .await
+            .expect("token");
+        let found = store::accounts::find_by_token(&mut c.conn(), "h1")
+            .await
+            .expect("find")
+            .expect("some");
         assert_eq!(found.id, a.id);
-        assert!(store::accounts::delete_token(&mut c.conn(), "h1").await.expect("delete"));
-        assert!(!store::accounts::delete_token(&mut c.conn(), "h1").await.expect("delete again"));
-        assert!(store::accounts::find_by_token(&mut c.conn(), "h1").await.expect("find").is_none());
+        assert!(
+            store::accounts::delete_token(&mut c.conn(), "h1")
+                .await
+                .expect("delete")
+        );
+        assert!(
+            !store::accounts::delete_token(&mut c.conn(), "h1")
+                .await
+                .expect("delete again")
+        );
+        assert!(
+            store::accounts::find_by_token(&mut c.conn(), "h1")
+                .await
+                .expect("find")
+                .is_none()
+        );
         drop(c);
         t.cleanup().await;
     });
@@ -99,41 +144,82 @@ async fn communities_round_trip_and_update() {
     on_each_backend!(|t| {
         let owner = new_account(&t.db, "aino").await;
         let mut tx = t.db.begin().await.expect("begin");
-        store::accounts::claim_name(&mut tx.conn(), "kahvila", "community").await.expect("claim");
-        let mut stored = store::communities::insert(&mut tx.conn(), &community("kahvila"), &keys()).await.expect("insert");
-        store::communities::upsert_membership(&mut tx.conn(), stored.id, owner.id, Role::Owner, MembershipState::Active)
+        store::accounts::claim_name(&mut tx.conn(), "kahvila", "community")
             .await
-            .expect("membership");
+            .expect("claim");
+        let mut stored = store::communities::insert(&mut tx.conn(), &community("kahvila"), &keys())
+            .await
+            .expect("insert");
+        store::communities::upsert_membership(
+            &mut tx.conn(),
+            stored.id,
+            owner.id,
+            Role::Owner,
+            MembershipState::Active,
+        )
+        .await
+        .expect("membership");
         tx.commit().await.expect("commit");
 
         let mut c = t.db.acquire().await.expect("acquire");
-        let read = store::communities::find_by_name(&mut c.conn(), "kahvila").await.expect("find").expect("some");
+        let read = store::communities::find_by_name(&mut c.conn(), "kahvila")
+            .await
+            .expect("find")
+            .expect("some");
         assert_eq!(read.tags, vec!["cowork".to_string(), "tampere".to_string()]);
         assert_eq!(read.website, Some(url("https://kahvila.example/")));
         assert_eq!(read.follow_policy, FollowPolicy::Approval);
-        assert_eq!(read.created_at, stored.created_at, "timestamps survive the round trip exactly");
+        assert_eq!(
+            read.created_at, stored.created_at,
+            "timestamps survive the round trip exactly"
+        );
 
         stored.display_name = "Kahvila 2".into();
         stored.follow_policy = FollowPolicy::Open;
         stored.tags = vec![];
-        store::communities::update(&mut c.conn(), &stored).await.expect("update");
-        let read = store::communities::find_by_name(&mut c.conn(), "kahvila").await.expect("find").expect("some");
+        store::communities::update(&mut c.conn(), &stored)
+            .await
+            .expect("update");
+        let read = store::communities::find_by_name(&mut c.conn(), "kahvila")
+            .await
+            .expect("find")
+            .expect("some");
         assert_eq!(read.display_name, "Kahvila 2");
         assert_eq!(read.follow_policy, FollowPolicy::Open);
         assert!(read.tags.is_empty());
 
-        let managers = store::communities::managers(&mut c.conn(), stored.id).await.expect("managers");
+        let managers = store::communities::managers(&mut c.conn(), stored.id)
+            .await
+            .expect("managers");
         assert_eq!(managers.len(), 1);
         assert_eq!(managers[0].role, Role::Owner);
         assert!(managers[0].can_manage());
-        assert_eq!(store::communities::list(&mut c.conn(), 10, 0).await.expect("list").len(), 1);
-        assert_eq!(store::communities::keys(&mut c.conn(), stored.id).await.expect("keys").public_key_pem, "PUBLIC");
+        assert_eq!(
+            store::communities::list(&mut c.conn(), 10, 0)
+                .await
+                .expect("list")
+                .len(),
+            1
+        );
+        assert_eq!(
+            store::communities::keys(&mut c.conn(), stored.id)
+                .await
+                .expect("keys")
+                .public_key_pem,
+            "PUBLIC"
+        );
         drop(c);
         t.cleanup().await;
     });
 }
 
-fn follower(target: &str, follower: &str, activity: &str, shared: Option<&str>, state: FollowState) -> Follower {
+fn follower(
+    target: &str,
+    follower: &str,
+    activity: &str,
+    shared: Option<&str>,
+    state: FollowState,
+) -> Follower {
     Follower {
         id: 0,
         target_ap_id: url(target),
@@ -151,34 +237,92 @@ async fn followers_upsert_count_and_inboxes() {
     on_each_backend!(|t| {
         let target = "https://here.example/c/kahvila";
         let mut c = t.db.acquire().await.expect("acquire");
-        let f = follower(target, "https://a.example/u/1", "https://a.example/f/1", Some("https://a.example/inbox"), FollowState::Pending);
-        let stored = store::follows::upsert_follower(&mut c.conn(), &f).await.expect("upsert");
+        let f = follower(
+            target,
+            "https://a.example/u/1",
+            "https://a.example/f/1",
+            Some("https://a.example/inbox"),
+            FollowState::Pending,
+        );
+        let stored = store::follows::upsert_follower(&mut c.conn(), &f)
+            .await
+            .expect("upsert");
         assert_eq!(stored.state, FollowState::Pending);
-        store::follows::set_follower_state(&mut c.conn(), stored.id, FollowState::Accepted).await.expect("state");
+        store::follows::set_follower_state(&mut c.conn(), stored.id, FollowState::Accepted)
+            .await
+            .expect("state");
         // A re-sent Follow keeps an accepted follower accepted and records the new activity id.
-        let again = follower(target, "https://a.example/u/1", "https://a.example/f/2", Some("https://a.example/inbox"), FollowState::Pending);
-        let again = store::follows::upsert_follower(&mut c.conn(), &again).await.expect("upsert again");
+        let again = follower(
+            target,
+            "https://a.example/u/1",
+            "https://a.example/f/2",
+            Some("https://a.example/inbox"),
+            FollowState::Pending,
+        );
+        let again = store::follows::upsert_follower(&mut c.conn(), &again)
+            .await
+            .expect("upsert again");
         assert_eq!(again.id, stored.id);
         assert_eq!(again.state, FollowState::Accepted);
         assert_eq!(again.follow_activity_id, url("https://a.example/f/2"));
 
-        for (who, act) in [("https://a.example/u/2", "https://a.example/f/3"), ("https://b.example/u/1", "https://b.example/f/1")] {
-            let shared = if who.starts_with("https://a.") { Some("https://a.example/inbox") } else { None };
-            let s = store::follows::upsert_follower(&mut c.conn(), &follower(target, who, act, shared, FollowState::Accepted))
-                .await
-                .expect("upsert");
+        for (who, act) in [
+            ("https://a.example/u/2", "https://a.example/f/3"),
+            ("https://b.example/u/1", "https://b.example/f/1"),
+        ] {
+            let shared = if who.starts_with("https://a.") {
+                Some("https://a.example/inbox")
+            } else {
+                None
+            };
+            let s = store::follows::upsert_follower(
+                &mut c.conn(),
+                &follower(target, who, act, shared, FollowState::Accepted),
+            )
+            .await
+            .expect("upsert");
             assert_eq!(s.state, FollowState::Accepted);
         }
-        assert_eq!(store::follows::count_followers(&mut c.conn(), target, FollowState::Accepted).await.expect("count"), 3);
-        let mut inboxes = store::follows::follower_inboxes(&mut c.conn(), target).await.expect("inboxes");
+        assert_eq!(
+            store::follows::count_followers(&mut c.conn(), target, FollowState::Accepted)
+                .await
+                .expect("count"),
+            3
+        );
+        let mut inboxes = store::follows::follower_inboxes(&mut c.conn(), target)
+            .await
+            .expect("inboxes");
         inboxes.sort();
-        assert_eq!(inboxes, vec!["https://a.example/inbox".to_string(), "https://b.example/u/1/inbox".to_string()]);
-        let page = store::follows::followers(&mut c.conn(), target, FollowState::Accepted, 2, 0).await.expect("page");
+        assert_eq!(
+            inboxes,
+            vec![
+                "https://a.example/inbox".to_string(),
+                "https://b.example/u/1/inbox".to_string()
+            ]
+        );
+        let page = store::follows::followers(&mut c.conn(), target, FollowState::Accepted, 2, 0)
+            .await
+            .expect("page");
         assert_eq!(page.len(), 2);
-        let by_activity = store::follows::find_follower_by_activity(&mut c.conn(), "https://b.example/f/1").await.expect("find");
-        assert_eq!(by_activity.map(|f| f.follower_ap_id), Some(url("https://b.example/u/1")));
-        assert!(store::follows::delete_follower(&mut c.conn(), target, "https://b.example/u/1").await.expect("delete"));
-        assert_eq!(store::follows::count_followers(&mut c.conn(), target, FollowState::Accepted).await.expect("count"), 2);
+        let by_activity =
+            store::follows::find_follower_by_activity(&mut c.conn(), "https://b.example/f/1")
+                .await
+                .expect("find");
+        assert_eq!(
+            by_activity.map(|f| f.follower_ap_id),
+            Some(url("https://b.example/u/1"))
+        );
+        assert!(
+            store::follows::delete_follower(&mut c.conn(), target, "https://b.example/u/1")
+                .await
+                .expect("delete")
+        );
+        assert_eq!(
+            store::follows::count_followers(&mut c.conn(), target, FollowState::Accepted)
+                .await
+                .expect("count"),
+            2
+        );
         drop(c);
         t.cleanup().await;
     });
@@ -188,11 +332,25 @@ async fn followers_upsert_count_and_inboxes() {
 async fn received_ids_are_recorded_once() {
     on_each_backend!(|t| {
         let mut c = t.db.acquire().await.expect("acquire");
-        assert!(store::received::record(&mut c.conn(), "https://a.example/act/1", now()).await.expect("first"));
-        assert!(!store::received::record(&mut c.conn(), "https://a.example/act/1", now()).await.expect("second"));
-        let pruned = store::received::prune(&mut c.conn(), now() + Duration::seconds(1)).await.expect("prune");
+        assert!(
+            store::received::record(&mut c.conn(), "https://a.example/act/1", now())
+                .await
+                .expect("first")
+        );
+        assert!(
+            !store::received::record(&mut c.conn(), "https://a.example/act/1", now())
+                .await
+                .expect("second")
+        );
+        let pruned = store::received::prune(&mut c.conn(), now() + Duration::seconds(1))
+            .await
+            .expect("prune");
         assert_eq!(pruned, 1);
-        assert!(store::received::record(&mut c.conn(), "https://a.example/act/1", now()).await.expect("after prune"));
+        assert!(
+            store::received::record(&mut c.conn(), "https://a.example/act/1", now())
+                .await
+                .expect("after prune")
+        );
         drop(c);
         t.cleanup().await;
     });
@@ -205,42 +363,94 @@ async fn deliveries_are_claimed_in_order_per_inbox_and_leased() {
         let two = url("https://b.example/inbox");
         let t0 = now();
         let mut c = t.db.acquire().await.expect("acquire");
-        store::deliveries::enqueue(&mut c.conn(), "https://here/act/1", "https://here/c/x", "{}", &[&one, &two], t0)
-            .await
-            .expect("enqueue 1");
-        store::deliveries::enqueue(&mut c.conn(), "https://here/act/2", "https://here/c/x", "{}", &[&one], t0)
-            .await
-            .expect("enqueue 2");
+        store::deliveries::enqueue(
+            &mut c.conn(),
+            "https://here/act/1",
+            "https://here/c/x",
+            "{}",
+            &[&one, &two],
+            t0,
+        )
+        .await
+        .expect("enqueue 1");
+        store::deliveries::enqueue(
+            &mut c.conn(),
+            "https://here/act/2",
+            "https://here/c/x",
+            "{}",
+            &[&one],
+            t0,
+        )
+        .await
+        .expect("enqueue 2");
         drop(c);
         let lease = t0 + Duration::seconds(60);
-        let claimed = store::deliveries::claim_due(&t.db, t0, lease, 10).await.expect("claim");
+        let claimed = store::deliveries::claim_due(&t.db, t0, lease, 10)
+            .await
+            .expect("claim");
         // Only the oldest per inbox: act/1 to both inboxes, act/2 waits behind act/1 to inbox one.
-        let mut got: Vec<(String, String)> = claimed.iter().map(|d| (d.activity_ap_id.clone(), d.host.clone())).collect();
+        let mut got: Vec<(String, String)> = claimed
+            .iter()
+            .map(|d| (d.activity_ap_id.clone(), d.host.clone()))
+            .collect();
         got.sort();
-        assert_eq!(got, vec![
-            ("https://here/act/1".to_string(), "a.example".to_string()),
-            ("https://here/act/1".to_string(), "b.example".to_string()),
-        ]);
+        assert_eq!(
+            got,
+            vec![
+                ("https://here/act/1".to_string(), "a.example".to_string()),
+                ("https://here/act/1".to_string(), "b.example".to_string()),
+            ]
+        );
         // Leased rows are not claimed again.
-        assert!(store::deliveries::claim_due(&t.db, t0, lease, 10).await.expect("claim again").is_empty());
+        assert!(
+            store::deliveries::claim_due(&t.db, t0, lease, 10)
+                .await
+                .expect("claim again")
+                .is_empty()
+        );
         let first_to_one = claimed.iter().find(|d| d.host == "a.example").expect("a");
-        store::deliveries::remove(&t.db, first_to_one.id).await.expect("remove");
-        let next = store::deliveries::claim_due(&t.db, t0, lease, 10).await.expect("claim next");
+        store::deliveries::remove(&t.db, first_to_one.id)
+            .await
+            .expect("remove");
+        let next = store::deliveries::claim_due(&t.db, t0, lease, 10)
+            .await
+            .expect("claim next");
         assert_eq!(next.len(), 1);
         assert_eq!(next[0].activity_ap_id, "https://here/act/2");
         // A failed attempt is rescheduled for later, and not due before then.
-        store::deliveries::reschedule(&t.db, next[0].id, 1, t0 + Duration::seconds(30), "503").await.expect("reschedule");
-        assert!(store::deliveries::claim_due(&t.db, t0 + Duration::seconds(10), lease, 10).await.expect("early").is_empty());
-        let later = store::deliveries::claim_due(&t.db, t0 + Duration::seconds(31), t0 + Duration::seconds(90), 10)
+        store::deliveries::reschedule(&t.db, next[0].id, 1, t0 + Duration::seconds(30), "503")
             .await
-            .expect("later");
+            .expect("reschedule");
+        assert!(
+            store::deliveries::claim_due(&t.db, t0 + Duration::seconds(10), lease, 10)
+                .await
+                .expect("early")
+                .is_empty()
+        );
+        let later = store::deliveries::claim_due(
+            &t.db,
+            t0 + Duration::seconds(31),
+            t0 + Duration::seconds(90),
+            10,
+        )
+        .await
+        .expect("later");
         assert_eq!(later.len(), 1);
         assert_eq!(later[0].attempts, 1);
         // An expired lease (crashed worker) makes the row claimable again.
-        let after_lease = store::deliveries::claim_due(&t.db, t0 + Duration::seconds(91), t0 + Duration::seconds(200), 10)
-            .await
-            .expect("after lease");
-        assert_eq!(after_lease.len(), 2, "both leases ran out: b.example act/1 and a.example act/2");
+        let after_lease = store::deliveries::claim_due(
+            &t.db,
+            t0 + Duration::seconds(91),
+            t0 + Duration::seconds(200),
+            10,
+        )
+        .await
+        .expect("after lease");
+        assert_eq!(
+            after_lease.len(),
+            2,
+            "both leases ran out: b.example act/1 and a.example act/2"
+        );
         let status = store::deliveries::status(&t.db).await.expect("status");
         assert_eq!(status.iter().map(|h| h.pending).sum::<i64>(), 2);
         t.cleanup().await;

@@ -23,7 +23,12 @@ impl TestDb {
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         let db = Db::connect(&url).await.expect("sqlite connect");
         db.migrate().await.expect("sqlite migrate");
-        TestDb { db, backend: "sqlite", _dir: Some(dir), schema: None }
+        TestDb {
+            db,
+            backend: "sqlite",
+            _dir: Some(dir),
+            schema: None,
+        }
     }
 
     /// `None` (and a note on stderr) when `DATABASE_URL` is not set.
@@ -37,15 +42,27 @@ impl TestDb {
             return None;
         }
         let schema = format!("t_{:016x}", rand::random::<u64>());
-        let admin = sqlx::PgPool::connect(&url).await.expect("connect to DATABASE_URL");
-        sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&admin).await.expect("create schema");
+        let admin = sqlx::PgPool::connect(&url)
+            .await
+            .expect("connect to DATABASE_URL");
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&admin)
+            .await
+            .expect("create schema");
         admin.close().await;
         let options = PgConnectOptions::from_str(&url)
             .expect("DATABASE_URL")
             .options([("search_path", schema.as_str())]);
-        let db = Db::connect_postgres(options).await.expect("postgres connect");
+        let db = Db::connect_postgres(options)
+            .await
+            .expect("postgres connect");
         db.migrate().await.expect("postgres migrate");
-        Some(TestDb { db, backend: "postgres", _dir: None, schema: Some((url, schema)) })
+        Some(TestDb {
+            db,
+            backend: "postgres",
+            _dir: None,
+            schema: Some((url, schema)),
+        })
     }
 
     /// SQLite always; PostgreSQL too when `DATABASE_URL` is set.
@@ -58,11 +75,13 @@ impl TestDb {
     /// Closes the pool and drops the PostgreSQL schema.
     pub async fn cleanup(self) {
         self.db.close().await;
-        if let Some((url, schema)) = &self.schema {
-            if let Ok(admin) = sqlx::PgPool::connect(url).await {
-                let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&admin).await;
-                admin.close().await;
-            }
+        if let Some((url, schema)) = &self.schema
+            && let Ok(admin) = sqlx::PgPool::connect(url).await
+        {
+            let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                .execute(&admin)
+                .await;
+            admin.close().await;
         }
     }
 }
@@ -83,7 +102,9 @@ impl TestServer {
     }
 
     pub async fn start_with(db: TestDb, tweak: impl FnOnce(&mut Settings)) -> TestServer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let domain = format!("localhost:{port}");
         let mut settings = Settings::new(domain.clone());
@@ -91,7 +112,9 @@ impl TestServer {
         settings.retry_base = Duration::from_millis(200);
         settings.request_timeout = Duration::from_secs(5);
         tweak(&mut settings);
-        let verkosto = Verkosto::with_db(db.db.clone(), settings).await.expect("verkosto");
+        let verkosto = Verkosto::with_db(db.db.clone(), settings)
+            .await
+            .expect("verkosto");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (workers_tx, workers_rx) = tokio::sync::watch::channel(false);
         let mut workers_rx2 = workers_rx.clone();
@@ -124,7 +147,11 @@ impl TestServer {
     /// Creates an account and returns a bearer token for it.
     pub async fn account(&self, username: &str) -> String {
         self.verkosto
-            .create_account(NewAccount { username: username.into(), password: "salasana123".into(), is_admin: false })
+            .create_account(NewAccount {
+                username: username.into(),
+                password: "salasana123".into(),
+                is_admin: false,
+            })
             .await
             .expect("create account");
         let res = self
@@ -136,7 +163,10 @@ impl TestServer {
             .expect("token request");
         assert_eq!(res.status(), 200, "login of {username}");
         let body: Value = res.json().await.expect("token json");
-        body["access_token"].as_str().expect("access_token").to_string()
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string()
     }
 
     /// Creates a community owned by the token's account.
@@ -172,7 +202,12 @@ impl TestServer {
             .await
             .expect("GET");
         let status = res.status().as_u16();
-        let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let ct = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
         (status, ct, res.json().await.unwrap_or(Value::Null))
     }
 

@@ -11,7 +11,11 @@ use serde::Deserialize;
 use verkosto::{Settings, Verkosto, service::NewAccount, store::Db};
 
 #[derive(Parser)]
-#[command(name = "verkosto", version, about = "Communities, their managers and their events on the fediverse")]
+#[command(
+    name = "verkosto",
+    version,
+    about = "Communities, their managers and their events on the fediverse"
+)]
 struct Cli {
     #[command(flatten)]
     common: Common,
@@ -107,13 +111,19 @@ fn parse_duration(raw: &str) -> Result<Duration, String> {
     let raw = raw.trim();
     let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
     let (number, unit) = raw.split_at(split);
-    let n: u64 = number.parse().map_err(|_| format!("{raw:?} is not a duration like 200ms, 30s, 5m or 2h"))?;
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a duration like 200ms, 30s, 5m or 2h"))?;
     Ok(match unit {
         "ms" => Duration::from_millis(n),
         "s" | "" => Duration::from_secs(n),
         "m" => Duration::from_secs(n * 60),
         "h" => Duration::from_secs(n * 3600),
-        _ => return Err(format!("unknown unit {unit:?} in {raw:?}: use ms, s, m or h")),
+        _ => {
+            return Err(format!(
+                "unknown unit {unit:?} in {raw:?}: use ms, s, m or h"
+            ));
+        }
     })
 }
 
@@ -126,21 +136,35 @@ struct Resolved {
 fn resolve(common: &Common, serve: &ServeArgs) -> anyhow::Result<Resolved> {
     let file: FileConfig = match &common.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
             toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
         }
         None => FileConfig::default(),
     };
-    let domain = common.domain.clone().or(file.domain).unwrap_or_else(|| "localhost:8080".into());
+    let domain = common
+        .domain
+        .clone()
+        .or(file.domain)
+        .unwrap_or_else(|| "localhost:8080".into());
     let mut settings = Settings::new(domain);
     settings.dev_federation = common.dev_federation || file.dev_federation.unwrap_or(false);
     settings.open_registration = serve.open_registration || file.open_registration.unwrap_or(false);
-    if let Some(d) = serve.retry_base.or(file.retry_base.as_deref().map(parse_duration).transpose().map_err(anyhow::Error::msg)?) {
+    if let Some(d) = serve.retry_base.or(file
+        .retry_base
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(anyhow::Error::msg)?)
+    {
         settings.retry_base = d;
     }
-    if let Some(d) = serve
+    if let Some(d) = serve.request_timeout.or(file
         .request_timeout
-        .or(file.request_timeout.as_deref().map(parse_duration).transpose().map_err(anyhow::Error::msg)?)
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(anyhow::Error::msg)?)
     {
         settings.request_timeout = d;
     }
@@ -149,7 +173,11 @@ fn resolve(common: &Common, serve: &ServeArgs) -> anyhow::Result<Resolved> {
     }
     let default_bind: SocketAddr = ([127, 0, 0, 1], 8080).into();
     Ok(Resolved {
-        database_url: common.database_url.clone().or(file.database_url).unwrap_or_else(|| "sqlite://verkosto.db".into()),
+        database_url: common
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| "sqlite://verkosto.db".into()),
         settings,
         bind: serve.bind.or(file.bind).unwrap_or(default_bind),
     })
@@ -159,7 +187,8 @@ fn resolve(common: &Common, serve: &ServeArgs) -> anyhow::Result<Resolved> {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
     let cli = Cli::parse();
@@ -172,17 +201,34 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied to the {} database", db.backend_name());
             Ok(())
         }
-        Command::Account(AccountCommand::Create { username, password_stdin, admin }) => {
+        Command::Account(AccountCommand::Create {
+            username,
+            password_stdin,
+            admin,
+        }) => {
             if !password_stdin {
                 bail!("--password-stdin is required");
             }
             let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\n', '\r']).to_string();
             let r = resolve(&cli.common, &ServeArgs::default())?;
             let verkosto = Verkosto::open(&r.database_url, r.settings).await?;
-            let account = verkosto.create_account(NewAccount { username, password, is_admin: admin }).await?;
-            println!("created {} (@{}@{})", if account.is_admin { "admin" } else { "account" }, account.username, verkosto.settings().domain);
+            let account = verkosto
+                .create_account(NewAccount {
+                    username,
+                    password,
+                    is_admin: admin,
+                })
+                .await?;
+            println!(
+                "created {} (@{}@{})",
+                if account.is_admin { "admin" } else { "account" },
+                account.username,
+                verkosto.settings().domain
+            );
             Ok(())
         }
         Command::Queue(QueueCommand::Status) => {
@@ -194,7 +240,10 @@ async fn main() -> anyhow::Result<()> {
                 println!("the delivery queue is empty");
             }
             for h in hosts {
-                println!("{:<40} pending {:>6}  failing {:>6}  oldest {}", h.host, h.pending, h.failing, h.oldest);
+                println!(
+                    "{:<40} pending {:>6}  failing {:>6}  oldest {}",
+                    h.host, h.pending, h.failing, h.oldest
+                );
             }
             Ok(())
         }
@@ -202,8 +251,12 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(r: Resolved) -> anyhow::Result<()> {
-    let verkosto = Verkosto::open(&r.database_url, r.settings).await.context("opening the database")?;
-    let listener = tokio::net::TcpListener::bind(r.bind).await.with_context(|| format!("binding {}", r.bind))?;
+    let verkosto = Verkosto::open(&r.database_url, r.settings)
+        .await
+        .context("opening the database")?;
+    let listener = tokio::net::TcpListener::bind(r.bind)
+        .await
+        .with_context(|| format!("binding {}", r.bind))?;
     tracing::info!(
         bind = %r.bind,
         domain = %verkosto.settings().domain,

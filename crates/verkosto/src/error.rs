@@ -111,7 +111,9 @@ impl From<activitypub_federation::error::Error> for Error {
             Fed::NotFound => Error::NotFound("remote object".into()),
             Fed::ObjectDeleted(url) => Error::NotFound(format!("{url} (deleted)")),
             // The remote server answered, but not with a usable document (typically its 404 page).
-            Fed::ParseFetchedObject(_, url, _) => Error::NotFound(format!("{url} (no usable document)")),
+            Fed::ParseFetchedObject(_, url, _) => {
+                Error::NotFound(format!("{url} (no usable document)"))
+            }
             Fed::WebfingerResolveFailed(e) => Error::NotFound(format!("WebFinger: {e}")),
             other => Error::Remote(other.to_string()),
         }

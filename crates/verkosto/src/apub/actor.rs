@@ -4,7 +4,9 @@
 use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
-    protocol::{helpers::deserialize_skip_error, public_key::PublicKey, verification::verify_domains_match},
+    protocol::{
+        helpers::deserialize_skip_error, public_key::PublicKey, verification::verify_domains_match,
+    },
     traits::{Actor, Object},
 };
 use async_trait::async_trait;
@@ -38,7 +40,11 @@ pub fn instance_id(state: &AppState) -> Url {
 #[serde(rename_all = "camelCase")]
 pub struct Endpoints {
     /// The instance-wide inbox.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub shared_inbox: Option<Url>,
 }
 
@@ -65,7 +71,11 @@ pub struct Hashtag {
     /// `#name`.
     pub name: String,
     /// The tag's page.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub href: Option<Url>,
 }
 
@@ -92,62 +102,134 @@ pub struct ActorDocument {
     /// The handle's name part.
     pub preferred_username: String,
     /// Shown name.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub name: Option<String>,
     /// HTML about the actor.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub summary: Option<String>,
     /// Its web page.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub url: Option<Url>,
     /// Its inbox.
     pub inbox: Url,
     /// Its outbox.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub outbox: Option<Url>,
     /// Its followers collection.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub followers: Option<Url>,
     /// Its following collection.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub following: Option<Url>,
     /// Its endpoints (shared inbox).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub endpoints: Option<Endpoints>,
     /// Its signing key.
     pub public_key: PublicKey,
     /// Avatar.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub icon: Option<ImageRef>,
     /// Header image.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub image: Option<ImageRef>,
     /// When it was created.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub published: Option<DateTime<Utc>>,
     /// When it last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub updated: Option<DateTime<Utc>>,
     /// Whether follows wait for approval.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub manually_approves_followers: Option<bool>,
     /// For groups: the moderators collection (FEP-1b12, as Lemmy does).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub attributed_to: Option<Url>,
     /// For groups: the moderators collection under Lemmy's own term.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub moderators: Option<Url>,
     /// Listed in directories.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub discoverable: Option<bool>,
     /// Hashtags.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub tag: Vec<Hashtag>,
     /// Where the community is.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub location: Option<PlaceRef>,
     /// Verkosto's kind of community (`coworking`, `network`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_skip_error")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
     pub community_kind: Option<String>,
 }
 
@@ -159,7 +241,13 @@ fn public_key(owner: &Url, pem: &str) -> PublicKey {
     }
 }
 
-fn base_document(state: &AppState, kind: &str, id: Url, username: &str, public_key_pem: &str) -> ActorDocument {
+fn base_document(
+    state: &AppState,
+    kind: &str,
+    id: Url,
+    username: &str,
+    public_key_pem: &str,
+) -> ActorDocument {
     ActorDocument {
         kind: kind.into(),
         preferred_username: username.into(),
@@ -170,7 +258,9 @@ fn base_document(state: &AppState, kind: &str, id: Url, username: &str, public_k
         outbox: Url::parse(&format!("{id}/outbox")).ok(),
         followers: Url::parse(&format!("{id}/followers")).ok(),
         following: None,
-        endpoints: Some(Endpoints { shared_inbox: Some(state.url("/inbox")) }),
+        endpoints: Some(Endpoints {
+            shared_inbox: Some(state.url("/inbox")),
+        }),
         public_key: public_key(&id, public_key_pem),
         icon: None,
         image: None,
@@ -188,18 +278,29 @@ fn base_document(state: &AppState, kind: &str, id: Url, username: &str, public_k
 }
 
 /// The `Group` document of a local community.
-pub fn group_document(state: &AppState, community: &Community, keys_public_pem: &str) -> ActorDocument {
+pub fn group_document(
+    state: &AppState,
+    community: &Community,
+    keys_public_pem: &str,
+) -> ActorDocument {
     let id = community_id(state, &community.name);
     let moderators = Url::parse(&format!("{id}/moderators")).ok();
     let mut doc = base_document(state, "Group", id.clone(), &community.name, keys_public_pem);
     doc.name = Some(community.display_name.clone());
     doc.summary = Some(community.summary.clone());
     doc.url = Some(id.clone());
-    doc.icon = community.icon_url.clone().map(|url| ImageRef { kind: image_type(), url });
-    doc.image = community.banner_url.clone().map(|url| ImageRef { kind: image_type(), url });
+    doc.icon = community.icon_url.clone().map(|url| ImageRef {
+        kind: image_type(),
+        url,
+    });
+    doc.image = community.banner_url.clone().map(|url| ImageRef {
+        kind: image_type(),
+        url,
+    });
     doc.published = Some(community.created_at);
     doc.updated = Some(community.updated_at);
-    doc.manually_approves_followers = Some(community.follow_policy == crate::model::FollowPolicy::Approval);
+    doc.manually_approves_followers =
+        Some(community.follow_policy == crate::model::FollowPolicy::Approval);
     doc.attributed_to = moderators.clone();
     doc.moderators = moderators;
     doc.tag = community
@@ -211,7 +312,10 @@ pub fn group_document(state: &AppState, community: &Community, keys_public_pem: 
             href: Some(state.url(&format!("/tags/{t}"))),
         })
         .collect();
-    doc.location = community.location.clone().map(|name| PlaceRef { kind: "Place".into(), name });
+    doc.location = community.location.clone().map(|name| PlaceRef {
+        kind: "Place".into(),
+        name,
+    });
     doc.community_kind = Some(community.kind.to_string());
     doc
 }
@@ -219,8 +323,19 @@ pub fn group_document(state: &AppState, community: &Community, keys_public_pem: 
 /// The `Person` document of a local account.
 pub fn person_document(state: &AppState, account: &Account, public_key_pem: &str) -> ActorDocument {
     let id = account_id(state, &account.username);
-    let mut doc = base_document(state, "Person", id.clone(), &account.username, public_key_pem);
-    doc.name = Some(account.display_name.clone().unwrap_or_else(|| account.username.clone()));
+    let mut doc = base_document(
+        state,
+        "Person",
+        id.clone(),
+        &account.username,
+        public_key_pem,
+    );
+    doc.name = Some(
+        account
+            .display_name
+            .clone()
+            .unwrap_or_else(|| account.username.clone()),
+    );
     doc.summary = account.summary.clone();
     doc.url = Some(id.clone());
     doc.following = Url::parse(&format!("{id}/following")).ok();
@@ -231,7 +346,13 @@ pub fn person_document(state: &AppState, account: &Account, public_key_pem: &str
 /// The `Application` document of the instance actor (FEP-2677).
 pub fn application_document(state: &AppState) -> ActorDocument {
     let id = instance_id(state);
-    let mut doc = base_document(state, "Application", id.clone(), &state.settings.domain, &state.instance_keys.public_key_pem);
+    let mut doc = base_document(
+        state,
+        "Application",
+        id.clone(),
+        &state.settings.domain,
+        &state.instance_keys.public_key_pem,
+    );
     doc.name = Some(format!("Verkosto at {}", state.settings.domain));
     doc.url = Some(state.url("/"));
     doc.followers = None;
@@ -250,7 +371,10 @@ pub struct InstanceActor {
 impl InstanceActor {
     /// The instance actor of `state`.
     pub fn new(state: &AppState) -> Self {
-        InstanceActor { id: instance_id(state), keys: (*state.instance_keys).clone() }
+        InstanceActor {
+            id: instance_id(state),
+            keys: (*state.instance_keys).clone(),
+        }
     }
 }
 
@@ -272,7 +396,11 @@ impl Object for InstanceActor {
         Ok(application_document(data))
     }
 
-    async fn verify(_json: &ActorDocument, _expected_domain: &Url, _data: &Data<AppState>) -> Result<()> {
+    async fn verify(
+        _json: &ActorDocument,
+        _expected_domain: &Url,
+        _data: &Data<AppState>,
+    ) -> Result<()> {
         Err(Error::Forbidden("the instance actor is local".into()))
     }
 
@@ -309,7 +437,10 @@ pub fn normalized_host(url: &Url) -> Option<String> {
 /// library panics on IP-address hosts), and on the actor's own host.
 fn check_actor_url(field: &'static str, url: &Url, actor_id: &Url) -> Result<()> {
     if !matches!(url.scheme(), "http" | "https") || url.domain().is_none() {
-        return Err(Error::invalid(field, "must be an http(s) URL with a host name"));
+        return Err(Error::invalid(
+            field,
+            "must be an http(s) URL with a host name",
+        ));
     }
     if normalized_host(url) != normalized_host(actor_id) {
         return Err(Error::invalid(field, "must be on the actor's own host"));
@@ -345,36 +476,58 @@ impl Object for RemoteActor {
         Err(Error::Internal("remote actors are not served by us".into()))
     }
 
-    async fn verify(json: &ActorDocument, expected_domain: &Url, _data: &Data<AppState>) -> Result<()> {
-        verify_domains_match(&json.id, expected_domain)
-            .map_err(|_| Error::Remote(format!("actor {} is not on the host it was fetched from", json.id)))?;
+    async fn verify(
+        json: &ActorDocument,
+        expected_domain: &Url,
+        _data: &Data<AppState>,
+    ) -> Result<()> {
+        verify_domains_match(&json.id, expected_domain).map_err(|_| {
+            Error::Remote(format!(
+                "actor {} is not on the host it was fetched from",
+                json.id
+            ))
+        })?;
         json.kind
             .parse::<ActorKind>()
             .map_err(|e| Error::Remote(format!("actor {}: {e}", json.id)))?;
-        check_actor_url("inbox", &json.inbox, &json.id).map_err(|e| Error::Remote(format!("actor {}: {e}", json.id)))?;
-        if let Some(shared) = json.endpoints.as_ref().and_then(|e| e.shared_inbox.as_ref()) {
+        check_actor_url("inbox", &json.inbox, &json.id)
+            .map_err(|e| Error::Remote(format!("actor {}: {e}", json.id)))?;
+        if let Some(shared) = json
+            .endpoints
+            .as_ref()
+            .and_then(|e| e.shared_inbox.as_ref())
+        {
             check_actor_url("sharedInbox", shared, &json.id)
                 .map_err(|e| Error::Remote(format!("actor {}: {e}", json.id)))?;
         }
         if json.public_key.owner != json.id {
-            return Err(Error::Remote(format!("actor {}: its key belongs to {}", json.id, json.public_key.owner)));
+            return Err(Error::Remote(format!(
+                "actor {}: its key belongs to {}",
+                json.id, json.public_key.owner
+            )));
         }
         if json.preferred_username.is_empty() || json.preferred_username.len() > 200 {
-            return Err(Error::Remote(format!("actor {}: preferredUsername missing or too long", json.id)));
+            return Err(Error::Remote(format!(
+                "actor {}: preferredUsername missing or too long",
+                json.id
+            )));
         }
         Ok(())
     }
 
     async fn from_json(json: ActorDocument, data: &Data<AppState>) -> Result<Self> {
         let kind = json.kind.parse::<ActorKind>().map_err(Error::Remote)?;
-        let domain = normalized_host(&json.id).ok_or_else(|| Error::Remote("actor id without host".into()))?;
+        let domain = normalized_host(&json.id)
+            .ok_or_else(|| Error::Remote("actor id without host".into()))?;
         let actor = RemoteActor {
             id: 0,
             kind,
             username: json.preferred_username,
             domain,
             display_name: json.name.map(|n| n.chars().take(200).collect()),
-            summary: json.summary.map(|s| sanitize::html(&s.chars().take(20_000).collect::<String>())),
+            summary: json
+                .summary
+                .map(|s| sanitize::html(&s.chars().take(20_000).collect::<String>())),
             inbox: json.inbox,
             shared_inbox: json.endpoints.and_then(|e| e.shared_inbox),
             outbox: json.outbox,
@@ -412,15 +565,22 @@ impl Actor for RemoteActor {
 
 /// Fetches (or reads from cache) the remote actor with this id.
 pub async fn resolve_remote(data: &Data<AppState>, id: &Url) -> Result<RemoteActor> {
-    ObjectId::<RemoteActor>::from(id.clone()).dereference(data).await
+    ObjectId::<RemoteActor>::from(id.clone())
+        .dereference(data)
+        .await
 }
 
 /// Fetches the remote actor again from its origin, ignoring the cache.
 pub async fn refetch_remote(data: &Data<AppState>, id: &Url) -> Result<RemoteActor> {
-    ObjectId::<RemoteActor>::from(id.clone()).dereference_forced(data).await
+    ObjectId::<RemoteActor>::from(id.clone())
+        .dereference_forced(data)
+        .await
 }
 
 /// What a moderators collection lists: the managers' actor ids.
 pub fn manager_ids(state: &AppState, managers: &[Membership]) -> Vec<Url> {
-    managers.iter().map(|m| account_id(state, &m.username)).collect()
+    managers
+        .iter()
+        .map(|m| account_id(state, &m.username))
+        .collect()
 }

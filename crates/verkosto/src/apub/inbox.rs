@@ -32,7 +32,9 @@ pub(crate) struct RefetchGuard(Mutex<HashMap<String, Instant>>);
 
 impl RefetchGuard {
     fn allow(&self, actor: &Url) -> bool {
-        let Ok(mut map) = self.0.lock() else { return false };
+        let Ok(mut map) = self.0.lock() else {
+            return false;
+        };
         let now = Instant::now();
         // Bounded state: old entries go, so a flood of bad signatures cannot grow this without limit.
         if map.len() > 10_000 {
@@ -83,7 +85,11 @@ pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Rece
         .await
         .map_err(|_| Error::PayloadTooLarge(settings.max_body_bytes))?;
 
-    let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     let signature = signatures::check_post(
         parts.method.as_str(),
         path,
@@ -115,7 +121,9 @@ pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Rece
         )));
     }
     if normalized_host(&envelope.actor).as_deref() == Some(settings.domain.as_str()) {
-        return Err(Error::Forbidden("activities of local actors are not accepted from outside".into()));
+        return Err(Error::Forbidden(
+            "activities of local actors are not accepted from outside".into(),
+        ));
     }
 
     let data = verkosto.federation_data();
@@ -124,7 +132,10 @@ pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Rece
         store::remote_actors::find_by_ap_id(&mut c.conn(), envelope.actor.as_str()).await?
     };
     // A Delete of an actor we never saw: nothing to undo and nothing to fetch (its key is gone).
-    if envelope.kind == "Delete" && cached.is_none() && json.get("object").and_then(Value::as_str) == Some(envelope.actor.as_str()) {
+    if envelope.kind == "Delete"
+        && cached.is_none()
+        && json.get("object").and_then(Value::as_str) == Some(envelope.actor.as_str())
+    {
         return Ok(Received::Ignored);
     }
     let sender = authenticate(verkosto, &data, &signature, &envelope.actor, cached).await?;
@@ -154,7 +165,9 @@ async fn authenticate(
     actor_id: &Url,
     cached: Option<RemoteActor>,
 ) -> Result<RemoteActor> {
-    let key_matches = |a: &RemoteActor| a.public_key_id == signature.key_id() && signature.verify(&a.public_key_pem);
+    let key_matches = |a: &RemoteActor| {
+        a.public_key_id == signature.key_id() && signature.verify(&a.public_key_pem)
+    };
     let was_cached = cached.is_some();
     let actor = match cached {
         Some(a) => a,
@@ -166,14 +179,18 @@ async fn authenticate(
         return Ok(actor);
     }
     if was_cached && verkosto.refetch_guard().allow(actor_id) {
-        let fresh = actor::refetch_remote(data, actor_id)
-            .await
-            .map_err(|e| Error::Unauthorized(format!("could not refetch the signing actor {actor_id}: {e}")))?;
+        let fresh = actor::refetch_remote(data, actor_id).await.map_err(|e| {
+            Error::Unauthorized(format!(
+                "could not refetch the signing actor {actor_id}: {e}"
+            ))
+        })?;
         if key_matches(&fresh) {
             return Ok(fresh);
         }
     }
-    Err(Error::Unauthorized(format!("the signature does not verify with the key of {actor_id}")))
+    Err(Error::Unauthorized(format!(
+        "the signature does not verify with the key of {actor_id}"
+    )))
 }
 
 /// The fields every activity must have, read before anything is trusted.
@@ -185,10 +202,14 @@ struct Envelope {
 
 impl Envelope {
     fn read(json: &Value) -> Result<Envelope> {
-        let obj = json.as_object().ok_or_else(|| Error::BadRequest("the activity must be a JSON object".into()))?;
+        let obj = json
+            .as_object()
+            .ok_or_else(|| Error::BadRequest("the activity must be a JSON object".into()))?;
         for key in ["@graph", "@reverse", "@included"] {
             if obj.contains_key(key) {
-                return Err(Error::BadRequest(format!("JSON-LD {key} is not accepted in activities")));
+                return Err(Error::BadRequest(format!(
+                    "JSON-LD {key} is not accepted in activities"
+                )));
             }
         }
         let url_field = |name: &'static str, v: Option<&Value>| -> Result<Url> {
@@ -197,9 +218,12 @@ impl Envelope {
                 Some(Value::Object(o)) => o.get("id").and_then(Value::as_str).unwrap_or(""),
                 _ => "",
             };
-            let url = Url::parse(raw).map_err(|_| Error::BadRequest(format!("the activity's {name} must be a URL")))?;
+            let url = Url::parse(raw)
+                .map_err(|_| Error::BadRequest(format!("the activity's {name} must be a URL")))?;
             if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-                return Err(Error::BadRequest(format!("the activity's {name} must be an http(s) URL")));
+                return Err(Error::BadRequest(format!(
+                    "the activity's {name} must be an http(s) URL"
+                )));
             }
             Ok(url)
         };
@@ -208,22 +232,33 @@ impl Envelope {
             .and_then(Value::as_str)
             .ok_or_else(|| Error::BadRequest("the activity has no type".into()))?
             .to_string();
-        Ok(Envelope { id: url_field("id", obj.get("id"))?, actor: url_field("actor", obj.get("actor"))?, kind })
+        Ok(Envelope {
+            id: url_field("id", obj.get("id"))?,
+            actor: url_field("actor", obj.get("actor"))?,
+            kind,
+        })
     }
 }
 
-async fn run<A>(data: &activitypub_federation::config::Data<AppState>, json: Value) -> Result<Received>
+async fn run<A>(
+    data: &activitypub_federation::config::Data<AppState>,
+    json: Value,
+) -> Result<Received>
 where
     A: Activity<DataType = AppState, Error = Error> + serde::de::DeserializeOwned,
 {
-    let activity: A =
-        serde_json::from_value(json).map_err(|e| Error::BadRequest(format!("malformed activity: {e}")))?;
+    let activity: A = serde_json::from_value(json)
+        .map_err(|e| Error::BadRequest(format!("malformed activity: {e}")))?;
     activity.verify(data).await?;
     activity.receive(data).await?;
     Ok(Received::Processed)
 }
 
-async fn dispatch(data: &activitypub_federation::config::Data<AppState>, kind: &str, json: Value) -> Result<Received> {
+async fn dispatch(
+    data: &activitypub_federation::config::Data<AppState>,
+    kind: &str,
+    json: Value,
+) -> Result<Received> {
     match kind {
         "Follow" => run::<Follow>(data, json).await,
         "Accept" => run::<Accept>(data, json).await,

@@ -48,7 +48,9 @@ mod tests {
     fn content_types() {
         assert!(ok("application/activity+json"));
         assert!(ok("application/activity+json; charset=utf-8"));
-        assert!(ok("application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\""));
+        assert!(ok(
+            "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\""
+        ));
         assert!(!ok("application/ld+json"));
         assert!(!ok("application/json"));
         assert!(!ok("text/html"));

@@ -33,23 +33,36 @@ pub fn sign_post(inbox: &Url, body: &[u8], key_id: &str, key: &RsaPrivateKey) ->
     };
     let mut headers = BTreeMap::new();
     headers.insert("host".to_string(), host);
-    headers.insert("date".to_string(), httpdate::fmt_http_date(SystemTime::now()));
+    headers.insert(
+        "date".to_string(),
+        httpdate::fmt_http_date(SystemTime::now()),
+    );
     headers.insert("digest".to_string(), digest_header(body));
-    headers.insert("content-type".to_string(), crate::apub::activities::CONTENT_TYPE.to_string());
+    headers.insert(
+        "content-type".to_string(),
+        crate::apub::activities::CONTENT_TYPE.to_string(),
+    );
     let unsigned = Config::new()
         .mastodon_compat()
         .begin_sign("POST", &path, headers.clone())
         .map_err(|e| Error::Internal(format!("signing: {e}")))?;
     let signed = unsigned.sign(key_id.to_string(), |signing_string| {
-        key.sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(signing_string.as_bytes()))
-            .map(|sig| BASE64.encode(sig))
-            .map_err(|e| Error::Internal(format!("RSA signing failed: {e}")))
+        key.sign(
+            Pkcs1v15Sign::new::<Sha256>(),
+            &Sha256::digest(signing_string.as_bytes()),
+        )
+        .map(|sig| BASE64.encode(sig))
+        .map_err(|e| Error::Internal(format!("RSA signing failed: {e}")))
     })?;
     let mut out = HeaderMap::new();
-    for (name, value) in headers.into_iter().chain([("signature".to_string(), signed.signature_header())]) {
+    for (name, value) in headers
+        .into_iter()
+        .chain([("signature".to_string(), signed.signature_header())])
+    {
         let name = http::HeaderName::from_bytes(name.as_bytes())
             .map_err(|e| Error::Internal(format!("header name: {e}")))?;
-        let value = HeaderValue::from_str(&value).map_err(|e| Error::Internal(format!("header value: {e}")))?;
+        let value = HeaderValue::from_str(&value)
+            .map_err(|e| Error::Internal(format!("header value: {e}")))?;
         out.insert(name, value);
     }
     Ok(out)
@@ -69,8 +82,9 @@ impl PendingSignature {
 
     /// The URL of the key's owner as the `keyId` suggests it (the `keyId` without its fragment).
     pub fn key_owner_guess(&self) -> Result<Url> {
-        let mut url = Url::parse(&self.key_id)
-            .map_err(|_| Error::Unauthorized(format!("signature keyId {:?} is not a URL", self.key_id)))?;
+        let mut url = Url::parse(&self.key_id).map_err(|_| {
+            Error::Unauthorized(format!("signature keyId {:?} is not a URL", self.key_id))
+        })?;
         url.set_fragment(None);
         Ok(url)
     }
@@ -113,9 +127,13 @@ pub fn check_post(
         }
     }
     if !map.contains_key("signature") {
-        return Err(Error::Unauthorized("the request is not signed (no Signature header)".into()));
+        return Err(Error::Unauthorized(
+            "the request is not signed (no Signature header)".into(),
+        ));
     }
-    let host = map.get("host").map(|h| h.trim_end_matches('.').to_ascii_lowercase());
+    let host = map
+        .get("host")
+        .map(|h| h.trim_end_matches('.').to_ascii_lowercase());
     if host.as_deref() != Some(our_host) {
         return Err(Error::Unauthorized(format!(
             "the signed Host {:?} is not this instance ({our_host})",
@@ -127,7 +145,10 @@ pub fn check_post(
         .and_then(|d| httpdate::parse_http_date(d).ok())
         .map(|d| {
             let now = SystemTime::now();
-            let skew = now.duration_since(d).or_else(|e| Ok::<_, ()>(e.duration())).unwrap_or_default();
+            let skew = now
+                .duration_since(d)
+                .or_else(|e| Ok::<_, ()>(e.duration()))
+                .unwrap_or_default();
             skew <= window
         })
         .unwrap_or(false);
@@ -147,25 +168,35 @@ pub fn check_post(
         .begin_verify(method, path_and_query, map.clone())
         .map_err(|e| Error::Unauthorized(format!("invalid signature: {e}")))?;
     check_digest(map.get("digest").map(String::as_str), body)?;
-    Ok(PendingSignature { key_id: unverified.key_id().to_string(), unverified })
+    Ok(PendingSignature {
+        key_id: unverified.key_id().to_string(),
+        unverified,
+    })
 }
 
 /// Checks that a `Digest` header carries the SHA-256 of the body. Other algorithms alone are refused.
 fn check_digest(header: Option<&str>, body: &[u8]) -> Result<()> {
-    let header = header.ok_or_else(|| Error::Unauthorized("the Digest header is missing".into()))?;
+    let header =
+        header.ok_or_else(|| Error::Unauthorized("the Digest header is missing".into()))?;
     let expected = BASE64.encode(Sha256::digest(body));
     let mut saw_sha256 = false;
     for part in header.split(',') {
-        let Some((alg, value)) = part.trim().split_once('=') else { continue };
+        let Some((alg, value)) = part.trim().split_once('=') else {
+            continue;
+        };
         if alg.eq_ignore_ascii_case("sha-256") {
             saw_sha256 = true;
             if value.trim() != expected {
-                return Err(Error::Unauthorized("the Digest does not match the body".into()));
+                return Err(Error::Unauthorized(
+                    "the Digest does not match the body".into(),
+                ));
             }
         }
     }
     if !saw_sha256 {
-        return Err(Error::Unauthorized("the Digest header has no SHA-256 value".into()));
+        return Err(Error::Unauthorized(
+            "the Digest header has no SHA-256 value".into(),
+        ));
     }
     Ok(())
 }

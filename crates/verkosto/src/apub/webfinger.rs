@@ -21,11 +21,14 @@ pub async fn lookup(verkosto: &Verkosto, resource: &str) -> Result<Webfinger> {
         }
         name.to_string()
     } else {
-        let url = url::Url::parse(resource).map_err(|_| Error::BadRequest("resource must be acct:name@domain or a URL".into()))?;
+        let url = url::Url::parse(resource)
+            .map_err(|_| Error::BadRequest("resource must be acct:name@domain or a URL".into()))?;
         let segments: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
         match segments.as_slice() {
-            ["c" | "u", name] if super::actor::normalized_host(&url).as_deref() == Some(domain) => name.to_string(),
-            _ => return Err(Error::NotFound(format!("{resource}"))),
+            ["c" | "u", name] if super::actor::normalized_host(&url).as_deref() == Some(domain) => {
+                name.to_string()
+            }
+            _ => return Err(Error::NotFound(resource.to_string())),
         }
     };
     let subject = format!("acct:{name}@{domain}");
@@ -36,7 +39,7 @@ pub async fn lookup(verkosto: &Verkosto, resource: &str) -> Result<Webfinger> {
     } else if name == *domain {
         super::actor::instance_id(state)
     } else {
-        return Err(Error::NotFound(format!("{subject}")));
+        return Err(Error::NotFound(subject));
     };
     let mut answer = build_webfinger_response(subject, id.clone());
     answer.aliases = vec![id];

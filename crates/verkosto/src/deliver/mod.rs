@@ -86,11 +86,18 @@ pub(crate) fn spawn_workers(
             };
             let got_work = !claimed.is_empty();
             for delivery in claimed {
-                let Ok(permit) = permits.clone().acquire_owned().await else { return };
+                let Ok(permit) = permits.clone().acquire_owned().await else {
+                    return;
+                };
                 let verkosto = verkosto.clone();
                 let client = client.clone();
                 tokio::spawn(async move {
-                    finish(&verkosto, &delivery, attempt(&verkosto, &client, &delivery).await).await;
+                    finish(
+                        &verkosto,
+                        &delivery,
+                        attempt(&verkosto, &client, &delivery).await,
+                    )
+                    .await;
                     drop(permit);
                 });
             }
@@ -98,7 +105,10 @@ pub(crate) fn spawn_workers(
                 continue;
             }
             let sleep = match store::deliveries::next_due(verkosto.db()).await {
-                Ok(Some(t)) => (t - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(POLL),
+                Ok(Some(t)) => (t - Utc::now())
+                    .to_std()
+                    .unwrap_or(Duration::ZERO)
+                    .min(POLL),
                 _ => POLL,
             };
             tokio::select! {
@@ -128,7 +138,12 @@ async fn attempt(verkosto: &Verkosto, client: &reqwest::Client, d: &Delivery) ->
         Ok(p) => p,
         Err(e) => return Outcome::Refused(format!("cannot sign: {e}")),
     };
-    let response = client.post(inbox).headers(headers).body(d.body.clone()).send().await;
+    let response = client
+        .post(inbox)
+        .headers(headers)
+        .body(d.body.clone())
+        .send()
+        .await;
     match response {
         Err(e) => Outcome::Failed(format!("request failed: {e}"), None),
         Ok(r) if r.status().is_success() => Outcome::Delivered,
@@ -157,12 +172,18 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let at = httpdate::parse_http_date(value.trim()).ok()?;
-    Some(at.duration_since(std::time::SystemTime::now()).unwrap_or_default())
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default(),
+    )
 }
 
 /// The delay before retry number `attempts` (1-based): `base * 2^(attempts-1)`, capped, ±20% jitter.
 pub fn backoff(base: Duration, attempts: u32) -> Duration {
-    let exp = base.saturating_mul(1u32.checked_shl(attempts.saturating_sub(1).min(30)).unwrap_or(u32::MAX));
+    let exp = base.saturating_mul(
+        1u32.checked_shl(attempts.saturating_sub(1).min(30))
+            .unwrap_or(u32::MAX),
+    );
     let capped = exp.min(MAX_BACKOFF);
     let jitter = rand::rng().random_range(0.8..1.2);
     capped.mul_f64(jitter)
@@ -181,9 +202,11 @@ async fn finish(verkosto: &Verkosto, d: &Delivery, outcome: Outcome) {
         }
         Outcome::Failed(why, retry_after) => {
             let attempts = d.attempts.saturating_add(1);
-            let delay = backoff(verkosto.settings().retry_base, attempts as u32).max(retry_after.unwrap_or_default());
+            let delay = backoff(verkosto.settings().retry_base, attempts as u32)
+                .max(retry_after.unwrap_or_default());
             let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
-            let window = chrono::Duration::from_std(verkosto.settings().retry_window).unwrap_or_default();
+            let window =
+                chrono::Duration::from_std(verkosto.settings().retry_window).unwrap_or_default();
             if next > d.created_at + window {
                 tracing::warn!(activity = %d.activity_ap_id, inbox = %d.inbox, attempts, %why, "delivery given up");
                 store::deliveries::remove(db, d.id).await

@@ -21,10 +21,19 @@ pub(super) fn routes() -> Router<Verkosto> {
         .route("/accounts", post(register))
         .route("/accounts/me", get(me))
         .route("/communities", post(create_community).get(list_communities))
-        .route("/communities/{name}", get(get_community).patch(update_community))
-        .route("/communities/{name}/managers/{username}", post(add_manager).delete(remove_manager))
+        .route(
+            "/communities/{name}",
+            get(get_community).patch(update_community),
+        )
+        .route(
+            "/communities/{name}/managers/{username}",
+            post(add_manager).delete(remove_manager),
+        )
         .route("/communities/{name}/follow-requests", get(follow_requests))
-        .route("/communities/{name}/follow-requests/{id}/{decision}", post(decide_follow_request))
+        .route(
+            "/communities/{name}/follow-requests/{id}/{decision}",
+            post(decide_follow_request),
+        )
         .route("/follows", post(follow).get(list_follows).delete(unfollow))
         .route("/lookup", get(lookup))
 }
@@ -35,7 +44,10 @@ struct Credentials {
     password: String,
 }
 
-async fn issue_token(State(v): State<Verkosto>, ApiJson(c): ApiJson<Credentials>) -> Result<impl IntoResponse> {
+async fn issue_token(
+    State(v): State<Verkosto>,
+    ApiJson(c): ApiJson<Credentials>,
+) -> Result<impl IntoResponse> {
     Ok(Json(v.login(&c.username, &c.password).await?))
 }
 
@@ -75,7 +87,10 @@ fn account_view(v: &Verkosto, a: crate::model::Account) -> AccountView {
     }
 }
 
-async fn register(State(v): State<Verkosto>, ApiJson(new): ApiJson<NewAccount>) -> Result<impl IntoResponse> {
+async fn register(
+    State(v): State<Verkosto>,
+    ApiJson(new): ApiJson<NewAccount>,
+) -> Result<impl IntoResponse> {
     let account = v.register(new).await?;
     Ok((StatusCode::CREATED, Json(account_view(&v, account))))
 }
@@ -95,7 +110,12 @@ struct CommunityView {
 }
 
 async fn community_view(v: &Verkosto, community: Community) -> Result<CommunityView> {
-    let managers = v.community_managers(&community).await?.into_iter().map(|m| m.username).collect();
+    let managers = v
+        .community_managers(&community)
+        .await?
+        .into_iter()
+        .map(|m| m.username)
+        .collect();
     let ap_id = actor::community_id(v.state(), &community.name);
     Ok(CommunityView {
         handle: format!("{}@{}", community.name, v.settings().domain),
@@ -112,7 +132,10 @@ async fn create_community(
     ApiJson(new): ApiJson<NewCommunity>,
 ) -> Result<impl IntoResponse> {
     let community = v.create_community(&a, new).await?;
-    Ok((StatusCode::CREATED, Json(community_view(&v, community).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(community_view(&v, community).await?),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -127,7 +150,10 @@ fn default_limit() -> i64 {
     50
 }
 
-async fn list_communities(State(v): State<Verkosto>, Query(p): Query<Paging>) -> Result<impl IntoResponse> {
+async fn list_communities(
+    State(v): State<Verkosto>,
+    Query(p): Query<Paging>,
+) -> Result<impl IntoResponse> {
     let mut out = vec![];
     for c in v.communities(p.limit, p.offset).await? {
         out.push(community_view(&v, c).await?);
@@ -135,7 +161,10 @@ async fn list_communities(State(v): State<Verkosto>, Query(p): Query<Paging>) ->
     Ok(Json(out))
 }
 
-async fn get_community(State(v): State<Verkosto>, Path(name): Path<String>) -> Result<impl IntoResponse> {
+async fn get_community(
+    State(v): State<Verkosto>,
+    Path(name): Path<String>,
+) -> Result<impl IntoResponse> {
     let community = v.community(&name).await?;
     Ok(Json(community_view(&v, community).await?))
 }
@@ -184,9 +213,15 @@ async fn decide_follow_request(
     let decision = match decision.as_str() {
         "accept" => FollowRequestDecision::Accept,
         "reject" => FollowRequestDecision::Reject,
-        _ => return Err(Error::NotFound(format!("action {decision:?} (use accept or reject)"))),
+        _ => {
+            return Err(Error::NotFound(format!(
+                "action {decision:?} (use accept or reject)"
+            )));
+        }
     };
-    Ok(Json(v.decide_follow_request(&a, &name, id, decision).await?))
+    Ok(Json(
+        v.decide_follow_request(&a, &name, id, decision).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -219,7 +254,10 @@ async fn unfollow(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_follows(State(v): State<Verkosto>, Authenticated(a): Authenticated) -> Result<Json<Vec<Following>>> {
+async fn list_follows(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+) -> Result<Json<Vec<Following>>> {
     Ok(Json(v.following(&a).await?))
 }
 
@@ -233,6 +271,8 @@ async fn lookup(
     Authenticated(_): Authenticated,
     Query(q): Query<LookupQuery>,
 ) -> Result<Json<RemoteActor>> {
-    let handle = q.handle.ok_or_else(|| Error::invalid("handle", "the handle query parameter is required"))?;
+    let handle = q
+        .handle
+        .ok_or_else(|| Error::invalid("handle", "the handle query parameter is required"))?;
     Ok(Json(v.lookup(&handle).await?))
 }

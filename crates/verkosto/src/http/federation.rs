@@ -41,16 +41,24 @@ pub(super) fn routes() -> Router<Verkosto> {
 /// A document served as `application/activity+json`.
 fn activity_json(value: impl serde::Serialize) -> Response {
     let mut response = Json(value).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(apub::activities::CONTENT_TYPE),
+    );
     response
         .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(apub::activities::CONTENT_TYPE));
-    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept"));
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
     response
 }
 
 /// The plain page a browser gets for an actor until the web UI exists.
 fn actor_page(title: &str, handle: &str, summary: &str) -> Response {
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
     let body = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title></head>\
          <body><h1>{t}</h1><p>Follow <code>@{h}</code> from any fediverse account.</p><div>{s}</div></body></html>",
@@ -59,7 +67,9 @@ fn actor_page(title: &str, handle: &str, summary: &str) -> Response {
         s = summary
     );
     let mut response = Html(body).into_response();
-    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept"));
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
     response
 }
 
@@ -68,13 +78,19 @@ struct WebfingerQuery {
     resource: Option<String>,
 }
 
-async fn webfinger_query(State(v): State<Verkosto>, Query(q): Query<WebfingerQuery>) -> Result<Response> {
-    let resource = q.resource.ok_or_else(|| Error::BadRequest("the resource query parameter is required".into()))?;
+async fn webfinger_query(
+    State(v): State<Verkosto>,
+    Query(q): Query<WebfingerQuery>,
+) -> Result<Response> {
+    let resource = q
+        .resource
+        .ok_or_else(|| Error::BadRequest("the resource query parameter is required".into()))?;
     let answer = webfinger::lookup(&v, &resource).await?;
     let mut response = Json(answer).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(webfinger::JRD_CONTENT_TYPE));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(webfinger::JRD_CONTENT_TYPE),
+    );
     Ok(response)
 }
 
@@ -90,7 +106,9 @@ async fn nodeinfo(State(v): State<Verkosto>, Path(version): Path<String>) -> Res
     };
     let doc = apub::nodeinfo::document(&v, version).await?;
     let mut response = Json(doc).into_response();
-    let ct = format!("application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/{version}#\"");
+    let ct = format!(
+        "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/{version}#\""
+    );
     if let Ok(value) = HeaderValue::from_str(&ct) {
         response.headers_mut().insert(header::CONTENT_TYPE, value);
     }
@@ -99,7 +117,10 @@ async fn nodeinfo(State(v): State<Verkosto>, Path(version): Path<String>) -> Res
 
 async fn instance_actor(State(v): State<Verkosto>) -> Response {
     let doc = actor::application_document(v.state());
-    activity_json(activitypub_federation::protocol::context::WithContext::new(doc, apub::context::context()))
+    activity_json(activitypub_federation::protocol::context::WithContext::new(
+        doc,
+        apub::context::context(),
+    ))
 }
 
 async fn inbox(State(v): State<Verkosto>, request: Request<Body>) -> Result<StatusCode> {
@@ -107,33 +128,56 @@ async fn inbox(State(v): State<Verkosto>, request: Request<Body>) -> Result<Stat
     Ok(received.status())
 }
 
-async fn community_actor(State(v): State<Verkosto>, Path(name): Path<String>, headers: HeaderMap) -> Result<Response> {
+async fn community_actor(
+    State(v): State<Verkosto>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
     let community = v.community(&name).await?;
     if !wants_activity_json(&headers) {
         let handle = format!("{}@{}", community.name, v.settings().domain);
-        return Ok(actor_page(&community.display_name, &handle, &community.summary));
+        return Ok(actor_page(
+            &community.display_name,
+            &handle,
+            &community.summary,
+        ));
     }
     let keys = {
         let mut c = v.db().acquire().await?;
         store::communities::keys(&mut c.conn(), community.id).await?
     };
     let doc = actor::group_document(v.state(), &community, &keys.public_key_pem);
-    Ok(activity_json(activitypub_federation::protocol::context::WithContext::new(doc, apub::context::context())))
+    Ok(activity_json(
+        activitypub_federation::protocol::context::WithContext::new(doc, apub::context::context()),
+    ))
 }
 
-async fn account_actor(State(v): State<Verkosto>, Path(name): Path<String>, headers: HeaderMap) -> Result<Response> {
+async fn account_actor(
+    State(v): State<Verkosto>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
     let account = v.account(&name).await?;
     if !wants_activity_json(&headers) {
         let handle = format!("{}@{}", account.username, v.settings().domain);
-        let title = account.display_name.clone().unwrap_or_else(|| account.username.clone());
-        return Ok(actor_page(&title, &handle, account.summary.as_deref().unwrap_or("")));
+        let title = account
+            .display_name
+            .clone()
+            .unwrap_or_else(|| account.username.clone());
+        return Ok(actor_page(
+            &title,
+            &handle,
+            account.summary.as_deref().unwrap_or(""),
+        ));
     }
     let keys = {
         let mut c = v.db().acquire().await?;
         store::accounts::keys(&mut c.conn(), account.id).await?
     };
     let doc = actor::person_document(v.state(), &account, &keys.public_key_pem);
-    Ok(activity_json(activitypub_federation::protocol::context::WithContext::new(doc, apub::context::context())))
+    Ok(activity_json(
+        activitypub_federation::protocol::context::WithContext::new(doc, apub::context::context()),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -141,10 +185,16 @@ struct PageQuery {
     page: Option<i64>,
 }
 
-async fn followers_collection(v: &Verkosto, target: url::Url, page: Option<i64>) -> Result<Response> {
+async fn followers_collection(
+    v: &Verkosto,
+    target: url::Url,
+    page: Option<i64>,
+) -> Result<Response> {
     let id = url::Url::parse(&format!("{target}/followers"))?;
     let mut c = v.db().acquire().await?;
-    let total = store::follows::count_followers(&mut c.conn(), target.as_str(), FollowState::Accepted).await?;
+    let total =
+        store::follows::count_followers(&mut c.conn(), target.as_str(), FollowState::Accepted)
+            .await?;
     let Some(page) = page.filter(|p| *p >= 1) else {
         return Ok(activity_json(collections::collection(&id, total)));
     };
@@ -156,7 +206,10 @@ async fn followers_collection(v: &Verkosto, target: url::Url, page: Option<i64>)
         (page - 1).saturating_mul(collections::PAGE_SIZE),
     )
     .await?;
-    let items = rows.into_iter().map(|f| Value::String(f.follower_ap_id.to_string())).collect();
+    let items = rows
+        .into_iter()
+        .map(|f| Value::String(f.follower_ap_id.to_string()))
+        .collect();
     Ok(activity_json(collections::page(&id, page, total, items)))
 }
 
@@ -205,12 +258,20 @@ async fn community_outbox(
     outbox_collection(&v, actor::community_id(v.state(), &community.name), q.page).await
 }
 
-async fn community_moderators(State(v): State<Verkosto>, Path(name): Path<String>) -> Result<Response> {
+async fn community_moderators(
+    State(v): State<Verkosto>,
+    Path(name): Path<String>,
+) -> Result<Response> {
     let community = v.community(&name).await?;
     let managers = v.community_managers(&community).await?;
-    let id = url::Url::parse(&format!("{}/moderators", actor::community_id(v.state(), &community.name)))?;
-    let items: Vec<Value> =
-        actor::manager_ids(v.state(), &managers).into_iter().map(|u| Value::String(u.to_string())).collect();
+    let id = url::Url::parse(&format!(
+        "{}/moderators",
+        actor::community_id(v.state(), &community.name)
+    ))?;
+    let items: Vec<Value> = actor::manager_ids(v.state(), &managers)
+        .into_iter()
+        .map(|u| Value::String(u.to_string()))
+        .collect();
     Ok(activity_json(serde_json::json!({
         "@context": apub::context::context(),
         "type": "OrderedCollection",

@@ -40,7 +40,9 @@ async fn healthz(State(verkosto): State<Verkosto>) -> impl IntoResponse {
             tracing::warn!(error = %e, "health check: database does not answer");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "status": "unavailable", "error": "database_unavailable" })),
+                Json(
+                    serde_json::json!({ "status": "unavailable", "error": "database_unavailable" }),
+                ),
             )
                 .into_response()
         }
@@ -60,10 +62,18 @@ impl<T: DeserializeOwned> FromRequest<Verkosto> for ApiJson<T> {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
+            .map(|ct| {
+                ct.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .eq_ignore_ascii_case("application/json")
+            })
             .unwrap_or(false);
         if !is_json {
-            return Err(Error::UnsupportedMediaType("expected application/json".into()));
+            return Err(Error::UnsupportedMediaType(
+                "expected application/json".into(),
+            ));
         }
         let bytes = axum::body::to_bytes(req.into_body(), limit)
             .await
@@ -81,7 +91,9 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
                 let field = text
                     .split('`')
                     .nth(1)
-                    .filter(|_| text.starts_with("missing field") || text.starts_with("unknown field"))
+                    .filter(|_| {
+                        text.starts_with("missing field") || text.starts_with("unknown field")
+                    })
                     .unwrap_or("body")
                     .to_string();
                 Error::invalid(field, text)
@@ -111,11 +123,13 @@ pub(crate) fn bearer_token(parts: &Parts) -> Result<&str> {
         .ok_or_else(|| Error::Unauthorized("an Authorization: Bearer token is required".into()))?
         .to_str()
         .map_err(|_| Error::Unauthorized("the Authorization header is not valid text".into()))?;
-    let (scheme, token) = value
-        .split_once(' ')
-        .ok_or_else(|| Error::Unauthorized("the Authorization header must be 'Bearer <token>'".into()))?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(|| {
+        Error::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
+    })?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(Error::Unauthorized("the Authorization header must be 'Bearer <token>'".into()));
+        return Err(Error::Unauthorized(
+            "the Authorization header must be 'Bearer <token>'".into(),
+        ));
     }
     Ok(token.trim())
 }
@@ -128,7 +142,8 @@ pub(crate) fn wants_activity_json(parts: &http::HeaderMap) -> bool {
         .map(|accept| {
             accept.split(',').any(|item| {
                 let item = item.trim();
-                crate::apub::is_activity_content_type(item) || item.starts_with("application/activity+json")
+                crate::apub::is_activity_content_type(item)
+                    || item.starts_with("application/activity+json")
             })
         })
         .unwrap_or(false)

@@ -9,8 +9,11 @@ mod name;
 mod remote_actor;
 
 pub use account::{Account, ApiToken};
-pub use community::{Community, CommunityKind, CommunityUpdate, FollowPolicy, Membership, MembershipState, NewCommunity, Role};
-pub use follow::{Follower, FollowState, Following};
+pub use community::{
+    Community, CommunityKind, CommunityUpdate, FollowPolicy, Membership, MembershipState,
+    NewCommunity, Role,
+};
+pub use follow::{FollowState, Follower, Following};
 pub use name::LocalName;
 pub use remote_actor::{ActorKind, RemoteActor};
 
@@ -25,7 +28,9 @@ pub struct KeyPair {
 
 impl std::fmt::Debug for KeyPair {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeyPair").field("private_key_pem", &"<redacted>").finish()
+        f.debug_struct("KeyPair")
+            .field("private_key_pem", &"<redacted>")
+            .finish()
     }
 }
 

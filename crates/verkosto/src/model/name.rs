@@ -47,7 +47,11 @@ mod tests {
         assert!(LocalName::parse("name", "kahvila_42").is_ok());
         for bad in ["", "Kahvila", "a-b", "ä", &"x".repeat(65)] {
             let err = LocalName::parse("name", bad).expect_err(bad);
-            assert_eq!(err.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+            assert_eq!(
+                err.status(),
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "{bad}"
+            );
         }
     }
 }

@@ -43,10 +43,16 @@ impl Verkosto {
     pub async fn create_account(&self, new: NewAccount) -> Result<Account> {
         let username = LocalName::parse("username", &new.username)?;
         if new.password.chars().count() < MIN_PASSWORD {
-            return Err(Error::invalid("password", format!("must be at least {MIN_PASSWORD} characters")));
+            return Err(Error::invalid(
+                "password",
+                format!("must be at least {MIN_PASSWORD} characters"),
+            ));
         }
         if new.password.len() > MAX_PASSWORD {
-            return Err(Error::invalid("password", format!("must be at most {MAX_PASSWORD} bytes")));
+            return Err(Error::invalid(
+                "password",
+                format!("must be at most {MAX_PASSWORD} bytes"),
+            ));
         }
         let password = new.password;
         let password_hash = tokio::task::spawn_blocking(move || {
@@ -80,9 +86,15 @@ impl Verkosto {
     /// Open registration through the API; refused unless the instance allows it.
     pub async fn register(&self, new: NewAccount) -> Result<Account> {
         if !self.settings().open_registration {
-            return Err(Error::Forbidden("registration is closed on this instance".into()));
+            return Err(Error::Forbidden(
+                "registration is closed on this instance".into(),
+            ));
         }
-        self.create_account(NewAccount { is_admin: false, ..new }).await
+        self.create_account(NewAccount {
+            is_admin: false,
+            ..new
+        })
+        .await
     }
 
     /// Checks a username and password and issues a token.
@@ -97,7 +109,11 @@ impl Verkosto {
         let password = password.to_string();
         let ok = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&hash)
-                .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+                .map(|parsed| {
+                    Argon2::default()
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok()
+                })
                 .unwrap_or(false)
         })
         .await
@@ -109,8 +125,12 @@ impl Verkosto {
         rand::rng().fill_bytes(&mut raw);
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
         let mut c = self.db().acquire().await?;
-        store::accounts::insert_token(&mut c.conn(), account.id, &token_hash(&token), store::now()).await?;
-        Ok(IssuedToken { access_token: token, token_type: "Bearer" })
+        store::accounts::insert_token(&mut c.conn(), account.id, &token_hash(&token), store::now())
+            .await?;
+        Ok(IssuedToken {
+            access_token: token,
+            token_type: "Bearer",
+        })
     }
 
     /// The account a bearer token belongs to.
@@ -127,7 +147,9 @@ impl Verkosto {
         if store::accounts::delete_token(&mut c.conn(), &token_hash(token)).await? {
             Ok(())
         } else {
-            Err(Error::Unauthorized("the access token is invalid or revoked".into()))
+            Err(Error::Unauthorized(
+                "the access token is invalid or revoked".into(),
+            ))
         }
     }
 

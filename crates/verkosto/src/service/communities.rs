@@ -5,8 +5,8 @@ use url::Url;
 use super::{Verkosto, keys};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Community, CommunityKind, CommunityUpdate, FollowPolicy, LocalName, Membership, MembershipState,
-    NewCommunity, Role,
+    Account, Community, CommunityKind, CommunityUpdate, FollowPolicy, LocalName, Membership,
+    MembershipState, NewCommunity, Role,
 };
 use crate::store;
 
@@ -18,7 +18,10 @@ const MAX_TAG: usize = 64;
 
 fn bounded(field: &'static str, value: &str, max: usize) -> Result<()> {
     if value.chars().count() > max {
-        return Err(Error::invalid(field, format!("must be at most {max} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     Ok(())
 }
@@ -28,7 +31,8 @@ fn optional_url(field: &'static str, raw: Option<&str>) -> Result<Option<Url>> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(s) => {
-            let url = Url::parse(s).map_err(|e| Error::invalid(field, format!("is not a valid URL: {e}")))?;
+            let url = Url::parse(s)
+                .map_err(|e| Error::invalid(field, format!("is not a valid URL: {e}")))?;
             if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
                 return Err(Error::invalid(field, "must be an http or https URL"));
             }
@@ -45,10 +49,15 @@ fn tags(raw: Vec<String>) -> Result<Vec<String>> {
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     for t in raw {
         let t = t.trim().trim_start_matches('#').to_string();
-        if t.is_empty() || t.chars().count() > MAX_TAG || !t.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        if t.is_empty()
+            || t.chars().count() > MAX_TAG
+            || !t.chars().all(|c| c.is_alphanumeric() || c == '_')
+        {
             return Err(Error::invalid(
                 "tags",
-                format!("{t:?} is not a hashtag: letters, digits and _ only, 1 to {MAX_TAG} characters"),
+                format!(
+                    "{t:?} is not a hashtag: letters, digits and _ only, 1 to {MAX_TAG} characters"
+                ),
             ));
         }
         if !out.iter().any(|o| o.eq_ignore_ascii_case(&t)) {
@@ -73,7 +82,11 @@ impl Verkosto {
         let now = store::now();
         let community = Community {
             id: 0,
-            display_name: if display_name.is_empty() { name.to_string() } else { display_name },
+            display_name: if display_name.is_empty() {
+                name.to_string()
+            } else {
+                display_name
+            },
             summary: super::sanitize::html(&summary),
             kind: new.kind.unwrap_or(CommunityKind::Coworking),
             location,
@@ -90,8 +103,14 @@ impl Verkosto {
         let mut tx = self.db().begin().await?;
         store::accounts::claim_name(&mut tx.conn(), &community.name, "community").await?;
         let community = store::communities::insert(&mut tx.conn(), &community, &keys).await?;
-        store::communities::upsert_membership(&mut tx.conn(), community.id, owner.id, Role::Owner, MembershipState::Active)
-            .await?;
+        store::communities::upsert_membership(
+            &mut tx.conn(),
+            community.id,
+            owner.id,
+            Role::Owner,
+            MembershipState::Active,
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(community = %community.name, owner = %owner.username, "community created");
         Ok(community)
@@ -133,7 +152,12 @@ impl Verkosto {
     }
 
     /// Changes a community; only its managers (or an admin) may. Followers receive an `Update`.
-    pub async fn update_community(&self, by: &Account, name: &str, change: CommunityUpdate) -> Result<Community> {
+    pub async fn update_community(
+        &self,
+        by: &Account,
+        name: &str,
+        change: CommunityUpdate,
+    ) -> Result<Community> {
         let mut community = self.community(name).await?;
         self.require_manager(by, &community).await?;
         if let Some(d) = change.display_name {
@@ -174,25 +198,46 @@ impl Verkosto {
         let mut tx = self.db().begin().await?;
         store::communities::update(&mut tx.conn(), &community).await?;
         let keys = store::communities::keys(&mut tx.conn(), community.id).await?;
-        let update = crate::apub::activities::update::group_update(self.state(), &community, &keys.public_key_pem)?;
-        self.publish(&mut tx, &crate::apub::actor::community_id(self.state(), &community.name), &update, true)
-            .await?;
+        let update = crate::apub::activities::update::group_update(
+            self.state(),
+            &community,
+            &keys.public_key_pem,
+        )?;
+        self.publish(
+            &mut tx,
+            &crate::apub::actor::community_id(self.state(), &community.name),
+            &update,
+            true,
+        )
+        .await?;
         self.commit(tx).await?;
         Ok(community)
     }
 
     /// Makes `username` a manager of the community.
-    pub async fn add_manager(&self, by: &Account, name: &str, username: &str) -> Result<Membership> {
+    pub async fn add_manager(
+        &self,
+        by: &Account,
+        name: &str,
+        username: &str,
+    ) -> Result<Membership> {
         let community = self.community(name).await?;
         self.require_manager(by, &community).await?;
         let account = self.account(username).await?;
         let mut tx = self.db().begin().await?;
-        let role = match store::communities::membership(&mut tx.conn(), community.id, account.id).await? {
-            Some(m) if m.role == Role::Owner => Role::Owner,
-            _ => Role::Manager,
-        };
-        store::communities::upsert_membership(&mut tx.conn(), community.id, account.id, role, MembershipState::Active)
-            .await?;
+        let role =
+            match store::communities::membership(&mut tx.conn(), community.id, account.id).await? {
+                Some(m) if m.role == Role::Owner => Role::Owner,
+                _ => Role::Manager,
+            };
+        store::communities::upsert_membership(
+            &mut tx.conn(),
+            community.id,
+            account.id,
+            role,
+            MembershipState::Active,
+        )
+        .await?;
         let m = store::communities::membership(&mut tx.conn(), community.id, account.id)
             .await?
             .ok_or_else(|| Error::Internal("membership vanished".into()))?;
@@ -208,7 +253,9 @@ impl Verkosto {
         let mut tx = self.db().begin().await?;
         match store::communities::membership(&mut tx.conn(), community.id, account.id).await? {
             Some(m) if m.role == Role::Owner => {
-                return Err(Error::Forbidden("the owner of a community cannot be removed as manager".into()));
+                return Err(Error::Forbidden(
+                    "the owner of a community cannot be removed as manager".into(),
+                ));
             }
             Some(m) if m.role == Role::Manager => {
                 store::communities::upsert_membership(

@@ -4,7 +4,9 @@
 use url::Url;
 
 use super::Verkosto;
-use crate::apub::activities::{ObjectOrId, accept::Accept, follow::Follow, reject::Reject, undo::Undo};
+use crate::apub::activities::{
+    ObjectOrId, accept::Accept, follow::Follow, reject::Reject, undo::Undo,
+};
 use crate::apub::{actor, new_activity_id};
 use crate::error::{Error, Result};
 use crate::model::{Account, FollowPolicy, FollowState, Follower, Following, RemoteActor};
@@ -21,7 +23,7 @@ pub enum FollowRequestDecision {
 
 /// A local actor a `Follow` can aim at.
 enum LocalTarget {
-    Community(crate::model::Community),
+    Community(Box<crate::model::Community>),
     Account(Account),
 }
 
@@ -34,7 +36,9 @@ impl Verkosto {
 
     async fn local_target(&self, url: &Url) -> Result<LocalTarget> {
         match self.local_target_name(url) {
-            Some(("c", name)) => Ok(LocalTarget::Community(self.community(name).await?)),
+            Some(("c", name)) => Ok(LocalTarget::Community(Box::new(
+                self.community(name).await?,
+            ))),
             Some(("u", name)) => Ok(LocalTarget::Account(self.account(name).await?)),
             _ => Err(Error::NotFound(format!("local actor {url}"))),
         }
@@ -45,7 +49,10 @@ impl Verkosto {
         let data = self.federation_data();
         let follower = actor::resolve_remote(&data, &follow.actor).await?;
         let (target_id, auto_accept) = match self.local_target(&follow.object).await? {
-            LocalTarget::Community(c) => (actor::community_id(self.state(), &c.name), c.follow_policy == FollowPolicy::Open),
+            LocalTarget::Community(c) => (
+                actor::community_id(self.state(), &c.name),
+                c.follow_policy == FollowPolicy::Open,
+            ),
             LocalTarget::Account(a) => (actor::account_id(self.state(), &a.username), true),
         };
         let row = Follower {
@@ -55,14 +62,24 @@ impl Verkosto {
             inbox: follower.inbox.clone(),
             shared_inbox: follower.shared_inbox.clone(),
             follow_activity_id: follow.id.clone(),
-            state: if auto_accept { FollowState::Accepted } else { FollowState::Pending },
+            state: if auto_accept {
+                FollowState::Accepted
+            } else {
+                FollowState::Pending
+            },
             created_at: store::now(),
         };
         let mut tx = self.db().begin().await?;
         let stored = store::follows::upsert_follower(&mut tx.conn(), &row).await?;
         if stored.state == FollowState::Accepted {
             let accept = Accept::new(new_activity_id(self.state()), target_id.clone(), follow);
-            self.send_to(&mut tx, &target_id, &accept, std::slice::from_ref(&follower.inbox)).await?;
+            self.send_to(
+                &mut tx,
+                &target_id,
+                &accept,
+                std::slice::from_ref(&follower.inbox),
+            )
+            .await?;
         }
         self.commit(tx).await?;
         tracing::info!(follower = %follower.ap_id, target = %target_id, state = %stored.state, "follow received");
@@ -70,17 +87,24 @@ impl Verkosto {
     }
 
     /// Handles an `Undo{Follow}` from `actor`.
-    pub(crate) async fn receive_unfollow(&self, actor: &Url, follow: &ObjectOrId<Follow>) -> Result<()> {
+    pub(crate) async fn receive_unfollow(
+        &self,
+        actor: &Url,
+        follow: &ObjectOrId<Follow>,
+    ) -> Result<()> {
         let mut tx = self.db().begin().await?;
         let target = match follow {
             ObjectOrId::Object(f) => Some(f.object.clone()),
-            ObjectOrId::Id(id) => store::follows::find_follower_by_activity(&mut tx.conn(), id.as_str())
-                .await?
-                .filter(|f| &f.follower_ap_id == actor)
-                .map(|f| f.target_ap_id),
+            ObjectOrId::Id(id) => {
+                store::follows::find_follower_by_activity(&mut tx.conn(), id.as_str())
+                    .await?
+                    .filter(|f| &f.follower_ap_id == actor)
+                    .map(|f| f.target_ap_id)
+            }
         };
         if let Some(target) = target {
-            store::follows::delete_follower(&mut tx.conn(), target.as_str(), actor.as_str()).await?;
+            store::follows::delete_follower(&mut tx.conn(), target.as_str(), actor.as_str())
+                .await?;
             tracing::info!(follower = %actor, target = %target, "unfollowed");
         }
         self.commit(tx).await
@@ -98,14 +122,21 @@ impl Verkosto {
             ObjectOrId::Id(id) => id,
         };
         let mut tx = self.db().begin().await?;
-        let Some(following) = store::follows::find_following_by_activity(&mut tx.conn(), follow_id.as_str()).await?
+        let Some(following) =
+            store::follows::find_following_by_activity(&mut tx.conn(), follow_id.as_str()).await?
         else {
             return Err(Error::NotFound(format!("follow {follow_id}")));
         };
         if &following.target_ap_id != answered_by {
-            return Err(Error::Forbidden("only the followed actor can answer this follow".into()));
+            return Err(Error::Forbidden(
+                "only the followed actor can answer this follow".into(),
+            ));
         }
-        let state = if accepted { FollowState::Accepted } else { FollowState::Rejected };
+        let state = if accepted {
+            FollowState::Accepted
+        } else {
+            FollowState::Rejected
+        };
         store::follows::set_following_state(&mut tx.conn(), following.id, state).await?;
         self.commit(tx).await?;
         tracing::info!(target = %answered_by, %state, "follow answered");
@@ -118,7 +149,8 @@ impl Verkosto {
         self.require_manager(by, &community).await?;
         let target = actor::community_id(self.state(), &community.name);
         let mut c = self.db().acquire().await?;
-        store::follows::followers(&mut c.conn(), target.as_str(), FollowState::Pending, 500, 0).await
+        store::follows::followers(&mut c.conn(), target.as_str(), FollowState::Pending, 500, 0)
+            .await
     }
 
     /// Accepts or rejects a pending follow request; the requester is told either way.
@@ -137,19 +169,32 @@ impl Verkosto {
             .await?
             .filter(|f| f.state == FollowState::Pending)
             .ok_or_else(|| Error::NotFound(format!("pending follow request {request_id}")))?;
-        let follow = Follow::new(request.follow_activity_id.clone(), request.follower_ap_id.clone(), target.clone());
+        let follow = Follow::new(
+            request.follow_activity_id.clone(),
+            request.follower_ap_id.clone(),
+            target.clone(),
+        );
         let inbox = [request.inbox.clone()];
         let mut decided = request.clone();
         match decision {
             FollowRequestDecision::Accept => {
-                store::follows::set_follower_state(&mut tx.conn(), request.id, FollowState::Accepted).await?;
+                store::follows::set_follower_state(
+                    &mut tx.conn(),
+                    request.id,
+                    FollowState::Accepted,
+                )
+                .await?;
                 let accept = Accept::new(new_activity_id(self.state()), target.clone(), follow);
                 self.send_to(&mut tx, &target, &accept, &inbox).await?;
                 decided.state = FollowState::Accepted;
             }
             FollowRequestDecision::Reject => {
-                store::follows::delete_follower(&mut tx.conn(), target.as_str(), request.follower_ap_id.as_str())
-                    .await?;
+                store::follows::delete_follower(
+                    &mut tx.conn(),
+                    target.as_str(),
+                    request.follower_ap_id.as_str(),
+                )
+                .await?;
                 let reject = Reject::new(new_activity_id(self.state()), target.clone(), follow);
                 self.send_to(&mut tx, &target, &reject, &inbox).await?;
                 decided.state = FollowState::Rejected;
@@ -167,29 +212,46 @@ impl Verkosto {
             .filter(|(n, h)| !n.is_empty() && !h.is_empty() && !h.contains('@') && !h.contains('/'))
             .ok_or_else(|| Error::invalid("handle", "must look like name@host"))?;
         if host.eq_ignore_ascii_case(&self.settings().domain) {
-            return Err(Error::invalid("handle", format!("{name} is on this instance; no lookup is needed")));
+            return Err(Error::invalid(
+                "handle",
+                format!("{name} is on this instance; no lookup is needed"),
+            ));
         }
         let data = self.federation_data();
-        activitypub_federation::fetch::webfinger::webfinger_resolve_actor::<_, RemoteActor>(handle, &data)
-            .await
-            .map_err(|e| match e {
-                Error::NotFound(_) => Error::NotFound(format!("actor {handle}")),
-                other => other,
-            })
+        activitypub_federation::fetch::webfinger::webfinger_resolve_actor::<_, RemoteActor>(
+            handle, &data,
+        )
+        .await
+        .map_err(|e| match e {
+            Error::NotFound(_) => Error::NotFound(format!("actor {handle}")),
+            other => other,
+        })
     }
 
     /// A local account follows a remote actor by handle; the request stays pending until it is accepted.
-    pub async fn follow(&self, account: &Account, handle: &str) -> Result<(Following, RemoteActor)> {
+    pub async fn follow(
+        &self,
+        account: &Account,
+        handle: &str,
+    ) -> Result<(Following, RemoteActor)> {
         let target = self.lookup(handle).await?;
         let me = actor::account_id(self.state(), &account.username);
         let mut tx = self.db().begin().await?;
-        if let Some(existing) = store::follows::find_following(&mut tx.conn(), account.id, target.ap_id.as_str()).await?
+        if let Some(existing) =
+            store::follows::find_following(&mut tx.conn(), account.id, target.ap_id.as_str())
+                .await?
+            && existing.state != FollowState::Rejected
         {
-            if existing.state != FollowState::Rejected {
-                return Err(Error::Conflict(format!("you already follow {handle} (state: {})", existing.state)));
-            }
+            return Err(Error::Conflict(format!(
+                "you already follow {handle} (state: {})",
+                existing.state
+            )));
         }
-        let follow = Follow::new(new_activity_id(self.state()), me.clone(), target.ap_id.clone());
+        let follow = Follow::new(
+            new_activity_id(self.state()),
+            me.clone(),
+            target.ap_id.clone(),
+        );
         let following = store::follows::upsert_following(
             &mut tx.conn(),
             &Following {
@@ -202,7 +264,8 @@ impl Verkosto {
             },
         )
         .await?;
-        self.send_to(&mut tx, &me, &follow, std::slice::from_ref(&target.inbox)).await?;
+        self.send_to(&mut tx, &me, &follow, std::slice::from_ref(&target.inbox))
+            .await?;
         self.commit(tx).await?;
         Ok((following, target))
     }
@@ -212,13 +275,19 @@ impl Verkosto {
         let target = self.lookup(handle).await?;
         let me = actor::account_id(self.state(), &account.username);
         let mut tx = self.db().begin().await?;
-        let following = store::follows::find_following(&mut tx.conn(), account.id, target.ap_id.as_str())
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("follow of {handle}")))?;
-        let follow = Follow::new(following.follow_activity_id.clone(), me.clone(), target.ap_id.clone());
+        let following =
+            store::follows::find_following(&mut tx.conn(), account.id, target.ap_id.as_str())
+                .await?
+                .ok_or_else(|| Error::NotFound(format!("follow of {handle}")))?;
+        let follow = Follow::new(
+            following.follow_activity_id.clone(),
+            me.clone(),
+            target.ap_id.clone(),
+        );
         let undo = Undo::of_follow(new_activity_id(self.state()), &follow)?;
         store::follows::delete_following(&mut tx.conn(), following.id).await?;
-        self.send_to(&mut tx, &me, &undo, std::slice::from_ref(&target.inbox)).await?;
+        self.send_to(&mut tx, &me, &undo, std::slice::from_ref(&target.inbox))
+            .await?;
         self.commit(tx).await
     }
 

@@ -15,7 +15,10 @@ use crate::store;
 pub async fn generate_keypair() -> Result<KeyPair> {
     tokio::task::spawn_blocking(|| {
         activitypub_federation::http_signatures::generate_actor_keypair()
-            .map(|k| KeyPair { public_key_pem: k.public_key, private_key_pem: k.private_key })
+            .map(|k| KeyPair {
+                public_key_pem: k.public_key,
+                private_key_pem: k.private_key,
+            })
             .map_err(|e| Error::Internal(format!("key generation failed: {e}")))
     })
     .await
@@ -54,14 +57,22 @@ impl Verkosto {
             ["c", name] => {
                 let community = self.community(name).await?;
                 let mut c = self.db().acquire().await?;
-                store::communities::keys(&mut c.conn(), community.id).await?.private_key_pem
+                store::communities::keys(&mut c.conn(), community.id)
+                    .await?
+                    .private_key_pem
             }
             ["u", name] => {
                 let account = self.account(name).await?;
                 let mut c = self.db().acquire().await?;
-                store::accounts::keys(&mut c.conn(), account.id).await?.private_key_pem
+                store::accounts::keys(&mut c.conn(), account.id)
+                    .await?
+                    .private_key_pem
             }
-            _ => return Err(Error::Internal(format!("{actor_ap_id} is not a local actor"))),
+            _ => {
+                return Err(Error::Internal(format!(
+                    "{actor_ap_id} is not a local actor"
+                )));
+            }
         };
         let key = tokio::task::spawn_blocking(move || RsaPrivateKey::from_pkcs8_pem(&pem))
             .await

@@ -15,8 +15,8 @@ use crate::store::{self, Db};
 mod accounts;
 mod communities;
 mod follows;
-mod publish;
 mod keys;
+mod publish;
 pub mod sanitize;
 
 pub use accounts::{IssuedToken, NewAccount};
@@ -120,11 +120,9 @@ impl Verkosto {
     /// The service layer behind a federation context (for activity handlers).
     pub(crate) fn from_data(data: &Data<AppState>) -> Verkosto {
         let state = data.app_data().clone();
-        let federation = state
-            .federation
-            .get()
-            .cloned()
-            .unwrap_or_else(|| unreachable!("the federation config is set before any request is served"));
+        let federation = state.federation.get().cloned().unwrap_or_else(|| {
+            unreachable!("the federation config is set before any request is served")
+        });
         Verkosto { state, federation }
     }
 }

@@ -20,11 +20,19 @@ impl Verkosto {
     ) -> Result<()> {
         let body = to_json(activity)?;
         let now = store::now();
-        store::outbox::insert(&mut tx.conn(), activity.activity_id().as_str(), actor.as_str(), is_public, &body, now)
-            .await?;
+        store::outbox::insert(
+            &mut tx.conn(),
+            activity.activity_id().as_str(),
+            actor.as_str(),
+            is_public,
+            &body,
+            now,
+        )
+        .await?;
         let inboxes = store::follows::follower_inboxes(&mut tx.conn(), actor.as_str()).await?;
         let inboxes: Vec<Url> = inboxes.iter().filter_map(|i| Url::parse(i).ok()).collect();
-        self.queue(tx, actor, activity.activity_id(), &body, &inboxes).await
+        self.queue(tx, actor, activity.activity_id(), &body, &inboxes)
+            .await
     }
 
     /// Queues `activity` for the given inboxes only (an `Accept` to one follower, a `Follow`).
@@ -36,17 +44,32 @@ impl Verkosto {
         inboxes: &[Url],
     ) -> Result<()> {
         let body = to_json(activity)?;
-        self.queue(tx, actor, activity.activity_id(), &body, inboxes).await
+        self.queue(tx, actor, activity.activity_id(), &body, inboxes)
+            .await
     }
 
-    async fn queue(&self, tx: &mut Tx, actor: &Url, activity_id: &Url, body: &str, inboxes: &[Url]) -> Result<()> {
+    async fn queue(
+        &self,
+        tx: &mut Tx,
+        actor: &Url,
+        activity_id: &Url,
+        body: &str,
+        inboxes: &[Url],
+    ) -> Result<()> {
         let domain = &self.settings().domain;
         let remote: Vec<&Url> = inboxes
             .iter()
             .filter(|i| crate::apub::actor::normalized_host(i).as_deref() != Some(domain.as_str()))
             .collect();
-        store::deliveries::enqueue(&mut tx.conn(), activity_id.as_str(), actor.as_str(), body, &remote, store::now())
-            .await
+        store::deliveries::enqueue(
+            &mut tx.conn(),
+            activity_id.as_str(),
+            actor.as_str(),
+            body,
+            &remote,
+            store::now(),
+        )
+        .await
     }
 
     /// Commits `tx` and wakes the delivery workers for what it queued.
@@ -72,7 +95,9 @@ macro_rules! activity_identity {
     )+};
 }
 
-use crate::apub::activities::{accept::Accept, follow::Follow, reject::Reject, undo::Undo, update::Update};
+use crate::apub::activities::{
+    accept::Accept, follow::Follow, reject::Reject, undo::Undo, update::Update,
+};
 activity_identity!(Accept, Follow, Reject, Undo);
 
 impl<T> ActivityIdentity for Update<T> {

@@ -12,7 +12,9 @@ pub fn html(raw: &str) -> String {
 mod tests {
     #[test]
     fn strips_scripts_and_handlers() {
-        let clean = super::html(r#"<p onclick="x()">hei <a href="javascript:alert(1)">a</a><script>bad()</script></p>"#);
+        let clean = super::html(
+            r#"<p onclick="x()">hei <a href="javascript:alert(1)">a</a><script>bad()</script></p>"#,
+        );
         assert!(!clean.contains("onclick"), "{clean}");
         assert!(!clean.contains("javascript:"), "{clean}");
         assert!(!clean.contains("<script"), "{clean}");

@@ -41,9 +41,9 @@ pub async fn claim_name(c: &mut Conn<'_>, name: &str, kind: &str) -> Result<()> 
         .map(|r| r.rows_affected()));
     match res {
         Ok(_) => Ok(()),
-        Err(e) if is_unique_violation(&e) => {
-            Err(Error::Conflict(format!("the name {name:?} is already taken on this instance")))
-        }
+        Err(e) if is_unique_violation(&e) => Err(Error::Conflict(format!(
+            "the name {name:?} is already taken on this instance"
+        ))),
         Err(e) => Err(e.into()),
     }
 }
@@ -97,7 +97,10 @@ pub async fn find_by_id(c: &mut Conn<'_>, id: i64) -> Result<Option<Account>> {
 }
 
 /// The account and its password hash, for logging in.
-pub async fn find_credentials(c: &mut Conn<'_>, username: &str) -> Result<Option<(Account, String)>> {
+pub async fn find_credentials(
+    c: &mut Conn<'_>,
+    username: &str,
+) -> Result<Option<(Account, String)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
@@ -117,7 +120,10 @@ pub async fn keys(c: &mut Conn<'_>, id: i64) -> Result<KeyPair> {
         .bind(id)
         .fetch_one(&mut **c)
         .await)?;
-    Ok(KeyPair { public_key_pem, private_key_pem })
+    Ok(KeyPair {
+        public_key_pem,
+        private_key_pem,
+    })
 }
 
 /// How many accounts exist (NodeInfo usage).
@@ -129,7 +135,12 @@ pub async fn count(c: &mut Conn<'_>) -> Result<i64> {
 }
 
 /// Stores the SHA-256 of a new bearer token.
-pub async fn insert_token(c: &mut Conn<'_>, account_id: i64, token_hash: &str, at: DateTime<Utc>) -> Result<()> {
+pub async fn insert_token(
+    c: &mut Conn<'_>,
+    account_id: i64,
+    token_hash: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
     on_conn!(c, c => sqlx::query("INSERT INTO api_tokens (account_id, token_hash, created_at) VALUES ($1, $2, $3)")
         .bind(account_id)
         .bind(token_hash)
@@ -142,12 +153,10 @@ pub async fn insert_token(c: &mut Conn<'_>, account_id: i64, token_hash: &str, a
 
 /// The account a token hash belongs to.
 pub async fn find_by_token(c: &mut Conn<'_>, token_hash: &str) -> Result<Option<Account>> {
-    let sql = format!(
-        "SELECT a.id, a.username, a.display_name, a.summary, a.is_admin, a.created_at \
-         FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1"
-    );
+    let sql = "SELECT a.id, a.username, a.display_name, a.summary, a.is_admin, a.created_at \
+               FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1";
     let row: Option<AccountRow> =
-        on_conn!(c, c => sqlx::query_as(&sql).bind(token_hash).fetch_optional(&mut **c).await)?;
+        on_conn!(c, c => sqlx::query_as(sql).bind(token_hash).fetch_optional(&mut **c).await)?;
     Ok(row.map(Into::into))
 }
 

@@ -132,7 +132,10 @@ pub async fn keys(c: &mut Conn<'_>, id: i64) -> Result<KeyPair> {
         .bind(id)
         .fetch_one(&mut **c)
         .await)?;
-    Ok(KeyPair { public_key_pem, private_key_pem })
+    Ok(KeyPair {
+        public_key_pem,
+        private_key_pem,
+    })
 }
 
 #[derive(sqlx::FromRow)]
@@ -185,7 +188,11 @@ pub async fn upsert_membership(
 }
 
 /// An account's membership in a community, if any.
-pub async fn membership(c: &mut Conn<'_>, community_id: i64, account_id: i64) -> Result<Option<Membership>> {
+pub async fn membership(
+    c: &mut Conn<'_>,
+    community_id: i64,
+    account_id: i64,
+) -> Result<Option<Membership>> {
     let sql = format!("{MEMBERSHIP_SELECT} WHERE m.community_id = $1 AND m.account_id = $2");
     let row: Option<MembershipRow> = on_conn!(c, c => sqlx::query_as(&sql)
         .bind(community_id)
@@ -207,7 +214,11 @@ pub async fn managers(c: &mut Conn<'_>, community_id: i64) -> Result<Vec<Members
 }
 
 /// Removes a membership; returns whether there was one.
-pub async fn delete_membership(c: &mut Conn<'_>, community_id: i64, account_id: i64) -> Result<bool> {
+pub async fn delete_membership(
+    c: &mut Conn<'_>,
+    community_id: i64,
+    account_id: i64,
+) -> Result<bool> {
     let n = on_conn!(c, c => sqlx::query("DELETE FROM memberships WHERE community_id = $1 AND account_id = $2")
         .bind(community_id)
         .bind(account_id)

@@ -59,25 +59,41 @@ pub async fn enqueue(
 
 const CLAIMABLE: &str = "next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) \
      AND NOT EXISTS (SELECT 1 FROM deliveries older WHERE older.inbox = d.inbox AND older.id < d.id)";
-const RETURNING: &str = "RETURNING id, activity_ap_id, actor_ap_id, inbox, host, body, attempts, created_at";
+const RETURNING: &str =
+    "RETURNING id, activity_ap_id, actor_ap_id, inbox, host, body, attempts, created_at";
 
 /// Claims up to `limit` due deliveries until `lease_until`. On PostgreSQL rows locked by another
 /// process are skipped (`FOR UPDATE SKIP LOCKED`); SQLite serialises writers, so the update is atomic.
-pub async fn claim_due(db: &Db, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>> {
+pub async fn claim_due(
+    db: &Db,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Delivery>> {
     let rows = match db {
         Db::Postgres(pool) => {
             let sql = format!(
                 "UPDATE deliveries SET locked_until = $2 WHERE id IN (SELECT d.id FROM deliveries d WHERE {CLAIMABLE} \
                  ORDER BY d.id LIMIT $3 FOR UPDATE SKIP LOCKED) {RETURNING}"
             );
-            sqlx::query_as(&sql).bind(now).bind(lease_until).bind(limit).fetch_all(pool).await?
+            sqlx::query_as(&sql)
+                .bind(now)
+                .bind(lease_until)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
         }
         Db::Sqlite(pool) => {
             let sql = format!(
                 "UPDATE deliveries SET locked_until = $2 WHERE id IN (SELECT d.id FROM deliveries d WHERE {CLAIMABLE} \
                  ORDER BY d.id LIMIT $3) {RETURNING}"
             );
-            sqlx::query_as(&sql).bind(now).bind(lease_until).bind(limit).fetch_all(pool).await?
+            sqlx::query_as(&sql)
+                .bind(now)
+                .bind(lease_until)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
         }
     };
     Ok(rows)
@@ -91,7 +107,13 @@ pub async fn remove(db: &Db, id: i64) -> Result<()> {
 }
 
 /// Schedules another attempt.
-pub async fn reschedule(db: &Db, id: i64, attempts: i32, next_attempt_at: DateTime<Utc>, error: &str) -> Result<()> {
+pub async fn reschedule(
+    db: &Db,
+    id: i64,
+    attempts: i32,
+    next_attempt_at: DateTime<Utc>,
+    error: &str,
+) -> Result<()> {
     let mut c = db.acquire().await?;
     on_conn!(c.conn(), c => sqlx::query(
         "UPDATE deliveries SET attempts = $2, next_attempt_at = $3, locked_until = NULL, last_error = $4 WHERE id = $1")

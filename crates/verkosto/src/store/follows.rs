@@ -62,10 +62,14 @@ pub async fn upsert_follower(c: &mut Conn<'_>, f: &Follower) -> Result<Follower>
 }
 
 /// A follower row by database id, limited to one target.
-pub async fn find_follower(c: &mut Conn<'_>, target_ap_id: &str, id: i64) -> Result<Option<Follower>> {
-    let sql = format!("SELECT {FOLLOWER_COLUMNS} FROM followers WHERE target_ap_id = $1 AND id = $2");
-    let row: Option<FollowerRow> =
-        on_conn!(c, c => sqlx::query_as(&sql).bind(target_ap_id).bind(id).fetch_optional(&mut **c).await)?;
+pub async fn find_follower(
+    c: &mut Conn<'_>,
+    target_ap_id: &str,
+    id: i64,
+) -> Result<Option<Follower>> {
+    let sql =
+        format!("SELECT {FOLLOWER_COLUMNS} FROM followers WHERE target_ap_id = $1 AND id = $2");
+    let row: Option<FollowerRow> = on_conn!(c, c => sqlx::query_as(&sql).bind(target_ap_id).bind(id).fetch_optional(&mut **c).await)?;
     row.map(TryInto::try_into).transpose()
 }
 
@@ -82,7 +86,11 @@ pub async fn set_follower_state(c: &mut Conn<'_>, id: i64, state: FollowState) -
 
 /// Removes a follower; returns whether there was one. `follow_activity_id`, when given, must match
 /// (an `Undo` by reference names the `Follow`).
-pub async fn delete_follower(c: &mut Conn<'_>, target_ap_id: &str, follower_ap_id: &str) -> Result<bool> {
+pub async fn delete_follower(
+    c: &mut Conn<'_>,
+    target_ap_id: &str,
+    follower_ap_id: &str,
+) -> Result<bool> {
     let n = on_conn!(c, c => sqlx::query("DELETE FROM followers WHERE target_ap_id = $1 AND follower_ap_id = $2")
         .bind(target_ap_id)
         .bind(follower_ap_id)
@@ -93,10 +101,12 @@ pub async fn delete_follower(c: &mut Conn<'_>, target_ap_id: &str, follower_ap_i
 }
 
 /// The follower row created by the `Follow` with this id.
-pub async fn find_follower_by_activity(c: &mut Conn<'_>, follow_activity_id: &str) -> Result<Option<Follower>> {
+pub async fn find_follower_by_activity(
+    c: &mut Conn<'_>,
+    follow_activity_id: &str,
+) -> Result<Option<Follower>> {
     let sql = format!("SELECT {FOLLOWER_COLUMNS} FROM followers WHERE follow_activity_id = $1");
-    let row: Option<FollowerRow> =
-        on_conn!(c, c => sqlx::query_as(&sql).bind(follow_activity_id).fetch_optional(&mut **c).await)?;
+    let row: Option<FollowerRow> = on_conn!(c, c => sqlx::query_as(&sql).bind(follow_activity_id).fetch_optional(&mut **c).await)?;
     row.map(TryInto::try_into).transpose()
 }
 
@@ -122,7 +132,11 @@ pub async fn followers(
 }
 
 /// How many followers of a local actor are in one state.
-pub async fn count_followers(c: &mut Conn<'_>, target_ap_id: &str, state: FollowState) -> Result<i64> {
+pub async fn count_followers(
+    c: &mut Conn<'_>,
+    target_ap_id: &str,
+    state: FollowState,
+) -> Result<i64> {
     let n: i64 = on_conn!(c, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM followers WHERE target_ap_id = $1 AND state = $2")
         .bind(target_ap_id)
@@ -142,7 +156,8 @@ pub async fn follower_inboxes(c: &mut Conn<'_>, target_ap_id: &str) -> Result<Ve
     Ok(rows)
 }
 
-const FOLLOWING_COLUMNS: &str = "id, account_id, target_ap_id, follow_activity_id, state, created_at";
+const FOLLOWING_COLUMNS: &str =
+    "id, account_id, target_ap_id, follow_activity_id, state, created_at";
 
 #[derive(sqlx::FromRow)]
 struct FollowingRow {
@@ -188,16 +203,24 @@ pub async fn upsert_following(c: &mut Conn<'_>, f: &Following) -> Result<Followi
 }
 
 /// The follow a local account sent, by the `Follow` activity id.
-pub async fn find_following_by_activity(c: &mut Conn<'_>, follow_activity_id: &str) -> Result<Option<Following>> {
+pub async fn find_following_by_activity(
+    c: &mut Conn<'_>,
+    follow_activity_id: &str,
+) -> Result<Option<Following>> {
     let sql = format!("SELECT {FOLLOWING_COLUMNS} FROM following WHERE follow_activity_id = $1");
-    let row: Option<FollowingRow> =
-        on_conn!(c, c => sqlx::query_as(&sql).bind(follow_activity_id).fetch_optional(&mut **c).await)?;
+    let row: Option<FollowingRow> = on_conn!(c, c => sqlx::query_as(&sql).bind(follow_activity_id).fetch_optional(&mut **c).await)?;
     row.map(TryInto::try_into).transpose()
 }
 
 /// The follow from a local account to a target, if any.
-pub async fn find_following(c: &mut Conn<'_>, account_id: i64, target_ap_id: &str) -> Result<Option<Following>> {
-    let sql = format!("SELECT {FOLLOWING_COLUMNS} FROM following WHERE account_id = $1 AND target_ap_id = $2");
+pub async fn find_following(
+    c: &mut Conn<'_>,
+    account_id: i64,
+    target_ap_id: &str,
+) -> Result<Option<Following>> {
+    let sql = format!(
+        "SELECT {FOLLOWING_COLUMNS} FROM following WHERE account_id = $1 AND target_ap_id = $2"
+    );
     let row: Option<FollowingRow> = on_conn!(c, c => sqlx::query_as(&sql)
         .bind(account_id)
         .bind(target_ap_id)
@@ -208,7 +231,8 @@ pub async fn find_following(c: &mut Conn<'_>, account_id: i64, target_ap_id: &st
 
 /// Everything a local account follows, newest first.
 pub async fn following_of(c: &mut Conn<'_>, account_id: i64) -> Result<Vec<Following>> {
-    let sql = format!("SELECT {FOLLOWING_COLUMNS} FROM following WHERE account_id = $1 ORDER BY id DESC");
+    let sql =
+        format!("SELECT {FOLLOWING_COLUMNS} FROM following WHERE account_id = $1 ORDER BY id DESC");
     let rows: Vec<FollowingRow> =
         on_conn!(c, c => sqlx::query_as(&sql).bind(account_id).fetch_all(&mut **c).await)?;
     rows.into_iter().map(TryInto::try_into).collect()

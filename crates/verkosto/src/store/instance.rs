@@ -10,7 +10,10 @@ pub async fn keys(c: &mut Conn<'_>) -> Result<Option<KeyPair>> {
         "SELECT public_key_pem, private_key_pem FROM instance_keys WHERE id = 1")
         .fetch_optional(&mut **c)
         .await)?;
-    Ok(row.map(|(public_key_pem, private_key_pem)| KeyPair { public_key_pem, private_key_pem }))
+    Ok(row.map(|(public_key_pem, private_key_pem)| KeyPair {
+        public_key_pem,
+        private_key_pem,
+    }))
 }
 
 /// Stores `keys` unless another process stored a pair first; returns the pair in force.

@@ -28,7 +28,12 @@ pub async fn insert(
 }
 
 /// An actor's public activities, newest first, as JSON texts.
-pub async fn public_page(c: &mut Conn<'_>, actor_ap_id: &str, limit: i64, offset: i64) -> Result<Vec<String>> {
+pub async fn public_page(
+    c: &mut Conn<'_>,
+    actor_ap_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<String>> {
     let rows: Vec<String> = on_conn!(c, c => sqlx::query_scalar(
         "SELECT body FROM outbox_activities WHERE actor_ap_id = $1 AND is_public ORDER BY id DESC LIMIT $2 OFFSET $3")
         .bind(actor_ap_id)

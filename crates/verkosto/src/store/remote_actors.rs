@@ -95,7 +95,8 @@ pub async fn upsert(c: &mut Conn<'_>, a: &RemoteActor) -> Result<RemoteActor> {
 /// The cached actor with this id, if any.
 pub async fn find_by_ap_id(c: &mut Conn<'_>, ap_id: &str) -> Result<Option<RemoteActor>> {
     let sql = format!("SELECT {COLUMNS} FROM remote_actors WHERE ap_id = $1");
-    let row: Option<Row> = on_conn!(c, c => sqlx::query_as(&sql).bind(ap_id).fetch_optional(&mut **c).await)?;
+    let row: Option<Row> =
+        on_conn!(c, c => sqlx::query_as(&sql).bind(ap_id).fetch_optional(&mut **c).await)?;
     row.map(TryInto::try_into).transpose()
 }
 

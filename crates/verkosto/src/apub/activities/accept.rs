@@ -26,7 +26,12 @@ pub struct Accept {
 impl Accept {
     /// An `Accept` of `follow` by the followed `actor`.
     pub fn new(id: Url, actor: Url, follow: Follow) -> Self {
-        Accept { kind: AcceptType::Accept, id, actor, object: ObjectOrId::Object(Box::new(follow)) }
+        Accept {
+            kind: AcceptType::Accept,
+            id,
+            actor,
+            object: ObjectOrId::Object(Box::new(follow)),
+        }
     }
 }
 
@@ -44,15 +49,19 @@ impl Activity for Accept {
     }
 
     async fn verify(&self, data: &Data<AppState>) -> Result<()> {
-        if let Some(follow) = self.object.object() {
-            if !data.config_is_local(&follow.actor) || follow.object != self.actor {
-                return Err(Error::Forbidden("only the followed actor can accept a follow of ours".into()));
-            }
+        if let Some(follow) = self.object.object()
+            && (!data.config_is_local(&follow.actor) || follow.object != self.actor)
+        {
+            return Err(Error::Forbidden(
+                "only the followed actor can accept a follow of ours".into(),
+            ));
         }
         Ok(())
     }
 
     async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        data.verkosto().receive_follow_answer(&self.actor, &self.object, true).await
+        data.verkosto()
+            .receive_follow_answer(&self.actor, &self.object, true)
+            .await
     }
 }

@@ -25,7 +25,12 @@ pub struct Follow {
 impl Follow {
     /// A new `Follow` of `object` by `actor`.
     pub fn new(id: Url, actor: Url, object: Url) -> Self {
-        Follow { kind: FollowType::Follow, id, actor, object }
+        Follow {
+            kind: FollowType::Follow,
+            id,
+            actor,
+            object,
+        }
     }
 }
 
@@ -44,7 +49,10 @@ impl Activity for Follow {
 
     async fn verify(&self, data: &Data<AppState>) -> Result<()> {
         if !data.config_is_local(&self.object) {
-            return Err(Error::invalid("object", "the followed actor is not on this instance"));
+            return Err(Error::invalid(
+                "object",
+                "the followed actor is not on this instance",
+            ));
         }
         Ok(())
     }

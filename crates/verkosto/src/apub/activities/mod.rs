@@ -34,6 +34,10 @@ impl<T> ObjectOrId<T> {
 
 /// Serializes an activity with our `@context` in front.
 pub fn to_json<T: Serialize>(activity: &T) -> crate::Result<String> {
-    let wrapped = activitypub_federation::protocol::context::WithContext::new(activity, crate::apub::context::context());
-    serde_json::to_string(&wrapped).map_err(|e| crate::Error::Internal(format!("serializing activity: {e}")))
+    let wrapped = activitypub_federation::protocol::context::WithContext::new(
+        activity,
+        crate::apub::context::context(),
+    );
+    serde_json::to_string(&wrapped)
+        .map_err(|e| crate::Error::Internal(format!("serializing activity: {e}")))
 }

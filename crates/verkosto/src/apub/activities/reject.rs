@@ -26,7 +26,12 @@ pub struct Reject {
 impl Reject {
     /// A `Reject` of `follow` by the followed `actor`.
     pub fn new(id: Url, actor: Url, follow: Follow) -> Self {
-        Reject { kind: RejectType::Reject, id, actor, object: ObjectOrId::Object(Box::new(follow)) }
+        Reject {
+            kind: RejectType::Reject,
+            id,
+            actor,
+            object: ObjectOrId::Object(Box::new(follow)),
+        }
     }
 }
 
@@ -44,15 +49,19 @@ impl Activity for Reject {
     }
 
     async fn verify(&self, data: &Data<AppState>) -> Result<()> {
-        if let Some(follow) = self.object.object() {
-            if !data.config_is_local(&follow.actor) || follow.object != self.actor {
-                return Err(Error::Forbidden("only the followed actor can reject a follow of ours".into()));
-            }
+        if let Some(follow) = self.object.object()
+            && (!data.config_is_local(&follow.actor) || follow.object != self.actor)
+        {
+            return Err(Error::Forbidden(
+                "only the followed actor can reject a follow of ours".into(),
+            ));
         }
         Ok(())
     }
 
     async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        data.verkosto().receive_follow_answer(&self.actor, &self.object, false).await
+        data.verkosto()
+            .receive_follow_answer(&self.actor, &self.object, false)
+            .await
     }
 }

@@ -39,8 +39,12 @@ impl Undo {
     pub fn undone_follow(&self) -> Option<ObjectOrId<Follow>> {
         match &self.object {
             serde_json::Value::String(s) => Url::parse(s).ok().map(ObjectOrId::Id),
-            obj @ serde_json::Value::Object(map) if map.get("type").and_then(|t| t.as_str()) == Some("Follow") => {
-                serde_json::from_value::<Follow>(obj.clone()).ok().map(|f| ObjectOrId::Object(Box::new(f)))
+            obj @ serde_json::Value::Object(map)
+                if map.get("type").and_then(|t| t.as_str()) == Some("Follow") =>
+            {
+                serde_json::from_value::<Follow>(obj.clone())
+                    .ok()
+                    .map(|f| ObjectOrId::Object(Box::new(f)))
             }
             _ => None,
         }
@@ -61,10 +65,12 @@ impl Activity for Undo {
     }
 
     async fn verify(&self, _data: &Data<AppState>) -> Result<()> {
-        if let Some(ObjectOrId::Object(follow)) = self.undone_follow() {
-            if follow.actor != self.actor {
-                return Err(Error::Forbidden("only the follower can undo its follow".into()));
-            }
+        if let Some(ObjectOrId::Object(follow)) = self.undone_follow()
+            && follow.actor != self.actor
+        {
+            return Err(Error::Forbidden(
+                "only the follower can undo its follow".into(),
+            ));
         }
         Ok(())
     }
