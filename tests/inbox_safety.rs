@@ -337,3 +337,106 @@ async fn a_rotated_key_is_refetched_once_and_then_accepted() {
     local.stop().await;
     remote.server.stop().await;
 }
+
+#[tokio::test]
+async fn updates_and_deletes_are_accepted_only_from_the_owner() {
+    let (local, remote, actor, key, key_id) = setup().await;
+    let object = local.url("/c/kahvila");
+    let (status, _) = post(
+        &local,
+        "/c/kahvila/inbox",
+        &follow(&format!("{actor}/follows/1"), &actor, &object),
+        &key_id,
+        &key,
+        Sig::default(),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let eve = remote.server.url("/u/eve");
+    let refused = [
+        (
+            "an actor updating another actor's profile",
+            json!({ "id": format!("{actor}/u/1"), "type": "Update", "actor": actor, "object": { "id": eve, "type": "Person" } }),
+        ),
+        (
+            "a remote Update of a local community",
+            json!({ "id": format!("{actor}/u/2"), "type": "Update", "actor": actor, "object": { "id": object, "type": "Group", "name": "Hijacked" } }),
+        ),
+        (
+            "a remote Delete of a local community",
+            json!({ "id": format!("{actor}/d/1"), "type": "Delete", "actor": actor, "object": object }),
+        ),
+        (
+            "a Delete of an object on a third host",
+            json!({ "id": format!("{actor}/d/2"), "type": "Delete", "actor": actor, "object": "https://third.example/notes/1" }),
+        ),
+    ];
+    for (what, activity) in refused {
+        let (status, answer) = post(
+            &local,
+            "/inbox",
+            &serde_json::to_vec(&activity).expect("json"),
+            &key_id,
+            &key,
+            Sig::default(),
+        )
+        .await;
+        assert_eq!(status, 403, "{what}: {answer}");
+    }
+    let (status, group) = local.get_json("/api/v1/communities/kahvila", None).await;
+    assert_eq!(
+        (status, group["display_name"].as_str()),
+        (200, Some("kahvila")),
+        "the community is untouched"
+    );
+    assert_eq!(followers(&local).await, 1);
+
+    // The actor updating itself is refetched from its origin; deleting itself removes its follows.
+    let own_update = json!({ "id": format!("{actor}/u/3"), "type": "Update", "actor": actor, "object": { "id": actor, "type": "Person" } });
+    let (status, _) = post(
+        &local,
+        "/inbox",
+        &serde_json::to_vec(&own_update).expect("json"),
+        &key_id,
+        &key,
+        Sig::default(),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let own_delete = json!({ "id": format!("{actor}#delete"), "type": "Delete", "actor": actor, "object": actor });
+    let (status, _) = post(
+        &local,
+        "/inbox",
+        &serde_json::to_vec(&own_delete).expect("json"),
+        &key_id,
+        &key,
+        Sig::default(),
+    )
+    .await;
+    assert_eq!(status, 202);
+    assert_eq!(followers(&local).await, 0);
+    let mut c = local.verkosto.db().acquire().await.expect("acquire");
+    assert!(
+        store::remote_actors::find_by_ap_id(&mut c.conn(), &actor)
+            .await
+            .expect("find")
+            .is_none()
+    );
+    drop(c);
+
+    // A Delete from an actor never seen is acknowledged without fetching anything.
+    let ghost = remote.server.url("/u/ghost");
+    let ghost_delete = json!({ "id": format!("{ghost}#delete"), "type": "Delete", "actor": ghost, "object": ghost });
+    let (status, _) = post(
+        &local,
+        "/inbox",
+        &serde_json::to_vec(&ghost_delete).expect("json"),
+        &format!("{ghost}#main-key"),
+        &key,
+        Sig::default(),
+    )
+    .await;
+    assert_eq!(status, 202);
+    local.stop().await;
+    remote.server.stop().await;
+}

@@ -15,7 +15,10 @@ use http::{Request, StatusCode};
 use serde_json::Value;
 use url::Url;
 
-use super::activities::{accept::Accept, follow::Follow, reject::Reject, undo::Undo};
+use super::activities::{
+    accept::Accept, delete::Delete, follow::Follow, reject::Reject, undo::Undo,
+    update::IncomingUpdate,
+};
 use super::actor::{self, normalized_host};
 use super::signatures;
 use crate::error::{Error, Result};
@@ -264,6 +267,8 @@ async fn dispatch(
         "Accept" => run::<Accept>(data, json).await,
         "Reject" => run::<Reject>(data, json).await,
         "Undo" => run::<Undo>(data, json).await,
+        "Update" => run::<IncomingUpdate>(data, json).await,
+        "Delete" => run::<Delete>(data, json).await,
         other => {
             tracing::debug!(kind = other, "activity type not handled; acknowledged");
             Ok(Received::Ignored)

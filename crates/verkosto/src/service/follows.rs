@@ -297,3 +297,15 @@ impl Verkosto {
         store::follows::following_of(&mut c.conn(), account.id).await
     }
 }
+
+impl Verkosto {
+    /// A remote actor deleted itself: forget it and its follows of local actors.
+    pub(crate) async fn forget_remote_actor(&self, actor: &Url) -> Result<()> {
+        let mut tx = self.db().begin().await?;
+        let follows = store::follows::delete_all_of(&mut tx.conn(), actor.as_str()).await?;
+        store::remote_actors::delete(&mut tx.conn(), actor.as_str()).await?;
+        self.commit(tx).await?;
+        tracing::info!(%actor, follows, "remote actor deleted");
+        Ok(())
+    }
+}

@@ -258,3 +258,13 @@ pub async fn delete_following(c: &mut Conn<'_>, id: i64) -> Result<()> {
         .map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Removes every follow relation of a remote actor (it was deleted at its origin).
+pub async fn delete_all_of(c: &mut Conn<'_>, follower_ap_id: &str) -> Result<u64> {
+    let n = on_conn!(c, c => sqlx::query("DELETE FROM followers WHERE follower_ap_id = $1")
+        .bind(follower_ap_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n)
+}

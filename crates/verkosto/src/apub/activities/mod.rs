@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 pub mod accept;
+pub mod delete;
 pub mod follow;
 pub mod reject;
 pub mod undo;
@@ -30,6 +31,20 @@ impl<T> ObjectOrId<T> {
             ObjectOrId::Id(_) => None,
         }
     }
+}
+
+/// The id of an object given by id or embedded (`{"id": ...}`).
+pub fn object_id(object: &serde_json::Value) -> crate::Result<Url> {
+    let raw = match object {
+        serde_json::Value::String(s) => s.as_str(),
+        serde_json::Value::Object(o) => o
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or(""),
+        _ => "",
+    };
+    Url::parse(raw)
+        .map_err(|_| crate::Error::BadRequest("the activity's object has no valid id".into()))
 }
 
 /// Serializes an activity with our `@context` in front.

@@ -1,11 +1,13 @@
 //! `Update`: a local actor changed; followers refresh their copy.
 
-use activitypub_federation::kinds::activity::UpdateType;
+use activitypub_federation::{config::Data, kinds::activity::UpdateType, traits::Activity};
+use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::{follow::DataExt, object_id};
 use crate::apub::{PUBLIC, actor};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::Community;
 use crate::service::AppState;
 
@@ -44,4 +46,65 @@ pub fn group_update(
         to: vec![Url::parse(PUBLIC).map_err(|e| crate::Error::Internal(e.to_string()))?],
         cc: followers,
     })
+}
+
+/// An `Update` as received. The embedded object is never trusted: an updated actor is refetched from
+/// its origin, and only by itself.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IncomingUpdate {
+    /// Always `Update`.
+    #[serde(rename = "type")]
+    pub kind: UpdateType,
+    /// The activity id.
+    pub id: Url,
+    /// Who updates.
+    pub actor: Url,
+    /// The new version (or its id).
+    pub object: serde_json::Value,
+}
+
+#[async_trait]
+impl Activity for IncomingUpdate {
+    type DataType = AppState;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        &self.actor
+    }
+
+    async fn verify(&self, data: &Data<AppState>) -> Result<()> {
+        let object = object_id(&self.object)?;
+        if data.config_is_local(&object) {
+            return Err(Error::Forbidden(
+                "objects of this instance cannot be updated from outside".into(),
+            ));
+        }
+        if actor::normalized_host(&object) != actor::normalized_host(&self.actor) {
+            return Err(Error::Forbidden(
+                "an actor can only update objects of its own host".into(),
+            ));
+        }
+        let is_actor_type = self
+            .object
+            .get("type")
+            .and_then(|t| t.as_str())
+            .is_some_and(|t| t.parse::<crate::model::ActorKind>().is_ok());
+        if is_actor_type && object != self.actor {
+            return Err(Error::Forbidden(
+                "only an actor itself can update its profile".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data<AppState>) -> Result<()> {
+        if object_id(&self.object)? == self.actor {
+            actor::refetch_remote(data, &self.actor).await?;
+        }
+        Ok(())
+    }
 }
