@@ -467,3 +467,102 @@ async fn our_signed_fetches_sign_request_target_host_and_date() {
     );
     s.stop().await;
 }
+
+/// Serves one actor document (and its WebFinger) on a loopback port; returns its host.
+async fn fake_remote_actor(make_doc: impl FnOnce(&str) -> Value) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let host = format!("localhost:{}", listener.local_addr().expect("addr").port());
+    let actor_id = format!("http://{host}/users/remote");
+    let doc = make_doc(&host);
+    let jrd = json!({ "subject": format!("acct:remote@{host}"), "links": [{ "rel": "self", "type": "application/activity+json", "href": actor_id }] });
+    let app = Router::new()
+        .route(
+            "/.well-known/webfinger",
+            get(move || {
+                let jrd = jrd.clone();
+                async move { Json(jrd) }
+            }),
+        )
+        .route(
+            "/users/remote",
+            get(move || {
+                let doc = doc.clone();
+                async move { ([("content-type", "application/activity+json")], Json(doc)) }
+            }),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    host
+}
+
+#[tokio::test]
+async fn actors_with_unsafe_inboxes_or_foreign_keys_are_not_stored() {
+    let key = verkosto::service::generate_keypair().await.expect("key");
+    let s = TestServer::start(TestDb::sqlite().await).await;
+    let token = s.account("aino").await;
+    let cases: Vec<(&str, Box<dyn Fn(&str) -> Value + Send>)> = vec![
+        (
+            "an inbox on an IP address",
+            Box::new({
+                let pem = key.public_key_pem.clone();
+                move |host: &str| {
+                    json!({
+                        "type": "Person", "id": format!("http://{host}/users/remote"), "preferredUsername": "remote",
+                        "inbox": "http://127.0.0.1:9/inbox",
+                        "publicKey": { "id": format!("http://{host}/users/remote#main-key"), "owner": format!("http://{host}/users/remote"), "publicKeyPem": pem }
+                    })
+                }
+            }),
+        ),
+        (
+            "an inbox on a third host",
+            Box::new({
+                let pem = key.public_key_pem.clone();
+                move |host: &str| {
+                    json!({
+                        "type": "Person", "id": format!("http://{host}/users/remote"), "preferredUsername": "remote",
+                        "inbox": "http://victim.example/inbox",
+                        "publicKey": { "id": format!("http://{host}/users/remote#main-key"), "owner": format!("http://{host}/users/remote"), "publicKeyPem": pem }
+                    })
+                }
+            }),
+        ),
+        (
+            "a key owned by another actor",
+            Box::new({
+                let pem = key.public_key_pem.clone();
+                move |host: &str| {
+                    json!({
+                        "type": "Person", "id": format!("http://{host}/users/remote"), "preferredUsername": "remote",
+                        "inbox": format!("http://{host}/users/remote/inbox"),
+                        "publicKey": { "id": "http://other.example/u/x#main-key", "owner": "http://other.example/u/x", "publicKeyPem": pem }
+                    })
+                }
+            }),
+        ),
+    ];
+    for (what, make) in cases {
+        let host = fake_remote_actor(make).await;
+        let (status, body) = s
+            .get_json(
+                &format!("/api/v1/lookup?handle=remote@{host}"),
+                Some(&token),
+            )
+            .await;
+        assert!(
+            (400..500).contains(&status) || status == 502,
+            "{what}: {status} {body}"
+        );
+        assert!(body["error"].is_string(), "{what}: {body}");
+        let mut c = s.verkosto.db().acquire().await.expect("acquire");
+        let cached = verkosto::store::remote_actors::find_by_ap_id(
+            &mut c.conn(),
+            &format!("http://{host}/users/remote"),
+        )
+        .await
+        .expect("find");
+        assert!(cached.is_none(), "{what}: the actor must not be stored");
+    }
+    s.stop().await;
+}
