@@ -356,6 +356,15 @@ async fn received_ids_are_recorded_once() {
     });
 }
 
+fn limits(now: chrono::DateTime<chrono::Utc>) -> store::deliveries::ClaimLimits {
+    store::deliveries::ClaimLimits {
+        batch: 10,
+        per_host: 4,
+        unavailable_if_failing_since: now - Duration::days(3),
+        probe_if_last_attempt_before: now - Duration::hours(1),
+    }
+}
+
 #[tokio::test]
 async fn deliveries_are_claimed_in_order_per_inbox_and_leased() {
     on_each_backend!(|t| {
@@ -385,7 +394,7 @@ async fn deliveries_are_claimed_in_order_per_inbox_and_leased() {
         .expect("enqueue 2");
         drop(c);
         let lease = t0 + Duration::seconds(60);
-        let claimed = store::deliveries::claim_due(&t.db, t0, lease, 10)
+        let claimed = store::deliveries::claim_due(&t.db, t0, lease, limits(t0))
             .await
             .expect("claim");
         // Only the oldest per inbox: act/1 to both inboxes, act/2 waits behind act/1 to inbox one.
@@ -403,7 +412,7 @@ async fn deliveries_are_claimed_in_order_per_inbox_and_leased() {
         );
         // Leased rows are not claimed again.
         assert!(
-            store::deliveries::claim_due(&t.db, t0, lease, 10)
+            store::deliveries::claim_due(&t.db, t0, lease, limits(t0))
                 .await
                 .expect("claim again")
                 .is_empty()
@@ -412,7 +421,7 @@ async fn deliveries_are_claimed_in_order_per_inbox_and_leased() {
         store::deliveries::remove(&t.db, first_to_one.id)
             .await
             .expect("remove");
-        let next = store::deliveries::claim_due(&t.db, t0, lease, 10)
+        let next = store::deliveries::claim_due(&t.db, t0, lease, limits(t0))
             .await
             .expect("claim next");
         assert_eq!(next.len(), 1);
@@ -422,16 +431,21 @@ async fn deliveries_are_claimed_in_order_per_inbox_and_leased() {
             .await
             .expect("reschedule");
         assert!(
-            store::deliveries::claim_due(&t.db, t0 + Duration::seconds(10), lease, 10)
-                .await
-                .expect("early")
-                .is_empty()
+            store::deliveries::claim_due(
+                &t.db,
+                t0 + Duration::seconds(10),
+                lease,
+                limits(t0 + Duration::seconds(10))
+            )
+            .await
+            .expect("early")
+            .is_empty()
         );
         let later = store::deliveries::claim_due(
             &t.db,
             t0 + Duration::seconds(31),
             t0 + Duration::seconds(90),
-            10,
+            limits(t0 + Duration::seconds(31)),
         )
         .await
         .expect("later");
@@ -442,7 +456,7 @@ async fn deliveries_are_claimed_in_order_per_inbox_and_leased() {
             &t.db,
             t0 + Duration::seconds(91),
             t0 + Duration::seconds(200),
-            10,
+            limits(t0 + Duration::seconds(91)),
         )
         .await
         .expect("after lease");
@@ -453,6 +467,95 @@ async fn deliveries_are_claimed_in_order_per_inbox_and_leased() {
         );
         let status = store::deliveries::status(&t.db).await.expect("status");
         assert_eq!(status.iter().map(|h| h.pending).sum::<i64>(), 2);
+        t.cleanup().await;
+    });
+}
+
+#[tokio::test]
+async fn per_host_limits_and_unavailable_hosts_hold_deliveries_back() {
+    on_each_backend!(|t| {
+        let t0 = now();
+        let inboxes: Vec<Url> = (0..6)
+            .map(|i| url(&format!("https://busy.example/u/{i}/inbox")))
+            .collect();
+        let refs: Vec<&Url> = inboxes.iter().collect();
+        let mut c = t.db.acquire().await.expect("acquire");
+        store::deliveries::enqueue(
+            &mut c.conn(),
+            "https://here/act/1",
+            "https://here/c/x",
+            "{}",
+            &refs,
+            t0,
+        )
+        .await
+        .expect("enqueue");
+        drop(c);
+        let lease = t0 + Duration::seconds(60);
+        let one_per_host = store::deliveries::ClaimLimits {
+            per_host: 1,
+            ..limits(t0)
+        };
+        let first = store::deliveries::claim_due(&t.db, t0, lease, one_per_host)
+            .await
+            .expect("claim");
+        assert!(!first.is_empty());
+        // With one in flight to busy.example, nothing more of that host is claimable.
+        assert!(
+            store::deliveries::claim_due(&t.db, t0, lease, one_per_host)
+                .await
+                .expect("claim")
+                .is_empty()
+        );
+        // Once the lease runs out (as after a crash), the rows are claimable again.
+        let t0 = t0 + Duration::seconds(61);
+        let lease = t0 + Duration::seconds(60);
+        // A host failing for longer than the window is skipped until its probe time ...
+        store::deliveries::host_failed(&t.db, "busy.example", t0 - Duration::days(4))
+            .await
+            .expect("failed");
+        store::deliveries::host_failed(&t.db, "busy.example", t0)
+            .await
+            .expect("failed again");
+        assert!(
+            store::deliveries::claim_due(&t.db, t0, lease, limits(t0))
+                .await
+                .expect("claim")
+                .is_empty()
+        );
+        let status = store::deliveries::status(&t.db).await.expect("status");
+        assert_eq!(
+            status[0].failing_since.map(|f| f < t0 - Duration::days(3)),
+            Some(true)
+        );
+        // ... or until it contacts us.
+        assert!(
+            store::deliveries::host_is_back(&t.db, "busy.example", t0)
+                .await
+                .expect("back")
+        );
+        assert_eq!(
+            store::deliveries::claim_due(&t.db, t0, lease, limits(t0))
+                .await
+                .expect("claim")
+                .len(),
+            4
+        );
+        assert!(
+            !store::deliveries::host_is_back(&t.db, "busy.example", t0)
+                .await
+                .expect("back again")
+        );
+        // Failing-host state without queued deliveries is pruned.
+        store::deliveries::host_failed(&t.db, "gone.example", t0)
+            .await
+            .expect("failed");
+        assert_eq!(
+            store::deliveries::prune_failing_hosts(&t.db)
+                .await
+                .expect("prune"),
+            1
+        );
         t.cleanup().await;
     });
 }

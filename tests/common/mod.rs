@@ -1,6 +1,8 @@
 //! Test support: databases on both backends, and real servers on loopback ports.
 #![allow(dead_code)]
 
+pub mod sink;
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -102,6 +104,11 @@ impl TestServer {
     }
 
     pub async fn start_with(db: TestDb, tweak: impl FnOnce(&mut Settings)) -> TestServer {
+        // RUST_LOG=verkosto=debug shows what the servers do.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -67,6 +67,12 @@ struct ServeArgs {
     /// Deliveries in flight at once.
     #[arg(long, env = "VERKOSTO_DELIVERY_WORKERS")]
     delivery_workers: Option<usize>,
+    /// Deliveries in flight at once to one receiving host.
+    #[arg(long, env = "VERKOSTO_WORKERS_PER_HOST")]
+    workers_per_host: Option<usize>,
+    /// How long a host may fail before it is only probed now and then, e.g. 3d or 72h.
+    #[arg(long, env = "VERKOSTO_UNAVAILABLE_AFTER", value_parser = parse_duration)]
+    unavailable_after: Option<Duration>,
     /// Let anyone create an account through the API.
     #[arg(long, env = "VERKOSTO_OPEN_REGISTRATION")]
     open_registration: bool,
@@ -105,6 +111,8 @@ struct FileConfig {
     retry_base: Option<String>,
     request_timeout: Option<String>,
     delivery_workers: Option<usize>,
+    workers_per_host: Option<usize>,
+    unavailable_after: Option<String>,
 }
 
 fn parse_duration(raw: &str) -> Result<Duration, String> {
@@ -113,15 +121,16 @@ fn parse_duration(raw: &str) -> Result<Duration, String> {
     let (number, unit) = raw.split_at(split);
     let n: u64 = number
         .parse()
-        .map_err(|_| format!("{raw:?} is not a duration like 200ms, 30s, 5m or 2h"))?;
+        .map_err(|_| format!("{raw:?} is not a duration like 200ms, 30s, 5m, 2h or 3d"))?;
     Ok(match unit {
         "ms" => Duration::from_millis(n),
         "s" | "" => Duration::from_secs(n),
         "m" => Duration::from_secs(n * 60),
         "h" => Duration::from_secs(n * 3600),
+        "d" => Duration::from_secs(n * 24 * 3600),
         _ => {
             return Err(format!(
-                "unknown unit {unit:?} in {raw:?}: use ms, s, m or h"
+                "unknown unit {unit:?} in {raw:?}: use ms, s, m, h or d"
             ));
         }
     })
@@ -170,6 +179,18 @@ fn resolve(common: &Common, serve: &ServeArgs) -> anyhow::Result<Resolved> {
     }
     if let Some(n) = serve.delivery_workers.or(file.delivery_workers) {
         settings.delivery_workers = n.max(1);
+    }
+    if let Some(n) = serve.workers_per_host.or(file.workers_per_host) {
+        settings.workers_per_host = n.max(1);
+    }
+    if let Some(d) = serve.unavailable_after.or(file
+        .unavailable_after
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(anyhow::Error::msg)?)
+    {
+        settings.unavailable_after = d;
     }
     let default_bind: SocketAddr = ([127, 0, 0, 1], 8080).into();
     Ok(Resolved {

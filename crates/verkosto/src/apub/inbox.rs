@@ -143,6 +143,11 @@ pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Rece
     }
     let sender = authenticate(verkosto, &data, &signature, &envelope.actor, cached).await?;
     tracing::debug!(actor = %sender.ap_id, id = %envelope.id, kind = %envelope.kind, "signature verified");
+    // A host that sends us anything is reachable again: resume what waits for it.
+    if store::deliveries::host_is_back(verkosto.db(), &sender.domain, store::now()).await? {
+        tracing::info!(host = %sender.domain, "host contacted us; its deliveries resume");
+        verkosto.state().deliveries.notify();
+    }
 
     let fresh = {
         let mut c = verkosto.db().acquire().await?;

@@ -1,6 +1,11 @@
 //! Outgoing delivery: background workers that drain the durable queue in [`crate::store::deliveries`].
 //!
 //! Each delivery is signed at send time (fresh `Date`, keys never copied into the queue) and POSTed.
+//! Only the oldest pending delivery of each inbox is attempted, so a receiver gets its activities in the
+//! order they were produced; at most `workers_per_host` are in flight to one host, so a slow or dead
+//! host holds only its own deliveries, never the others'. A host failing for `unavailable_after`
+//! (3 days) is unavailable: its deliveries are only probed every `host_probe_interval` (1 hour), and
+//! resume at once when the host answers a probe or sends us any signed activity.
 //! A 2xx ends it; a 4xx other than 408/429 ends it at once (the receiver will never take it); anything
 //! else (5xx, 408, 429, timeouts, refused connections) is retried with exponential backoff from
 //! `retry_base`, doubled per attempt up to 12 hours between attempts, with ±20% jitter, honouring
@@ -39,6 +44,27 @@ const LEASE: Duration = Duration::from_secs(120);
 const POLL: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(12 * 3600);
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
+
+/// Claims what may be attempted now.
+async fn claim(verkosto: &Verkosto, available: i64) -> Vec<Delivery> {
+    let settings = verkosto.settings();
+    let now = store::now();
+    let to_chrono = |d: Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+    let limits = store::deliveries::ClaimLimits {
+        batch: available,
+        per_host: settings.workers_per_host.max(1) as i64,
+        unavailable_if_failing_since: now - to_chrono(settings.unavailable_after),
+        probe_if_last_attempt_before: now - to_chrono(settings.host_probe_interval),
+    };
+    match store::deliveries::claim_due(verkosto.db(), now, now + to_chrono(LEASE), limits).await {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::warn!(error = %e, "claiming deliveries failed");
+            vec![]
+        }
+    }
+}
 
 /// What one attempt came to.
 enum Outcome {
@@ -69,22 +95,21 @@ pub(crate) fn spawn_workers(
                 return;
             }
         };
+        let mut last_prune = std::time::Instant::now();
         loop {
             let available = permits.available_permits() as i64;
             let claimed = if available > 0 {
-                let now = store::now();
-                let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
-                match store::deliveries::claim_due(verkosto.db(), now, lease, available).await {
-                    Ok(rows) => rows,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "claiming deliveries failed");
-                        vec![]
-                    }
-                }
+                claim(&verkosto, available).await
             } else {
                 vec![]
             };
             let got_work = !claimed.is_empty();
+            if last_prune.elapsed() > PRUNE_EVERY {
+                last_prune = std::time::Instant::now();
+                if let Err(e) = store::deliveries::prune_failing_hosts(verkosto.db()).await {
+                    tracing::warn!(error = %e, "pruning failing hosts failed");
+                }
+            }
             for delivery in claimed {
                 let Ok(permit) = permits.clone().acquire_owned().await else {
                     return;
@@ -194,6 +219,11 @@ async fn finish(verkosto: &Verkosto, d: &Delivery, outcome: Outcome) {
     let result = match outcome {
         Outcome::Delivered => {
             tracing::debug!(activity = %d.activity_ap_id, inbox = %d.inbox, "delivered");
+            match store::deliveries::host_answered(db, &d.host).await {
+                Ok(true) => tracing::info!(host = %d.host, "host answers again"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "updating host state failed"),
+            }
             store::deliveries::remove(db, d.id).await
         }
         Outcome::Refused(why) => {
@@ -201,6 +231,9 @@ async fn finish(verkosto: &Verkosto, d: &Delivery, outcome: Outcome) {
             store::deliveries::remove(db, d.id).await
         }
         Outcome::Failed(why, retry_after) => {
+            if let Err(e) = store::deliveries::host_failed(db, &d.host, store::now()).await {
+                tracing::warn!(error = %e, "updating host state failed");
+            }
             let attempts = d.attempts.saturating_add(1);
             let delay = backoff(verkosto.settings().retry_base, attempts as u32)
                 .max(retry_after.unwrap_or_default());

@@ -24,6 +24,7 @@ pub fn router(verkosto: Verkosto) -> Router {
     let max_body = verkosto.settings().max_body_bytes;
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .merge(federation::routes())
         .nest("/api/v1", api::routes())
         .fallback(|| async { Error::NotFound("page".into()) })
@@ -47,6 +48,51 @@ async fn healthz(State(verkosto): State<Verkosto>) -> impl IntoResponse {
                 .into_response()
         }
     }
+}
+
+/// The delivery queue in the Prometheus text format, computed from the database at scrape time (so
+/// every process sharing the database reports the same figures, and nothing is kept in memory).
+async fn metrics(State(verkosto): State<Verkosto>) -> Result<impl IntoResponse> {
+    use std::fmt::Write;
+    let hosts = crate::store::deliveries::status(verkosto.db()).await?;
+    let now = chrono::Utc::now();
+    let label = |h: &str| h.replace('\\', "\\\\").replace('"', "\\\"");
+    let mut out = String::new();
+    let mut family =
+        |name: &str,
+         help: &str,
+         value: &dyn Fn(&crate::store::deliveries::HostQueue) -> Option<f64>| {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+            for h in &hosts {
+                if let Some(v) = value(h) {
+                    let _ = writeln!(out, "{name}{{host=\"{}\"}} {v}", label(&h.host));
+                }
+            }
+        };
+    family(
+        "verkosto_deliveries_pending",
+        "Deliveries waiting, per receiving host.",
+        &|h| Some(h.pending as f64),
+    );
+    family(
+        "verkosto_deliveries_retrying",
+        "Deliveries that failed at least once, per host.",
+        &|h| Some(h.failing as f64),
+    );
+    family(
+        "verkosto_deliveries_oldest_age_seconds",
+        "Age of the oldest waiting delivery, per host.",
+        &|h| Some((now - h.oldest).num_milliseconds() as f64 / 1000.0),
+    );
+    family(
+        "verkosto_host_failing_seconds",
+        "How long deliveries to a host have been failing.",
+        &|h| {
+            h.failing_since
+                .map(|f| (now - f).num_milliseconds() as f64 / 1000.0)
+        },
+    );
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out))
 }
 
 /// A JSON request body, refused with our error format: 413 over the limit, 400 when it is not JSON,

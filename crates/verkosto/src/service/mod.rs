@@ -42,6 +42,12 @@ pub struct Settings {
     pub retry_window: Duration,
     /// Deliveries in flight at once, over all hosts.
     pub delivery_workers: usize,
+    /// Deliveries in flight at once to one receiving host (over all processes sharing the database).
+    pub workers_per_host: usize,
+    /// A host whose deliveries have failed for this long is unavailable: only probed now and then.
+    pub unavailable_after: Duration,
+    /// How often an unavailable host is probed (it also comes back as soon as it sends us anything).
+    pub host_probe_interval: Duration,
     /// How far the `Date` of a signed request may be from now.
     pub signature_window: Duration,
 }
@@ -58,6 +64,9 @@ impl Settings {
             retry_base: Duration::from_secs(60),
             retry_window: Duration::from_secs(14 * 24 * 3600),
             delivery_workers: 32,
+            workers_per_host: 4,
+            unavailable_after: Duration::from_secs(3 * 24 * 3600),
+            host_probe_interval: Duration::from_secs(3600),
             signature_window: Duration::from_secs(12 * 3600),
         }
     }

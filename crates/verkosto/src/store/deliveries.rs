@@ -57,46 +57,132 @@ pub async fn enqueue(
     Ok(())
 }
 
-const CLAIMABLE: &str = "next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) \
-     AND NOT EXISTS (SELECT 1 FROM deliveries older WHERE older.inbox = d.inbox AND older.id < d.id)";
+/// Limits on what [`claim_due`] may take.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimLimits {
+    /// How many rows at most.
+    pub batch: i64,
+    /// Deliveries in flight per receiving host, over all processes.
+    pub per_host: i64,
+    /// A host failing since before this is unavailable ...
+    pub unavailable_if_failing_since: DateTime<Utc>,
+    /// ... and is only probed when its last attempt was before this.
+    pub probe_if_last_attempt_before: DateTime<Utc>,
+}
+
+/// Due, unleased, the oldest of its inbox, and not for an unavailable host between probes.
+const DUE: &str = "d.next_attempt_at <= $1 AND (d.locked_until IS NULL OR d.locked_until < $1) \
+     AND NOT EXISTS (SELECT 1 FROM deliveries older WHERE older.inbox = d.inbox AND older.id < d.id) \
+     AND NOT EXISTS (SELECT 1 FROM failing_hosts f WHERE f.host = d.host AND f.failing_since < $5 \
+                     AND f.last_attempt_at >= $6)";
+/// Numbers the due rows of each host, so that with those already in flight no host exceeds its limit.
+const WITHIN_HOST_LIMIT: &str = "c.rn + (SELECT COUNT(*) FROM deliveries busy WHERE busy.host = c.host \
+     AND busy.locked_until >= $1) <= $4";
 const RETURNING: &str =
     "RETURNING id, activity_ap_id, actor_ap_id, inbox, host, body, attempts, created_at";
 
-/// Claims up to `limit` due deliveries until `lease_until`. On PostgreSQL rows locked by another
-/// process are skipped (`FOR UPDATE SKIP LOCKED`); SQLite serialises writers, so the update is atomic.
+/// Claims due deliveries until `lease_until`: only the oldest of each inbox (so each receiver gets its
+/// activities in order), only as many per host as keep it under `per_host` in flight, and none of an
+/// unavailable host between probes. On PostgreSQL, rows another process is claiming are skipped
+/// (`FOR UPDATE SKIP LOCKED`); SQLite serialises writers, so the statement is atomic there.
 pub async fn claim_due(
     db: &Db,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
-    limit: i64,
+    limits: ClaimLimits,
 ) -> Result<Vec<Delivery>> {
+    let lock = match db {
+        Db::Postgres(_) => "FOR UPDATE SKIP LOCKED",
+        Db::Sqlite(_) => "",
+    };
+    let sql = format!(
+        "UPDATE deliveries SET locked_until = $2 WHERE id IN ( \
+           SELECT id FROM deliveries WHERE id IN ( \
+             SELECT c.id FROM ( \
+               SELECT d.id, d.host, ROW_NUMBER() OVER (PARTITION BY d.host ORDER BY d.id) AS rn \
+               FROM deliveries d WHERE {DUE}) c \
+             WHERE {WITHIN_HOST_LIMIT}) \
+           ORDER BY id LIMIT $3 {lock}) {RETURNING}"
+    );
     let rows = match db {
         Db::Postgres(pool) => {
-            let sql = format!(
-                "UPDATE deliveries SET locked_until = $2 WHERE id IN (SELECT d.id FROM deliveries d WHERE {CLAIMABLE} \
-                 ORDER BY d.id LIMIT $3 FOR UPDATE SKIP LOCKED) {RETURNING}"
-            );
             sqlx::query_as(&sql)
                 .bind(now)
                 .bind(lease_until)
-                .bind(limit)
+                .bind(limits.batch)
+                .bind(limits.per_host)
+                .bind(limits.unavailable_if_failing_since)
+                .bind(limits.probe_if_last_attempt_before)
                 .fetch_all(pool)
                 .await?
         }
         Db::Sqlite(pool) => {
-            let sql = format!(
-                "UPDATE deliveries SET locked_until = $2 WHERE id IN (SELECT d.id FROM deliveries d WHERE {CLAIMABLE} \
-                 ORDER BY d.id LIMIT $3) {RETURNING}"
-            );
             sqlx::query_as(&sql)
                 .bind(now)
                 .bind(lease_until)
-                .bind(limit)
+                .bind(limits.batch)
+                .bind(limits.per_host)
+                .bind(limits.unavailable_if_failing_since)
+                .bind(limits.probe_if_last_attempt_before)
                 .fetch_all(pool)
                 .await?
         }
     };
     Ok(rows)
+}
+
+/// Notes a failed attempt to `host`.
+pub async fn host_failed(db: &Db, host: &str, now: DateTime<Utc>) -> Result<()> {
+    let mut c = db.acquire().await?;
+    on_conn!(c.conn(), c => sqlx::query(
+        "INSERT INTO failing_hosts (host, failing_since, last_attempt_at) VALUES ($1, $2, $2) \
+         ON CONFLICT (host) DO UPDATE SET last_attempt_at = excluded.last_attempt_at")
+        .bind(host)
+        .bind(now)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A delivery to `host` succeeded: it is no longer failing. Other deliveries keep their schedule (one
+/// of them may be waiting out a `Retry-After`). Returns whether it had been failing.
+pub async fn host_answered(db: &Db, host: &str) -> Result<bool> {
+    let mut c = db.acquire().await?;
+    let n = on_conn!(c.conn(), c => sqlx::query("DELETE FROM failing_hosts WHERE host = $1")
+        .bind(host)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// `host` sent us a signed activity, so it is up: it is no longer failing, and when it had been, its
+/// waiting deliveries are made due now. Returns whether it had been failing.
+pub async fn host_is_back(db: &Db, host: &str, now: DateTime<Utc>) -> Result<bool> {
+    let n = host_answered(db, host).await?;
+    if n {
+        let mut c = db.acquire().await?;
+        on_conn!(c.conn(), c => sqlx::query(
+            "UPDATE deliveries SET next_attempt_at = $2 WHERE host = $1 AND next_attempt_at > $2")
+            .bind(host)
+            .bind(now)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(n)
+}
+
+/// Forgets failing hosts that have nothing queued any more, so this state cannot grow without bound.
+pub async fn prune_failing_hosts(db: &Db) -> Result<u64> {
+    let mut c = db.acquire().await?;
+    let n = on_conn!(c.conn(), c => sqlx::query(
+        "DELETE FROM failing_hosts WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.host = failing_hosts.host)")
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n)
 }
 
 /// Removes a delivery that is done (delivered, or given up).
@@ -148,14 +234,18 @@ pub struct HostQueue {
     pub failing: i64,
     /// When the oldest was queued.
     pub oldest: DateTime<Utc>,
+    /// Since when deliveries to the host fail, if they do.
+    pub failing_since: Option<DateTime<Utc>>,
 }
 
 /// The queue by host, largest first.
 pub async fn status(db: &Db) -> Result<Vec<HostQueue>> {
     let mut c = db.acquire().await?;
     let rows: Vec<HostQueue> = on_conn!(c.conn(), c => sqlx::query_as(
-        "SELECT host, COUNT(*) AS pending, SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END) AS failing, \
-         MIN(created_at) AS oldest FROM deliveries GROUP BY host ORDER BY COUNT(*) DESC, host")
+        "SELECT d.host, COUNT(*) AS pending, SUM(CASE WHEN d.attempts > 0 THEN 1 ELSE 0 END) AS failing, \
+         MIN(d.created_at) AS oldest, MIN(f.failing_since) AS failing_since \
+         FROM deliveries d LEFT JOIN failing_hosts f ON f.host = d.host \
+         GROUP BY d.host ORDER BY COUNT(*) DESC, d.host")
         .fetch_all(&mut *c)
         .await)?;
     Ok(rows)

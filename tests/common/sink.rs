@@ -1,0 +1,199 @@
+//! A counting receiver: inboxes `/inbox/{n}` on one loopback port that check the HTTP signature of every
+//! delivery and answer as each test tells them to.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode, Uri},
+    response::{IntoResponse, Response},
+    routing::post,
+};
+
+/// How one inbox answers.
+#[derive(Clone, Debug)]
+pub enum Behaviour {
+    /// 202.
+    Accept,
+    /// 429 with `Retry-After: secs` the first time, then 202.
+    TooManyOnce(u64),
+    /// 410 always.
+    Gone,
+    /// 500 the first `n` times, then 202.
+    ErrorTimes(u32),
+    /// Answers after `delay` the first time, then at once.
+    SlowOnce(Duration),
+    /// Answers after `delay` every time.
+    SlowAlways(Duration),
+}
+
+/// One delivery as the sink saw it.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub inbox: u32,
+    pub activity_id: String,
+    pub signature_ok: bool,
+    pub at: Instant,
+    pub accepted: bool,
+}
+
+#[derive(Clone, Default)]
+pub struct Sink {
+    pub seen: Arc<Mutex<Vec<Seen>>>,
+    behaviours: Arc<Mutex<HashMap<u32, Behaviour>>>,
+    attempts: Arc<Mutex<HashMap<u32, u32>>>,
+    /// The sender's public keys by key id, to check signatures with.
+    keys: Arc<Mutex<HashMap<String, String>>>,
+    host: Arc<Mutex<String>>,
+    /// When set, `/actor/{n}` serves Person documents with this key, so the sink can sign as them.
+    actor_key: Arc<Mutex<Option<verkosto::model::KeyPair>>>,
+}
+
+impl Sink {
+    pub fn set(&self, inbox: u32, b: Behaviour) {
+        self.behaviours.lock().expect("lock").insert(inbox, b);
+    }
+
+    pub fn trust(&self, key_id: &str, public_key_pem: &str) {
+        self.keys
+            .lock()
+            .expect("lock")
+            .insert(key_id.to_string(), public_key_pem.to_string());
+    }
+
+    /// Serves on `listener` until the returned handle is aborted.
+    pub fn serve(&self, listener: tokio::net::TcpListener) -> tokio::task::JoinHandle<()> {
+        let port = listener.local_addr().expect("addr").port();
+        *self.host.lock().expect("lock") = format!("localhost:{port}");
+        let app = Router::new()
+            .route("/inbox/{n}", post(receive))
+            .route("/actor/{n}", axum::routing::get(actor))
+            .with_state(self.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        })
+    }
+
+    /// Serves actors `/actor/{n}` with `key`.
+    pub fn act_as_actors(&self, key: verkosto::model::KeyPair) {
+        *self.actor_key.lock().expect("lock") = Some(key);
+    }
+
+    /// Accepted deliveries (2xx answered), in arrival order.
+    pub fn accepted(&self) -> Vec<Seen> {
+        self.seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|s| s.accepted)
+            .cloned()
+            .collect()
+    }
+
+    /// Every attempt that reached an inbox.
+    pub fn attempts_at(&self, inbox: u32) -> Vec<Seen> {
+        self.seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|s| s.inbox == inbox)
+            .cloned()
+            .collect()
+    }
+}
+
+async fn receive(
+    State(sink): State<Sink>,
+    Path(n): Path<u32>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let host = sink.host.lock().expect("lock").clone();
+    let signature_ok = match verkosto::apub::signatures::check_post(
+        "POST",
+        uri.path(),
+        &headers,
+        &body,
+        &host,
+        Duration::from_secs(3600),
+    ) {
+        Ok(pending) => {
+            let key = sink
+                .keys
+                .lock()
+                .expect("lock")
+                .get(pending.key_id())
+                .cloned();
+            key.is_some_and(|pem| pending.verify(&pem))
+        }
+        Err(_) => false,
+    };
+    let activity_id = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v["id"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let attempt = {
+        let mut a = sink.attempts.lock().expect("lock");
+        let e = a.entry(n).or_default();
+        *e += 1;
+        *e
+    };
+    let behaviour = sink
+        .behaviours
+        .lock()
+        .expect("lock")
+        .get(&n)
+        .cloned()
+        .unwrap_or(Behaviour::Accept);
+    let (status, retry_after, delay) = match behaviour {
+        Behaviour::Accept => (StatusCode::ACCEPTED, None, None),
+        Behaviour::TooManyOnce(secs) if attempt == 1 => {
+            (StatusCode::TOO_MANY_REQUESTS, Some(secs), None)
+        }
+        Behaviour::TooManyOnce(_) => (StatusCode::ACCEPTED, None, None),
+        Behaviour::Gone => (StatusCode::GONE, None, None),
+        Behaviour::ErrorTimes(k) if attempt <= k => (StatusCode::INTERNAL_SERVER_ERROR, None, None),
+        Behaviour::ErrorTimes(_) => (StatusCode::ACCEPTED, None, None),
+        Behaviour::SlowOnce(d) if attempt == 1 => (StatusCode::ACCEPTED, None, Some(d)),
+        Behaviour::SlowOnce(_) => (StatusCode::ACCEPTED, None, None),
+        Behaviour::SlowAlways(d) => (StatusCode::ACCEPTED, None, Some(d)),
+    };
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
+    sink.seen.lock().expect("lock").push(Seen {
+        inbox: n,
+        activity_id,
+        signature_ok,
+        at: Instant::now(),
+        accepted: status.is_success(),
+    });
+    match retry_after {
+        Some(secs) => (status, [("retry-after", secs.to_string())]).into_response(),
+        None => status.into_response(),
+    }
+}
+
+async fn actor(State(sink): State<Sink>, Path(n): Path<u32>) -> Response {
+    let Some(key) = sink.actor_key.lock().expect("lock").clone() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let host = sink.host.lock().expect("lock").clone();
+    let id = format!("http://{host}/actor/{n}");
+    let doc = serde_json::json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "type": "Person", "id": id, "preferredUsername": format!("sink{n}"),
+        "inbox": format!("http://{host}/inbox/{n}"),
+        "publicKey": { "id": format!("{id}#main-key"), "owner": id, "publicKeyPem": key.public_key_pem }
+    });
+    (
+        [("content-type", "application/activity+json")],
+        axum::Json(doc),
+    )
+        .into_response()
+}
