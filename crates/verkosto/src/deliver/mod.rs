@@ -13,8 +13,9 @@
 //! was queued.
 //!
 //! Delivery is at least once: a process killed after a receiver accepted a delivery but before the row
-//! was removed sends that delivery again after restart. The resend is bounded by what was in flight:
-//! at most `delivery_workers` deliveries. Receivers de-duplicate by activity id.
+//! was removed sends that delivery again once its lease (twice the request timeout plus 5 s: 25 s by
+//! default) has run out. The resend is bounded by what was in flight: at most `delivery_workers`
+//! deliveries per process. Receivers de-duplicate by activity id.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,8 +39,12 @@ impl DeliveryNotifier {
     }
 }
 
-/// How long a claimed delivery stays leased to this process before another may take it.
-const LEASE: Duration = Duration::from_secs(120);
+/// How long a claimed delivery stays leased before another process may take it: long enough for an
+/// attempt (bounded by the request timeout), short enough that a crashed process's deliveries are soon
+/// taken over.
+fn lease(settings: &crate::Settings) -> Duration {
+    settings.request_timeout * 2 + Duration::from_secs(5)
+}
 /// The longest sleep between polls (other processes may queue work we are not notified of).
 const POLL: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(12 * 3600);
@@ -57,7 +62,9 @@ async fn claim(verkosto: &Verkosto, available: i64) -> Vec<Delivery> {
         unavailable_if_failing_since: now - to_chrono(settings.unavailable_after),
         probe_if_last_attempt_before: now - to_chrono(settings.host_probe_interval),
     };
-    match store::deliveries::claim_due(verkosto.db(), now, now + to_chrono(LEASE), limits).await {
+    match store::deliveries::claim_due(verkosto.db(), now, now + to_chrono(lease(settings)), limits)
+        .await
+    {
         Ok(rows) => rows,
         Err(e) => {
             tracing::warn!(error = %e, "claiming deliveries failed");

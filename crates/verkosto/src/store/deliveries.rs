@@ -91,6 +91,9 @@ pub async fn claim_due(
     lease_until: DateTime<Utc>,
     limits: ClaimLimits,
 ) -> Result<Vec<Delivery>> {
+    // The lease conditions are repeated on the locking query: PostgreSQL re-checks them on the newest
+    // row version when another process claimed the row after this statement's snapshot was taken, which
+    // the subquery (evaluated on the snapshot) alone would not.
     let lock = match db {
         Db::Postgres(_) => "FOR UPDATE SKIP LOCKED",
         Db::Sqlite(_) => "",
@@ -102,6 +105,7 @@ pub async fn claim_due(
                SELECT d.id, d.host, ROW_NUMBER() OVER (PARTITION BY d.host ORDER BY d.id) AS rn \
                FROM deliveries d WHERE {DUE}) c \
              WHERE {WITHIN_HOST_LIMIT}) \
+           AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) \
            ORDER BY id LIMIT $3 {lock}) {RETURNING}"
     );
     let rows = match db {

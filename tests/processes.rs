@@ -1,0 +1,363 @@
+//! The real `verkosto` binary: killed with SIGKILL while deliveries are pending, and two processes
+//! draining one PostgreSQL queue.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::eventually;
+use common::sink::{Behaviour, Sink};
+use verkosto::model::{CommunityUpdate, FollowState, Follower, NewCommunity};
+use verkosto::service::NewAccount;
+use verkosto::{Settings, Verkosto, store};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// A `verkosto serve` process.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    async fn start(database_url: &str, port: u16, domain: &str) -> Server {
+        let child = Command::new(env!("CARGO_BIN_EXE_verkosto"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", database_url)
+            .env("VERKOSTO_DOMAIN", domain)
+            .env("VERKOSTO_DEV_FEDERATION", "true")
+            .env("VERKOSTO_RETRY_BASE", "200ms")
+            // Leases of a killed process run out after twice this plus 5 s.
+            .env("VERKOSTO_REQUEST_TIMEOUT", "2s")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start verkosto");
+        let server = Server { child, port };
+        let client = reqwest::Client::new();
+        eventually(30, "the server to answer /healthz", || {
+            let client = client.clone();
+            async move {
+                let res = client
+                    .get(format!("http://127.0.0.1:{port}/healthz"))
+                    .send()
+                    .await
+                    .ok()?;
+                res.status().is_success().then_some(())
+            }
+        })
+        .await;
+        server
+    }
+
+    /// SIGKILL: no shutdown, no cleanup.
+    fn kill(mut self) {
+        self.child.kill().expect("kill -9");
+        let _ = self.child.wait();
+    }
+
+    async fn pending(&self) -> i64 {
+        let text = reqwest::get(format!("http://127.0.0.1:{}/metrics", self.port))
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        text.lines()
+            .filter(|l| l.starts_with("verkosto_deliveries_pending{"))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum::<f64>() as i64
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Prepares an instance's database: an owner, a community, and `inboxes` followers on the sink hosts.
+async fn prepare(
+    database_url: &str,
+    domain: &str,
+    sinks: &[(&Sink, String)],
+    inboxes: u32,
+) -> Verkosto {
+    let mut settings = Settings::new(domain);
+    settings.dev_federation = true;
+    let v = Verkosto::open(database_url, settings).await.expect("open");
+    let owner = v
+        .create_account(NewAccount {
+            username: "aino".into(),
+            password: "salasana123".into(),
+            is_admin: false,
+        })
+        .await
+        .expect("account");
+    let c = v
+        .create_community(
+            &owner,
+            NewCommunity {
+                name: "kahvila".into(),
+                display_name: None,
+                summary: None,
+                kind: None,
+                location: None,
+                website: None,
+                tags: None,
+                icon_url: None,
+                banner_url: None,
+                follow_policy: None,
+            },
+        )
+        .await
+        .expect("community");
+    let target = v.state().url("/c/kahvila");
+    let mut conn = v.db().acquire().await.expect("acquire");
+    let keys = store::communities::keys(&mut conn.conn(), c.id)
+        .await
+        .expect("keys");
+    for (sink, host) in sinks {
+        sink.trust(&format!("{target}#main-key"), &keys.public_key_pem);
+        for n in 0..inboxes {
+            let actor = url::Url::parse(&format!("http://{host}/actor/{n}")).expect("url");
+            store::follows::upsert_follower(
+                &mut conn.conn(),
+                &Follower {
+                    id: 0,
+                    target_ap_id: target.clone(),
+                    follower_ap_id: actor.clone(),
+                    inbox: url::Url::parse(&format!("http://{host}/inbox/{n}")).expect("url"),
+                    shared_inbox: None,
+                    follow_activity_id: url::Url::parse(&format!("{actor}/f")).expect("url"),
+                    state: FollowState::Accepted,
+                    created_at: store::now(),
+                },
+            )
+            .await
+            .expect("follower");
+        }
+    }
+    drop(conn);
+    v
+}
+
+async fn publish(v: &Verkosto, n: usize) -> Vec<String> {
+    let owner = v.account("aino").await.expect("owner");
+    let mut ids = vec![];
+    for i in 0..n {
+        let change = CommunityUpdate {
+            display_name: Some(format!("Kahvila v{i}")),
+            ..Default::default()
+        };
+        v.update_community(&owner, "kahvila", change)
+            .await
+            .expect("update");
+    }
+    let mut c = v.db().acquire().await.expect("acquire");
+    let actor = v.state().url("/c/kahvila");
+    for body in store::outbox::public_page(&mut c.conn(), actor.as_str(), 10_000, 0)
+        .await
+        .expect("outbox")
+    {
+        let value: serde_json::Value = serde_json::from_str(&body).expect("json");
+        ids.push(value["id"].as_str().expect("id").to_string());
+    }
+    ids
+}
+
+/// How many times each (inbox, activity) pair arrived.
+fn arrivals(sink: &Sink) -> HashMap<(u32, String), usize> {
+    let mut counts = HashMap::new();
+    for d in sink.accepted() {
+        assert!(d.signature_ok, "every delivery carries a valid signature");
+        *counts.entry((d.inbox, d.activity_id)).or_default() += 1;
+    }
+    counts
+}
+
+/// A database URL per backend: a fresh SQLite file, and a fresh PostgreSQL database when available.
+async fn databases(dir: &tempfile::TempDir) -> Vec<(String, Option<String>)> {
+    let mut out = vec![(
+        format!("sqlite://{}", dir.path().join("crash.db").display()),
+        None,
+    )];
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        let name = format!("verkosto_p_{:012x}", rand::random::<u64>() >> 16);
+        let admin = sqlx::PgPool::connect(&url).await.expect("admin");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .expect("create db");
+        admin.close().await;
+        let (base, _) = url.rsplit_once('/').expect("database name in DATABASE_URL");
+        out.push((format!("{base}/{name}"), Some(name)));
+    } else {
+        eprintln!("PostgreSQL process tests skipped: DATABASE_URL is not set");
+    }
+    out
+}
+
+async fn drop_database(name: Option<String>) {
+    if let (Some(name), Ok(url)) = (name, std::env::var("DATABASE_URL")) {
+        let admin = sqlx::PgPool::connect(&url).await.expect("admin");
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&admin)
+            .await;
+        admin.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_killed_server_with_its_receiver_down_loses_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (url, pg_name) in databases(&dir).await {
+        let port = free_port();
+        let domain = format!("localhost:{port}");
+        let sink = Sink::default();
+        let sink_port = free_port();
+        let sink_host = format!("localhost:{sink_port}");
+        let v = prepare(&url, &domain, &[(&sink, sink_host.clone())], 3).await;
+
+        // The receiver is down; the server queues, fails, and is killed.
+        let server = Server::start(&url, port, &domain).await;
+        let ids = publish(&v, 5).await;
+        eventually(10, "deliveries to be attempted and fail", || async {
+            let st = store::deliveries::status(v.db()).await.ok()?;
+            st.first().filter(|h| h.failing > 0).map(|_| ())
+        })
+        .await;
+        assert_eq!(server.pending().await, 15);
+        server.kill();
+
+        // Receiver and server come back: everything arrives.
+        sink.serve(
+            tokio::net::TcpListener::bind(("127.0.0.1", sink_port))
+                .await
+                .expect("sink"),
+        );
+        let server = Server::start(&url, port, &domain).await;
+        eventually(30, "all 15 deliveries after the restart", || async {
+            (arrivals(&sink).len() == 15).then_some(())
+        })
+        .await;
+        let got = arrivals(&sink);
+        for inbox in 0..3 {
+            for id in &ids {
+                assert!(
+                    got.contains_key(&(inbox, id.clone())),
+                    "inbox {inbox} is missing {id}"
+                );
+            }
+        }
+        eventually(10, "the queue to empty", || async {
+            (server.pending().await == 0).then_some(())
+        })
+        .await;
+        drop(server);
+        v.db().close().await;
+        drop_database(pg_name).await;
+    }
+}
+
+#[tokio::test]
+async fn a_server_killed_mid_delivery_resends_at_most_what_was_in_flight() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (url, pg_name) in databases(&dir).await {
+        let port = free_port();
+        let domain = format!("localhost:{port}");
+        let sink = Sink::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let sink_host = format!("localhost:{}", listener.local_addr().expect("addr").port());
+        sink.serve(listener);
+        for n in 0..120 {
+            sink.set(n, Behaviour::SlowAlways(Duration::from_millis(40)));
+        }
+        let v = prepare(&url, &domain, &[(&sink, sink_host)], 120).await;
+        let server = Server::start(&url, port, &domain).await;
+        let ids = publish(&v, 1).await;
+        eventually(20, "some deliveries to arrive", || async {
+            (sink.accepted().len() >= 30).then_some(())
+        })
+        .await;
+        server.kill();
+        let before_restart = sink.accepted().len();
+        assert!(before_restart < 120, "killed before the end");
+
+        let server = Server::start(&url, port, &domain).await;
+        eventually(60, "every inbox to get the activity", || async {
+            (arrivals(&sink).len() == 120).then_some(())
+        })
+        .await;
+        let got = arrivals(&sink);
+        assert!(got.keys().all(|(_, id)| id == &ids[0]));
+        let resent: usize = got.values().map(|n| n - 1).sum();
+        // The documented bound: at most the deliveries in flight when the process died.
+        assert!(
+            resent <= Settings::new("x").delivery_workers,
+            "{resent} resent"
+        );
+        drop(server);
+        v.db().close().await;
+        drop_database(pg_name).await;
+    }
+}
+
+#[tokio::test]
+async fn two_processes_share_one_postgres_queue_without_duplicates() {
+    let Ok(_) = std::env::var("DATABASE_URL") else {
+        eprintln!("several-processes test skipped: DATABASE_URL is not set");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, pg_name) = databases(&dir).await.pop().expect("postgres");
+    let port = free_port();
+    let domain = format!("localhost:{port}");
+    let sinks: Vec<Sink> = (0..3).map(|_| Sink::default()).collect();
+    let mut hosts = vec![];
+    for sink in &sinks {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        hosts.push(format!(
+            "localhost:{}",
+            listener.local_addr().expect("addr").port()
+        ));
+        sink.serve(listener);
+    }
+    let pairs: Vec<(&Sink, String)> = sinks.iter().zip(hosts.iter().cloned()).collect();
+    let v = prepare(&url, &domain, &pairs, 100).await;
+    let first = Server::start(&url, port, &domain).await;
+    let second = Server::start(&url, free_port(), &domain).await;
+    let ids = publish(&v, 2).await;
+    let total = || sinks.iter().map(|s| s.accepted().len()).sum::<usize>();
+    eventually(60, "600 deliveries", || async {
+        (total() >= 600).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(total(), 600, "no delivery was made twice");
+    for sink in &sinks {
+        let got = arrivals(sink);
+        assert_eq!(got.len(), 200);
+        assert!(got.values().all(|n| *n == 1));
+        let activities: HashSet<&String> = got.keys().map(|(_, id)| id).collect();
+        assert_eq!(activities.len(), ids.len());
+    }
+    assert_eq!(first.pending().await + second.pending().await, 0);
+    drop(first);
+    drop(second);
+    v.db().close().await;
+    drop_database(pg_name).await;
+}
