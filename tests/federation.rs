@@ -501,49 +501,26 @@ async fn actors_with_unsafe_inboxes_or_foreign_keys_are_not_stored() {
     let key = verkosto::service::generate_keypair().await.expect("key");
     let s = TestServer::start(TestDb::sqlite().await).await;
     let token = s.account("aino").await;
-    let cases: Vec<(&str, Box<dyn Fn(&str) -> Value + Send>)> = vec![
-        (
-            "an inbox on an IP address",
-            Box::new({
-                let pem = key.public_key_pem.clone();
-                move |host: &str| {
-                    json!({
-                        "type": "Person", "id": format!("http://{host}/users/remote"), "preferredUsername": "remote",
-                        "inbox": "http://127.0.0.1:9/inbox",
-                        "publicKey": { "id": format!("http://{host}/users/remote#main-key"), "owner": format!("http://{host}/users/remote"), "publicKeyPem": pem }
-                    })
-                }
-            }),
-        ),
-        (
-            "an inbox on a third host",
-            Box::new({
-                let pem = key.public_key_pem.clone();
-                move |host: &str| {
-                    json!({
-                        "type": "Person", "id": format!("http://{host}/users/remote"), "preferredUsername": "remote",
-                        "inbox": "http://victim.example/inbox",
-                        "publicKey": { "id": format!("http://{host}/users/remote#main-key"), "owner": format!("http://{host}/users/remote"), "publicKeyPem": pem }
-                    })
-                }
-            }),
-        ),
-        (
-            "a key owned by another actor",
-            Box::new({
-                let pem = key.public_key_pem.clone();
-                move |host: &str| {
-                    json!({
-                        "type": "Person", "id": format!("http://{host}/users/remote"), "preferredUsername": "remote",
-                        "inbox": format!("http://{host}/users/remote/inbox"),
-                        "publicKey": { "id": "http://other.example/u/x#main-key", "owner": "http://other.example/u/x", "publicKeyPem": pem }
-                    })
-                }
-            }),
-        ),
+    let pem = key.public_key_pem.clone();
+    let cases = [
+        "an inbox on an IP address",
+        "an inbox on a third host",
+        "a key owned by another actor",
     ];
-    for (what, make) in cases {
-        let host = fake_remote_actor(make).await;
+    for what in cases {
+        let host = fake_remote_actor(|host| {
+            let id = format!("http://{host}/users/remote");
+            let (inbox, key_owner) = match what {
+                "an inbox on an IP address" => ("http://127.0.0.1:9/inbox".to_string(), id.clone()),
+                "an inbox on a third host" => ("http://victim.example/inbox".to_string(), id.clone()),
+                _ => (format!("{id}/inbox"), "http://other.example/u/x".to_string()),
+            };
+            json!({
+                "type": "Person", "id": id, "preferredUsername": "remote", "inbox": inbox,
+                "publicKey": { "id": format!("{key_owner}#main-key"), "owner": key_owner, "publicKeyPem": pem }
+            })
+        })
+        .await;
         let (status, body) = s
             .get_json(
                 &format!("/api/v1/lookup?handle=remote@{host}"),
