@@ -51,6 +51,7 @@ pub mod apub;
 pub mod deliver;
 mod error;
 pub mod http;
+pub mod ical;
 pub mod model;
 pub mod service;
 pub mod store;

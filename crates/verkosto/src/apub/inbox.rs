@@ -16,7 +16,13 @@ use serde_json::Value;
 use url::Url;
 
 use super::activities::{
-    accept::Accept, delete::Delete, follow::Follow, reject::Reject, undo::Undo,
+    announce::IncomingAnnounce,
+    answer::IncomingAnswer,
+    create::IncomingCreate,
+    delete::Delete,
+    follow::Follow,
+    join::{IncomingJoin, IncomingLeave},
+    undo::Undo,
     update::IncomingUpdate,
 };
 use super::actor::{self, normalized_host};
@@ -269,8 +275,11 @@ async fn dispatch(
 ) -> Result<Received> {
     match kind {
         "Follow" => run::<Follow>(data, json).await,
-        "Accept" => run::<Accept>(data, json).await,
-        "Reject" => run::<Reject>(data, json).await,
+        "Accept" | "Reject" | "TentativeAccept" => run::<IncomingAnswer>(data, json).await,
+        "Create" => run::<IncomingCreate>(data, json).await,
+        "Announce" => run::<IncomingAnnounce>(data, json).await,
+        "Join" => run::<IncomingJoin>(data, json).await,
+        "Leave" => run::<IncomingLeave>(data, json).await,
         "Undo" => run::<Undo>(data, json).await,
         "Update" => run::<IncomingUpdate>(data, json).await,
         "Delete" => run::<Delete>(data, json).await,

@@ -9,6 +9,7 @@ pub mod activities;
 pub mod actor;
 pub mod collections;
 pub mod context;
+pub mod event;
 pub mod inbox;
 pub mod nodeinfo;
 pub mod signatures;
@@ -30,6 +31,17 @@ pub fn is_activity_content_type(value: &str) -> bool {
         }),
         _ => false,
     }
+}
+
+/// Fetches any ActivityPub document from its origin (signed with the instance key), checking its
+/// content type and that its `id` is the URL it was fetched from.
+pub(crate) async fn fetch_json(
+    data: &activitypub_federation::config::Data<crate::service::AppState>,
+    url: &url::Url,
+) -> crate::Result<serde_json::Value> {
+    let res =
+        activitypub_federation::fetch::fetch_object_http::<_, serde_json::Value>(url, data).await?;
+    Ok(res.object)
 }
 
 /// A new id for an activity published by this instance.

@@ -39,7 +39,7 @@ pub(super) fn routes() -> Router<Verkosto> {
 }
 
 /// A document served as `application/activity+json`.
-fn activity_json(value: impl serde::Serialize) -> Response {
+pub(super) fn activity_json(value: impl serde::Serialize) -> Response {
     let mut response = Json(value).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

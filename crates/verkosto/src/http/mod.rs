@@ -17,6 +17,7 @@ use crate::model::Account;
 use crate::service::Verkosto;
 
 mod api;
+mod events;
 mod federation;
 
 /// Every route of an instance, with `verkosto` as state.
@@ -26,7 +27,8 @@ pub fn router(verkosto: Verkosto) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .merge(federation::routes())
-        .nest("/api/v1", api::routes())
+        .merge(events::public_routes())
+        .nest("/api/v1", api::routes().merge(events::api_routes()))
         .fallback(|| async { Error::NotFound("page".into()) })
         // Our extractors read bodies with the same limit and answer 413 in JSON; this layer only
         // stops axum from buffering more than that anywhere else.

@@ -4,6 +4,7 @@
 
 mod account;
 mod community;
+mod event;
 mod follow;
 mod name;
 mod remote_actor;
@@ -12,6 +13,10 @@ pub use account::{Account, ApiToken};
 pub use community::{
     Community, CommunityKind, CommunityUpdate, FollowPolicy, Membership, MembershipState,
     NewCommunity, Role,
+};
+pub use event::{
+    Comment, Event, EventCategory, EventPlace, EventStatus, EventUpdate, JoinMode, NewEvent,
+    Participation, ParticipationState,
 };
 pub use follow::{FollowState, Follower, Following};
 pub use name::LocalName;

@@ -16,7 +16,7 @@ const MAX_LOCATION: usize = 200;
 const MAX_TAGS: usize = 20;
 const MAX_TAG: usize = 64;
 
-fn bounded(field: &'static str, value: &str, max: usize) -> Result<()> {
+pub(crate) fn bounded(field: &'static str, value: &str, max: usize) -> Result<()> {
     if value.chars().count() > max {
         return Err(Error::invalid(
             field,
@@ -27,7 +27,7 @@ fn bounded(field: &'static str, value: &str, max: usize) -> Result<()> {
 }
 
 /// An optional http(s) URL; an empty string means "none".
-fn optional_url(field: &'static str, raw: Option<&str>) -> Result<Option<Url>> {
+pub(crate) fn optional_url(field: &'static str, raw: Option<&str>) -> Result<Option<Url>> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(s) => {
@@ -42,7 +42,7 @@ fn optional_url(field: &'static str, raw: Option<&str>) -> Result<Option<Url>> {
     }
 }
 
-fn tags(raw: Vec<String>) -> Result<Vec<String>> {
+pub(crate) fn tags(raw: Vec<String>) -> Result<Vec<String>> {
     if raw.len() > MAX_TAGS {
         return Err(Error::invalid("tags", format!("at most {MAX_TAGS} tags")));
     }

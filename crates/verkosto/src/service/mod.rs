@@ -14,12 +14,14 @@ use crate::store::{self, Db};
 
 mod accounts;
 mod communities;
+mod events;
 mod follows;
 mod keys;
 mod publish;
 pub mod sanitize;
 
 pub use accounts::{IssuedToken, NewAccount};
+pub use events::DEFAULT_TIMEZONE;
 pub use follows::FollowRequestDecision;
 pub use keys::generate_keypair;
 

@@ -18,21 +18,57 @@ impl Verkosto {
         activity: &A,
         is_public: bool,
     ) -> Result<()> {
-        let body = to_json(activity)?;
-        let now = store::now();
+        self.publish_json(
+            tx,
+            actor,
+            activity.activity_id(),
+            &to_json(activity)?,
+            is_public,
+            &[],
+        )
+        .await
+    }
+
+    /// Like [`Verkosto::publish`] for an activity already serialized (with its own `@context`), also
+    /// sending it to `extra_inboxes` (the participants of an event, say).
+    pub(crate) async fn publish_json(
+        &self,
+        tx: &mut Tx,
+        actor: &Url,
+        activity_id: &Url,
+        body: &str,
+        is_public: bool,
+        extra_inboxes: &[Url],
+    ) -> Result<()> {
         store::outbox::insert(
             &mut tx.conn(),
-            activity.activity_id().as_str(),
+            activity_id.as_str(),
             actor.as_str(),
             is_public,
-            &body,
-            now,
+            body,
+            store::now(),
         )
         .await?;
         let inboxes = store::follows::follower_inboxes(&mut tx.conn(), actor.as_str()).await?;
-        let inboxes: Vec<Url> = inboxes.iter().filter_map(|i| Url::parse(i).ok()).collect();
-        self.queue(tx, actor, activity.activity_id(), &body, &inboxes)
-            .await
+        let mut inboxes: Vec<Url> = inboxes.iter().filter_map(|i| Url::parse(i).ok()).collect();
+        for extra in extra_inboxes {
+            if !inboxes.contains(extra) {
+                inboxes.push(extra.clone());
+            }
+        }
+        self.queue(tx, actor, activity_id, body, &inboxes).await
+    }
+
+    /// Queues an already serialized activity for the given inboxes only.
+    pub(crate) async fn send_json_to(
+        &self,
+        tx: &mut Tx,
+        actor: &Url,
+        activity_id: &Url,
+        body: &str,
+        inboxes: &[Url],
+    ) -> Result<()> {
+        self.queue(tx, actor, activity_id, body, inboxes).await
     }
 
     /// Queues `activity` for the given inboxes only (an `Accept` to one follower, a `Follow`).

@@ -8,6 +8,16 @@ pub fn html(raw: &str) -> String {
         .to_string()
 }
 
+/// Renders Markdown (bare URLs become links) to sanitized HTML. comrak keeps raw HTML only because
+/// the sanitizer always runs after it.
+pub fn markdown(source: &str) -> String {
+    let mut options = comrak::Options::default();
+    options.extension.autolink = true;
+    options.extension.strikethrough = true;
+    options.render.r#unsafe = true;
+    html(&comrak::markdown_to_html(source, &options))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -19,5 +29,14 @@ mod tests {
         assert!(!clean.contains("javascript:"), "{clean}");
         assert!(!clean.contains("<script"), "{clean}");
         assert!(clean.contains("hei"), "{clean}");
+    }
+
+    #[test]
+    fn markdown_links_urls_and_stays_safe() {
+        let out =
+            super::markdown("**Tervetuloa** https://kahvila.example <img src=x onerror=alert(1)>");
+        assert!(out.contains("<strong>Tervetuloa</strong>"), "{out}");
+        assert!(out.contains("href=\"https://kahvila.example\""), "{out}");
+        assert!(!out.contains("onerror"), "{out}");
     }
 }

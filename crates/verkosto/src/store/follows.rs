@@ -268,3 +268,13 @@ pub async fn delete_all_of(c: &mut Conn<'_>, follower_ap_id: &str) -> Result<u64
         .map(|r| r.rows_affected()))?;
     Ok(n)
 }
+
+/// Whether any local account follows `target_ap_id` (accepted).
+pub async fn is_followed_locally(c: &mut Conn<'_>, target_ap_id: &str) -> Result<bool> {
+    let n: i64 = on_conn!(c, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM following WHERE target_ap_id = $1 AND state = 'accepted'")
+        .bind(target_ap_id)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(n > 0)
+}

@@ -30,6 +30,7 @@ use crate::error::{Error, Result};
 pub mod accounts;
 pub mod communities;
 pub mod deliveries;
+pub mod events;
 pub mod follows;
 pub mod instance;
 pub mod outbox;

@@ -55,8 +55,9 @@ impl Activity for Delete {
     async fn receive(self, data: &Data<AppState>) -> Result<()> {
         let object = object_id(&self.object)?;
         if object == self.actor {
-            data.verkosto().forget_remote_actor(&self.actor).await?;
+            data.verkosto().forget_remote_actor(&self.actor).await
+        } else {
+            data.verkosto().receive_delete(&self.actor, &object).await
         }
-        Ok(())
     }
 }

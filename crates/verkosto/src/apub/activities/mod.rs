@@ -4,8 +4,12 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 pub mod accept;
+pub mod announce;
+pub mod answer;
+pub mod create;
 pub mod delete;
 pub mod follow;
+pub mod join;
 pub mod reject;
 pub mod undo;
 pub mod update;

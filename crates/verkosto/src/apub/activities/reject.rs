@@ -1,13 +1,10 @@
-//! `Reject{Follow}`: the followed side refuses.
+//! `Reject{Follow}` as we send it: the followed side refuses. Received answers are in [`super::answer`].
 
-use activitypub_federation::{config::Data, kinds::activity::RejectType, traits::Activity};
-use async_trait::async_trait;
+use activitypub_federation::kinds::activity::RejectType;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::{ObjectOrId, follow::DataExt, follow::Follow};
-use crate::error::{Error, Result};
-use crate::service::AppState;
+use super::{ObjectOrId, follow::Follow};
 
 /// The `Reject` activity, refusing a `Follow`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -32,36 +29,5 @@ impl Reject {
             actor,
             object: ObjectOrId::Object(Box::new(follow)),
         }
-    }
-}
-
-#[async_trait]
-impl Activity for Reject {
-    type DataType = AppState;
-    type Error = Error;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        &self.actor
-    }
-
-    async fn verify(&self, data: &Data<AppState>) -> Result<()> {
-        if let Some(follow) = self.object.object()
-            && (!data.config_is_local(&follow.actor) || follow.object != self.actor)
-        {
-            return Err(Error::Forbidden(
-                "only the followed actor can reject a follow of ours".into(),
-            ));
-        }
-        Ok(())
-    }
-
-    async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        data.verkosto()
-            .receive_follow_answer(&self.actor, &self.object, false)
-            .await
     }
 }

@@ -76,9 +76,18 @@ impl Activity for Undo {
     }
 
     async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        match self.undone_follow() {
-            Some(follow) => data.verkosto().receive_unfollow(&self.actor, &follow).await,
-            None => Ok(()),
+        if let Some(follow) = self.undone_follow() {
+            return data.verkosto().receive_unfollow(&self.actor, &follow).await;
+        }
+        match &self.object {
+            // Undo{Join} embedding the Join: its object is the event.
+            serde_json::Value::Object(o)
+                if o.get("type").and_then(|t| t.as_str()) == Some("Join") =>
+            {
+                let event = super::object_id(o.get("object").unwrap_or(&serde_json::Value::Null))?;
+                data.verkosto().receive_leave(&self.actor, &event).await
+            }
+            _ => Ok(()),
         }
     }
 }

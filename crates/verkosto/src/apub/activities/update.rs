@@ -102,8 +102,17 @@ impl Activity for IncomingUpdate {
     }
 
     async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        if object_id(&self.object)? == self.actor {
+        let object = object_id(&self.object)?;
+        if object == self.actor {
             actor::refetch_remote(data, &self.actor).await?;
+            return Ok(());
+        }
+        if self.object.get("type").and_then(|t| t.as_str()) == Some("Event") {
+            // The new version is read from its origin, not from the activity.
+            let doc = crate::apub::fetch_json(data, &object).await?;
+            data.verkosto()
+                .receive_remote_event(&self.actor, &doc)
+                .await?;
         }
         Ok(())
     }

@@ -1,0 +1,378 @@
+//! The `Event` object (FEP-8a8e with Mobilizon's extensions), and its conversions from and to
+//! [`crate::model::Event`]: [`event_to_ap`] for what we serve and send, [`event_from_ap`] for what we read.
+//!
+//! Remote documents vary (Mobilizon, Gancio, Friendica, other Verkostos), so reading works on JSON
+//! values and takes what it understands; writing emits every field the readers in
+//! `shared/design/federation-format.md` use.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::model::{Event, EventCategory, EventPlace, EventStatus, JoinMode};
+use crate::service::AppState;
+
+/// The `@context` of event documents: ActivityStreams, security, and every extension term we emit,
+/// named as Mobilizon names them so that its JSON-LD reading and ours agree.
+pub fn event_context() -> Value {
+    let mut context = super::context::context();
+    if let Some(Value::Object(terms)) = context.as_array_mut().and_then(|a| a.get_mut(2)) {
+        let extra = json!({
+            "sc": "http://schema.org/",
+            "mz": "https://joinmobilizon.org/ns#",
+            "pt": "https://joinpeertube.org/ns#",
+            "ical": "http://www.w3.org/2002/12/cal/ical#",
+            "PostalAddress": "sc:PostalAddress",
+            "address": { "@id": "sc:address", "@type": "sc:PostalAddress" },
+            "streetAddress": "sc:streetAddress",
+            "postalCode": "sc:postalCode",
+            "addressLocality": "sc:addressLocality",
+            "addressRegion": "sc:addressRegion",
+            "addressCountry": "sc:addressCountry",
+            "VirtualLocation": "sc:VirtualLocation",
+            "maximumAttendeeCapacity": "sc:maximumAttendeeCapacity",
+            "remainingAttendeeCapacity": "sc:remainingAttendeeCapacity",
+            "eventStatus": "sc:eventStatus",
+            "inLanguage": "sc:inLanguage",
+            "category": "sc:category",
+            "timezone": { "@id": "mz:timezone", "@type": "sc:Text" },
+            "isOnline": { "@id": "mz:isOnline", "@type": "sc:Boolean" },
+            "joinMode": { "@id": "mz:joinMode", "@type": "mz:joinModeType" },
+            "externalParticipationUrl": { "@id": "mz:externalParticipationUrl", "@type": "sc:URL" },
+            "participantCount": { "@id": "mz:participantCount", "@type": "sc:Integer" },
+            "anonymousParticipationEnabled": { "@id": "mz:anonymousParticipationEnabled", "@type": "sc:Boolean" },
+            "repliesModerationOption": { "@id": "mz:repliesModerationOption", "@type": "mz:repliesModerationOptionType" },
+            "commentsEnabled": { "@id": "pt:commentsEnabled", "@type": "sc:Boolean" },
+            "draft": { "@id": "mz:draft", "@type": "sc:Boolean" },
+            "status": { "@id": "ical:status", "@type": "ical:status" },
+            "participationMessage": { "@id": "mz:participationMessage", "@type": "sc:Text" }
+        });
+        if let Value::Object(extra) = extra {
+            terms.extend(extra);
+        }
+    }
+    context
+}
+
+/// The short plain line Mastodon shows as the post body: "Tue 24 Nov 2026 18:00 (Europe/Helsinki) –
+/// Kahvila, Tampere".
+pub fn summary_line(event: &Event) -> String {
+    let when = match event.timezone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => format!(
+            "{} ({})",
+            event
+                .starts_at
+                .with_timezone(&tz)
+                .format("%a %-d %b %Y %H:%M"),
+            event.timezone
+        ),
+        Err(_) => event.starts_at.format("%a %-d %b %Y %H:%M UTC").to_string(),
+    };
+    let place = match (&event.place, &event.online_url) {
+        (Some(p), Some(_)) => format!("{} and online", p.one_line()),
+        (Some(p), None) => p.one_line(),
+        (None, Some(_)) => "online".to_string(),
+        (None, None) => String::new(),
+    };
+    let mut line = if place.is_empty() {
+        when
+    } else {
+        format!("{when} – {place}")
+    };
+    if event.status == EventStatus::Cancelled {
+        line = format!("CANCELLED: {line}");
+    }
+    line
+}
+
+/// The `Event` document of an event we host.
+pub fn event_to_ap(state: &AppState, event: &Event) -> Value {
+    let group = &event.organizer_ap_id;
+    let followers = format!("{group}/followers");
+    let mut locations = vec![];
+    if let Some(p) = &event.place {
+        let mut place = json!({
+            "type": "Place",
+            "name": p.name.clone().unwrap_or_else(|| p.one_line()),
+            "address": {
+                "type": "PostalAddress",
+                "streetAddress": p.street,
+                "postalCode": p.postal_code,
+                "addressLocality": p.locality,
+                "addressRegion": p.region,
+                "addressCountry": p.country,
+            }
+        });
+        if let (Some(lat), Some(lon)) = (p.latitude, p.longitude) {
+            place["latitude"] = json!(lat);
+            place["longitude"] = json!(lon);
+        }
+        locations.push(place);
+    }
+    if let Some(online) = &event.online_url {
+        locations.push(json!({ "type": "VirtualLocation", "name": "Online", "url": online }));
+    }
+    let mut attachment = vec![];
+    if let Some(banner) = &event.banner_url {
+        attachment.push(json!({ "type": "Document", "mediaType": image_type(banner), "url": banner, "name": "Banner" }));
+    }
+    if let Some(online) = &event.online_url {
+        attachment.push(
+            json!({ "type": "Link", "mediaType": "text/html", "href": online, "name": "Website" }),
+        );
+    }
+    let tags: Vec<Value> = event
+        .tags
+        .iter()
+        .map(|t| json!({ "type": "Hashtag", "name": format!("#{t}"), "href": state.url(&format!("/tags/{t}")) }))
+        .collect();
+    let location = match locations.len() {
+        0 => Value::Null,
+        1 => locations.remove(0),
+        _ => Value::Array(locations),
+    };
+    let mut doc = json!({
+        "@context": event_context(),
+        "type": "Event",
+        "id": event.ap_id,
+        "url": event.url,
+        "name": event.title,
+        "content": event.description_html,
+        "mediaType": "text/html",
+        "summary": summary_line(event),
+        "startTime": event.starts_at,
+        "endTime": event.ends_at,
+        "timezone": event.timezone,
+        "attributedTo": group,
+        "audience": group,
+        "to": [super::PUBLIC],
+        "cc": [followers],
+        "location": location,
+        "attachment": attachment,
+        "isOnline": event.is_online(),
+        "tag": tags,
+        "category": event.category.as_str(),
+        "joinMode": event.join_mode.wire(),
+        "participantCount": event.participant_count,
+        "commentsEnabled": event.comments_enabled,
+        "repliesModerationOption": if event.comments_enabled { "allow_all" } else { "closed" },
+        "anonymousParticipationEnabled": false,
+        "status": event.status.upper(),
+        "eventStatus": event.status.upper(),
+        "draft": false,
+        "published": event.published_at,
+        "updated": event.updated_at,
+        "replies": format!("{}/replies", event.ap_id),
+    });
+    if let Some(source) = &event.description_source {
+        doc["source"] = json!({ "content": source, "mediaType": "text/markdown" });
+    }
+    if let Some(capacity) = event.capacity {
+        doc["maximumAttendeeCapacity"] = json!(capacity);
+        doc["remainingAttendeeCapacity"] = json!(event.remaining());
+    }
+    if let Some(url) = &event.external_url {
+        doc["externalParticipationUrl"] = json!(url);
+    }
+    if let Some(lang) = &event.language {
+        doc["inLanguage"] = json!(lang);
+        doc["contentMap"] = json!({ lang.clone(): event.description_html });
+    }
+    if location_is_null(&doc)
+        && let Some(o) = doc.as_object_mut()
+    {
+        o.remove("location");
+    }
+    doc
+}
+
+fn location_is_null(doc: &Value) -> bool {
+    doc.get("location").is_some_and(Value::is_null)
+}
+
+fn image_type(url: &Url) -> &'static str {
+    let path = url.path().to_ascii_lowercase();
+    if path.ends_with(".png") {
+        "image/png"
+    } else if path.ends_with(".webp") {
+        "image/webp"
+    } else if path.ends_with(".gif") {
+        "image/gif"
+    } else {
+        "image/jpeg"
+    }
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .filter(|s| !s.is_empty())
+}
+
+fn url_of(v: &Value) -> Option<Url> {
+    match v {
+        Value::String(s) => Url::parse(s).ok(),
+        Value::Object(o) => o
+            .get("href")
+            .or_else(|| o.get("url"))
+            .or_else(|| o.get("id"))
+            .and_then(url_of),
+        Value::Array(a) => a.iter().find_map(url_of),
+        _ => None,
+    }
+}
+
+fn time(v: &Value, key: &str) -> Option<DateTime<Utc>> {
+    v.get(key)?
+        .as_str()?
+        .parse::<DateTime<chrono::FixedOffset>>()
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Reads a remote `Event` into the domain type. `local_id` and `organizer` are decided by the caller
+/// (the organizer is the verified sending group, never the document's word alone).
+pub fn event_from_ap(doc: &Value, public_id: String, organizer: Url) -> Result<Event> {
+    let bad = |what: &str| Error::BadRequest(format!("the Event {what}"));
+    if doc.get("type").and_then(Value::as_str) != Some("Event") {
+        return Err(bad("is not of type Event"));
+    }
+    let ap_id = doc
+        .get("id")
+        .and_then(url_of)
+        .ok_or_else(|| bad("has no id"))?;
+    let title: String = text(doc, "name")
+        .ok_or_else(|| bad("has no name"))?
+        .chars()
+        .take(200)
+        .collect();
+    let starts_at = time(doc, "startTime").ok_or_else(|| bad("has no valid startTime"))?;
+    let ends_at = time(doc, "endTime").unwrap_or(starts_at).max(starts_at);
+    let content = text(doc, "content").unwrap_or_default();
+    let locations: Vec<&Value> = match doc.get("location") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(v @ Value::Object(_)) => vec![v],
+        _ => vec![],
+    };
+    let mut place = None;
+    let mut online_url = None;
+    for loc in locations {
+        match loc.get("type").and_then(Value::as_str) {
+            Some("VirtualLocation") => {
+                online_url = online_url.or_else(|| loc.get("url").and_then(url_of))
+            }
+            _ => {
+                let address = loc.get("address").cloned().unwrap_or(Value::Null);
+                let number = |k: &str| {
+                    loc.get(k)
+                        .and_then(|v| v.as_f64().or_else(|| v.as_str()?.parse().ok()))
+                };
+                place = Some(EventPlace {
+                    name: text(loc, "name"),
+                    street: text(&address, "streetAddress"),
+                    postal_code: text(&address, "postalCode"),
+                    locality: text(&address, "addressLocality"),
+                    region: text(&address, "addressRegion"),
+                    country: text(&address, "addressCountry"),
+                    latitude: number("latitude"),
+                    longitude: number("longitude"),
+                });
+            }
+        }
+    }
+    if online_url.is_none() && doc.get("isOnline").and_then(Value::as_bool) == Some(true) {
+        online_url = doc
+            .get("attachment")
+            .and_then(Value::as_array)
+            .and_then(|a| {
+                a.iter()
+                    .find(|x| x.get("type").and_then(Value::as_str) == Some("Link"))
+            })
+            .and_then(url_of);
+    }
+    let status = match doc
+        .get("status")
+        .or_else(|| doc.get("eventStatus"))
+        .or_else(|| doc.get("ical:status"))
+        .and_then(Value::as_str)
+        .map(str::to_ascii_uppercase)
+        .as_deref()
+    {
+        Some("CANCELLED") => EventStatus::Cancelled,
+        Some("TENTATIVE") => EventStatus::Tentative,
+        _ => EventStatus::Confirmed,
+    };
+    let tags = doc
+        .get("tag")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter(|t| t.get("type").and_then(Value::as_str) == Some("Hashtag"))
+                .filter_map(|t| text(t, "name"))
+                .map(|n| n.trim_start_matches('#').to_string())
+                .take(20)
+                .collect()
+        })
+        .unwrap_or_default();
+    let banner_url = doc
+        .get("attachment")
+        .and_then(Value::as_array)
+        .and_then(|a| {
+            a.iter()
+                .find(|x| {
+                    x.get("mediaType")
+                        .and_then(Value::as_str)
+                        .is_some_and(|m| m.starts_with("image/"))
+                        || matches!(x.get("type").and_then(Value::as_str), Some("Image"))
+                })
+                .and_then(url_of)
+        });
+    let published_at = time(doc, "published").unwrap_or_else(crate::store::now);
+    let count = |k: &str| doc.get(k).and_then(Value::as_i64);
+    Ok(Event {
+        id: 0,
+        public_id,
+        url: doc
+            .get("url")
+            .and_then(url_of)
+            .unwrap_or_else(|| ap_id.clone()),
+        ap_id,
+        organizer_ap_id: organizer,
+        community_id: None,
+        local: false,
+        title,
+        description_source: None,
+        description_html: crate::service::sanitize::html(
+            &content.chars().take(50_000).collect::<String>(),
+        ),
+        starts_at,
+        ends_at,
+        timezone: text(doc, "timezone")
+            .filter(|t| t.parse::<chrono_tz::Tz>().is_ok())
+            .unwrap_or_else(|| "UTC".into()),
+        status,
+        place,
+        online_url,
+        capacity: count("maximumAttendeeCapacity").filter(|c| *c > 0),
+        join_mode: text(doc, "joinMode")
+            .map(|m| JoinMode::from_wire(&m))
+            .unwrap_or(JoinMode::Free),
+        external_url: doc.get("externalParticipationUrl").and_then(url_of),
+        tags,
+        category: text(doc, "category")
+            .and_then(|c| c.to_ascii_uppercase().parse().ok())
+            .unwrap_or(EventCategory::Meeting),
+        banner_url,
+        language: text(doc, "inLanguage"),
+        comments_enabled: doc
+            .get("commentsEnabled")
+            .and_then(Value::as_bool)
+            .unwrap_or(true),
+        sequence: 0,
+        participant_count: count("participantCount").unwrap_or(0).max(0),
+        published_at,
+        updated_at: time(doc, "updated").unwrap_or(published_at),
+    })
+}

@@ -1,0 +1,335 @@
+//! Events in the client API, their ActivityPub documents, and calendar feeds.
+
+use axum::{
+    Json, Router,
+    extract::{Path, Query, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{ApiJson, Authenticated, wants_activity_json};
+use crate::apub::event as ap_event;
+use crate::error::{Error, Result};
+use crate::model::{Comment, Event, EventUpdate, NewEvent, Participation};
+use crate::service::Verkosto;
+
+/// API routes (nested under `/api/v1`).
+pub(super) fn api_routes() -> Router<Verkosto> {
+    Router::new()
+        .route(
+            "/communities/{name}/events",
+            post(create_event).get(community_events),
+        )
+        .route(
+            "/events/{id}",
+            get(get_event).patch(update_event).delete(delete_event),
+        )
+        .route("/events/{id}/cancel", post(cancel_event))
+        .route("/events/{id}/participants", get(participants))
+        .route(
+            "/events/{id}/participants/{pid}/{decision}",
+            post(decide_participant),
+        )
+        .route(
+            "/events/{id}/participation",
+            post(participate).get(my_participation).delete(leave),
+        )
+        .route("/events/{id}/comments", get(comments))
+        .route(
+            "/events/{id}/comments/{cid}",
+            axum::routing::delete(remove_comment),
+        )
+        .route("/timeline", get(timeline))
+        .route("/calendar", get(calendar_url))
+}
+
+/// Public routes: the event document and page, feeds.
+pub(super) fn public_routes() -> Router<Verkosto> {
+    Router::new()
+        .route("/e/{id}", get(event_document))
+        .route("/e/{id}/replies", get(event_replies))
+        .route("/c/{name}/events.ics", get(community_feed))
+        .route("/calendar/{token}", get(personal_feed))
+}
+
+/// An event as the API shows it.
+#[derive(Serialize)]
+pub struct EventView {
+    #[serde(flatten)]
+    event: Event,
+    remaining_seats: Option<i64>,
+    ics_url: String,
+}
+
+fn view(v: &Verkosto, event: Event) -> EventView {
+    EventView {
+        remaining_seats: event.remaining(),
+        ics_url: v
+            .state()
+            .url(&format!("/e/{}.ics", event.public_id))
+            .to_string(),
+        event,
+    }
+}
+
+async fn create_event(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(name): Path<String>,
+    ApiJson(new): ApiJson<NewEvent>,
+) -> Result<impl IntoResponse> {
+    let event = v.create_event(&a, &name, new).await?;
+    Ok((StatusCode::CREATED, Json(view(&v, event))))
+}
+
+#[derive(Deserialize)]
+struct Range {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn range_time(field: &'static str, raw: Option<String>) -> Result<Option<DateTime<Utc>>> {
+    raw.map(|r| {
+        DateTime::parse_from_rfc3339(&r)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| Error::invalid(field, "must be an RFC 3339 time"))
+    })
+    .transpose()
+}
+
+async fn community_events(
+    State(v): State<Verkosto>,
+    Path(name): Path<String>,
+    Query(range): Query<Range>,
+) -> Result<Json<Vec<EventView>>> {
+    let community = v.community(&name).await?;
+    let from = range_time("from", range.from)?;
+    let to = range_time("to", range.to)?;
+    let events = v.community_events(&community, from, to).await?;
+    Ok(Json(events.into_iter().map(|e| view(&v, e)).collect()))
+}
+
+async fn get_event(State(v): State<Verkosto>, Path(id): Path<String>) -> Result<Json<EventView>> {
+    Ok(Json(view(&v, v.event(&id).await?)))
+}
+
+async fn update_event(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(id): Path<String>,
+    ApiJson(change): ApiJson<EventUpdate>,
+) -> Result<Json<EventView>> {
+    Ok(Json(view(&v, v.update_event(&a, &id, change).await?)))
+}
+
+async fn cancel_event(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<EventView>> {
+    Ok(Json(view(&v, v.cancel_event(&a, &id).await?)))
+}
+
+async fn delete_event(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    v.delete_event(&a, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn participants(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Participation>>> {
+    Ok(Json(v.participants(&a, &id).await?))
+}
+
+async fn decide_participant(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path((id, pid, decision)): Path<(String, i64, String)>,
+) -> Result<Json<Participation>> {
+    let accept = match decision.as_str() {
+        "accept" => true,
+        "reject" => false,
+        _ => {
+            return Err(Error::NotFound(format!(
+                "action {decision:?} (use accept or reject)"
+            )));
+        }
+    };
+    Ok(Json(v.decide_participation(&a, &id, pid, accept).await?))
+}
+
+async fn participate(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse> {
+    Ok((StatusCode::CREATED, Json(v.participate(&a, &id).await?)))
+}
+
+async fn my_participation(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Participation>> {
+    Ok(Json(v.my_participation(&a, &id).await?))
+}
+
+async fn leave(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    v.leave(&a, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn comments(State(v): State<Verkosto>, Path(id): Path<String>) -> Result<Json<Vec<Comment>>> {
+    Ok(Json(v.comments(&id).await?))
+}
+
+async fn remove_comment(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path((id, cid)): Path<(String, i64)>,
+) -> Result<StatusCode> {
+    v.remove_comment(&a, &id, cid).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct TimelineQuery {
+    before: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn timeline(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Query(q): Query<TimelineQuery>,
+) -> Result<Json<Vec<EventView>>> {
+    let events = v
+        .timeline(&a, q.before.as_deref(), q.limit.unwrap_or(20))
+        .await?;
+    Ok(Json(events.into_iter().map(|e| view(&v, e)).collect()))
+}
+
+async fn calendar_url(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+) -> Result<Json<serde_json::Value>> {
+    let path = v.calendar_path(&a).await?;
+    Ok(Json(serde_json::json!({ "url": v.state().url(&path) })))
+}
+
+fn ics(body: String) -> Response {
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/calendar; charset=utf-8"),
+    );
+    response
+}
+
+async fn event_document(
+    State(v): State<Verkosto>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    if let Some(public_id) = id.strip_suffix(".ics") {
+        let event = v.event(public_id).await?;
+        return Ok(ics(crate::ical::feed(
+            &event.title,
+            std::slice::from_ref(&event),
+        )));
+    }
+    let ap_id = v.state().url(&format!("/e/{id}"));
+    let event = match v.event(&id).await {
+        Ok(e) if e.local => e,
+        Ok(_) => return Err(Error::NotFound(format!("event {id}"))),
+        Err(Error::NotFound(_)) if v.event_is_deleted(&ap_id).await? => {
+            let tombstone = serde_json::json!({
+                "@context": crate::apub::context::context(),
+                "type": "Tombstone", "id": ap_id, "formerType": "Event",
+            });
+            let mut response = (StatusCode::GONE, Json(tombstone)).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(crate::apub::activities::CONTENT_TYPE),
+            );
+            return Ok(response);
+        }
+        Err(e) => return Err(e),
+    };
+    if !wants_activity_json(&headers) {
+        return Ok(event_page(&event));
+    }
+    Ok(super::federation::activity_json(ap_event::event_to_ap(
+        v.state(),
+        &event,
+    )))
+}
+
+/// The plain page a browser gets until the web UI exists.
+fn event_page(event: &Event) -> Response {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title>\
+         <link rel=\"alternate\" type=\"application/activity+json\" href=\"{id}\"></head>\
+         <body><h1>{t}</h1><p>{s}</p><div>{d}</div><p><a href=\"{id}.ics\">Add to calendar</a></p></body></html>",
+        t = escape(&event.title),
+        s = escape(&ap_event::summary_line(event)),
+        d = event.description_html,
+        id = event.ap_id,
+    );
+    let mut response = axum::response::Html(body).into_response();
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    response
+}
+
+async fn event_replies(State(v): State<Verkosto>, Path(id): Path<String>) -> Result<Response> {
+    let event = v.event(&id).await?;
+    let comments = v.comments(&id).await?;
+    let items: Vec<serde_json::Value> = comments
+        .iter()
+        .map(|c| serde_json::json!(c.ap_id))
+        .collect();
+    Ok(super::federation::activity_json(serde_json::json!({
+        "@context": crate::apub::context::context(),
+        "type": "OrderedCollection",
+        "id": format!("{}/replies", event.ap_id),
+        "totalItems": items.len(),
+        "orderedItems": items,
+    })))
+}
+
+async fn community_feed(State(v): State<Verkosto>, Path(name): Path<String>) -> Result<Response> {
+    let community = v.community(&name).await?;
+    let from = Utc::now() - chrono::Duration::days(90);
+    let events = v.community_events(&community, Some(from), None).await?;
+    Ok(ics(crate::ical::feed(&community.display_name, &events)))
+}
+
+async fn personal_feed(State(v): State<Verkosto>, Path(token): Path<String>) -> Result<Response> {
+    let token = token.strip_suffix(".ics").unwrap_or(&token);
+    let (account, events) = v.personal_calendar(token).await?;
+    Ok(ics(crate::ical::feed(
+        &format!("{} – Verkosto", account.username),
+        &events,
+    )))
+}

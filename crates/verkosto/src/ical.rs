@@ -1,0 +1,209 @@
+//! iCalendar feeds (RFC 5545): one event, a community's events, a person's events.
+//!
+//! The `icalendar` crate writes the events (line folding, escaping, `DTSTAMP`); it does not write
+//! `VTIMEZONE`s, which RFC 5545 (3.2.19) requires for every `TZID` used, so [`vtimezone`] builds them
+//! from jiff's bundled time zone database, with one observance per transition inside the feed's window.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use icalendar::{Calendar, CalendarDateTime, Component, EventLike, Property};
+
+use crate::model::{Event, EventStatus};
+
+/// A whole feed: `name` as the calendar's name, each event with its time zone.
+pub fn feed(name: &str, events: &[Event]) -> String {
+    let mut calendar = Calendar::new();
+    calendar.name(name);
+    calendar.append_property(Property::new("PRODID", "-//Verkosto//Verkosto//EN"));
+    let mut windows: BTreeMap<String, (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
+    for event in events {
+        let tz = event.timezone.parse::<chrono_tz::Tz>().ok();
+        let mut vevent = icalendar::Event::new();
+        vevent
+            .uid(event.ap_id.as_str())
+            .summary(&event.title)
+            .sequence(u32::try_from(event.sequence).unwrap_or(0))
+            .url(event.url.as_str())
+            .timestamp(event.updated_at)
+            .last_modified(event.updated_at)
+            .created(event.published_at)
+            .status(match event.status {
+                EventStatus::Confirmed => icalendar::EventStatus::Confirmed,
+                EventStatus::Tentative => icalendar::EventStatus::Tentative,
+                EventStatus::Cancelled => icalendar::EventStatus::Cancelled,
+            });
+        match tz {
+            Some(tz) => {
+                let local = |t: DateTime<Utc>| CalendarDateTime::WithTimezone {
+                    date_time: t.with_timezone(&tz).naive_local(),
+                    tzid: event.timezone.clone(),
+                };
+                vevent
+                    .starts(local(event.starts_at))
+                    .ends(local(event.ends_at));
+                let window = windows
+                    .entry(event.timezone.clone())
+                    .or_insert((event.starts_at, event.ends_at));
+                window.0 = window.0.min(event.starts_at);
+                window.1 = window.1.max(event.ends_at);
+            }
+            None => {
+                vevent.starts(event.starts_at).ends(event.ends_at);
+            }
+        }
+        let description = plain_description(event);
+        if !description.is_empty() {
+            vevent.description(&description);
+        }
+        let mut location = event
+            .place
+            .as_ref()
+            .map(|p| p.one_line())
+            .unwrap_or_default();
+        if let Some(online) = &event.online_url {
+            if !location.is_empty() {
+                location.push_str(" / ");
+            }
+            location.push_str(online.as_str());
+        }
+        if !location.is_empty() {
+            vevent.location(&location);
+        }
+        if let Some((lat, lon)) = event
+            .place
+            .as_ref()
+            .and_then(|p| p.latitude.zip(p.longitude))
+        {
+            vevent.add_property("GEO", format!("{lat};{lon}"));
+        }
+        let mut organizer = Property::new("ORGANIZER", event.organizer_ap_id.as_str());
+        organizer.add_parameter("CN", &organizer_name(event));
+        vevent.append_property(organizer);
+        if !event.tags.is_empty() {
+            vevent.add_property("CATEGORIES", event.tags.join(","));
+        }
+        calendar.push(vevent.done());
+    }
+    let text = calendar.done().to_string();
+    let zones: String = windows
+        .iter()
+        .filter_map(|(tzid, (from, to))| {
+            vtimezone(
+                tzid,
+                *from - chrono::Duration::days(1),
+                *to + chrono::Duration::days(1),
+            )
+        })
+        .collect();
+    match text.find("BEGIN:VEVENT") {
+        Some(at) => format!("{}{zones}{}", &text[..at], &text[at..]),
+        None => text,
+    }
+}
+
+fn organizer_name(event: &Event) -> String {
+    event
+        .organizer_ap_id
+        .path_segments()
+        .and_then(|mut s| s.next_back().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The description as plain text: the Markdown as written for local events, tags stripped otherwise.
+fn plain_description(event: &Event) -> String {
+    if let Some(source) = &event.description_source {
+        return source.clone();
+    }
+    let stripped = ammonia::Builder::empty()
+        .clean(&event.description_html.replace("</p>", "</p>\n"))
+        .to_string();
+    stripped
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+}
+
+fn offset_text(seconds: i32) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let s = seconds.unsigned_abs();
+    let (h, m, sec) = (s / 3600, (s % 3600) / 60, s % 60);
+    if sec == 0 {
+        format!("{sign}{h:02}{m:02}")
+    } else {
+        format!("{sign}{h:02}{m:02}{sec:02}")
+    }
+}
+
+fn local_text(ts: jiff::Timestamp, offset_seconds: i32) -> Option<String> {
+    let offset = jiff::tz::Offset::from_seconds(offset_seconds).ok()?;
+    let dt = offset.to_datetime(ts);
+    Some(format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}",
+        dt.year(),
+        dt.month(),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    ))
+}
+
+/// The `VTIMEZONE` of `tzid` covering `from`..`to`: the observance in force at `from`, then one per
+/// transition until `to`. `None` for names jiff does not know.
+pub fn vtimezone(tzid: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<String> {
+    let tz = jiff::tz::TimeZone::get(tzid).ok()?;
+    let start = jiff::Timestamp::from_second(from.timestamp()).ok()?;
+    let end = jiff::Timestamp::from_second(to.timestamp()).ok()?;
+    let mut out = format!("BEGIN:VTIMEZONE\r\nTZID:{tzid}\r\n");
+    let info = tz.to_offset_info(start);
+    let mut previous = info.offset().seconds();
+    let block = |kind: &str, dtstart: String, from: i32, to: i32, name: &str| {
+        format!(
+            "BEGIN:{kind}\r\nDTSTART:{dtstart}\r\nTZOFFSETFROM:{}\r\nTZOFFSETTO:{}\r\nTZNAME:{name}\r\nEND:{kind}\r\n",
+            offset_text(from),
+            offset_text(to)
+        )
+    };
+    let kind = |dst: bool| if dst { "DAYLIGHT" } else { "STANDARD" };
+    out.push_str(&block(
+        kind(info.dst().is_dst()),
+        local_text(start, previous)?,
+        previous,
+        previous,
+        info.abbreviation(),
+    ));
+    for transition in tz.following(start) {
+        if transition.timestamp() > end {
+            break;
+        }
+        let next = transition.offset().seconds();
+        out.push_str(&block(
+            kind(transition.dst().is_dst()),
+            local_text(transition.timestamp(), previous)?,
+            previous,
+            next,
+            transition.abbreviation(),
+        ));
+        previous = next;
+    }
+    out.push_str("END:VTIMEZONE\r\n");
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helsinki_has_both_transitions_of_2026() {
+        let from = "2026-01-01T00:00:00Z".parse().expect("date");
+        let to = "2026-12-31T00:00:00Z".parse().expect("date");
+        let vtz = vtimezone("Europe/Helsinki", from, to).expect("known zone");
+        assert!(vtz.contains("BEGIN:DAYLIGHT\r\nDTSTART:20260329T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0300\r\nTZNAME:EEST"), "{vtz}");
+        assert!(vtz.contains("BEGIN:STANDARD\r\nDTSTART:20261025T040000\r\nTZOFFSETFROM:+0300\r\nTZOFFSETTO:+0200\r\nTZNAME:EET"), "{vtz}");
+        assert!(vtimezone("Mars/Olympus", from, to).is_none());
+    }
+}

@@ -1,0 +1,501 @@
+//! Events, their participants and their comments.
+
+use chrono::{DateTime, Utc};
+
+use super::{Conn, on_conn, parse_column, parse_url_opt};
+use crate::error::{Error, Result};
+use crate::model::{Comment, Event, EventPlace, Participation, ParticipationState};
+
+const COLUMNS: &str = "e.id, e.public_id, e.ap_id, e.url, e.organizer_ap_id, e.community_id, e.title, \
+    e.description_source, e.description_html, e.starts_at, e.ends_at, e.timezone, e.status, e.place, e.online_url, \
+    e.capacity, e.join_mode, e.external_url, e.tags, e.category, e.banner_url, e.language, e.comments_enabled, \
+    e.sequence, e.published_at, e.updated_at, \
+    CASE WHEN e.community_id IS NULL THEN e.remote_participant_count ELSE \
+      (SELECT COUNT(*) FROM participations p WHERE p.event_id = e.id AND p.state = 'accepted') END AS participant_count";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    public_id: String,
+    ap_id: String,
+    url: String,
+    organizer_ap_id: String,
+    community_id: Option<i64>,
+    title: String,
+    description_source: Option<String>,
+    description_html: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    timezone: String,
+    status: String,
+    place: Option<String>,
+    online_url: Option<String>,
+    capacity: Option<i64>,
+    join_mode: String,
+    external_url: Option<String>,
+    tags: String,
+    category: String,
+    banner_url: Option<String>,
+    language: Option<String>,
+    comments_enabled: bool,
+    sequence: i64,
+    published_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    participant_count: i64,
+}
+
+impl TryFrom<Row> for Event {
+    type Error = Error;
+    fn try_from(r: Row) -> Result<Self> {
+        let place: Option<EventPlace> = r
+            .place
+            .map(|p| serde_json::from_str(&p))
+            .transpose()
+            .map_err(|e| Error::Internal(format!("stored place is invalid: {e}")))?;
+        Ok(Event {
+            id: r.id,
+            public_id: r.public_id,
+            ap_id: parse_column("ap_id", &r.ap_id)?,
+            url: parse_column("url", &r.url)?,
+            organizer_ap_id: parse_column("organizer_ap_id", &r.organizer_ap_id)?,
+            local: r.community_id.is_some(),
+            community_id: r.community_id,
+            title: r.title,
+            description_source: r.description_source,
+            description_html: r.description_html,
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            timezone: r.timezone,
+            status: parse_column("status", &r.status)?,
+            place,
+            online_url: parse_url_opt("online_url", r.online_url)?,
+            capacity: r.capacity,
+            join_mode: parse_column("join_mode", &r.join_mode)?,
+            external_url: parse_url_opt("external_url", r.external_url)?,
+            tags: serde_json::from_str(&r.tags)
+                .map_err(|e| Error::Internal(format!("stored tags: {e}")))?,
+            category: parse_column("category", &r.category)?,
+            banner_url: parse_url_opt("banner_url", r.banner_url)?,
+            language: r.language,
+            comments_enabled: r.comments_enabled,
+            sequence: r.sequence,
+            participant_count: r.participant_count,
+            published_at: r.published_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+fn place_json(p: &Option<EventPlace>) -> Result<Option<String>> {
+    p.as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// Inserts an event, or (for a remote event already cached, keyed by `ap_id`) replaces its fields.
+pub async fn upsert(c: &mut Conn<'_>, e: &Event) -> Result<Event> {
+    let place = place_json(&e.place)?;
+    let tags = serde_json::Value::from(e.tags.clone()).to_string();
+    let opt = |u: &Option<url::Url>| u.as_ref().map(|u| u.to_string());
+    let id: i64 = on_conn!(c, c => sqlx::query_scalar(
+        "INSERT INTO events (public_id, ap_id, url, organizer_ap_id, community_id, title, description_source, \
+         description_html, starts_at, ends_at, timezone, status, place, online_url, capacity, join_mode, external_url, \
+         tags, category, banner_url, language, comments_enabled, sequence, remote_participant_count, published_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) \
+         ON CONFLICT (ap_id) DO UPDATE SET url = excluded.url, title = excluded.title, \
+         description_source = excluded.description_source, description_html = excluded.description_html, \
+         starts_at = excluded.starts_at, ends_at = excluded.ends_at, timezone = excluded.timezone, status = excluded.status, \
+         place = excluded.place, online_url = excluded.online_url, capacity = excluded.capacity, join_mode = excluded.join_mode, \
+         external_url = excluded.external_url, tags = excluded.tags, category = excluded.category, \
+         banner_url = excluded.banner_url, language = excluded.language, comments_enabled = excluded.comments_enabled, \
+         sequence = excluded.sequence, remote_participant_count = excluded.remote_participant_count, \
+         updated_at = excluded.updated_at RETURNING id")
+        .bind(&e.public_id)
+        .bind(e.ap_id.as_str())
+        .bind(e.url.as_str())
+        .bind(e.organizer_ap_id.as_str())
+        .bind(e.community_id)
+        .bind(&e.title)
+        .bind(&e.description_source)
+        .bind(&e.description_html)
+        .bind(e.starts_at)
+        .bind(e.ends_at)
+        .bind(&e.timezone)
+        .bind(e.status.as_str())
+        .bind(&place)
+        .bind(opt(&e.online_url))
+        .bind(e.capacity)
+        .bind(e.join_mode.as_str())
+        .bind(opt(&e.external_url))
+        .bind(&tags)
+        .bind(e.category.as_str())
+        .bind(opt(&e.banner_url))
+        .bind(&e.language)
+        .bind(e.comments_enabled)
+        .bind(e.sequence)
+        .bind(e.participant_count)
+        .bind(e.published_at)
+        .bind(e.updated_at)
+        .fetch_one(&mut **c)
+        .await)?;
+    find_by_id(c, id)
+        .await?
+        .ok_or_else(|| Error::Internal("event vanished".into()))
+}
+
+async fn find_where(c: &mut Conn<'_>, condition: &str, value: &str) -> Result<Option<Event>> {
+    let sql = format!("SELECT {COLUMNS} FROM events e WHERE {condition} = $1");
+    let row: Option<Row> =
+        on_conn!(c, c => sqlx::query_as(&sql).bind(value).fetch_optional(&mut **c).await)?;
+    row.map(TryInto::try_into).transpose()
+}
+
+/// The event with this database id.
+pub async fn find_by_id(c: &mut Conn<'_>, id: i64) -> Result<Option<Event>> {
+    let sql = format!("SELECT {COLUMNS} FROM events e WHERE e.id = $1");
+    let row: Option<Row> =
+        on_conn!(c, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await)?;
+    row.map(TryInto::try_into).transpose()
+}
+
+/// The event with this API id.
+pub async fn find_by_public_id(c: &mut Conn<'_>, public_id: &str) -> Result<Option<Event>> {
+    find_where(c, "e.public_id", public_id).await
+}
+
+/// The event with this ActivityPub id.
+pub async fn find_by_ap_id(c: &mut Conn<'_>, ap_id: &str) -> Result<Option<Event>> {
+    find_where(c, "e.ap_id", ap_id).await
+}
+
+/// Events of one organizer ending after `from` and starting before `to`, by start.
+pub async fn by_organizer(
+    c: &mut Conn<'_>,
+    organizer_ap_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Event>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events e WHERE e.organizer_ap_id = $1 AND e.ends_at >= $2 AND e.starts_at <= $3 \
+         ORDER BY e.starts_at, e.id LIMIT $4"
+    );
+    let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(&sql)
+        .bind(organizer_ap_id)
+        .bind(from)
+        .bind(to)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// Events of the communities an account follows (accepted follows), newest published first.
+pub async fn timeline(
+    c: &mut Conn<'_>,
+    account_id: i64,
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Event>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events e WHERE e.organizer_ap_id IN \
+         (SELECT f.target_ap_id FROM following f WHERE f.account_id = $1 AND f.state = 'accepted') \
+         AND e.id < $2 ORDER BY e.id DESC LIMIT $3"
+    );
+    let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(&sql)
+        .bind(account_id)
+        .bind(before_id.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// Events an account takes part in (accepted, waitlisted or pending), by start.
+pub async fn participating(c: &mut Conn<'_>, participant_ap_id: &str) -> Result<Vec<Event>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events e JOIN participations p ON p.event_id = e.id \
+         WHERE p.participant_ap_id = $1 AND p.state IN ('accepted', 'waitlisted', 'pending') ORDER BY e.starts_at"
+    );
+    let rows: Vec<Row> =
+        on_conn!(c, c => sqlx::query_as(&sql).bind(participant_ap_id).fetch_all(&mut **c).await)?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// Deletes an event and leaves a tombstone at its id.
+pub async fn delete(c: &mut Conn<'_>, e: &Event, at: DateTime<Utc>) -> Result<()> {
+    on_conn!(c, c => sqlx::query("DELETE FROM events WHERE id = $1").bind(e.id).execute(&mut **c).await
+        .map(|r| r.rows_affected()))?;
+    on_conn!(c, c => sqlx::query(
+        "INSERT INTO event_tombstones (ap_id, deleted_at) VALUES ($1, $2) ON CONFLICT (ap_id) DO NOTHING")
+        .bind(e.ap_id.as_str())
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Whether an event id was deleted.
+pub async fn is_tombstoned(c: &mut Conn<'_>, ap_id: &str) -> Result<bool> {
+    let n: i64 = on_conn!(c, c => sqlx::query_scalar("SELECT COUNT(*) FROM event_tombstones WHERE ap_id = $1")
+        .bind(ap_id)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(n > 0)
+}
+
+const PARTICIPATION_COLUMNS: &str =
+    "id, event_id, participant_ap_id, handle, inbox, join_activity_id, state, message, created_at";
+
+#[derive(sqlx::FromRow)]
+struct ParticipationRow {
+    id: i64,
+    event_id: i64,
+    participant_ap_id: String,
+    handle: String,
+    inbox: String,
+    join_activity_id: String,
+    state: String,
+    message: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<ParticipationRow> for Participation {
+    type Error = Error;
+    fn try_from(r: ParticipationRow) -> Result<Self> {
+        Ok(Participation {
+            id: r.id,
+            event_id: r.event_id,
+            instance: r
+                .handle
+                .rsplit_once('@')
+                .map(|(_, h)| h.to_string())
+                .unwrap_or_default(),
+            participant_ap_id: parse_column("participant_ap_id", &r.participant_ap_id)?,
+            handle: r.handle,
+            inbox: parse_column("inbox", &r.inbox)?,
+            join_activity_id: parse_column("join_activity_id", &r.join_activity_id)?,
+            state: parse_column("state", &r.state)?,
+            message: r.message,
+            created_at: r.created_at,
+        })
+    }
+}
+
+/// Records a participation (or replaces the state and `Join` of an existing one).
+pub async fn upsert_participation(c: &mut Conn<'_>, p: &Participation) -> Result<Participation> {
+    let sql = format!(
+        "INSERT INTO participations (event_id, participant_ap_id, handle, inbox, join_activity_id, state, message, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id, participant_ap_id) DO UPDATE SET \
+         handle = excluded.handle, inbox = excluded.inbox, join_activity_id = excluded.join_activity_id, \
+         state = excluded.state, message = excluded.message RETURNING {PARTICIPATION_COLUMNS}"
+    );
+    let row: ParticipationRow = on_conn!(c, c => sqlx::query_as(&sql)
+        .bind(p.event_id)
+        .bind(p.participant_ap_id.as_str())
+        .bind(&p.handle)
+        .bind(p.inbox.as_str())
+        .bind(p.join_activity_id.as_str())
+        .bind(p.state.as_str())
+        .bind(&p.message)
+        .bind(p.created_at)
+        .fetch_one(&mut **c)
+        .await)?;
+    row.try_into()
+}
+
+/// One participation of an event, by participant.
+pub async fn participation_of(
+    c: &mut Conn<'_>,
+    event_id: i64,
+    participant_ap_id: &str,
+) -> Result<Option<Participation>> {
+    let sql = format!(
+        "SELECT {PARTICIPATION_COLUMNS} FROM participations WHERE event_id = $1 AND participant_ap_id = $2"
+    );
+    let row: Option<ParticipationRow> = on_conn!(c, c => sqlx::query_as(&sql)
+        .bind(event_id)
+        .bind(participant_ap_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    row.map(TryInto::try_into).transpose()
+}
+
+/// One participation, by database id, limited to an event.
+pub async fn participation(
+    c: &mut Conn<'_>,
+    event_id: i64,
+    id: i64,
+) -> Result<Option<Participation>> {
+    let sql = format!(
+        "SELECT {PARTICIPATION_COLUMNS} FROM participations WHERE event_id = $1 AND id = $2"
+    );
+    let row: Option<ParticipationRow> = on_conn!(c, c => sqlx::query_as(&sql).bind(event_id).bind(id).fetch_optional(&mut **c).await)?;
+    row.map(TryInto::try_into).transpose()
+}
+
+/// The participation created by a `Join` with this id.
+pub async fn participation_by_join(
+    c: &mut Conn<'_>,
+    join_activity_id: &str,
+) -> Result<Option<Participation>> {
+    let sql =
+        format!("SELECT {PARTICIPATION_COLUMNS} FROM participations WHERE join_activity_id = $1");
+    let row: Option<ParticipationRow> = on_conn!(c, c => sqlx::query_as(&sql).bind(join_activity_id).fetch_optional(&mut **c).await)?;
+    row.map(TryInto::try_into).transpose()
+}
+
+/// Every participation of an event, oldest first.
+pub async fn participations(c: &mut Conn<'_>, event_id: i64) -> Result<Vec<Participation>> {
+    let sql = format!(
+        "SELECT {PARTICIPATION_COLUMNS} FROM participations WHERE event_id = $1 ORDER BY id"
+    );
+    let rows: Vec<ParticipationRow> =
+        on_conn!(c, c => sqlx::query_as(&sql).bind(event_id).fetch_all(&mut **c).await)?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// Sets a participation's state.
+pub async fn set_participation_state(
+    c: &mut Conn<'_>,
+    id: i64,
+    state: ParticipationState,
+) -> Result<()> {
+    on_conn!(c, c => sqlx::query("UPDATE participations SET state = $2 WHERE id = $1")
+        .bind(id)
+        .bind(state.as_str())
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Removes a participation.
+pub async fn delete_participation(c: &mut Conn<'_>, id: i64) -> Result<()> {
+    on_conn!(c, c => sqlx::query("DELETE FROM participations WHERE id = $1")
+        .bind(id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Accepted participants of an event.
+pub async fn count_accepted(c: &mut Conn<'_>, event_id: i64) -> Result<i64> {
+    let n: i64 = on_conn!(c, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM participations WHERE event_id = $1 AND state = 'accepted'")
+        .bind(event_id)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(n)
+}
+
+/// The longest-waiting waitlisted participant, if any.
+pub async fn first_waitlisted(c: &mut Conn<'_>, event_id: i64) -> Result<Option<Participation>> {
+    let sql = format!(
+        "SELECT {PARTICIPATION_COLUMNS} FROM participations WHERE event_id = $1 AND state = 'waitlisted' ORDER BY id LIMIT 1"
+    );
+    let row: Option<ParticipationRow> =
+        on_conn!(c, c => sqlx::query_as(&sql).bind(event_id).fetch_optional(&mut **c).await)?;
+    row.map(TryInto::try_into).transpose()
+}
+
+/// Stores a reply (ignoring a repeated one).
+pub async fn insert_comment(c: &mut Conn<'_>, event_id: i64, comment: &Comment) -> Result<()> {
+    on_conn!(c, c => sqlx::query(
+        "INSERT INTO comments (event_id, ap_id, author_ap_id, content_html, published_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (ap_id) DO NOTHING")
+        .bind(event_id)
+        .bind(comment.ap_id.as_str())
+        .bind(comment.author_ap_id.as_str())
+        .bind(&comment.content_html)
+        .bind(comment.published_at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct CommentRow {
+    id: i64,
+    ap_id: String,
+    author_ap_id: String,
+    content_html: String,
+    published_at: DateTime<Utc>,
+}
+
+/// Replies to an event, oldest first.
+pub async fn comments(c: &mut Conn<'_>, event_id: i64) -> Result<Vec<Comment>> {
+    let rows: Vec<CommentRow> = on_conn!(c, c => sqlx::query_as(
+        "SELECT id, ap_id, author_ap_id, content_html, published_at FROM comments WHERE event_id = $1 ORDER BY published_at, id")
+        .bind(event_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Comment {
+                id: r.id,
+                ap_id: parse_column("ap_id", &r.ap_id)?,
+                author_ap_id: parse_column("author_ap_id", &r.author_ap_id)?,
+                content_html: r.content_html,
+                published_at: r.published_at,
+            })
+        })
+        .collect()
+}
+
+/// Removes a reply by id; returns the removed one.
+pub async fn delete_comment(c: &mut Conn<'_>, event_id: i64, id: i64) -> Result<Option<Comment>> {
+    let found = comments(c, event_id)
+        .await?
+        .into_iter()
+        .find(|x| x.id == id);
+    if found.is_some() {
+        on_conn!(c, c => sqlx::query("DELETE FROM comments WHERE id = $1").bind(id).execute(&mut **c).await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(found)
+}
+
+/// Removes a reply by its ActivityPub id, when its author asks.
+pub async fn delete_comment_by_ap_id(
+    c: &mut Conn<'_>,
+    ap_id: &str,
+    author_ap_id: &str,
+) -> Result<bool> {
+    let n = on_conn!(c, c => sqlx::query("DELETE FROM comments WHERE ap_id = $1 AND author_ap_id = $2")
+        .bind(ap_id)
+        .bind(author_ap_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// The personal calendar token of an account, made on first use.
+pub async fn calendar_token(c: &mut Conn<'_>, account_id: i64, fresh: &str) -> Result<String> {
+    on_conn!(c, c => sqlx::query(
+        "INSERT INTO calendar_tokens (account_id, token) VALUES ($1, $2) ON CONFLICT (account_id) DO NOTHING")
+        .bind(account_id)
+        .bind(fresh)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    let t: String = on_conn!(c, c => sqlx::query_scalar("SELECT token FROM calendar_tokens WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(t)
+}
+
+/// The account a calendar token belongs to.
+pub async fn account_of_calendar_token(c: &mut Conn<'_>, token: &str) -> Result<Option<i64>> {
+    let id: Option<i64> = on_conn!(c, c => sqlx::query_scalar("SELECT account_id FROM calendar_tokens WHERE token = $1")
+        .bind(token)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(id)
+}
