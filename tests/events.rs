@@ -533,3 +533,89 @@ async fn approval_events_wait_for_a_manager_and_invite_only_events_refuse() {
     assert_eq!(p["state"], "rejected");
     a.stop().await;
 }
+
+#[tokio::test]
+async fn replies_are_kept_sanitized_removable_and_refused_when_closed() {
+    let a = TestServer::start(TestDb::sqlite().await).await;
+    let b = TestServer::start(TestDb::sqlite().await).await;
+    let manager = a.account("aino").await;
+    a.community(&manager, "kahvila", "open").await;
+    let (_, event) = post(
+        &a,
+        "/api/v1/communities/kahvila/events",
+        &manager,
+        event_body(),
+    )
+    .await;
+    let id = event["id"].as_str().expect("id").to_string();
+    let ap_id = event["ap_id"].as_str().expect("ap_id").to_string();
+    let remote = common::RemoteSigner::on(&b, "bea").await;
+    let reply = |n: u32, content: &str| {
+        json!({
+            "id": format!("{}/activities/reply{n}", remote.actor), "type": "Create", "actor": remote.actor,
+            "object": { "id": format!("{}/notes/{n}", remote.actor), "type": "Note", "attributedTo": remote.actor,
+                        "inReplyTo": ap_id, "content": content, "published": "2030-01-01T10:00:00Z" }
+        })
+    };
+    let (status, _) = remote
+        .post(
+            &a,
+            "/inbox",
+            &reply(1, "<p>Tulen! <script>x()</script></p>"),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let (_, comments) = a
+        .get_json(&format!("/api/v1/events/{id}/comments"), None)
+        .await;
+    assert_eq!(comments[0]["content_html"], "<p>Tulen! </p>");
+    assert_eq!(comments[0]["author_ap_id"], remote.actor);
+    let (_, _, replies) = a.get_ap(&format!("/e/{id}/replies")).await;
+    assert_eq!(replies["totalItems"], 1);
+
+    // A reply embedded by someone on another host is not trusted.
+    let forged = json!({
+        "id": format!("{}/activities/forged", remote.actor), "type": "Create", "actor": remote.actor,
+        "object": { "id": "https://elsewhere.example/notes/1", "type": "Note", "inReplyTo": ap_id, "content": "forged" }
+    });
+    let (status, _) = remote.post(&a, "/inbox", &forged).await;
+    assert_eq!(status, 403);
+
+    // Friendica-style RSVP: an Accept whose object is the event itself.
+    let rsvp = json!({ "id": format!("{}/activities/rsvp", remote.actor), "type": "Accept", "actor": remote.actor, "object": ap_id });
+    let (status, _) = remote.post(&a, "/inbox", &rsvp).await;
+    assert_eq!(status, 202);
+    let (_, participants) = a
+        .get_json(&format!("/api/v1/events/{id}/participants"), Some(&manager))
+        .await;
+    assert_eq!(participants[0]["handle"], format!("bea@{}", b.domain));
+    assert_eq!(participants[0]["state"], "accepted");
+
+    // The manager removes the reply; then closes comments, and new replies are refused.
+    let cid = comments[0]["id"].as_i64().expect("cid");
+    let res = a
+        .http
+        .delete(a.url(&format!("/api/v1/events/{id}/comments/{cid}")))
+        .bearer_auth(&manager)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status(), 204);
+    let res = a
+        .http
+        .patch(a.url(&format!("/api/v1/events/{id}")))
+        .bearer_auth(&manager)
+        .json(&json!({ "comments_enabled": false }))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(res.status(), 200);
+    let (status, _) = remote.post(&a, "/inbox", &reply(2, "myöhässä")).await;
+    assert_eq!(status, 403);
+    let (_, comments) = a
+        .get_json(&format!("/api/v1/events/{id}/comments"), None)
+        .await;
+    assert_eq!(comments, json!([]));
+    a.stop().await;
+    b.stop().await;
+}

@@ -257,3 +257,50 @@ macro_rules! on_each_backend {
         }
     }};
 }
+
+/// A remote actor on another real instance whose private key the test holds, to sign anything.
+pub struct RemoteSigner {
+    pub actor: String,
+    pub key_id: String,
+    key: rsa::RsaPrivateKey,
+}
+
+impl RemoteSigner {
+    /// Makes account `name` on `server` and takes its key.
+    pub async fn on(server: &TestServer, name: &str) -> RemoteSigner {
+        server.account(name).await;
+        let account = server.verkosto.account(name).await.expect("account");
+        let mut c = server.verkosto.db().acquire().await.expect("acquire");
+        let keys = verkosto::store::accounts::keys(&mut c.conn(), account.id)
+            .await
+            .expect("keys");
+        let key = <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(
+            &keys.private_key_pem,
+        )
+        .expect("key");
+        let actor = server.url(&format!("/u/{name}"));
+        RemoteSigner {
+            key_id: format!("{actor}#main-key"),
+            actor,
+            key,
+        }
+    }
+
+    /// POSTs `activity` to `target`'s `path`, correctly signed.
+    pub async fn post(&self, target: &TestServer, path: &str, activity: &Value) -> (u16, Value) {
+        let body = serde_json::to_vec(activity).expect("json");
+        let inbox = url::Url::parse(&target.url(path)).expect("url");
+        let headers = verkosto::apub::signatures::sign_post(&inbox, &body, &self.key_id, &self.key)
+            .expect("sign");
+        let res = target
+            .http
+            .post(inbox.as_str())
+            .headers(headers)
+            .body(body)
+            .send()
+            .await
+            .expect("post");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+}

@@ -376,3 +376,57 @@ pub fn event_from_ap(doc: &Value, public_id: String, organizer: Url) -> Result<E
         updated_at: time(doc, "updated").unwrap_or(published_at),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_mobilizon_event() {
+        let doc: Value = serde_json::from_str(include_str!(
+            "../../../../tests/fixtures/mobilizon_event.json"
+        ))
+        .expect("fixture");
+        let organizer = Url::parse("https://mobilizon.example/@lappi").expect("url");
+        let e = event_from_ap(&doc, "x".into(), organizer.clone()).expect("readable");
+        assert_eq!(e.title, "Etätyöpäivä Lapissa");
+        assert_eq!(e.starts_at.to_rfc3339(), "2030-03-05T07:00:00+00:00");
+        assert_eq!(e.timezone, "Europe/Helsinki");
+        assert_eq!(e.join_mode, JoinMode::Approval, "Mobilizon's restricted");
+        assert_eq!(e.capacity, Some(20));
+        assert_eq!(e.participant_count, 4);
+        assert_eq!(e.category, EventCategory::Workshop);
+        assert_eq!(e.status, EventStatus::Confirmed);
+        assert_eq!(e.language.as_deref(), Some("fi"));
+        let place = e.place.expect("place");
+        assert_eq!(
+            (place.locality.as_deref(), place.latitude),
+            (Some("Sirkka"), Some(67.8))
+        );
+        assert_eq!(
+            e.banner_url.map(|u| u.to_string()).as_deref(),
+            Some("https://mobilizon.example/media/banner.jpg")
+        );
+        assert_eq!(e.tags, vec!["etätyö".to_string()]);
+        assert!(
+            !e.description_html.contains("script"),
+            "remote HTML is sanitized"
+        );
+        assert_eq!(e.organizer_ap_id, organizer);
+        assert!(!e.local);
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_event() {
+        let organizer = Url::parse("https://x.example/g").expect("url");
+        for doc in [
+            json!({ "type": "Note", "id": "https://x.example/1" }),
+            json!({ "type": "Event", "id": "https://x.example/1" }),
+        ] {
+            assert!(
+                event_from_ap(&doc, "x".into(), organizer.clone()).is_err(),
+                "{doc}"
+            );
+        }
+    }
+}
