@@ -224,6 +224,20 @@ pub struct ActorDocument {
         deserialize_with = "deserialize_skip_error"
     )]
     pub location: Option<PlaceRef>,
+    /// For networks: the member communities (as Mobilizon's `members`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
+    pub members: Option<Url>,
+    /// Upcoming events (FEP-8a8e).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
+    pub upcoming_events: Option<Url>,
     /// Verkosto's kind of community (`coworking`, `network`, ...).
     #[serde(
         default,
@@ -272,6 +286,8 @@ fn base_document(
         discoverable: Some(true),
         tag: vec![],
         location: None,
+        members: None,
+        upcoming_events: None,
         community_kind: None,
         id,
     }
@@ -317,6 +333,10 @@ pub fn group_document(
         name,
     });
     doc.community_kind = Some(community.kind.to_string());
+    doc.upcoming_events = Url::parse(&format!("{id}/upcoming")).ok();
+    if community.kind == crate::model::CommunityKind::Network {
+        doc.members = Url::parse(&format!("{id}/members")).ok();
+    }
     doc
 }
 

@@ -21,7 +21,9 @@ pub fn context() -> Value {
             "moderators": { "@id": "lemmy:moderators", "@type": "@id" },
             "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
             "verkosto": "https://verkosto.codeberg.page/ns#",
-            "communityKind": "verkosto:communityKind"
+            "communityKind": "verkosto:communityKind",
+            "members": { "@id": "https://joinmobilizon.org/ns#members", "@type": "@id" },
+            "upcomingEvents": { "@id": "https://w3id.org/fep/8a8e#upcomingEvents", "@type": "@id" }
         }
     ])
 }

@@ -22,6 +22,7 @@ use super::activities::{
     delete::Delete,
     follow::Follow,
     join::{IncomingJoin, IncomingLeave},
+    remove::IncomingRemove,
     undo::Undo,
     update::IncomingUpdate,
 };
@@ -280,6 +281,7 @@ async fn dispatch(
         "Announce" => run::<IncomingAnnounce>(data, json).await,
         "Join" => run::<IncomingJoin>(data, json).await,
         "Leave" => run::<IncomingLeave>(data, json).await,
+        "Remove" => run::<IncomingRemove>(data, json).await,
         "Undo" => run::<Undo>(data, json).await,
         "Update" => run::<IncomingUpdate>(data, json).await,
         "Delete" => run::<Delete>(data, json).await,

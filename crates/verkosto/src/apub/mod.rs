@@ -12,6 +12,7 @@ pub mod context;
 pub mod event;
 pub mod inbox;
 pub mod nodeinfo;
+pub mod note;
 pub mod signatures;
 pub mod webfinger;
 

@@ -52,6 +52,7 @@ pub(super) fn public_routes() -> Router<Verkosto> {
         .route("/e/{id}", get(event_document))
         .route("/e/{id}/replies", get(event_replies))
         .route("/c/{name}/events.ics", get(community_feed))
+        .route("/c/{name}/upcoming", get(upcoming_collection))
         .route("/calendar/{token}", get(personal_feed))
 }
 
@@ -207,19 +208,37 @@ async fn remove_comment(
 
 #[derive(Deserialize)]
 struct TimelineQuery {
+    /// RFC 3339: items published before this time (the `published_at` of the last item seen).
     before: Option<String>,
     limit: Option<i64>,
+}
+
+/// A timeline entry as the API shows it: events get their computed fields too.
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum TimelineView {
+    Event(Box<EventView>),
+    Announcement(Box<crate::model::Announcement>),
 }
 
 async fn timeline(
     State(v): State<Verkosto>,
     Authenticated(a): Authenticated,
     Query(q): Query<TimelineQuery>,
-) -> Result<Json<Vec<EventView>>> {
-    let events = v
-        .timeline(&a, q.before.as_deref(), q.limit.unwrap_or(20))
-        .await?;
-    Ok(Json(events.into_iter().map(|e| view(&v, e)).collect()))
+) -> Result<Json<Vec<TimelineView>>> {
+    let before = range_time("before", q.before)?;
+    let items = v.timeline(&a, before, q.limit.unwrap_or(20)).await?;
+    Ok(Json(
+        items
+            .into_iter()
+            .map(|i| match i {
+                crate::service::TimelineItem::Event(e) => {
+                    TimelineView::Event(Box::new(view(&v, *e)))
+                }
+                crate::service::TimelineItem::Announcement(a) => TimelineView::Announcement(a),
+            })
+            .collect(),
+    ))
 }
 
 async fn calendar_url(
@@ -332,4 +351,20 @@ async fn personal_feed(State(v): State<Verkosto>, Path(token): Path<String>) -> 
         &format!("{} – Verkosto", account.username),
         &events,
     )))
+}
+
+async fn upcoming_collection(
+    State(v): State<Verkosto>,
+    Path(name): Path<String>,
+) -> Result<Response> {
+    let community = v.community(&name).await?;
+    let events = v.community_events(&community, None, None).await?;
+    let items: Vec<serde_json::Value> = events.iter().map(|e| serde_json::json!(e.ap_id)).collect();
+    Ok(super::federation::activity_json(serde_json::json!({
+        "@context": crate::apub::context::context(),
+        "type": "OrderedCollection",
+        "id": v.state().url(&format!("/c/{name}/upcoming")),
+        "totalItems": items.len(),
+        "orderedItems": items,
+    })))
 }

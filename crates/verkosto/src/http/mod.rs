@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::model::Account;
 use crate::service::Verkosto;
 
+mod announcements;
 mod api;
 mod events;
 mod federation;
@@ -28,7 +29,13 @@ pub fn router(verkosto: Verkosto) -> Router {
         .route("/metrics", get(metrics))
         .merge(federation::routes())
         .merge(events::public_routes())
-        .nest("/api/v1", api::routes().merge(events::api_routes()))
+        .merge(announcements::public_routes())
+        .nest(
+            "/api/v1",
+            api::routes()
+                .merge(events::api_routes())
+                .merge(announcements::api_routes()),
+        )
         .fallback(|| async { Error::NotFound("page".into()) })
         // Our extractors read bodies with the same limit and answer 413 in JSON; this layer only
         // stops axum from buffering more than that anywhere else.

@@ -3,6 +3,7 @@
 //! Wire shapes live in [`crate::apub`]; each has one named conversion from and to these types.
 
 mod account;
+mod announcement;
 mod community;
 mod event;
 mod follow;
@@ -10,6 +11,10 @@ mod name;
 mod remote_actor;
 
 pub use account::{Account, ApiToken};
+pub use announcement::{
+    Announcement, AnnouncementUpdate, NetworkMember, NetworkMemberState, NetworkMembership,
+    NewAnnouncement,
+};
 pub use community::{
     Community, CommunityKind, CommunityUpdate, FollowPolicy, Membership, MembershipState,
     NewCommunity, Role,

@@ -244,6 +244,9 @@ impl Verkosto {
         if to < from {
             return Err(Error::invalid("to", "must not be before from"));
         }
+        if community.kind == crate::model::CommunityKind::Network {
+            return self.network_events(community, from, to).await;
+        }
         let organizer = actor::community_id(self.state(), &community.name);
         let mut c = self.db().acquire().await?;
         store::events::by_organizer(&mut c.conn(), organizer.as_str(), from, to, 1000).await
@@ -817,6 +820,7 @@ impl Verkosto {
         &self,
         organizer: &Url,
         doc: &serde_json::Value,
+        relay: bool,
     ) -> Result<()> {
         let attributed = doc
             .get("attributedTo")
@@ -826,18 +830,36 @@ impl Verkosto {
                 "an event can only be published or changed by its organizer".into(),
             ));
         }
-        let followed = {
-            let mut c = self.db().acquire().await?;
-            store::follows::is_followed_locally(&mut c.conn(), organizer.as_str()).await?
-        };
-        if !followed {
+        if !self.has_relation_to(organizer).await? {
             tracing::info!(%organizer, "event from a group nobody here follows; dropped");
             return Ok(());
         }
-        self.store_remote_event(organizer, doc).await.map(|_| ())
+        let event = self.store_remote_event(organizer, doc).await?;
+        if relay {
+            let mut tx = self.db().begin().await?;
+            self.relay_through_local_networks(&mut tx, organizer, &event.ap_id)
+                .await?;
+            self.commit(tx).await?;
+        }
+        Ok(())
     }
 
-    async fn store_remote_event(&self, organizer: &Url, doc: &serde_json::Value) -> Result<Event> {
+    /// Whether a remote actor matters here: an account follows it, or it is a member of a local network.
+    pub(crate) async fn has_relation_to(&self, actor_id: &Url) -> Result<bool> {
+        let mut c = self.db().acquire().await?;
+        Ok(
+            store::follows::is_followed_locally(&mut c.conn(), actor_id.as_str()).await?
+                || !store::networks::networks_of_member(&mut c.conn(), actor_id.as_str())
+                    .await?
+                    .is_empty(),
+        )
+    }
+
+    pub(crate) async fn store_remote_event(
+        &self,
+        organizer: &Url,
+        doc: &serde_json::Value,
+    ) -> Result<Event> {
         let ap_id = doc
             .get("id")
             .and_then(|i| crate::apub::activities::object_id(i).ok())
@@ -965,21 +987,6 @@ impl Verkosto {
         )
         .await?;
         self.commit(tx).await
-    }
-
-    /// Events of the communities an account follows, newest first (`before`: an API id to page from).
-    pub async fn timeline(
-        &self,
-        account: &Account,
-        before: Option<&str>,
-        limit: i64,
-    ) -> Result<Vec<Event>> {
-        let before_id = match before {
-            Some(id) => Some(self.event(id).await?.id),
-            None => None,
-        };
-        let mut c = self.db().acquire().await?;
-        store::events::timeline(&mut c.conn(), account.id, before_id, limit.clamp(1, 100)).await
     }
 
     /// The secret URL path of an account's personal calendar feed.

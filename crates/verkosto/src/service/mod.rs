@@ -13,14 +13,17 @@ use crate::model::KeyPair;
 use crate::store::{self, Db};
 
 mod accounts;
+mod announcements;
 mod communities;
 mod events;
 mod follows;
 mod keys;
+mod networks;
 mod publish;
 pub mod sanitize;
 
 pub use accounts::{IssuedToken, NewAccount};
+pub use announcements::TimelineItem;
 pub use events::DEFAULT_TIMEZONE;
 pub use follows::FollowRequestDecision;
 pub use keys::generate_keypair;

@@ -195,18 +195,45 @@ pub async fn by_organizer(
 pub async fn timeline(
     c: &mut Conn<'_>,
     account_id: i64,
-    before_id: Option<i64>,
+    before: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<Event>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM events e WHERE e.organizer_ap_id IN \
-         (SELECT f.target_ap_id FROM following f WHERE f.account_id = $1 AND f.state = 'accepted') \
-         AND e.id < $2 ORDER BY e.id DESC LIMIT $3"
+        "SELECT {COLUMNS} FROM events e WHERE (e.organizer_ap_id IN {FOLLOWED} \
+         OR e.ap_id IN (SELECT r.object_ap_id FROM relayed_objects r WHERE r.via_ap_id IN {FOLLOWED})) \
+         AND e.published_at < $2 ORDER BY e.published_at DESC, e.id DESC LIMIT $3"
     );
     let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(&sql)
         .bind(account_id)
-        .bind(before_id.unwrap_or(i64::MAX))
+        .bind(before)
         .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// The actors an account (`$1`) follows, accepted.
+pub(crate) const FOLLOWED: &str =
+    "(SELECT f.target_ap_id FROM following f WHERE f.account_id = $1 AND f.state = 'accepted')";
+
+/// Events organised by any of `organizers` (a network and its members), ending after `from`, by start.
+pub async fn by_organizers(
+    c: &mut Conn<'_>,
+    network_id: i64,
+    network_ap_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Event>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events e WHERE (e.organizer_ap_id = $2 OR e.organizer_ap_id IN \
+         (SELECT m.member_ap_id FROM network_members m WHERE m.network_id = $1 AND m.state = 'active')) \
+         AND e.ends_at >= $3 AND e.starts_at <= $4 ORDER BY e.starts_at, e.id LIMIT 5000"
+    );
+    let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(&sql)
+        .bind(network_id)
+        .bind(network_ap_id)
+        .bind(from)
+        .bind(to)
         .fetch_all(&mut **c)
         .await)?;
     rows.into_iter().map(TryInto::try_into).collect()

@@ -28,11 +28,13 @@ use sqlx::{
 use crate::error::{Error, Result};
 
 pub mod accounts;
+pub mod announcements;
 pub mod communities;
 pub mod deliveries;
 pub mod events;
 pub mod follows;
 pub mod instance;
+pub mod networks;
 pub mod outbox;
 pub mod received;
 pub mod remote_actors;

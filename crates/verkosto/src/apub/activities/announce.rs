@@ -74,24 +74,42 @@ impl Activity for IncomingAnnounce {
         if data.config_is_local(&announced) {
             return Ok(());
         }
-        let object = crate::apub::fetch_json(data, &announced).await?;
-        if object.get("type").and_then(Value::as_str) != Some("Event") {
+        let verkosto = data.verkosto();
+        if !verkosto.has_relation_to(&self.actor).await? {
             return Ok(());
         }
-        // The event's organizer is whoever its origin says, on the origin's own host.
-        let organizer = object
+        // Never trusted as embedded: the object is read from its origin, and its author is whoever the
+        // origin names, on the origin's own host.
+        let object = crate::apub::fetch_json(data, &announced).await?;
+        let author = object
             .get("attributedTo")
             .and_then(|a| object_id(a).ok())
             .filter(|a| normalized_host(a) == normalized_host(&announced))
             .ok_or_else(|| {
-                Error::Forbidden("the announced event has no organizer on its own host".into())
+                Error::Forbidden("the announced object has no author on its own host".into())
             })?;
-        if organizer != self.actor {
-            // A network relaying a member's event (their own issue); for now only organizers' announces count.
-            return Ok(());
+        let is_relay = author != self.actor;
+        match object.get("type").and_then(Value::as_str) {
+            Some("Event") if is_relay => verkosto
+                .store_remote_event(&author, &object)
+                .await
+                .map(|_| ())?,
+            Some("Event") => {
+                verkosto
+                    .receive_remote_event(&author, &object, false)
+                    .await?
+            }
+            Some("Note" | "Article") if object.get("inReplyTo").is_none_or(Value::is_null) => {
+                verkosto
+                    .store_remote_announcement(&author, &object)
+                    .await
+                    .map(|_| ())?
+            }
+            _ => return Ok(()),
         }
-        data.verkosto()
-            .receive_remote_event(&organizer, &object)
-            .await
+        if is_relay {
+            verkosto.record_relay(&announced, &self.actor).await?;
+        }
+        Ok(())
     }
 }

@@ -86,6 +86,12 @@ impl Activity for IncomingAnswer {
                 _ => Ok(()),
             };
         }
+        if verkosto.is_our_network_join(&answered).await? {
+            let accepted = self.kind == "Accept";
+            return verkosto
+                .receive_network_answer(&self.actor, &answered, accepted)
+                .await;
+        }
         if self.embedded_type() == Some("Join") || verkosto.is_our_join(&answered).await? {
             let state = match self.kind.as_str() {
                 "Accept" => ParticipationState::Accepted,

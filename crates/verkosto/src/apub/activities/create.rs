@@ -82,8 +82,21 @@ impl Activity for IncomingCreate {
             crate::apub::fetch_json(data, &object_id(&self.object)?).await?
         };
         match object.get("type").and_then(Value::as_str) {
-            Some("Event") => verkosto.receive_remote_event(&self.actor, &object).await,
-            Some("Note" | "Article" | "Page") => verkosto.receive_reply(&self.actor, &object).await,
+            Some("Event") => {
+                verkosto
+                    .receive_remote_event(&self.actor, &object, true)
+                    .await
+            }
+            Some("Note" | "Article" | "Page")
+                if object.get("inReplyTo").is_some_and(|r| !r.is_null()) =>
+            {
+                verkosto.receive_reply(&self.actor, &object).await
+            }
+            Some("Note" | "Article") => {
+                verkosto
+                    .receive_remote_announcement(&self.actor, &object)
+                    .await
+            }
             _ => Ok(()),
         }
     }

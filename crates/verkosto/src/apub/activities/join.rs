@@ -49,6 +49,14 @@ pub fn answer(
     (id, body)
 }
 
+/// Whether a local URL names a community (`/c/{name}`), which a `Join` makes a network membership.
+fn is_community(url: &Url) -> bool {
+    url.path_segments().is_some_and(|s| {
+        let s: Vec<&str> = s.collect();
+        matches!(s.as_slice(), ["c", _])
+    })
+}
+
 /// `Join` as received.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -88,9 +96,15 @@ impl Activity for IncomingJoin {
     }
 
     async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        let event = object_id(&self.object)?;
-        data.verkosto()
-            .receive_join(&self.actor, &event, &self.id, self.participation_message)
+        let target = object_id(&self.object)?;
+        let verkosto = data.verkosto();
+        if is_community(&target) {
+            return verkosto
+                .receive_network_join(&self.actor, &target, &self.id)
+                .await;
+        }
+        verkosto
+            .receive_join(&self.actor, &target, &self.id, self.participation_message)
             .await
     }
 }
@@ -124,8 +138,13 @@ impl Activity for IncomingLeave {
     }
 
     async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        data.verkosto()
-            .receive_leave(&self.actor, &object_id(&self.object)?)
-            .await
+        let target = object_id(&self.object)?;
+        if is_community(&target) && data.config_is_local(&target) {
+            return data
+                .verkosto()
+                .receive_network_leave(&self.actor, &target)
+                .await;
+        }
+        data.verkosto().receive_leave(&self.actor, &target).await
     }
 }

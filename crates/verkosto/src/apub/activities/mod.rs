@@ -11,6 +11,7 @@ pub mod delete;
 pub mod follow;
 pub mod join;
 pub mod reject;
+pub mod remove;
 pub mod undo;
 pub mod update;
 

@@ -111,7 +111,7 @@ impl Activity for IncomingUpdate {
             // The new version is read from its origin, not from the activity.
             let doc = crate::apub::fetch_json(data, &object).await?;
             data.verkosto()
-                .receive_remote_event(&self.actor, &doc)
+                .receive_remote_event(&self.actor, &doc, false)
                 .await?;
         }
         Ok(())

@@ -1,0 +1,317 @@
+//! Announcements: a community tells its followers what is going on; and the timeline that mixes them
+//! with events.
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use url::Url;
+
+use super::Verkosto;
+use super::communities::{bounded, optional_url, tags};
+use crate::apub::{actor, note};
+use crate::error::{Error, Result};
+use crate::model::{Account, Announcement, AnnouncementUpdate, Event, NewAnnouncement};
+use crate::store::{self, Tx};
+
+const MAX_CONTENT: usize = 50_000;
+
+/// One entry of a member's timeline.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TimelineItem {
+    /// An event of a followed community (or relayed by a followed network).
+    Event(Box<Event>),
+    /// An announcement of a followed community (or relayed by a followed network).
+    Announcement(Box<Announcement>),
+}
+
+impl TimelineItem {
+    fn published_at(&self) -> DateTime<Utc> {
+        match self {
+            TimelineItem::Event(e) => e.published_at,
+            TimelineItem::Announcement(a) => a.published_at,
+        }
+    }
+}
+
+fn check_content(raw: &str) -> Result<()> {
+    if raw.trim().is_empty() {
+        return Err(Error::invalid("content", "must not be empty"));
+    }
+    bounded("content", raw, MAX_CONTENT)
+}
+
+fn check_title(raw: Option<String>) -> Result<Option<String>> {
+    let title = raw.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    if let Some(t) = &title {
+        bounded("title", t, 200)?;
+    }
+    Ok(title)
+}
+
+impl Verkosto {
+    /// Posts an announcement of a community (its managers only): `Create` and `Announce` to followers,
+    /// and relayed by the local networks the community belongs to.
+    pub async fn create_announcement(
+        &self,
+        by: &Account,
+        community_name: &str,
+        new: NewAnnouncement,
+    ) -> Result<Announcement> {
+        let community = self.community(community_name).await?;
+        self.require_manager(by, &community).await?;
+        check_content(&new.content)?;
+        let mut raw = [0u8; 12];
+        rand::rng().fill_bytes(&mut raw);
+        let public_id = hex::encode(raw);
+        let now = store::now();
+        let announcement = Announcement {
+            id: 0,
+            ap_id: self.state().url(&format!("/a/{public_id}")),
+            public_id,
+            author_ap_id: actor::community_id(self.state(), &community.name),
+            community_id: Some(community.id),
+            local: true,
+            title: check_title(new.title)?,
+            content_html: super::sanitize::markdown(&new.content),
+            content_source: Some(new.content),
+            image_url: optional_url("image_url", new.image_url.as_deref())?,
+            tags: tags(new.tags.unwrap_or_default())?,
+            language: new.language.filter(|l| !l.is_empty()),
+            pinned: new.pinned.unwrap_or(false),
+            published_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.db().begin().await?;
+        let saved = store::announcements::upsert(&mut tx.conn(), &announcement).await?;
+        self.send_object(
+            &mut tx,
+            &saved.author_ap_id,
+            "Create",
+            note::announcement_to_ap(self.state(), &saved),
+        )
+        .await?;
+        self.announce_object(&mut tx, &saved.author_ap_id, &saved.ap_id)
+            .await?;
+        self.relay_through_local_networks(&mut tx, &saved.author_ap_id, &saved.ap_id)
+            .await?;
+        self.commit(tx).await?;
+        Ok(saved)
+    }
+
+    /// Wraps `object` in an activity of `kind` from `actor` to its followers.
+    async fn send_object(
+        &self,
+        tx: &mut Tx,
+        actor: &Url,
+        kind: &str,
+        mut object: serde_json::Value,
+    ) -> Result<()> {
+        let context = object
+            .as_object_mut()
+            .and_then(|o| o.remove("@context"))
+            .unwrap_or_default();
+        let id = crate::apub::new_activity_id(self.state());
+        let body = serde_json::json!({
+            "@context": context, "type": kind, "id": id, "actor": actor, "object": object,
+            "to": [crate::apub::PUBLIC], "cc": [format!("{actor}/followers")],
+        });
+        self.publish_json(tx, actor, &id, &body.to_string(), true, &[])
+            .await
+    }
+
+    /// `Announce` of `object` by `actor` to its followers (a group sharing its own post, or a network
+    /// relaying a member's).
+    pub(crate) async fn announce_object(
+        &self,
+        tx: &mut Tx,
+        actor: &Url,
+        object: &Url,
+    ) -> Result<()> {
+        let id = crate::apub::new_activity_id(self.state());
+        let body = serde_json::json!({
+            "@context": crate::apub::context::context(), "type": "Announce", "id": id, "actor": actor,
+            "object": object, "to": [crate::apub::PUBLIC], "cc": [format!("{actor}/followers")],
+        });
+        self.publish_json(tx, actor, &id, &body.to_string(), true, &[])
+            .await
+    }
+
+    /// A community's announcements, pinned first.
+    pub async fn announcements(
+        &self,
+        community_name: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Announcement>> {
+        let community = self.community(community_name).await?;
+        let author = actor::community_id(self.state(), &community.name);
+        let mut c = self.db().acquire().await?;
+        store::announcements::by_author(
+            &mut c.conn(),
+            author.as_str(),
+            limit.clamp(1, 100),
+            offset.max(0),
+        )
+        .await
+    }
+
+    /// One announcement by API id.
+    pub async fn announcement(&self, public_id: &str) -> Result<Announcement> {
+        let mut c = self.db().acquire().await?;
+        store::announcements::find(&mut c.conn(), public_id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("announcement {public_id:?}")))
+    }
+
+    async fn managed_announcement(&self, by: &Account, public_id: &str) -> Result<Announcement> {
+        let a = self.announcement(public_id).await?;
+        if !a.local {
+            return Err(Error::Forbidden(
+                "only the author's instance can change a remote announcement".into(),
+            ));
+        }
+        let name = a
+            .author_ap_id
+            .path_segments()
+            .and_then(|mut s| s.nth(1))
+            .unwrap_or_default()
+            .to_string();
+        let community = self.community(&name).await?;
+        self.require_manager(by, &community).await?;
+        Ok(a)
+    }
+
+    /// Changes an announcement; followers get an `Update`.
+    pub async fn update_announcement(
+        &self,
+        by: &Account,
+        public_id: &str,
+        change: AnnouncementUpdate,
+    ) -> Result<Announcement> {
+        let mut a = self.managed_announcement(by, public_id).await?;
+        if let Some(content) = change.content {
+            check_content(&content)?;
+            a.content_html = super::sanitize::markdown(&content);
+            a.content_source = Some(content);
+        }
+        if change.title.is_some() {
+            a.title = check_title(change.title)?;
+        }
+        if let Some(i) = change.image_url {
+            a.image_url = optional_url("image_url", Some(&i))?;
+        }
+        if let Some(t) = change.tags {
+            a.tags = tags(t)?;
+        }
+        if let Some(l) = change.language {
+            a.language = Some(l).filter(|l| !l.is_empty());
+        }
+        if let Some(p) = change.pinned {
+            a.pinned = p;
+        }
+        a.updated_at = store::now();
+        let mut tx = self.db().begin().await?;
+        let saved = store::announcements::upsert(&mut tx.conn(), &a).await?;
+        self.send_object(
+            &mut tx,
+            &saved.author_ap_id,
+            "Update",
+            note::announcement_to_ap(self.state(), &saved),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(saved)
+    }
+
+    /// Deletes an announcement; followers get a `Delete`.
+    pub async fn delete_announcement(&self, by: &Account, public_id: &str) -> Result<()> {
+        let a = self.managed_announcement(by, public_id).await?;
+        let mut tx = self.db().begin().await?;
+        store::announcements::delete(&mut tx.conn(), a.id).await?;
+        let tombstone = serde_json::json!({ "type": "Tombstone", "id": a.ap_id, "formerType": if a.title.is_some() { "Article" } else { "Note" } });
+        self.send_object(&mut tx, &a.author_ap_id, "Delete", tombstone)
+            .await?;
+        self.commit(tx).await
+    }
+
+    /// A followed community (or a member of a local network) posted an announcement.
+    pub(crate) async fn receive_remote_announcement(
+        &self,
+        author: &Url,
+        doc: &serde_json::Value,
+    ) -> Result<()> {
+        let attributed = doc
+            .get("attributedTo")
+            .and_then(|a| crate::apub::activities::object_id(a).ok());
+        if attributed.as_ref() != Some(author) {
+            return Err(Error::Forbidden(
+                "an announcement can only be posted by its author".into(),
+            ));
+        }
+        if !self.has_relation_to(author).await? {
+            return Ok(());
+        }
+        let saved = self.store_remote_announcement(author, doc).await?;
+        let mut tx = self.db().begin().await?;
+        self.relay_through_local_networks(&mut tx, author, &saved.ap_id)
+            .await?;
+        self.commit(tx).await
+    }
+
+    pub(crate) async fn store_remote_announcement(
+        &self,
+        author: &Url,
+        doc: &serde_json::Value,
+    ) -> Result<Announcement> {
+        let mut c = self.db().acquire().await?;
+        let ap_id =
+            crate::apub::activities::object_id(doc.get("id").unwrap_or(&serde_json::Value::Null))?;
+        if actor::normalized_host(&ap_id) != actor::normalized_host(author) {
+            return Err(Error::Forbidden(
+                "an announcement must be on its author's host".into(),
+            ));
+        }
+        let existing = store::announcements::find(&mut c.conn(), ap_id.as_str()).await?;
+        if let Some(e) = &existing
+            && (e.local || &e.author_ap_id != author)
+        {
+            return Err(Error::Forbidden(
+                "only its author can change an announcement".into(),
+            ));
+        }
+        let mut raw = [0u8; 12];
+        rand::rng().fill_bytes(&mut raw);
+        let public_id = existing
+            .map(|e| e.public_id)
+            .unwrap_or_else(|| hex::encode(raw));
+        let a = note::announcement_from_ap(doc, public_id, author.clone())?;
+        store::announcements::upsert(&mut c.conn(), &a).await
+    }
+
+    /// Events and announcements of what an account follows, newest first, published before `before`.
+    pub async fn timeline(
+        &self,
+        account: &Account,
+        before: Option<DateTime<Utc>>,
+        limit: i64,
+    ) -> Result<Vec<TimelineItem>> {
+        let limit = limit.clamp(1, 100);
+        let before = before.unwrap_or_else(|| Utc::now() + chrono::Duration::days(1));
+        let mut c = self.db().acquire().await?;
+        let mut items: Vec<TimelineItem> =
+            store::events::timeline(&mut c.conn(), account.id, before, limit)
+                .await?
+                .into_iter()
+                .map(|e| TimelineItem::Event(Box::new(e)))
+                .chain(
+                    store::announcements::timeline(&mut c.conn(), account.id, before, limit)
+                        .await?
+                        .into_iter()
+                        .map(|a| TimelineItem::Announcement(Box::new(a))),
+                )
+                .collect();
+        items.sort_by_key(|i| std::cmp::Reverse(i.published_at()));
+        items.truncate(limit as usize);
+        Ok(items)
+    }
+}

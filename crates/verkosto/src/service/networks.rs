@@ -1,0 +1,539 @@
+//! Networks of communities: a community of kind `network` whose members are communities on any
+//! instance. Members join with `Join{Group}`; the network relays what they publish with `Announce`.
+
+use url::Url;
+
+use super::Verkosto;
+use crate::apub::{actor, new_activity_id};
+use crate::error::{Error, Result};
+use crate::model::{
+    Account, Community, CommunityKind, Event, FollowState, Follower, NetworkMember,
+    NetworkMemberState, NetworkMembership,
+};
+use crate::store::{self, Tx};
+
+impl Verkosto {
+    fn require_network(&self, c: &Community) -> Result<()> {
+        if c.kind != CommunityKind::Network {
+            return Err(Error::invalid(
+                "handle",
+                format!("{} is not a network", c.name),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A local community asks to join a network (`network@host`, here or elsewhere).
+    pub async fn join_network(
+        &self,
+        by: &Account,
+        community_name: &str,
+        handle: &str,
+    ) -> Result<NetworkMembership> {
+        let community = self.community(community_name).await?;
+        self.require_manager(by, &community).await?;
+        let me = actor::community_id(self.state(), &community.name);
+        let handle = handle.trim().trim_start_matches('@');
+        let (name, host) = handle
+            .split_once('@')
+            .ok_or_else(|| Error::invalid("handle", "must look like name@host"))?;
+        let join_id = new_activity_id(self.state());
+        if host.eq_ignore_ascii_case(&self.settings().domain) {
+            let network = self.community(name).await?;
+            self.require_network(&network)?;
+            if network.id == community.id {
+                return Err(Error::invalid("handle", "a network cannot join itself"));
+            }
+            let network_id = actor::community_id(self.state(), &network.name);
+            let mut tx = self.db().begin().await?;
+            let membership = self
+                .record_membership(&mut tx, &community, &network_id, &join_id)
+                .await?;
+            let inbox = self.state().url(&format!("/c/{}/inbox", community.name));
+            let member = self.admit(&mut tx, &network, &me, &inbox, &join_id).await?;
+            if member.state == NetworkMemberState::Active {
+                store::networks::set_membership_state(
+                    &mut tx.conn(),
+                    membership.id,
+                    NetworkMemberState::Active,
+                )
+                .await?;
+            }
+            self.commit(tx).await?;
+            return self.membership(&community, &network_id).await;
+        }
+        let network = self.lookup(handle).await?;
+        if network.kind != crate::model::ActorKind::Group {
+            return Err(Error::invalid("handle", "is not a group"));
+        }
+        let mut tx = self.db().begin().await?;
+        let membership = self
+            .record_membership(&mut tx, &community, &network.ap_id, &join_id)
+            .await?;
+        let body = serde_json::json!({
+            "@context": crate::apub::context::context(), "type": "Join", "id": join_id, "actor": me,
+            "object": network.ap_id, "to": [network.ap_id],
+        });
+        self.send_json_to(
+            &mut tx,
+            &me,
+            &join_id,
+            &body.to_string(),
+            std::slice::from_ref(&network.inbox),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(membership)
+    }
+
+    async fn record_membership(
+        &self,
+        tx: &mut Tx,
+        community: &Community,
+        network: &Url,
+        join_id: &Url,
+    ) -> Result<NetworkMembership> {
+        if let Some(m) =
+            store::networks::membership_in(&mut tx.conn(), community.id, network.as_str()).await?
+            && m.state != NetworkMemberState::Rejected
+        {
+            return Err(Error::Conflict(format!(
+                "already a member of {network} (state: {})",
+                m.state
+            )));
+        }
+        store::networks::upsert_membership(
+            &mut tx.conn(),
+            &NetworkMembership {
+                id: 0,
+                community_id: community.id,
+                network_ap_id: network.clone(),
+                join_activity_id: join_id.clone(),
+                state: NetworkMemberState::Pending,
+                created_at: store::now(),
+            },
+        )
+        .await
+    }
+
+    async fn membership(&self, community: &Community, network: &Url) -> Result<NetworkMembership> {
+        let mut c = self.db().acquire().await?;
+        store::networks::membership_in(&mut c.conn(), community.id, network.as_str())
+            .await?
+            .ok_or_else(|| Error::Internal("membership vanished".into()))
+    }
+
+    /// The networks a community belongs to or asked to join.
+    pub async fn community_networks(&self, community_name: &str) -> Result<Vec<NetworkMembership>> {
+        let community = self.community(community_name).await?;
+        let mut c = self.db().acquire().await?;
+        store::networks::memberships(&mut c.conn(), community.id).await
+    }
+
+    /// Records a member request of a local network; open networks admit at once.
+    async fn admit(
+        &self,
+        tx: &mut Tx,
+        network: &Community,
+        member: &Url,
+        inbox: &Url,
+        join_id: &Url,
+    ) -> Result<NetworkMember> {
+        let open = network.follow_policy == crate::model::FollowPolicy::Open;
+        let row = store::networks::upsert_member(
+            &mut tx.conn(),
+            network.id,
+            &NetworkMember {
+                id: 0,
+                member_ap_id: member.clone(),
+                member_inbox: inbox.clone(),
+                join_activity_id: join_id.clone(),
+                state: if open {
+                    NetworkMemberState::Active
+                } else {
+                    NetworkMemberState::Pending
+                },
+                created_at: store::now(),
+            },
+        )
+        .await?;
+        if row.state == NetworkMemberState::Active {
+            self.answer_member(tx, network, &row, "Accept").await?;
+        }
+        Ok(row)
+    }
+
+    async fn answer_member(
+        &self,
+        tx: &mut Tx,
+        network: &Community,
+        m: &NetworkMember,
+        kind: &str,
+    ) -> Result<()> {
+        if self.is_local_url(&m.member_ap_id) {
+            return Ok(());
+        }
+        let network_id = actor::community_id(self.state(), &network.name);
+        let id = new_activity_id(self.state());
+        let body = serde_json::json!({
+            "@context": crate::apub::context::context(), "type": kind, "id": id, "actor": network_id,
+            "object": { "type": "Join", "id": m.join_activity_id, "actor": m.member_ap_id, "object": network_id },
+            "to": [m.member_ap_id],
+        });
+        self.send_json_to(
+            tx,
+            &network_id,
+            &id,
+            &body.to_string(),
+            std::slice::from_ref(&m.member_inbox),
+        )
+        .await
+    }
+
+    /// A remote community asks to join one of our networks.
+    pub(crate) async fn receive_network_join(
+        &self,
+        member: &Url,
+        network_id: &Url,
+        join_id: &Url,
+    ) -> Result<()> {
+        let network = self.local_network(network_id).await?;
+        let who = actor::resolve_remote(&self.federation_data(), member).await?;
+        if who.kind != crate::model::ActorKind::Group {
+            return Err(Error::invalid(
+                "actor",
+                "only communities (groups) join networks",
+            ));
+        }
+        let mut tx = self.db().begin().await?;
+        self.admit(&mut tx, &network, &who.ap_id, &who.inbox, join_id)
+            .await?;
+        self.commit(tx).await
+    }
+
+    async fn local_network(&self, id: &Url) -> Result<Community> {
+        let name = id
+            .path_segments()
+            .and_then(|mut s| s.nth(1))
+            .unwrap_or_default()
+            .to_string();
+        let network = self.community(&name).await?;
+        self.require_network(&network)?;
+        Ok(network)
+    }
+
+    /// Whether `id` is a `Join` one of our communities sent to a network.
+    pub(crate) async fn is_our_network_join(&self, id: &Url) -> Result<bool> {
+        let mut c = self.db().acquire().await?;
+        Ok(
+            store::networks::membership_by_join(&mut c.conn(), id.as_str())
+                .await?
+                .is_some(),
+        )
+    }
+
+    /// A network answered one of our communities' `Join`. Once accepted, the network follows the community
+    /// so that what it publishes reaches the network.
+    pub(crate) async fn receive_network_answer(
+        &self,
+        network: &Url,
+        join_id: &Url,
+        accepted: bool,
+    ) -> Result<()> {
+        let mut tx = self.db().begin().await?;
+        let m = store::networks::membership_by_join(&mut tx.conn(), join_id.as_str())
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("join {join_id}")))?;
+        if &m.network_ap_id != network {
+            return Err(Error::Forbidden(
+                "only the network can answer a join".into(),
+            ));
+        }
+        let state = if accepted {
+            NetworkMemberState::Active
+        } else {
+            NetworkMemberState::Rejected
+        };
+        store::networks::set_membership_state(&mut tx.conn(), m.id, state).await?;
+        if accepted {
+            let who = actor::resolve_remote(&self.federation_data(), network).await?;
+            let community = self.community_by_db_id(&mut tx, m.community_id).await?;
+            store::follows::upsert_follower(
+                &mut tx.conn(),
+                &Follower {
+                    id: 0,
+                    target_ap_id: actor::community_id(self.state(), &community.name),
+                    follower_ap_id: who.ap_id.clone(),
+                    inbox: who.inbox.clone(),
+                    shared_inbox: who.shared_inbox.clone(),
+                    follow_activity_id: join_id.clone(),
+                    state: FollowState::Accepted,
+                    created_at: store::now(),
+                },
+            )
+            .await?;
+        }
+        self.commit(tx).await
+    }
+
+    async fn community_by_db_id(&self, tx: &mut Tx, id: i64) -> Result<Community> {
+        let mut offset = 0;
+        loop {
+            let page = store::communities::list(&mut tx.conn(), 100, offset).await?;
+            if page.is_empty() {
+                return Err(Error::NotFound(format!("community {id}")));
+            }
+            if let Some(c) = page.into_iter().find(|c| c.id == id) {
+                return Ok(c);
+            }
+            offset += 100;
+        }
+    }
+
+    /// A local community leaves a network.
+    pub async fn leave_network(
+        &self,
+        by: &Account,
+        community_name: &str,
+        handle: &str,
+    ) -> Result<()> {
+        let community = self.community(community_name).await?;
+        self.require_manager(by, &community).await?;
+        let me = actor::community_id(self.state(), &community.name);
+        let memberships = self.community_networks(community_name).await?;
+        let (name, host) = handle
+            .trim()
+            .trim_start_matches('@')
+            .split_once('@')
+            .ok_or_else(|| Error::invalid("handle", "must look like name@host"))?;
+        let m = memberships
+            .into_iter()
+            .find(|m| {
+                m.network_ap_id.path_segments().and_then(|mut s| s.nth(1)) == Some(name)
+                    && actor::normalized_host(&m.network_ap_id).as_deref()
+                        == Some(&host.to_ascii_lowercase())
+            })
+            .ok_or_else(|| Error::NotFound(format!("membership in {handle}")))?;
+        let mut tx = self.db().begin().await?;
+        store::networks::delete_membership(&mut tx.conn(), m.id).await?;
+        store::follows::delete_follower(&mut tx.conn(), me.as_str(), m.network_ap_id.as_str())
+            .await?;
+        if self.is_local_url(&m.network_ap_id) {
+            let network = self.local_network(&m.network_ap_id).await?;
+            if let Some(row) =
+                store::networks::member_by_actor(&mut tx.conn(), network.id, me.as_str()).await?
+            {
+                store::networks::delete_member(&mut tx.conn(), row.id).await?;
+            }
+        } else {
+            let network = actor::resolve_remote(&self.federation_data(), &m.network_ap_id).await?;
+            let id = new_activity_id(self.state());
+            let body = serde_json::json!({
+                "@context": crate::apub::context::context(), "type": "Leave", "id": id, "actor": me,
+                "object": network.ap_id, "to": [network.ap_id],
+            });
+            self.send_json_to(
+                &mut tx,
+                &me,
+                &id,
+                &body.to_string(),
+                std::slice::from_ref(&network.inbox),
+            )
+            .await?;
+        }
+        self.commit(tx).await
+    }
+
+    /// A remote member left one of our networks.
+    pub(crate) async fn receive_network_leave(&self, member: &Url, network_id: &Url) -> Result<()> {
+        let network = self.local_network(network_id).await?;
+        let mut tx = self.db().begin().await?;
+        if let Some(row) =
+            store::networks::member_by_actor(&mut tx.conn(), network.id, member.as_str()).await?
+        {
+            store::networks::delete_member(&mut tx.conn(), row.id).await?;
+        }
+        self.commit(tx).await
+    }
+
+    /// A network removed one of our communities.
+    pub(crate) async fn receive_network_remove(&self, network: &Url, member: &Url) -> Result<()> {
+        let name = member
+            .path_segments()
+            .and_then(|mut s| s.nth(1))
+            .unwrap_or_default()
+            .to_string();
+        let community = self.community(&name).await?;
+        let mut tx = self.db().begin().await?;
+        if let Some(m) =
+            store::networks::membership_in(&mut tx.conn(), community.id, network.as_str()).await?
+        {
+            store::networks::delete_membership(&mut tx.conn(), m.id).await?;
+            store::follows::delete_follower(&mut tx.conn(), member.as_str(), network.as_str())
+                .await?;
+        }
+        self.commit(tx).await
+    }
+
+    /// Member requests of a local network (its managers only).
+    pub async fn member_requests(
+        &self,
+        by: &Account,
+        network_name: &str,
+    ) -> Result<Vec<NetworkMember>> {
+        let network = self.community(network_name).await?;
+        self.require_manager(by, &network).await?;
+        let mut c = self.db().acquire().await?;
+        store::networks::members(&mut c.conn(), network.id, NetworkMemberState::Pending).await
+    }
+
+    /// A network's managers accept or reject a member request.
+    pub async fn decide_member_request(
+        &self,
+        by: &Account,
+        network_name: &str,
+        id: i64,
+        accept: bool,
+    ) -> Result<NetworkMember> {
+        let network = self.community(network_name).await?;
+        self.require_manager(by, &network).await?;
+        let mut tx = self.db().begin().await?;
+        let mut m = store::networks::member(&mut tx.conn(), network.id, id)
+            .await?
+            .filter(|m| m.state == NetworkMemberState::Pending)
+            .ok_or_else(|| Error::NotFound(format!("member request {id}")))?;
+        m.state = if accept {
+            NetworkMemberState::Active
+        } else {
+            NetworkMemberState::Rejected
+        };
+        if accept {
+            store::networks::set_member_state(&mut tx.conn(), m.id, m.state).await?;
+        } else {
+            store::networks::delete_member(&mut tx.conn(), m.id).await?;
+        }
+        self.answer_member(
+            &mut tx,
+            &network,
+            &m,
+            if accept { "Accept" } else { "Reject" },
+        )
+        .await?;
+        self.sync_local_membership(&mut tx, &network, &m).await?;
+        self.commit(tx).await?;
+        Ok(m)
+    }
+
+    /// Mirrors a decision into the membership record of a local member community.
+    async fn sync_local_membership(
+        &self,
+        tx: &mut Tx,
+        network: &Community,
+        m: &NetworkMember,
+    ) -> Result<()> {
+        if !self.is_local_url(&m.member_ap_id) {
+            return Ok(());
+        }
+        let name = m
+            .member_ap_id
+            .path_segments()
+            .and_then(|mut s| s.nth(1))
+            .unwrap_or_default()
+            .to_string();
+        let member = self.community(&name).await?;
+        let network_id = actor::community_id(self.state(), &network.name);
+        if let Some(ms) =
+            store::networks::membership_in(&mut tx.conn(), member.id, network_id.as_str()).await?
+        {
+            store::networks::set_membership_state(&mut tx.conn(), ms.id, m.state).await?;
+        }
+        Ok(())
+    }
+
+    /// The active members of a network.
+    pub async fn network_members(&self, network_name: &str) -> Result<Vec<NetworkMember>> {
+        let network = self.community(network_name).await?;
+        self.require_network(&network)?;
+        let mut c = self.db().acquire().await?;
+        store::networks::members(&mut c.conn(), network.id, NetworkMemberState::Active).await
+    }
+
+    /// A network's managers remove a member; it is told with a `Remove`.
+    pub async fn remove_member(&self, by: &Account, network_name: &str, id: i64) -> Result<()> {
+        let network = self.community(network_name).await?;
+        self.require_manager(by, &network).await?;
+        let network_id = actor::community_id(self.state(), &network.name);
+        let mut tx = self.db().begin().await?;
+        let m = store::networks::member(&mut tx.conn(), network.id, id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("member {id}")))?;
+        store::networks::delete_member(&mut tx.conn(), m.id).await?;
+        if self.is_local_url(&m.member_ap_id) {
+            let name = m
+                .member_ap_id
+                .path_segments()
+                .and_then(|mut s| s.nth(1))
+                .unwrap_or_default()
+                .to_string();
+            let member = self.community(&name).await?;
+            if let Some(ms) =
+                store::networks::membership_in(&mut tx.conn(), member.id, network_id.as_str())
+                    .await?
+            {
+                store::networks::delete_membership(&mut tx.conn(), ms.id).await?;
+            }
+        } else {
+            let aid = new_activity_id(self.state());
+            let body = serde_json::json!({
+                "@context": crate::apub::context::context(), "type": "Remove", "id": aid, "actor": network_id,
+                "object": m.member_ap_id, "target": format!("{network_id}/members"), "to": [m.member_ap_id],
+            });
+            self.send_json_to(
+                &mut tx,
+                &network_id,
+                &aid,
+                &body.to_string(),
+                std::slice::from_ref(&m.member_inbox),
+            )
+            .await?;
+        }
+        self.commit(tx).await
+    }
+
+    /// Announces `object` (published by `author`) from every local network `author` is a member of.
+    pub(crate) async fn relay_through_local_networks(
+        &self,
+        tx: &mut Tx,
+        author: &Url,
+        object: &Url,
+    ) -> Result<()> {
+        let networks = store::networks::networks_of_member(&mut tx.conn(), author.as_str()).await?;
+        for network_id in networks {
+            let network = self.community_by_db_id(tx, network_id).await?;
+            let network_ap_id = actor::community_id(self.state(), &network.name);
+            self.announce_object(tx, &network_ap_id, object).await?;
+            store::networks::record_relay(&mut tx.conn(), object.as_str(), network_ap_id.as_str())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Notes that a followed network relayed `object`.
+    pub(crate) async fn record_relay(&self, object: &Url, via: &Url) -> Result<()> {
+        let mut c = self.db().acquire().await?;
+        store::networks::record_relay(&mut c.conn(), object.as_str(), via.as_str()).await
+    }
+
+    /// A network's calendar: its own and every member's events overlapping `from`..`to`.
+    pub async fn network_events(
+        &self,
+        network: &Community,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Event>> {
+        let network_ap_id = actor::community_id(self.state(), &network.name);
+        let mut c = self.db().acquire().await?;
+        store::events::by_organizers(&mut c.conn(), network.id, network_ap_id.as_str(), from, to)
+            .await
+    }
+}
