@@ -115,6 +115,13 @@ impl From<activitypub_federation::error::Error> for Error {
                 Error::NotFound(format!("{url} (no usable document)"))
             }
             Fed::WebfingerResolveFailed(e) => Error::NotFound(format!("WebFinger: {e}")),
+            // The origin does not serve it as an ActivityStreams object: as good as not there.
+            Fed::FetchInvalidContentType(url) => Error::NotFound(format!(
+                "{url} (not an ActivityStreams document at its origin)"
+            )),
+            Fed::FetchWrongId(url) => {
+                Error::Forbidden(format!("the document at {url} claims another id"))
+            }
             other => Error::Remote(other.to_string()),
         }
     }

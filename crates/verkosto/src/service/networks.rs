@@ -240,6 +240,8 @@ impl Verkosto {
         join_id: &Url,
         accepted: bool,
     ) -> Result<()> {
+        // Fetch first: on SQLite a write through another connection would wait for this transaction.
+        let who = actor::resolve_remote(&self.federation_data(), network).await?;
         let mut tx = self.db().begin().await?;
         let m = store::networks::membership_by_join(&mut tx.conn(), join_id.as_str())
             .await?
@@ -256,7 +258,6 @@ impl Verkosto {
         };
         store::networks::set_membership_state(&mut tx.conn(), m.id, state).await?;
         if accepted {
-            let who = actor::resolve_remote(&self.federation_data(), network).await?;
             let community = self.community_by_db_id(&mut tx, m.community_id).await?;
             store::follows::upsert_follower(
                 &mut tx.conn(),
@@ -314,19 +315,16 @@ impl Verkosto {
                         == Some(&host.to_ascii_lowercase())
             })
             .ok_or_else(|| Error::NotFound(format!("membership in {handle}")))?;
+        let remote_network = if self.is_local_url(&m.network_ap_id) {
+            None
+        } else {
+            Some(actor::resolve_remote(&self.federation_data(), &m.network_ap_id).await?)
+        };
         let mut tx = self.db().begin().await?;
         store::networks::delete_membership(&mut tx.conn(), m.id).await?;
         store::follows::delete_follower(&mut tx.conn(), me.as_str(), m.network_ap_id.as_str())
             .await?;
-        if self.is_local_url(&m.network_ap_id) {
-            let network = self.local_network(&m.network_ap_id).await?;
-            if let Some(row) =
-                store::networks::member_by_actor(&mut tx.conn(), network.id, me.as_str()).await?
-            {
-                store::networks::delete_member(&mut tx.conn(), row.id).await?;
-            }
-        } else {
-            let network = actor::resolve_remote(&self.federation_data(), &m.network_ap_id).await?;
+        if let Some(network) = remote_network {
             let id = new_activity_id(self.state());
             let body = serde_json::json!({
                 "@context": crate::apub::context::context(), "type": "Leave", "id": id, "actor": me,
@@ -340,6 +338,13 @@ impl Verkosto {
                 std::slice::from_ref(&network.inbox),
             )
             .await?;
+        } else {
+            let network = self.local_network(&m.network_ap_id).await?;
+            if let Some(row) =
+                store::networks::member_by_actor(&mut tx.conn(), network.id, me.as_str()).await?
+            {
+                store::networks::delete_member(&mut tx.conn(), row.id).await?;
+            }
         }
         self.commit(tx).await
     }

@@ -166,7 +166,9 @@ impl Db {
     /// Starts a transaction.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            // IMMEDIATE takes the write lock up front: a deferred transaction that reads, then writes after
+            // another connection wrote, fails at once with SQLITE_BUSY_SNAPSHOT instead of waiting.
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
