@@ -407,3 +407,128 @@ async fn announcements_are_validated_changed_deleted_and_fed_as_atom() {
     assert_eq!(status, 404);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn cohosted_events_are_listed_by_each_host_once_and_members_are_mapped() {
+    let a = TestServer::start(TestDb::sqlite().await).await;
+    let b = TestServer::start(TestDb::sqlite().await).await;
+    let aino = a.account("aino").await;
+    let bea = b.account("bea").await;
+    let (status, _) = post(&a, "/api/v1/communities", &aino, json!({ "name": "kahvila", "location": "Tampere", "latitude": 61.4981, "longitude": 23.7608 })).await;
+    assert_eq!(status, 201);
+    let (status, body) = post(
+        &a,
+        "/api/v1/communities",
+        &aino,
+        json!({ "name": "bad", "latitude": 91.0 }),
+    )
+    .await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("latitude")));
+    post(
+        &b,
+        "/api/v1/communities",
+        &bea,
+        json!({ "name": "tila", "location": "Oulu", "latitude": 65.0121, "longitude": 25.4651 }),
+    )
+    .await;
+    post(
+        &b,
+        "/api/v1/communities",
+        &bea,
+        json!({ "name": "verkosto", "kind": "network" }),
+    )
+    .await;
+    let network = format!("verkosto@{}", b.domain);
+    let (status, m) = post(
+        &b,
+        "/api/v1/communities/tila/networks",
+        &bea,
+        json!({ "handle": network }),
+    )
+    .await;
+    assert_eq!(
+        (status, m["state"].as_str()),
+        (201, Some("active")),
+        "an open local network admits at once"
+    );
+    post(
+        &a,
+        "/api/v1/communities/kahvila/networks",
+        &aino,
+        json!({ "handle": network }),
+    )
+    .await;
+    eventually(10, "kahvila admitted", || async {
+        let (_, n) = a
+            .get_json("/api/v1/communities/kahvila/networks", None)
+            .await;
+        (n[0]["state"] == "active").then_some(())
+    })
+    .await;
+
+    // An event of kahvila co-hosted by tila: both list it, the network once.
+    let mut body = event("CMAD Tampere ja Oulu");
+    body["cohosts"] = json!([format!("tila@{}", b.domain)]);
+    let (status, ev) = post(&a, "/api/v1/communities/kahvila/events", &aino, body).await;
+    assert_eq!(status, 201, "{ev}");
+    assert_eq!(ev["cohosts"], json!([b.url("/c/tila")]));
+    let (_, _, doc) = a
+        .get_ap(&format!("/e/{}", ev["id"].as_str().expect("id")))
+        .await;
+    assert_eq!(
+        doc["organizers"],
+        json!([a.url("/c/kahvila"), b.url("/c/tila")])
+    );
+    eventually(10, "the co-host to list it", || async {
+        let (_, list) = b.get_json("/api/v1/communities/tila/events", None).await;
+        (list.as_array().map(Vec::len) == Some(1)).then_some(())
+    })
+    .await;
+    let (_, cal) = b
+        .get_json("/api/v1/communities/verkosto/events", None)
+        .await;
+    assert_eq!(
+        cal.as_array().map(Vec::len),
+        Some(1),
+        "organizer and co-host are both members, listed once: {cal}"
+    );
+    let mut bad = event("Nobody");
+    bad["cohosts"] = json!(["nosuchcommunity"]);
+    let (status, body) = post(&a, "/api/v1/communities/kahvila/events", &aino, bad).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("cohosts")));
+
+    // The member map.
+    let res = b
+        .http
+        .get(b.url("/c/verkosto/members.geojson"))
+        .send()
+        .await
+        .expect("geojson");
+    assert_eq!(res.headers()["content-type"], "application/geo+json");
+    let geo: Value = res.json().await.expect("json");
+    assert_eq!(geo["type"], "FeatureCollection");
+    let mut points: Vec<(String, Value)> = geo["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| {
+            (
+                f["properties"]["location"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+                f["geometry"]["coordinates"].clone(),
+            )
+        })
+        .collect();
+    points.sort_by(|x, y| x.0.cmp(&y.0));
+    assert_eq!(
+        points,
+        vec![
+            ("Oulu".to_string(), json!([25.4651, 65.0121])),
+            ("Tampere".to_string(), json!([23.7608, 61.4981])),
+        ]
+    );
+    a.stop().await;
+    b.stop().await;
+}

@@ -112,6 +112,8 @@ async fn prepare(
                 summary: None,
                 kind: None,
                 location: None,
+                latitude: None,
+                longitude: None,
                 website: None,
                 tags: None,
                 icon_url: None,

@@ -49,6 +49,8 @@ fn community(name: &str) -> Community {
         summary: "<p>hei</p>".into(),
         kind: CommunityKind::Coworking,
         location: Some("Tampere".into()),
+        latitude: Some(61.5),
+        longitude: Some(23.76),
         website: Some(url("https://kahvila.example/")),
         tags: vec!["cowork".into(), "tampere".into()],
         icon_url: None,

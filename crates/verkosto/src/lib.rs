@@ -33,7 +33,7 @@
 //!         name: "kahvila".into(),
 //!         display_name: Some("Kahvila co-working".into()),
 //!         summary: Some("A <b>co-working</b> space in Tampere".into()),
-//!         kind: None, location: None, website: None, tags: None,
+//!         kind: None, location: None, latitude: None, longitude: None, website: None, tags: None,
 //!         icon_url: None, banner_url: None, follow_policy: None,
 //!     })
 //!     .await?;

@@ -86,7 +86,22 @@ pub struct PlaceRef {
     #[serde(rename = "type")]
     pub kind: String,
     /// The place as free text.
+    #[serde(default)]
     pub name: String,
+    /// Latitude.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
+    pub latitude: Option<f64>,
+    /// Longitude.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_skip_error"
+    )]
+    pub longitude: Option<f64>,
 }
 
 /// The wire shape of every actor type we serve or read. Unknown or malformed optional fields of remote
@@ -328,10 +343,14 @@ pub fn group_document(
             href: Some(state.url(&format!("/tags/{t}"))),
         })
         .collect();
-    doc.location = community.location.clone().map(|name| PlaceRef {
-        kind: "Place".into(),
-        name,
-    });
+    if community.location.is_some() || community.latitude.is_some() {
+        doc.location = Some(PlaceRef {
+            kind: "Place".into(),
+            name: community.location.clone().unwrap_or_default(),
+            latitude: community.latitude,
+            longitude: community.longitude,
+        });
+    }
     doc.community_kind = Some(community.kind.to_string());
     doc.upcoming_events = Url::parse(&format!("{id}/upcoming")).ok();
     if community.kind == crate::model::CommunityKind::Network {
@@ -554,6 +573,21 @@ impl Object for RemoteActor {
             followers_url: json.followers,
             url: json.url,
             icon_url: json.icon.map(|i| i.url),
+            location_name: json
+                .location
+                .as_ref()
+                .map(|l| l.name.clone())
+                .filter(|n| !n.is_empty()),
+            latitude: json
+                .location
+                .as_ref()
+                .and_then(|l| l.latitude)
+                .filter(|v| (-90.0..=90.0).contains(v)),
+            longitude: json
+                .location
+                .as_ref()
+                .and_then(|l| l.longitude)
+                .filter(|v| (-180.0..=180.0).contains(v)),
             public_key_id: json.public_key.id,
             public_key_pem: json.public_key.public_key_pem,
             manually_approves_followers: json.manually_approves_followers.unwrap_or(false),

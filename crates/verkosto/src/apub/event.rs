@@ -46,7 +46,8 @@ pub fn event_context() -> Value {
             "commentsEnabled": { "@id": "pt:commentsEnabled", "@type": "sc:Boolean" },
             "draft": { "@id": "mz:draft", "@type": "sc:Boolean" },
             "status": { "@id": "ical:status", "@type": "ical:status" },
-            "participationMessage": { "@id": "mz:participationMessage", "@type": "sc:Text" }
+            "participationMessage": { "@id": "mz:participationMessage", "@type": "sc:Text" },
+            "organizers": { "@id": "https://w3id.org/fep/8a8e#organizers", "@type": "@id" }
         });
         if let Value::Object(extra) = extra {
             terms.extend(extra);
@@ -145,6 +146,7 @@ pub fn event_to_ap(state: &AppState, event: &Event) -> Value {
         "endTime": event.ends_at,
         "timezone": event.timezone,
         "attributedTo": group,
+        "organizers": std::iter::once(group).chain(event.cohosts.iter()).collect::<Vec<_>>(),
         "audience": group,
         "to": [super::PUBLIC],
         "cc": [followers],
@@ -331,8 +333,20 @@ pub fn event_from_ap(doc: &Value, public_id: String, organizer: Url) -> Result<E
         });
     let published_at = time(doc, "published").unwrap_or_else(crate::store::now);
     let count = |k: &str| doc.get(k).and_then(Value::as_i64);
+    let cohosts = doc
+        .get("organizers")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(url_of)
+                .filter(|u| u != &organizer)
+                .take(20)
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Event {
         id: 0,
+        cohosts,
         public_id,
         url: doc
             .get("url")

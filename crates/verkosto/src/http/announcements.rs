@@ -39,6 +39,7 @@ pub(super) fn api_routes() -> Router<Verkosto> {
             "/communities/{name}/members/{id}",
             axum::routing::delete(remove_member),
         )
+        .route("/communities/{name}/directory", get(directory))
 }
 
 /// Public routes.
@@ -47,6 +48,7 @@ pub(super) fn public_routes() -> Router<Verkosto> {
         .route("/a/{id}", get(document))
         .route("/c/{name}/feed.atom", get(atom))
         .route("/c/{name}/members", get(members_collection))
+        .route("/c/{name}/members.geojson", get(geojson))
 }
 
 async fn create(
@@ -289,4 +291,38 @@ async fn members_collection(
         "@context": crate::apub::context::context(),
         "type": "OrderedCollection", "id": id, "totalItems": items.len(), "orderedItems": items,
     })))
+}
+
+async fn directory(
+    State(v): State<Verkosto>,
+    Path(name): Path<String>,
+) -> Result<Json<Vec<crate::service::DirectoryEntry>>> {
+    Ok(Json(v.network_directory(&name).await?))
+}
+
+/// The member directory as GeoJSON (RFC 7946), for a map of the network's spaces.
+async fn geojson(State(v): State<Verkosto>, Path(name): Path<String>) -> Result<Response> {
+    let entries = v.network_directory(&name).await?;
+    let features: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|e| {
+            let geometry = match (e.longitude, e.latitude) {
+                (Some(lon), Some(lat)) => serde_json::json!({ "type": "Point", "coordinates": [lon, lat] }),
+                _ => serde_json::Value::Null,
+            };
+            serde_json::json!({
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": { "id": e.ap_id, "handle": e.handle, "name": e.name, "location": e.location },
+            })
+        })
+        .collect();
+    let mut response =
+        Json(serde_json::json!({ "type": "FeatureCollection", "features": features }))
+            .into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/geo+json"),
+    );
+    Ok(response)
 }

@@ -50,6 +50,10 @@ pub struct Community {
     pub kind: CommunityKind,
     /// Free-text place, e.g. "Tampere, Finland".
     pub location: Option<String>,
+    /// Latitude of the space, for maps.
+    pub latitude: Option<f64>,
+    /// Longitude of the space, for maps.
+    pub longitude: Option<f64>,
     /// The community's own web site.
     pub website: Option<Url>,
     /// Hashtags without `#`.
@@ -83,6 +87,12 @@ pub struct NewCommunity {
     /// Free-text place.
     #[serde(default)]
     pub location: Option<String>,
+    /// Latitude, -90 to 90.
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    /// Longitude, -180 to 180.
+    #[serde(default)]
+    pub longitude: Option<f64>,
     /// The community's own web site.
     #[serde(default)]
     pub website: Option<String>,
@@ -112,6 +122,10 @@ pub struct CommunityUpdate {
     pub kind: Option<CommunityKind>,
     /// New place; an empty string clears it.
     pub location: Option<String>,
+    /// New latitude.
+    pub latitude: Option<f64>,
+    /// New longitude.
+    pub longitude: Option<f64>,
     /// New web site; an empty string clears it.
     pub website: Option<String>,
     /// New tags (replaces the list).

@@ -174,6 +174,8 @@ pub struct Event {
     /// The local community's database id, for local events.
     #[serde(skip)]
     pub community_id: Option<i64>,
+    /// Co-hosting communities (FEP-8a8e `organizers` besides the organizer).
+    pub cohosts: Vec<Url>,
     /// Whether the event is hosted here.
     pub local: bool,
     /// Title.
@@ -278,6 +280,9 @@ pub struct NewEvent {
     /// Whether replies are accepted (default true).
     #[serde(default)]
     pub comments_enabled: Option<bool>,
+    /// Co-hosting communities: local names or `name@host` handles.
+    #[serde(default)]
+    pub cohosts: Option<Vec<String>>,
     /// `confirmed` (default) or `tentative`.
     #[serde(default)]
     pub status: Option<EventStatus>,

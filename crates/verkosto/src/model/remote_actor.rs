@@ -54,6 +54,12 @@ pub struct RemoteActor {
     pub url: Option<Url>,
     /// Its avatar.
     pub icon_url: Option<Url>,
+    /// Where it is (groups), as it says.
+    pub location_name: Option<String>,
+    /// Its latitude, if it gives one.
+    pub latitude: Option<f64>,
+    /// Its longitude, if it gives one.
+    pub longitude: Option<f64>,
     /// The id of its signing key (`publicKey.id`), which signatures name as `keyId`.
     pub public_key_id: String,
     /// Its key for HTTP signatures.

@@ -16,6 +16,16 @@ const MAX_LOCATION: usize = 200;
 const MAX_TAGS: usize = 20;
 const MAX_TAG: usize = 64;
 
+fn check_coordinate(field: &'static str, value: Option<f64>, limit: f64) -> Result<Option<f64>> {
+    match value {
+        Some(v) if !(-limit..=limit).contains(&v) => Err(Error::invalid(
+            field,
+            format!("must be between -{limit} and {limit}"),
+        )),
+        other => Ok(other),
+    }
+}
+
 pub(crate) fn bounded(field: &'static str, value: &str, max: usize) -> Result<()> {
     if value.chars().count() > max {
         return Err(Error::invalid(
@@ -90,6 +100,8 @@ impl Verkosto {
             summary: super::sanitize::html(&summary),
             kind: new.kind.unwrap_or(CommunityKind::Coworking),
             location,
+            latitude: check_coordinate("latitude", new.latitude, 90.0)?,
+            longitude: check_coordinate("longitude", new.longitude, 180.0)?,
             website: optional_url("website", new.website.as_deref())?,
             tags: tags(new.tags.unwrap_or_default())?,
             icon_url: optional_url("icon_url", new.icon_url.as_deref())?,
@@ -178,6 +190,12 @@ impl Verkosto {
         if let Some(l) = change.location {
             bounded("location", &l, MAX_LOCATION)?;
             community.location = Some(l).filter(|l| !l.trim().is_empty());
+        }
+        if change.latitude.is_some() {
+            community.latitude = check_coordinate("latitude", change.latitude, 90.0)?;
+        }
+        if change.longitude.is_some() {
+            community.longitude = check_coordinate("longitude", change.longitude, 180.0)?;
         }
         if let Some(w) = change.website {
             community.website = optional_url("website", Some(&w))?;

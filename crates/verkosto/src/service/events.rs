@@ -150,6 +150,10 @@ impl Verkosto {
         if new.status == Some(EventStatus::Cancelled) {
             return Err(Error::invalid("status", "a new event cannot be cancelled"));
         }
+        let organizer = actor::community_id(self.state(), &community.name);
+        let cohosts = self
+            .resolve_cohosts(new.cohosts.unwrap_or_default(), &organizer)
+            .await?;
         let public_id = new_public_id();
         let ap_id = self.state().url(&format!("/e/{public_id}"));
         let now = store::now();
@@ -157,8 +161,9 @@ impl Verkosto {
             id: 0,
             url: ap_id.clone(),
             ap_id,
-            organizer_ap_id: actor::community_id(self.state(), &community.name),
+            organizer_ap_id: organizer,
             community_id: Some(community.id),
+            cohosts: cohosts.iter().map(|(id, _)| id.clone()).collect(),
             local: true,
             title,
             description_html: super::sanitize::markdown(&description),
@@ -186,15 +191,10 @@ impl Verkosto {
         let mut tx = self.db().begin().await?;
         let event = store::events::upsert(&mut tx.conn(), &event).await?;
         let (id, body) = create::create_event(self.state(), &event);
-        self.publish_json(
-            &mut tx,
-            &event.organizer_ap_id,
-            &id,
-            &body.to_string(),
-            true,
-            &[],
-        )
-        .await?;
+        let cohost_inboxes: Vec<Url> = cohosts.into_iter().filter_map(|(_, inbox)| inbox).collect();
+        let (organizer, body) = (&event.organizer_ap_id, body.to_string());
+        self.publish_json(&mut tx, organizer, &id, &body, true, &cohost_inboxes)
+            .await?;
         let (id, body) = announce::announce_event(self.state(), &event);
         self.publish_json(
             &mut tx,
@@ -208,6 +208,54 @@ impl Verkosto {
         self.commit(tx).await?;
         tracing::info!(event = %event.ap_id, community = %community.name, "event published");
         Ok(event)
+    }
+
+    /// Resolves co-host handles (`name` here, `name@host` anywhere) to community actor ids, with the
+    /// inbox of remote ones (they are sent the event).
+    async fn resolve_cohosts(
+        &self,
+        handles: Vec<String>,
+        organizer: &Url,
+    ) -> Result<Vec<(Url, Option<Url>)>> {
+        if handles.len() > 20 {
+            return Err(Error::invalid("cohosts", "at most 20 co-hosts"));
+        }
+        let mut out: Vec<(Url, Option<Url>)> = vec![];
+        for handle in handles {
+            let handle = handle.trim().trim_start_matches('@').to_string();
+            let local_name = match handle.split_once('@') {
+                None => Some(handle.clone()),
+                Some((name, host)) if host.eq_ignore_ascii_case(&self.settings().domain) => {
+                    Some(name.to_string())
+                }
+                Some(_) => None,
+            };
+            let resolved = match local_name {
+                Some(name) => {
+                    let c = self.community(&name).await.map_err(|_| {
+                        Error::invalid("cohosts", format!("no community {name:?} here"))
+                    })?;
+                    (actor::community_id(self.state(), &c.name), None)
+                }
+                None => {
+                    let remote = self
+                        .lookup(&handle)
+                        .await
+                        .map_err(|e| Error::invalid("cohosts", format!("{handle}: {e}")))?;
+                    if remote.kind != crate::model::ActorKind::Group {
+                        return Err(Error::invalid(
+                            "cohosts",
+                            format!("{handle} is not a community"),
+                        ));
+                    }
+                    (remote.ap_id.clone(), Some(remote.delivery_inbox().clone()))
+                }
+            };
+            if &resolved.0 != organizer && !out.iter().any(|(id, _)| id == &resolved.0) {
+                out.push(resolved);
+            }
+        }
+        Ok(out)
     }
 
     /// The event with this API id (local or cached remote).
@@ -830,7 +878,15 @@ impl Verkosto {
                 "an event can only be published or changed by its organizer".into(),
             ));
         }
-        if !self.has_relation_to(organizer).await? {
+        let cohosted_here = doc
+            .get("organizers")
+            .and_then(|o| o.as_array())
+            .is_some_and(|list| {
+                list.iter()
+                    .filter_map(|o| o.as_str())
+                    .any(|o| Url::parse(o).is_ok_and(|u| self.is_local_url(&u)))
+            });
+        if !cohosted_here && !self.has_relation_to(organizer).await? {
             tracing::info!(%organizer, "event from a group nobody here follows; dropped");
             return Ok(());
         }

@@ -27,6 +27,7 @@ pub use announcements::TimelineItem;
 pub use events::DEFAULT_TIMEZONE;
 pub use follows::FollowRequestDecision;
 pub use keys::generate_keypair;
+pub use networks::DirectoryEntry;
 
 /// Instance-wide settings an embedder or the server chooses.
 #[derive(Debug, Clone)]

@@ -542,3 +542,71 @@ impl Verkosto {
             .await
     }
 }
+
+/// One member community in a network's directory.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DirectoryEntry {
+    /// The community's actor id.
+    pub ap_id: Url,
+    /// `name@host`.
+    pub handle: String,
+    /// Its shown name.
+    pub name: String,
+    /// Where it is, as it says.
+    pub location: Option<String>,
+    /// Latitude, when known.
+    pub latitude: Option<f64>,
+    /// Longitude, when known.
+    pub longitude: Option<f64>,
+}
+
+impl Verkosto {
+    /// The member directory of a network: each active member with its name and place.
+    pub async fn network_directory(&self, network_name: &str) -> Result<Vec<DirectoryEntry>> {
+        let members = self.network_members(network_name).await?;
+        let mut out = Vec::with_capacity(members.len());
+        for m in members {
+            if self.is_local_url(&m.member_ap_id) {
+                let name = m
+                    .member_ap_id
+                    .path_segments()
+                    .and_then(|mut s| s.nth(1))
+                    .unwrap_or_default()
+                    .to_string();
+                let c = self.community(&name).await?;
+                out.push(DirectoryEntry {
+                    handle: format!("{}@{}", c.name, self.settings().domain),
+                    ap_id: m.member_ap_id,
+                    name: c.display_name,
+                    location: c.location,
+                    latitude: c.latitude,
+                    longitude: c.longitude,
+                });
+            } else {
+                let mut conn = self.db().acquire().await?;
+                let cached =
+                    store::remote_actors::find_by_ap_id(&mut conn.conn(), m.member_ap_id.as_str())
+                        .await?;
+                out.push(match cached {
+                    Some(a) => DirectoryEntry {
+                        handle: a.handle(),
+                        name: a.display_name.clone().unwrap_or_else(|| a.username.clone()),
+                        location: a.location_name,
+                        latitude: a.latitude,
+                        longitude: a.longitude,
+                        ap_id: m.member_ap_id,
+                    },
+                    None => DirectoryEntry {
+                        handle: m.member_ap_id.to_string(),
+                        name: m.member_ap_id.to_string(),
+                        location: None,
+                        latitude: None,
+                        longitude: None,
+                        ap_id: m.member_ap_id,
+                    },
+                });
+            }
+        }
+        Ok(out)
+    }
+}

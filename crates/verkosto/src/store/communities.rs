@@ -6,8 +6,8 @@ use super::{Conn, on_conn, parse_column, parse_url_opt};
 use crate::error::{Error, Result};
 use crate::model::{Community, FollowPolicy, KeyPair, Membership, MembershipState, Role};
 
-const COLUMNS: &str = "id, name, display_name, summary, kind, location, website, tags, icon_url, banner_url, \
-                       follow_policy, created_at, updated_at";
+const COLUMNS: &str = "id, name, display_name, summary, kind, location, latitude, longitude, website, tags, \
+                       icon_url, banner_url, follow_policy, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
 struct CommunityRow {
@@ -17,6 +17,8 @@ struct CommunityRow {
     summary: String,
     kind: String,
     location: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
     website: Option<String>,
     tags: String,
     icon_url: Option<String>,
@@ -42,6 +44,8 @@ impl TryFrom<CommunityRow> for Community {
             display_name: r.display_name,
             summary: r.summary,
             location: r.location,
+            latitude: r.latitude,
+            longitude: r.longitude,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
@@ -56,8 +60,8 @@ fn tags_json(tags: &[String]) -> String {
 pub async fn insert(c: &mut Conn<'_>, community: &Community, keys: &KeyPair) -> Result<Community> {
     let sql = format!(
         "INSERT INTO communities (name, display_name, summary, kind, location, website, tags, icon_url, \
-         banner_url, follow_policy, public_key_pem, private_key_pem, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING {COLUMNS}"
+         banner_url, follow_policy, public_key_pem, private_key_pem, created_at, updated_at, latitude, longitude) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING {COLUMNS}"
     );
     let row: CommunityRow = on_conn!(c, c => sqlx::query_as(&sql)
         .bind(&community.name)
@@ -74,6 +78,8 @@ pub async fn insert(c: &mut Conn<'_>, community: &Community, keys: &KeyPair) -> 
         .bind(&keys.private_key_pem)
         .bind(community.created_at)
         .bind(community.updated_at)
+        .bind(community.latitude)
+        .bind(community.longitude)
         .fetch_one(&mut **c)
         .await)?;
     row.try_into()
@@ -83,7 +89,8 @@ pub async fn insert(c: &mut Conn<'_>, community: &Community, keys: &KeyPair) -> 
 pub async fn update(c: &mut Conn<'_>, community: &Community) -> Result<()> {
     on_conn!(c, c => sqlx::query(
         "UPDATE communities SET display_name = $2, summary = $3, kind = $4, location = $5, website = $6, \
-         tags = $7, icon_url = $8, banner_url = $9, follow_policy = $10, updated_at = $11 WHERE id = $1")
+         tags = $7, icon_url = $8, banner_url = $9, follow_policy = $10, updated_at = $11, latitude = $12, \
+         longitude = $13 WHERE id = $1")
         .bind(community.id)
         .bind(&community.display_name)
         .bind(&community.summary)
@@ -95,6 +102,8 @@ pub async fn update(c: &mut Conn<'_>, community: &Community) -> Result<()> {
         .bind(community.banner_url.as_ref().map(|u| u.as_str()))
         .bind(community.follow_policy.as_str())
         .bind(community.updated_at)
+        .bind(community.latitude)
+        .bind(community.longitude)
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected()))?;

@@ -55,6 +55,7 @@ impl TryFrom<Row> for Event {
         Ok(Event {
             id: r.id,
             public_id: r.public_id,
+            cohosts: vec![],
             ap_id: parse_column("ap_id", &r.ap_id)?,
             url: parse_column("url", &r.url)?,
             organizer_ap_id: parse_column("organizer_ap_id", &r.organizer_ap_id)?,
@@ -139,16 +140,51 @@ pub async fn upsert(c: &mut Conn<'_>, e: &Event) -> Result<Event> {
         .bind(e.updated_at)
         .fetch_one(&mut **c)
         .await)?;
+    on_conn!(c, c => sqlx::query("DELETE FROM event_cohosts WHERE event_id = $1").bind(id).execute(&mut **c).await
+        .map(|r| r.rows_affected()))?;
+    for cohost in &e.cohosts {
+        on_conn!(c, c => sqlx::query(
+            "INSERT INTO event_cohosts (event_id, cohost_ap_id) VALUES ($1, $2) ON CONFLICT (event_id, cohost_ap_id) DO NOTHING")
+            .bind(id)
+            .bind(cohost.as_str())
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
     find_by_id(c, id)
         .await?
         .ok_or_else(|| Error::Internal("event vanished".into()))
+}
+
+/// Fills in the co-hosts of events read from the database.
+async fn with_cohosts(c: &mut Conn<'_>, mut events: Vec<Event>) -> Result<Vec<Event>> {
+    for e in &mut events {
+        let ids: Vec<String> = on_conn!(c, c => sqlx::query_scalar(
+            "SELECT cohost_ap_id FROM event_cohosts WHERE event_id = $1 ORDER BY cohost_ap_id")
+            .bind(e.id)
+            .fetch_all(&mut **c)
+            .await)?;
+        e.cohosts = ids
+            .iter()
+            .map(|i| parse_column("cohost_ap_id", i))
+            .collect::<Result<_>>()?;
+    }
+    Ok(events)
+}
+
+async fn one_with_cohosts(c: &mut Conn<'_>, event: Option<Event>) -> Result<Option<Event>> {
+    match event {
+        Some(e) => Ok(with_cohosts(c, vec![e]).await?.pop()),
+        None => Ok(None),
+    }
 }
 
 async fn find_where(c: &mut Conn<'_>, condition: &str, value: &str) -> Result<Option<Event>> {
     let sql = format!("SELECT {COLUMNS} FROM events e WHERE {condition} = $1");
     let row: Option<Row> =
         on_conn!(c, c => sqlx::query_as(&sql).bind(value).fetch_optional(&mut **c).await)?;
-    row.map(TryInto::try_into).transpose()
+    let event = row.map(TryInto::try_into).transpose()?;
+    one_with_cohosts(c, event).await
 }
 
 /// The event with this database id.
@@ -156,7 +192,8 @@ pub async fn find_by_id(c: &mut Conn<'_>, id: i64) -> Result<Option<Event>> {
     let sql = format!("SELECT {COLUMNS} FROM events e WHERE e.id = $1");
     let row: Option<Row> =
         on_conn!(c, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await)?;
-    row.map(TryInto::try_into).transpose()
+    let event = row.map(TryInto::try_into).transpose()?;
+    one_with_cohosts(c, event).await
 }
 
 /// The event with this API id.
@@ -178,7 +215,8 @@ pub async fn by_organizer(
     limit: i64,
 ) -> Result<Vec<Event>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM events e WHERE e.organizer_ap_id = $1 AND e.ends_at >= $2 AND e.starts_at <= $3 \
+        "SELECT {COLUMNS} FROM events e WHERE (e.organizer_ap_id = $1 OR e.id IN \
+         (SELECT h.event_id FROM event_cohosts h WHERE h.cohost_ap_id = $1)) AND e.ends_at >= $2 AND e.starts_at <= $3 \
          ORDER BY e.starts_at, e.id LIMIT $4"
     );
     let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(&sql)
@@ -188,7 +226,11 @@ pub async fn by_organizer(
         .bind(limit)
         .fetch_all(&mut **c)
         .await)?;
-    rows.into_iter().map(TryInto::try_into).collect()
+    let events = rows
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect::<Result<Vec<Event>>>()?;
+    with_cohosts(c, events).await
 }
 
 /// Events of the communities an account follows (accepted follows), newest published first.
@@ -209,7 +251,11 @@ pub async fn timeline(
         .bind(limit)
         .fetch_all(&mut **c)
         .await)?;
-    rows.into_iter().map(TryInto::try_into).collect()
+    let events = rows
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect::<Result<Vec<Event>>>()?;
+    with_cohosts(c, events).await
 }
 
 /// The actors an account (`$1`) follows, accepted.
@@ -226,7 +272,9 @@ pub async fn by_organizers(
 ) -> Result<Vec<Event>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM events e WHERE (e.organizer_ap_id = $2 OR e.organizer_ap_id IN \
-         (SELECT m.member_ap_id FROM network_members m WHERE m.network_id = $1 AND m.state = 'active')) \
+         (SELECT m.member_ap_id FROM network_members m WHERE m.network_id = $1 AND m.state = 'active') \
+         OR e.id IN (SELECT h.event_id FROM event_cohosts h JOIN network_members m ON m.member_ap_id = h.cohost_ap_id \
+                     WHERE m.network_id = $1 AND m.state = 'active')) \
          AND e.ends_at >= $3 AND e.starts_at <= $4 ORDER BY e.starts_at, e.id LIMIT 5000"
     );
     let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(&sql)
@@ -236,7 +284,11 @@ pub async fn by_organizers(
         .bind(to)
         .fetch_all(&mut **c)
         .await)?;
-    rows.into_iter().map(TryInto::try_into).collect()
+    let events = rows
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect::<Result<Vec<Event>>>()?;
+    with_cohosts(c, events).await
 }
 
 /// Events an account takes part in (accepted, waitlisted or pending), by start.
@@ -247,7 +299,11 @@ pub async fn participating(c: &mut Conn<'_>, participant_ap_id: &str) -> Result<
     );
     let rows: Vec<Row> =
         on_conn!(c, c => sqlx::query_as(&sql).bind(participant_ap_id).fetch_all(&mut **c).await)?;
-    rows.into_iter().map(TryInto::try_into).collect()
+    let events = rows
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect::<Result<Vec<Event>>>()?;
+    with_cohosts(c, events).await
 }
 
 /// Deletes an event and leaves a tombstone at its id.

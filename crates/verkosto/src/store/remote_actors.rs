@@ -7,7 +7,8 @@ use crate::error::{Error, Result};
 use crate::model::RemoteActor;
 
 const COLUMNS: &str = "id, ap_id, kind, username, domain, display_name, summary, inbox, shared_inbox, outbox, \
-                       followers_url, url, icon_url, public_key_id, public_key_pem, manually_approves_followers, fetched_at";
+                       followers_url, url, icon_url, public_key_id, public_key_pem, manually_approves_followers, fetched_at, \
+                       location_name, latitude, longitude";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -28,6 +29,9 @@ struct Row {
     public_key_pem: String,
     manually_approves_followers: bool,
     fetched_at: DateTime<Utc>,
+    location_name: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
 }
 
 impl TryFrom<Row> for RemoteActor {
@@ -51,6 +55,9 @@ impl TryFrom<Row> for RemoteActor {
             public_key_pem: r.public_key_pem,
             manually_approves_followers: r.manually_approves_followers,
             fetched_at: r.fetched_at,
+            location_name: r.location_name,
+            latitude: r.latitude,
+            longitude: r.longitude,
         })
     }
 }
@@ -59,14 +66,15 @@ impl TryFrom<Row> for RemoteActor {
 pub async fn upsert(c: &mut Conn<'_>, a: &RemoteActor) -> Result<RemoteActor> {
     let sql = format!(
         "INSERT INTO remote_actors (ap_id, kind, username, domain, display_name, summary, inbox, shared_inbox, \
-         outbox, followers_url, url, icon_url, public_key_id, public_key_pem, manually_approves_followers, fetched_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         outbox, followers_url, url, icon_url, public_key_id, public_key_pem, manually_approves_followers, fetched_at, location_name, latitude, longitude) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
          ON CONFLICT (ap_id) DO UPDATE SET kind = excluded.kind, username = excluded.username, \
          domain = excluded.domain, display_name = excluded.display_name, summary = excluded.summary, \
          inbox = excluded.inbox, shared_inbox = excluded.shared_inbox, outbox = excluded.outbox, \
          followers_url = excluded.followers_url, url = excluded.url, icon_url = excluded.icon_url, \
          public_key_id = excluded.public_key_id, public_key_pem = excluded.public_key_pem, \
-         manually_approves_followers = excluded.manually_approves_followers, fetched_at = excluded.fetched_at \
+         manually_approves_followers = excluded.manually_approves_followers, fetched_at = excluded.fetched_at, \
+         location_name = excluded.location_name, latitude = excluded.latitude, longitude = excluded.longitude \
          RETURNING {COLUMNS}"
     );
     let opt = |u: &Option<url::Url>| u.as_ref().map(|u| u.to_string());
@@ -87,6 +95,9 @@ pub async fn upsert(c: &mut Conn<'_>, a: &RemoteActor) -> Result<RemoteActor> {
         .bind(&a.public_key_pem)
         .bind(a.manually_approves_followers)
         .bind(a.fetched_at)
+        .bind(&a.location_name)
+        .bind(a.latitude)
+        .bind(a.longitude)
         .fetch_one(&mut **c)
         .await)?;
     row.try_into()
