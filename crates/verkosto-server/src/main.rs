@@ -51,6 +51,23 @@ enum Command {
     /// Show the delivery queue.
     #[command(subcommand)]
     Queue(QueueCommand),
+    /// Block or unblock other instances.
+    #[command(subcommand)]
+    Domain(DomainCommand),
+}
+
+#[derive(Subcommand)]
+enum DomainCommand {
+    /// Block a domain and its subdomains: nothing is accepted from, fetched from or delivered to it.
+    Block {
+        host: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Lift a block.
+    Unblock { host: String },
+    /// List blocks.
+    List,
 }
 
 #[derive(Args, Default)]
@@ -250,6 +267,36 @@ async fn main() -> anyhow::Result<()> {
                 account.username,
                 verkosto.settings().domain
             );
+            Ok(())
+        }
+        Command::Domain(cmd) => {
+            let r = resolve(&cli.common, &ServeArgs::default())?;
+            let verkosto = Verkosto::open(&r.database_url, r.settings).await?;
+            match cmd {
+                DomainCommand::Block { host, reason } => {
+                    let b = verkosto
+                        .block_domain_unchecked(&host, reason.as_deref())
+                        .await?;
+                    println!(
+                        "blocked {} (running servers pick it up within a minute)",
+                        b.host
+                    );
+                }
+                DomainCommand::Unblock { host } => {
+                    verkosto.unblock_domain(None, &host).await?;
+                    println!("unblocked {host}");
+                }
+                DomainCommand::List => {
+                    for b in verkosto.domain_blocks(None).await? {
+                        println!(
+                            "{:<40} since {}  {}",
+                            b.host,
+                            b.created_at,
+                            b.reason.unwrap_or_default()
+                        );
+                    }
+                }
+            }
             Ok(())
         }
         Command::Queue(QueueCommand::Status) => {

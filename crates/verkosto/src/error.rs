@@ -40,6 +40,9 @@ pub enum Error {
     /// The thing exists already (a taken name, a duplicate follow).
     #[error("{0}")]
     Conflict(String),
+    /// Too many attempts; try again after the given number of seconds.
+    #[error("too many requests; try again in {0} s")]
+    TooManyRequests(u64),
     /// The body is over the configured limit.
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
@@ -79,6 +82,7 @@ impl Error {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Remote(_) => StatusCode::BAD_GATEWAY,
             Error::Database(_) | Error::Migrate(_) | Error::Internal(_) => {
@@ -97,6 +101,7 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::Conflict(_) => "conflict",
             Error::PayloadTooLarge(_) => "payload_too_large",
+            Error::TooManyRequests(_) => "too_many_requests",
             Error::UnsupportedMediaType(_) => "unsupported_media_type",
             Error::Remote(_) => "remote_error",
             Error::Database(_) | Error::Migrate(_) | Error::Internal(_) => "internal_error",
@@ -167,6 +172,14 @@ impl IntoResponse for Error {
             message,
             field,
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Error::TooManyRequests(secs) = self
+            && let Ok(v) = axum::http::HeaderValue::from_str(&secs.max(1).to_string())
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
+        response
     }
 }

@@ -111,6 +111,15 @@ pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Rece
 
     let json: Value = serde_json::from_slice(&body)?;
     let envelope = Envelope::read(&json)?;
+    if let Some(blocked) = super::safety::iris(&json)
+        .into_iter()
+        .find(|u| verkosto.state().blocks.is_blocked(u))
+    {
+        return Err(Error::Forbidden(format!(
+            "the activity involves a blocked domain ({})",
+            blocked.host_str().unwrap_or_default()
+        )));
+    }
 
     if envelope.actor != signature.key_owner_guess()? {
         // Most servers use `actor#main-key`; others (GoToSocial: `actor/main-key`) are checked
@@ -206,6 +215,12 @@ async fn authenticate(
     Err(Error::Unauthorized(format!(
         "the signature does not verify with the key of {actor_id}"
     )))
+}
+
+/// Reads the fields every activity must have (for tests of the parser).
+#[cfg(test)]
+pub(crate) fn read_envelope(json: &Value) -> Result<()> {
+    Envelope::read(json).map(|_| ())
 }
 
 /// The fields every activity must have, read before anything is trusted.

@@ -13,8 +13,12 @@ pub mod event;
 pub mod inbox;
 pub mod nodeinfo;
 pub mod note;
+pub mod safety;
 pub mod signatures;
 pub mod webfinger;
+
+#[cfg(test)]
+mod proptests;
 
 /// The special collection that makes an activity public.
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";

@@ -50,6 +50,8 @@ const POLL: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(12 * 3600);
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
+/// Other processes (or `verkosto domain block`) may change blocks: every process rereads them this often.
+const BLOCKS_RELOAD_EVERY: Duration = Duration::from_secs(60);
 
 /// Claims what may be attempted now.
 async fn claim(verkosto: &Verkosto, available: i64) -> Vec<Delivery> {
@@ -90,12 +92,12 @@ pub(crate) fn spawn_workers(
         tokio::pin!(shutdown);
         let workers = verkosto.settings().delivery_workers.max(1);
         let permits = Arc::new(Semaphore::new(workers));
-        let client = match reqwest::Client::builder()
-            .timeout(verkosto.settings().request_timeout)
-            .user_agent(concat!("Verkosto/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-        {
+        let settings = verkosto.settings();
+        let client = match crate::apub::safety::http_client(
+            settings.request_timeout,
+            settings.dev_federation,
+            false,
+        ) {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(error = %e, "cannot build the delivery HTTP client; deliveries stop");
@@ -103,6 +105,7 @@ pub(crate) fn spawn_workers(
             }
         };
         let mut last_prune = std::time::Instant::now();
+        let mut last_blocks_reload = std::time::Instant::now();
         loop {
             let available = permits.available_permits() as i64;
             let claimed = if available > 0 {
@@ -111,6 +114,12 @@ pub(crate) fn spawn_workers(
                 vec![]
             };
             let got_work = !claimed.is_empty();
+            if last_blocks_reload.elapsed() > BLOCKS_RELOAD_EVERY {
+                last_blocks_reload = std::time::Instant::now();
+                if let Err(e) = verkosto.reload_domain_blocks().await {
+                    tracing::warn!(error = %e, "reloading domain blocks failed");
+                }
+            }
             if last_prune.elapsed() > PRUNE_EVERY {
                 last_prune = std::time::Instant::now();
                 if let Err(e) = store::deliveries::prune_failing_hosts(verkosto.db()).await {
@@ -166,6 +175,9 @@ async fn attempt(verkosto: &Verkosto, client: &reqwest::Client, d: &Delivery) ->
         Ok::<_, Error>((inbox, headers))
     }
     .await;
+    if verkosto.state().blocks.is_blocked_host(&d.host) {
+        return Outcome::Refused("the receiving domain is blocked".into());
+    }
     let (inbox, headers) = match prepared {
         Ok(p) => p,
         Err(e) => return Outcome::Refused(format!("cannot sign: {e}")),

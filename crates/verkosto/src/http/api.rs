@@ -36,6 +36,14 @@ pub(super) fn routes() -> Router<Verkosto> {
         )
         .route("/follows", post(follow).get(list_follows).delete(unfollow))
         .route("/lookup", get(lookup))
+        .route(
+            "/admin/domain-blocks",
+            post(block_domain).get(domain_blocks),
+        )
+        .route(
+            "/admin/domain-blocks/{host}",
+            axum::routing::delete(unblock_domain),
+        )
 }
 
 #[derive(Deserialize)]
@@ -275,4 +283,38 @@ async fn lookup(
         .handle
         .ok_or_else(|| Error::invalid("handle", "the handle query parameter is required"))?;
     Ok(Json(v.lookup(&handle).await?))
+}
+
+#[derive(Deserialize)]
+struct BlockBody {
+    host: String,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+async fn block_domain(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    ApiJson(body): ApiJson<BlockBody>,
+) -> Result<impl IntoResponse> {
+    let block = v
+        .block_domain(&a, &body.host, body.reason.as_deref())
+        .await?;
+    Ok((StatusCode::CREATED, Json(block)))
+}
+
+async fn domain_blocks(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+) -> Result<Json<Vec<crate::store::blocks::DomainBlock>>> {
+    Ok(Json(v.domain_blocks(Some(&a)).await?))
+}
+
+async fn unblock_domain(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(host): Path<String>,
+) -> Result<StatusCode> {
+    v.unblock_domain(Some(&a), &host).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -34,6 +34,16 @@ pub struct IssuedToken {
 const MIN_PASSWORD: usize = 8;
 const MAX_PASSWORD: usize = 1024;
 
+/// Login attempts allowed per username: a burst of 10, then one every 6 seconds.
+pub(crate) type LoginLimiter = governor::DefaultKeyedRateLimiter<String>;
+
+pub(crate) fn login_limiter() -> LoginLimiter {
+    let quota = governor::Quota::per_minute(
+        std::num::NonZeroU32::new(10).unwrap_or(std::num::NonZeroU32::MIN),
+    );
+    governor::RateLimiter::keyed(quota)
+}
+
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -100,6 +110,16 @@ impl Verkosto {
     /// Checks a username and password and issues a token.
     pub async fn login(&self, username: &str, password: &str) -> Result<IssuedToken> {
         let denied = || Error::Unauthorized("wrong username or password".into());
+        let limiter = &self.state().login_limiter;
+        if limiter.len() > 100_000 {
+            limiter.retain_recent();
+        }
+        if let Err(not_until) = limiter.check_key(&username.to_string()) {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            return Err(Error::TooManyRequests(wait.as_secs() + 1));
+        }
         let mut c = self.db().acquire().await?;
         let found = store::accounts::find_credentials(&mut c.conn(), username).await?;
         drop(c);

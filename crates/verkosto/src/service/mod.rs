@@ -18,6 +18,7 @@ mod communities;
 mod events;
 mod follows;
 mod keys;
+mod moderation;
 mod networks;
 mod publish;
 pub mod sanitize;
@@ -103,6 +104,10 @@ pub struct AppState {
     pub instance_keys: Arc<KeyPair>,
     /// Caches of parsed keys and fetch single-flight state.
     pub(crate) keys: Arc<keys::KeyCache>,
+    /// Login attempts per username: password guessing is throttled.
+    pub(crate) login_limiter: Arc<accounts::LoginLimiter>,
+    /// Blocked domains, loaded from the database.
+    pub blocks: crate::apub::safety::DomainBlocks,
     /// Limits refetches of actors whose signatures fail.
     pub(crate) refetch_guard: Arc<crate::apub::inbox::RefetchGuard>,
     /// The federation configuration, set once right after it is built (it holds this state itself).
@@ -175,14 +180,35 @@ impl Verkosto {
             instance_keys: Arc::new(instance_keys),
             keys: Arc::new(keys::KeyCache::default()),
             refetch_guard: Arc::default(),
+            blocks: crate::apub::safety::DomainBlocks::default(),
+            login_limiter: Arc::new(accounts::login_limiter()),
             federation: Arc::new(std::sync::OnceLock::new()),
         };
+        {
+            let mut c = state.db.acquire().await?;
+            state.blocks.replace(
+                store::blocks::list(&mut c.conn())
+                    .await?
+                    .into_iter()
+                    .map(|b| b.host),
+            );
+        }
+        let client = crate::apub::safety::http_client(
+            settings.request_timeout,
+            settings.dev_federation,
+            true,
+        )
+        .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
         let instance_actor = crate::apub::actor::InstanceActor::new(&state);
         let federation = FederationConfig::builder()
             .domain(settings.domain.clone())
             .app_data(state.clone())
             .debug(settings.dev_federation)
             .http_signature_compat(true)
+            .client(reqwest_middleware::ClientWithMiddleware::from(client))
+            .url_verifier(Box::new(crate::apub::safety::BlockingVerifier(
+                state.blocks.clone(),
+            )))
             .request_timeout(settings.request_timeout)
             .signed_fetch_actor(&instance_actor)
             .build()

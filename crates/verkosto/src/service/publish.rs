@@ -96,6 +96,7 @@ impl Verkosto {
         let remote: Vec<&Url> = inboxes
             .iter()
             .filter(|i| crate::apub::actor::normalized_host(i).as_deref() != Some(domain.as_str()))
+            .filter(|i| !self.state().blocks.is_blocked(i))
             .collect();
         store::deliveries::enqueue(
             &mut tx.conn(),

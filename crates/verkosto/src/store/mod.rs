@@ -29,6 +29,7 @@ use crate::error::{Error, Result};
 
 pub mod accounts;
 pub mod announcements;
+pub mod blocks;
 pub mod communities;
 pub mod deliveries;
 pub mod events;

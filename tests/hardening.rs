@@ -1,0 +1,156 @@
+//! Protections against hostile peers and clients, against running servers.
+
+mod common;
+
+use common::{RemoteSigner, TestDb, TestServer};
+use serde_json::{Value, json};
+use verkosto::service::NewAccount;
+
+#[tokio::test]
+async fn password_guessing_is_throttled_per_account() {
+    let s = TestServer::start(TestDb::sqlite().await).await;
+    s.account("aino").await;
+    s.account("ville").await;
+    let login = |user: &'static str, pw: &'static str| {
+        let s = &s;
+        async move {
+            s.http
+                .post(s.url("/api/v1/auth/token"))
+                .json(&json!({ "username": user, "password": pw }))
+                .send()
+                .await
+                .expect("login")
+        }
+    };
+    let mut statuses = vec![];
+    for _ in 0..12 {
+        statuses.push(login("aino", "arvaus123").await.status().as_u16());
+    }
+    assert!(statuses[..8].iter().all(|s| *s == 401), "{statuses:?}");
+    let limited = login("aino", "salasana123").await;
+    assert_eq!(
+        limited.status(),
+        429,
+        "even the right password waits once throttled"
+    );
+    assert!(limited.headers().get("retry-after").is_some());
+    assert_eq!(
+        login("ville", "salasana123").await.status(),
+        200,
+        "other accounts are not affected"
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_blocked_domain_is_refused_everywhere_and_its_followers_dropped() {
+    let s = TestServer::start(TestDb::sqlite().await).await;
+    let member = s.account("aino").await;
+    s.community(&member, "kahvila", "open").await;
+    s.verkosto
+        .create_account(NewAccount {
+            username: "admin".into(),
+            password: "salasana123".into(),
+            is_admin: true,
+        })
+        .await
+        .expect("admin");
+    let res = s
+        .http
+        .post(s.url("/api/v1/auth/token"))
+        .json(&json!({ "username": "admin", "password": "salasana123" }))
+        .send()
+        .await
+        .expect("login");
+    let admin = res.json::<Value>().await.expect("json")["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+
+    // A follower from the domain about to be blocked, and a delivery waiting for it.
+    let target = s.url("/c/kahvila");
+    {
+        let mut c = s.verkosto.db().acquire().await.expect("acquire");
+        verkosto::store::follows::upsert_follower(
+            &mut c.conn(),
+            &verkosto::model::Follower {
+                id: 0,
+                target_ap_id: url::Url::parse(&target).expect("url"),
+                follower_ap_id: url::Url::parse("https://sub.evil.example/u/spam").expect("url"),
+                inbox: url::Url::parse("https://sub.evil.example/inbox").expect("url"),
+                shared_inbox: None,
+                follow_activity_id: url::Url::parse("https://sub.evil.example/f/1").expect("url"),
+                state: verkosto::model::FollowState::Accepted,
+                created_at: verkosto::store::now(),
+            },
+        )
+        .await
+        .expect("follower");
+    }
+
+    // Only admins block.
+    let block = |token: Option<String>| {
+        let s = &s;
+        async move {
+            let mut req = s
+                .http
+                .post(s.url("/api/v1/admin/domain-blocks"))
+                .json(&json!({ "host": "Evil.Example.", "reason": "spam" }));
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            req.send().await.expect("block").status().as_u16()
+        }
+    };
+    assert_eq!(block(None).await, 401);
+    assert_eq!(block(Some(member.clone())).await, 403);
+    assert_eq!(block(Some(admin.clone())).await, 201);
+    let (_, list) = s
+        .get_json("/api/v1/admin/domain-blocks", Some(&admin))
+        .await;
+    assert_eq!(list[0]["host"], "evil.example", "host names are normalised");
+    let (_, _, followers) = s.get_ap("/c/kahvila/followers").await;
+    assert_eq!(
+        followers["totalItems"], 0,
+        "the blocked domain's followers are dropped"
+    );
+
+    // Activities naming the blocked domain anywhere are refused, whoever signs them.
+    let peer = TestServer::start(TestDb::sqlite().await).await;
+    let mallory = RemoteSigner::on(&peer, "mallory").await;
+    let refused = [
+        json!({ "id": format!("{}/f/1", mallory.actor), "type": "Follow", "actor": mallory.actor, "object": target, "cc": ["https://evil.example/u/x"] }),
+        json!({ "id": format!("{}/c/1", mallory.actor), "type": "Create", "actor": mallory.actor,
+                "object": { "id": format!("{}/n/1", mallory.actor), "type": "Note", "inReplyTo": "https://www.evil.example/n/1", "content": "x" } }),
+    ];
+    for activity in refused {
+        let (status, body) = mallory.post(&s, "/inbox", &activity).await;
+        assert_eq!(status, 403, "{body}");
+    }
+    let (_, _, followers) = s.get_ap("/c/kahvila/followers").await;
+    assert_eq!(followers["totalItems"], 0);
+
+    // Nothing is fetched from it.
+    let (status, body) = s
+        .get_json("/api/v1/lookup?handle=someone@evil.example", Some(&member))
+        .await;
+    assert!(
+        (400..500).contains(&status) || status == 502,
+        "{status} {body}"
+    );
+
+    // Lifting the block.
+    let res = s
+        .http
+        .delete(s.url("/api/v1/admin/domain-blocks/evil.example"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("unblock");
+    assert_eq!(res.status(), 204);
+    let ok = json!({ "id": format!("{}/f/2", mallory.actor), "type": "Follow", "actor": mallory.actor, "object": target, "cc": ["https://evil.example/u/x"] });
+    let (status, _) = mallory.post(&s, "/inbox", &ok).await;
+    assert_eq!(status, 202);
+    s.stop().await;
+    peer.stop().await;
+}
