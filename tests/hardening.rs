@@ -154,3 +154,21 @@ async fn a_blocked_domain_is_refused_everywhere_and_its_followers_dropped() {
     s.stop().await;
     peer.stop().await;
 }
+
+#[tokio::test]
+async fn one_remote_host_cannot_flood_the_inbox() {
+    let s = TestServer::start_with(TestDb::sqlite().await, |st| st.inbox_per_host_per_minute = 5).await;
+    let token = s.account("aino").await;
+    s.community(&token, "kahvila", "open").await;
+    let peer = TestServer::start(TestDb::sqlite().await).await;
+    let mallory = RemoteSigner::on(&peer, "mallory").await;
+    let mut statuses = vec![];
+    for n in 0..7 {
+        let like = json!({ "id": format!("{}/likes/{n}", mallory.actor), "type": "Like", "actor": mallory.actor, "object": s.url("/c/kahvila") });
+        statuses.push(mallory.post(&s, "/inbox", &like).await.0);
+    }
+    assert_eq!(&statuses[..5], &[202; 5], "{statuses:?}");
+    assert_eq!(statuses[6], 429, "{statuses:?}");
+    s.stop().await;
+    peer.stop().await;
+}

@@ -111,6 +111,15 @@ pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Rece
 
     let json: Value = serde_json::from_slice(&body)?;
     let envelope = Envelope::read(&json)?;
+    let sender_host = normalized_host(&envelope.actor).unwrap_or_default();
+    let limiter = &verkosto.state().inbox_limiter;
+    if limiter.len() > 100_000 {
+        limiter.retain_recent();
+    }
+    if let Err(not_until) = limiter.check_key(&sender_host) {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+        return Err(Error::TooManyRequests(wait.as_secs() + 1));
+    }
     if let Some(blocked) = super::safety::iris(&json)
         .into_iter()
         .find(|u| verkosto.state().blocks.is_blocked(u))

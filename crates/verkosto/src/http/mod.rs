@@ -24,6 +24,7 @@ mod federation;
 /// Every route of an instance, with `verkosto` as state.
 pub fn router(verkosto: Verkosto) -> Router {
     let max_body = verkosto.settings().max_body_bytes;
+    let deadline = verkosto.settings().request_deadline;
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -40,6 +41,8 @@ pub fn router(verkosto: Verkosto) -> Router {
         // Our extractors read bodies with the same limit and answer 413 in JSON; this layer only
         // stops axum from buffering more than that anywhere else.
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        // A slow client (or a slowly read body) cannot hold a connection and a task forever.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, deadline))
         .with_state(verkosto)
 }
 

@@ -57,6 +57,10 @@ pub struct Settings {
     pub host_probe_interval: Duration,
     /// How far the `Date` of a signed request may be from now.
     pub signature_window: Duration,
+    /// Activities one remote host may post to our inboxes per minute (a burst of as many is allowed).
+    pub inbox_per_host_per_minute: u32,
+    /// The longest any request may take before it is answered 408.
+    pub request_deadline: Duration,
 }
 
 impl Settings {
@@ -75,6 +79,8 @@ impl Settings {
             unavailable_after: Duration::from_secs(3 * 24 * 3600),
             host_probe_interval: Duration::from_secs(3600),
             signature_window: Duration::from_secs(12 * 3600),
+            inbox_per_host_per_minute: 1200,
+            request_deadline: Duration::from_secs(30),
         }
     }
 
@@ -104,6 +110,8 @@ pub struct AppState {
     pub instance_keys: Arc<KeyPair>,
     /// Caches of parsed keys and fetch single-flight state.
     pub(crate) keys: Arc<keys::KeyCache>,
+    /// Inbox posts per remote host.
+    pub(crate) inbox_limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
     /// Login attempts per username: password guessing is throttled.
     pub(crate) login_limiter: Arc<accounts::LoginLimiter>,
     /// Blocked domains, loaded from the database.
@@ -182,6 +190,9 @@ impl Verkosto {
             refetch_guard: Arc::default(),
             blocks: crate::apub::safety::DomainBlocks::default(),
             login_limiter: Arc::new(accounts::login_limiter()),
+            inbox_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+                std::num::NonZeroU32::new(settings.inbox_per_host_per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN),
+            ))),
             federation: Arc::new(std::sync::OnceLock::new()),
         };
         {
