@@ -157,7 +157,10 @@ async fn a_blocked_domain_is_refused_everywhere_and_its_followers_dropped() {
 
 #[tokio::test]
 async fn one_remote_host_cannot_flood_the_inbox() {
-    let s = TestServer::start_with(TestDb::sqlite().await, |st| st.inbox_per_host_per_minute = 5).await;
+    let s = TestServer::start_with(TestDb::sqlite().await, |st| {
+        st.inbox_per_host_per_minute = 5
+    })
+    .await;
     let token = s.account("aino").await;
     s.community(&token, "kahvila", "open").await;
     let peer = TestServer::start(TestDb::sqlite().await).await;

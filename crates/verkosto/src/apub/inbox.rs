@@ -117,7 +117,9 @@ pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Rece
         limiter.retain_recent();
     }
     if let Err(not_until) = limiter.check_key(&sender_host) {
-        let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(
+            &governor::clock::DefaultClock::default(),
+        ));
         return Err(Error::TooManyRequests(wait.as_secs() + 1));
     }
     if let Some(blocked) = super::safety::iris(&json)

@@ -42,7 +42,10 @@ pub fn router(verkosto: Verkosto) -> Router {
         // stops axum from buffering more than that anywhere else.
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         // A slow client (or a slowly read body) cannot hold a connection and a task forever.
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, deadline))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            deadline,
+        ))
         .with_state(verkosto)
 }
 

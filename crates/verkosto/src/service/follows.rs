@@ -224,6 +224,11 @@ impl Verkosto {
         .await
         .map_err(|e| match e {
             Error::NotFound(_) => Error::NotFound(format!("actor {handle}")),
+            // A host we cannot reach, or that does not speak ActivityPub: the handle is what is wrong,
+            // so the client gets a 422 naming it rather than a gateway error.
+            Error::Remote(why) => {
+                Error::invalid("handle", format!("{handle} could not be resolved: {why}"))
+            }
             other => other,
         })
     }

@@ -191,7 +191,8 @@ impl Verkosto {
             blocks: crate::apub::safety::DomainBlocks::default(),
             login_limiter: Arc::new(accounts::login_limiter()),
             inbox_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
-                std::num::NonZeroU32::new(settings.inbox_per_host_per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN),
+                std::num::NonZeroU32::new(settings.inbox_per_host_per_minute.max(1))
+                    .unwrap_or(std::num::NonZeroU32::MIN),
             ))),
             federation: Arc::new(std::sync::OnceLock::new()),
         };
