@@ -175,3 +175,40 @@ async fn one_remote_host_cannot_flood_the_inbox() {
     s.stop().await;
     peer.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_from_an_unknown_actor_fetches_its_key_once() {
+    let s = TestServer::start(TestDb::sqlite().await).await;
+    let token = s.account("aino").await;
+    s.community(&token, "kahvila", "open").await;
+    let sink = common::sink::Sink::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let host = format!("localhost:{}", listener.local_addr().expect("addr").port());
+    sink.serve(listener);
+    let key = verkosto::service::generate_keypair().await.expect("key");
+    sink.act_as_actors(key.clone());
+    let private =
+        <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(&key.private_key_pem)
+            .expect("key");
+    let actor = format!("http://{host}/actor/0");
+    let inbox = url::Url::parse(&s.url("/inbox")).expect("url");
+    let posts: Vec<_> = (0..20)
+        .map(|n| {
+            let body = serde_json::to_vec(&json!({ "id": format!("{actor}/likes/{n}"), "type": "Like", "actor": actor, "object": s.url("/c/kahvila") })).expect("json");
+            let headers = verkosto::apub::signatures::sign_post(&inbox, &body, &format!("{actor}#main-key"), &private).expect("sign");
+            let req = s.http.post(inbox.as_str()).headers(headers).body(body);
+            tokio::spawn(async move { req.send().await.map(|r| r.status().as_u16()).unwrap_or(0) })
+        })
+        .collect();
+    for p in posts {
+        assert_eq!(p.await.expect("task"), 202);
+    }
+    assert_eq!(
+        sink.actor_fetches.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one fetch for twenty posts"
+    );
+    s.stop().await;
+}

@@ -51,6 +51,8 @@ pub struct Sink {
     host: Arc<Mutex<String>>,
     /// When set, `/actor/{n}` serves Person documents with this key, so the sink can sign as them.
     actor_key: Arc<Mutex<Option<verkosto::model::KeyPair>>>,
+    /// How many times actor documents were fetched.
+    pub actor_fetches: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Sink {
@@ -180,6 +182,8 @@ async fn receive(
 }
 
 async fn actor(State(sink): State<Sink>, Path(n): Path<u32>) -> Response {
+    sink.actor_fetches
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let Some(key) = sink.actor_key.lock().expect("lock").clone() else {
         return StatusCode::NOT_FOUND.into_response();
     };

@@ -206,9 +206,24 @@ async fn authenticate(
     let was_cached = cached.is_some();
     let actor = match cached {
         Some(a) => a,
-        None => actor::resolve_remote(data, actor_id).await.map_err(|e| {
-            Error::Unauthorized(format!("could not fetch the signing actor {actor_id}: {e}"))
-        })?,
+        None => {
+            // Single flight: when a popular actor's first posts arrive together, one request fetches
+            // its key and the others wait for it and read the cache.
+            let gate = verkosto.fetch_gate(actor_id);
+            let _turn = gate.lock().await;
+            let again = {
+                let mut c = verkosto.db().acquire().await?;
+                store::remote_actors::find_by_ap_id(&mut c.conn(), actor_id.as_str()).await?
+            };
+            match again {
+                Some(a) => a,
+                None => actor::resolve_remote(data, actor_id).await.map_err(|e| {
+                    Error::Unauthorized(format!(
+                        "could not fetch the signing actor {actor_id}: {e}"
+                    ))
+                })?,
+            }
+        }
     };
     if key_matches(&actor) {
         return Ok(actor);

@@ -110,6 +110,9 @@ pub struct AppState {
     pub instance_keys: Arc<KeyPair>,
     /// Caches of parsed keys and fetch single-flight state.
     pub(crate) keys: Arc<keys::KeyCache>,
+    /// One lock per actor being fetched, so concurrent first contacts fetch it once.
+    pub(crate) fetch_gates:
+        Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     /// Inbox posts per remote host.
     pub(crate) inbox_limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
     /// Login attempts per username: password guessing is throttled.
@@ -190,6 +193,7 @@ impl Verkosto {
             refetch_guard: Arc::default(),
             blocks: crate::apub::safety::DomainBlocks::default(),
             login_limiter: Arc::new(accounts::login_limiter()),
+            fetch_gates: Arc::default(),
             inbox_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 std::num::NonZeroU32::new(settings.inbox_per_host_per_minute.max(1))
                     .unwrap_or(std::num::NonZeroU32::MIN),
@@ -233,6 +237,18 @@ impl Verkosto {
     /// The shared state (database, settings).
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// The lock that serialises fetches of one actor.
+    pub(crate) fn fetch_gate(&self, actor: &Url) -> Arc<tokio::sync::Mutex<()>> {
+        let Ok(mut gates) = self.state.fetch_gates.lock() else {
+            return Arc::default();
+        };
+        // Gates nobody holds are dropped, so the map stays as small as the fetches in flight.
+        if gates.len() > 1000 {
+            gates.retain(|_, g| Arc::strong_count(g) > 1);
+        }
+        gates.entry(actor.to_string()).or_default().clone()
     }
 
     pub(crate) fn refetch_guard(&self) -> &crate::apub::inbox::RefetchGuard {
