@@ -543,3 +543,68 @@ async fn actors_with_unsafe_inboxes_or_foreign_keys_are_not_stored() {
     }
     s.stop().await;
 }
+
+#[tokio::test]
+async fn fetched_documents_must_be_activitystreams_and_carry_their_own_id() {
+    let key = verkosto::service::generate_keypair().await.expect("key");
+    let s = TestServer::start(TestDb::sqlite().await).await;
+    let token = s.account("aino").await;
+    for (what, content_type, claims_other_id) in [
+        ("served as plain JSON", "application/json", false),
+        (
+            "claiming another host's id",
+            "application/activity+json",
+            true,
+        ),
+    ] {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let host = format!("localhost:{}", listener.local_addr().expect("addr").port());
+        let id = format!("http://{host}/users/remote");
+        let claimed = if claims_other_id {
+            "http://other.example/users/remote".to_string()
+        } else {
+            id.clone()
+        };
+        let doc = json!({
+            "type": "Person", "id": claimed, "preferredUsername": "remote", "inbox": format!("{claimed}/inbox"),
+            "publicKey": { "id": format!("{claimed}#main-key"), "owner": claimed, "publicKeyPem": key.public_key_pem }
+        });
+        let jrd = json!({ "subject": format!("acct:remote@{host}"), "links": [{ "rel": "self", "type": "application/activity+json", "href": id }] });
+        let app = Router::new()
+            .route(
+                "/.well-known/webfinger",
+                get(move || {
+                    let jrd = jrd.clone();
+                    async move { Json(jrd) }
+                }),
+            )
+            .route(
+                "/users/remote",
+                get(move || {
+                    let doc = doc.clone();
+                    async move { ([("content-type", content_type)], Json(doc)) }
+                }),
+            );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let (status, body) = s
+            .get_json(
+                &format!("/api/v1/lookup?handle=remote@{host}"),
+                Some(&token),
+            )
+            .await;
+        assert!((400..500).contains(&status), "{what}: {status} {body}");
+        let mut c = s.verkosto.db().acquire().await.expect("acquire");
+        for stored in [id.as_str(), claimed.as_str()] {
+            assert!(
+                verkosto::store::remote_actors::find_by_ap_id(&mut c.conn(), stored)
+                    .await
+                    .expect("find")
+                    .is_none(),
+                "{what}"
+            );
+        }
+    }
+    s.stop().await;
+}
