@@ -212,3 +212,76 @@ async fn a_burst_from_an_unknown_actor_fetches_its_key_once() {
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn one_client_address_cannot_flood_the_api() {
+    let s = TestServer::start_with(TestDb::sqlite().await, |st| st.api_per_ip_per_minute = 5).await;
+    let mut statuses = vec![];
+    for _ in 0..7 {
+        statuses.push(s.get_json("/api/v1/communities", None).await.0);
+    }
+    assert_eq!(&statuses[..5], &[200; 5], "{statuses:?}");
+    assert_eq!(statuses[6], 429, "{statuses:?}");
+    let (status, _) = s.get_json("/healthz", None).await;
+    assert_eq!(
+        status, 200,
+        "federation and health endpoints are not behind the API limit"
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn malformed_signature_headers_and_foreign_moderation_are_refused() {
+    let s = TestServer::start(TestDb::sqlite().await).await;
+    let token = s.account("aino").await;
+    s.community(&token, "kahvila", "open").await;
+    let follow = json!({ "id": "http://localhost:1/f", "type": "Follow", "actor": "http://localhost:1/u", "object": s.url("/c/kahvila") });
+    for signature in [
+        "",
+        "keyId=",
+        "keyId=\"x\",headers=\"\",signature=\"\"",
+        "keyId=\"http://localhost:1/u#k\",algorithm=\"hmac-sha256\",headers=\"(request-target) host date digest\",signature=\"AAAA\"",
+        "garbage,,,==\"",
+    ] {
+        let res = s
+            .http
+            .post(s.url("/inbox"))
+            .header("content-type", "application/activity+json")
+            .header(
+                "date",
+                httpdate::fmt_http_date(std::time::SystemTime::now()),
+            )
+            .header("digest", "SHA-256=x")
+            .header("signature", signature)
+            .body(follow.to_string())
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), 401, "{signature:?}");
+    }
+
+    // A Remove from an actor that is not the network: nothing happens to our memberships.
+    let peer = TestServer::start(TestDb::sqlite().await).await;
+    let mallory = RemoteSigner::on(&peer, "mallory").await;
+    let remove = json!({ "id": format!("{}/r/1", mallory.actor), "type": "Remove", "actor": mallory.actor, "object": s.url("/c/kahvila"), "target": "http://localhost:1/c/net/members" });
+    let (status, _) = mallory.post(&s, "/inbox", &remove).await;
+    assert!(status == 202 || status == 404, "{status}");
+    // An event from a group nobody here follows is dropped, not stored.
+    let create = json!({ "id": format!("{}/c/1", mallory.actor), "type": "Create", "actor": mallory.actor,
+        "object": { "id": format!("{}/e/1", mallory.actor), "type": "Event", "name": "Spam", "attributedTo": mallory.actor,
+                    "startTime": "2030-01-01T00:00:00Z", "endTime": "2030-01-01T01:00:00Z" } });
+    let (status, _) = mallory.post(&s, "/inbox", &create).await;
+    assert_eq!(status, 202);
+    let mut c = s.verkosto.db().acquire().await.expect("acquire");
+    let stored =
+        verkosto::store::events::find_by_ap_id(&mut c.conn(), &format!("{}/e/1", mallory.actor))
+            .await
+            .expect("find");
+    assert!(
+        stored.is_none(),
+        "unrelated senders' objects are not stored"
+    );
+    drop(c);
+    s.stop().await;
+    peer.stop().await;
+}

@@ -130,12 +130,15 @@ impl TestServer {
         });
         let app = verkosto::http::router(verkosto.clone());
         tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                    let _ = workers_tx.send(true);
-                })
-                .await;
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+                let _ = workers_tx.send(true);
+            })
+            .await;
         });
         TestServer {
             verkosto,

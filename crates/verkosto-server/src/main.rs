@@ -337,13 +337,17 @@ async fn serve(r: Resolved) -> anyhow::Result<()> {
         let _ = workers_stop.wait_for(|s| *s).await;
     });
     let app = verkosto::http::router(verkosto.clone());
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            tracing::info!("shutting down");
-            let _ = stop_tx.send(true);
-        })
-        .await?;
+    // The peer address feeds the per-IP rate limit of the client API.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        let _ = stop_tx.send(true);
+    })
+    .await?;
     let _ = workers.await;
     verkosto.db().close().await;
     Ok(())

@@ -35,18 +35,73 @@ pub fn router(verkosto: Verkosto) -> Router {
             "/api/v1",
             api::routes()
                 .merge(events::api_routes())
-                .merge(announcements::api_routes()),
+                .merge(announcements::api_routes())
+                .route_layer(axum::middleware::from_fn_with_state(
+                    verkosto.clone(),
+                    limit_per_ip,
+                )),
         )
         .fallback(|| async { Error::NotFound("page".into()) })
         // Our extractors read bodies with the same limit and answer 413 in JSON; this layer only
         // stops axum from buffering more than that anywhere else.
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            verkosto.clone(),
+            shed_load,
+        ))
         // A slow client (or a slowly read body) cannot hold a connection and a task forever.
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             deadline,
         ))
         .with_state(verkosto)
+}
+
+/// Answers 429 with `Retry-After` when one client IP address makes too many API requests.
+async fn limit_per_ip(
+    State(v): State<Verkosto>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let ip = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(ip) = ip {
+        let limiter = &v.state().api_limiter;
+        if limiter.len() > 100_000 {
+            limiter.retain_recent();
+        }
+        if let Err(not_until) = limiter.check_key(&ip) {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            return Error::TooManyRequests(wait.as_secs() + 1).into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Beyond `max_concurrent_requests` in progress, answers 503 at once: an overloaded instance degrades
+/// into quick refusals that clients retry, instead of a queue that times everyone out.
+async fn shed_load(
+    State(v): State<Verkosto>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let Ok(_permit) = v.state().in_flight.clone().try_acquire_owned() else {
+        let mut response = (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "error": "overloaded", "message": "the server is busy; retry shortly" })),
+        )
+            .into_response();
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("1"),
+        );
+        return response;
+    };
+    next.run(req).await
 }
 
 async fn healthz(State(verkosto): State<Verkosto>) -> impl IntoResponse {

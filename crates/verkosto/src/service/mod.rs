@@ -61,6 +61,11 @@ pub struct Settings {
     pub inbox_per_host_per_minute: u32,
     /// The longest any request may take before it is answered 408.
     pub request_deadline: Duration,
+    /// Client API requests one IP address may make per minute (needs the peer address: serve with
+    /// `into_make_service_with_connect_info::<SocketAddr>()`).
+    pub api_per_ip_per_minute: u32,
+    /// Requests handled at once; more are answered 503 with `Retry-After` instead of queueing up.
+    pub max_concurrent_requests: usize,
 }
 
 impl Settings {
@@ -81,6 +86,8 @@ impl Settings {
             signature_window: Duration::from_secs(12 * 3600),
             inbox_per_host_per_minute: 1200,
             request_deadline: Duration::from_secs(30),
+            api_per_ip_per_minute: 600,
+            max_concurrent_requests: 1024,
         }
     }
 
@@ -110,6 +117,10 @@ pub struct AppState {
     pub instance_keys: Arc<KeyPair>,
     /// Caches of parsed keys and fetch single-flight state.
     pub(crate) keys: Arc<keys::KeyCache>,
+    /// Client API requests per IP address.
+    pub(crate) api_limiter: Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>,
+    /// Requests in progress, bounded by `max_concurrent_requests`.
+    pub(crate) in_flight: Arc<tokio::sync::Semaphore>,
     /// One lock per actor being fetched, so concurrent first contacts fetch it once.
     pub(crate) fetch_gates:
         Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
@@ -194,6 +205,13 @@ impl Verkosto {
             blocks: crate::apub::safety::DomainBlocks::default(),
             login_limiter: Arc::new(accounts::login_limiter()),
             fetch_gates: Arc::default(),
+            api_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+                std::num::NonZeroU32::new(settings.api_per_ip_per_minute.max(1))
+                    .unwrap_or(std::num::NonZeroU32::MIN),
+            ))),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(
+                settings.max_concurrent_requests.max(1),
+            )),
             inbox_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 std::num::NonZeroU32::new(settings.inbox_per_host_per_minute.max(1))
                     .unwrap_or(std::num::NonZeroU32::MIN),
