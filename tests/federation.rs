@@ -608,3 +608,43 @@ async fn fetched_documents_must_be_activitystreams_and_carry_their_own_id() {
     }
     s.stop().await;
 }
+
+#[tokio::test]
+async fn redirect_loops_end_in_a_clear_refusal() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let host = format!("localhost:{}", listener.local_addr().expect("addr").port());
+    let id = format!("http://{host}/users/remote");
+    let jrd = json!({ "subject": format!("acct:remote@{host}"), "links": [{ "rel": "self", "type": "application/activity+json", "href": id }] });
+    let target = id.clone();
+    let app = Router::new()
+        .route(
+            "/.well-known/webfinger",
+            get(move || {
+                let jrd = jrd.clone();
+                async move { Json(jrd) }
+            }),
+        )
+        .route(
+            "/users/remote",
+            get(move || {
+                let t = target.clone();
+                async move { axum::response::Redirect::temporary(&t) }
+            }),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let s = TestServer::start(TestDb::sqlite().await).await;
+    let token = s.account("aino").await;
+    let (status, body) = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        s.get_json(
+            &format!("/api/v1/lookup?handle=remote@{host}"),
+            Some(&token),
+        ),
+    )
+    .await
+    .expect("a loop does not hang");
+    assert!((400..500).contains(&status), "{status} {body}");
+    s.stop().await;
+}

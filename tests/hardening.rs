@@ -285,3 +285,70 @@ async fn malformed_signature_headers_and_foreign_moderation_are_refused() {
     s.stop().await;
     peer.stop().await;
 }
+
+#[tokio::test]
+async fn an_actor_whose_key_fetch_answers_gone_is_forgotten() {
+    let s = TestServer::start(TestDb::sqlite().await).await;
+    let token = s.account("aino").await;
+    s.community(&token, "kahvila", "open").await;
+    let sink = common::sink::Sink::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let host = format!("localhost:{}", listener.local_addr().expect("addr").port());
+    sink.serve(listener);
+    let key = verkosto::service::generate_keypair().await.expect("key");
+    sink.act_as_actors(key.clone());
+    let actor = format!("http://{host}/actor/0");
+    let inbox = url::Url::parse(&s.url("/c/kahvila/inbox")).expect("url");
+    let post = |n: u32, pem: String| {
+        let s = &s;
+        let actor = actor.clone();
+        let inbox = inbox.clone();
+        async move {
+            let private =
+                <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(&pem)
+                    .expect("key");
+            let body = serde_json::to_vec(&json!({ "id": format!("{actor}/follows/{n}"), "type": "Follow", "actor": actor, "object": s.url("/c/kahvila") })).expect("json");
+            let headers = verkosto::apub::signatures::sign_post(
+                &inbox,
+                &body,
+                &format!("{actor}#main-key"),
+                &private,
+            )
+            .expect("sign");
+            s.http
+                .post(inbox.as_str())
+                .headers(headers)
+                .body(body)
+                .send()
+                .await
+                .expect("post")
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(post(1, key.private_key_pem.clone()).await, 202);
+    let (_, _, followers) = s.get_ap("/c/kahvila/followers").await;
+    assert_eq!(followers["totalItems"], 1);
+
+    // The actor is deleted at its origin; a post with another key makes us refetch and learn that.
+    sink.actors_gone
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let other = verkosto::service::generate_keypair().await.expect("key");
+    assert_eq!(post(2, other.private_key_pem).await, 401);
+    let mut c = s.verkosto.db().acquire().await.expect("acquire");
+    assert!(
+        verkosto::store::remote_actors::find_by_ap_id(&mut c.conn(), &actor)
+            .await
+            .expect("find")
+            .is_none()
+    );
+    drop(c);
+    let (_, _, followers) = s.get_ap("/c/kahvila/followers").await;
+    assert_eq!(
+        followers["totalItems"], 0,
+        "a deleted actor's follows are dropped"
+    );
+    s.stop().await;
+}

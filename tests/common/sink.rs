@@ -51,6 +51,8 @@ pub struct Sink {
     host: Arc<Mutex<String>>,
     /// When set, `/actor/{n}` serves Person documents with this key, so the sink can sign as them.
     actor_key: Arc<Mutex<Option<verkosto::model::KeyPair>>>,
+    /// When set, actors answer 410 Gone (they were deleted).
+    pub actors_gone: Arc<std::sync::atomic::AtomicBool>,
     /// How many times actor documents were fetched.
     pub actor_fetches: Arc<std::sync::atomic::AtomicUsize>,
 }
@@ -184,6 +186,9 @@ async fn receive(
 async fn actor(State(sink): State<Sink>, Path(n): Path<u32>) -> Response {
     sink.actor_fetches
         .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    if sink.actors_gone.load(std::sync::atomic::Ordering::SeqCst) {
+        return StatusCode::GONE.into_response();
+    }
     let Some(key) = sink.actor_key.lock().expect("lock").clone() else {
         return StatusCode::NOT_FOUND.into_response();
     };

@@ -37,6 +37,9 @@ pub enum Error {
     /// The named thing does not exist.
     #[error("{0} not found")]
     NotFound(String),
+    /// The thing existed and was deleted (a remote actor or object answered 410).
+    #[error("{0} is gone")]
+    Gone(String),
     /// The thing exists already (a taken name, a duplicate follow).
     #[error("{0}")]
     Conflict(String),
@@ -80,6 +83,7 @@ impl Error {
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Gone(_) => StatusCode::GONE,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -99,6 +103,7 @@ impl Error {
             Error::Unauthorized(_) => "unauthorized",
             Error::Forbidden(_) => "forbidden",
             Error::NotFound(_) => "not_found",
+            Error::Gone(_) => "gone",
             Error::Conflict(_) => "conflict",
             Error::PayloadTooLarge(_) => "payload_too_large",
             Error::TooManyRequests(_) => "too_many_requests",
@@ -114,7 +119,7 @@ impl From<activitypub_federation::error::Error> for Error {
         use activitypub_federation::error::Error as Fed;
         match err {
             Fed::NotFound => Error::NotFound("remote object".into()),
-            Fed::ObjectDeleted(url) => Error::NotFound(format!("{url} (deleted)")),
+            Fed::ObjectDeleted(url) => Error::Gone(url.to_string()),
             // The remote server answered, but not with a usable document (typically its 404 page).
             Fed::ParseFetchedObject(_, url, _) => {
                 Error::NotFound(format!("{url} (no usable document)"))

@@ -228,12 +228,23 @@ async fn authenticate(
     if key_matches(&actor) {
         return Ok(actor);
     }
+    tracing::debug!(was_cached, "signature did not verify with the cached key");
     if was_cached && verkosto.refetch_guard().allow(actor_id) {
-        let fresh = actor::refetch_remote(data, actor_id).await.map_err(|e| {
-            Error::Unauthorized(format!(
-                "could not refetch the signing actor {actor_id}: {e}"
-            ))
-        })?;
+        let fresh = match actor::refetch_remote(data, actor_id).await {
+            Ok(a) => a,
+            Err(Error::Gone(_)) => {
+                // Its origin says it was deleted: forget it and what it followed here.
+                verkosto.forget_remote_actor(actor_id).await?;
+                return Err(Error::Unauthorized(format!(
+                    "the signing actor {actor_id} was deleted"
+                )));
+            }
+            Err(e) => {
+                return Err(Error::Unauthorized(format!(
+                    "could not refetch the signing actor {actor_id}: {e}"
+                )));
+            }
+        };
         if key_matches(&fresh) {
             return Ok(fresh);
         }

@@ -32,6 +32,21 @@ mod tests {
     }
 
     #[test]
+    fn pathological_input_is_handled() {
+        let nested = "<div>".repeat(20_000) + &"</div>".repeat(20_000);
+        let out = super::html(&nested);
+        assert!(out.len() <= nested.len());
+        let attrs = format!(
+            "<a href=\"{}\" title=\"{}\">x</a>",
+            "h".repeat(100_000),
+            "\"".repeat(10_000)
+        );
+        assert!(!super::html(&attrs).contains("<script"));
+        let md = "[".repeat(20_000) + &"](x)".repeat(20_000) + &"*".repeat(20_000);
+        let _ = super::markdown(&md);
+    }
+
+    #[test]
     fn markdown_links_urls_and_stays_safe() {
         let out =
             super::markdown("**Tervetuloa** https://kahvila.example <img src=x onerror=alert(1)>");
