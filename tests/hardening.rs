@@ -352,3 +352,22 @@ async fn an_actor_whose_key_fetch_answers_gone_is_forgotten() {
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn without_dev_federation_loopback_and_private_hosts_are_never_fetched() {
+    let s = TestServer::start_with(TestDb::sqlite().await, |st| st.dev_federation = false).await;
+    let token = s.account("aino").await;
+    for handle in [
+        "someone@localhost",
+        "someone@127.0.0.1",
+        "someone@[::1]",
+        "someone@169.254.169.254",
+        "someone@10.0.0.1",
+    ] {
+        let (status, body) = s
+            .get_json(&format!("/api/v1/lookup?handle={handle}"), Some(&token))
+            .await;
+        assert!((400..500).contains(&status), "{handle}: {status} {body}");
+    }
+    s.stop().await;
+}

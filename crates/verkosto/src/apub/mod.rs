@@ -23,6 +23,20 @@ mod proptests;
 /// The special collection that makes an activity public.
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
+/// Whether an object is addressed to the public (`to` or `cc` holds the Public collection, in any of
+/// its spellings).
+pub fn is_public(object: &serde_json::Value) -> bool {
+    ["to", "cc"].iter().any(|k| match object.get(*k) {
+        Some(serde_json::Value::String(s)) => is_public_iri(s),
+        Some(serde_json::Value::Array(a)) => a.iter().filter_map(|v| v.as_str()).any(is_public_iri),
+        _ => false,
+    })
+}
+
+fn is_public_iri(s: &str) -> bool {
+    matches!(s, PUBLIC | "as:Public" | "Public")
+}
+
 /// Whether a `Content-Type` value names an ActivityStreams document.
 pub fn is_activity_content_type(value: &str) -> bool {
     let mut parts = value.split(';').map(str::trim);

@@ -248,7 +248,7 @@ impl Verkosto {
                 "an announcement can only be posted by its author".into(),
             ));
         }
-        if !self.has_relation_to(author).await? {
+        if !self.has_relation_to(author).await? || !crate::apub::is_public(doc) {
             return Ok(());
         }
         let saved = self.store_remote_announcement(author, doc).await?;

@@ -878,6 +878,12 @@ impl Verkosto {
                 "an event can only be published or changed by its organizer".into(),
             ));
         }
+        if !crate::apub::is_public(doc) {
+            // We show what we store to anyone, so only public objects are stored; an Update cannot
+            // widen a restricted object's audience here because restricted ones never arrive.
+            tracing::info!(%organizer, "non-public event ignored");
+            return Ok(());
+        }
         let cohosted_here = doc
             .get("organizers")
             .and_then(|o| o.as_array())
