@@ -8,8 +8,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::eventually;
-use common::sink::{Behaviour, Sink};
-use verkosto::model::{CommunityUpdate, FollowState, Follower, NewCommunity};
+use common::sink::{Behaviour, Sink, follow_from_sink};
+use verkosto::model::{CommunityUpdate, NewCommunity};
 use verkosto::service::NewAccount;
 use verkosto::{Settings, Verkosto, store};
 
@@ -103,53 +103,28 @@ async fn prepare(
         })
         .await
         .expect("account");
-    let c = v
-        .create_community(
-            &owner,
-            NewCommunity {
-                name: "kahvila".into(),
-                display_name: None,
-                summary: None,
-                kind: None,
-                location: None,
-                latitude: None,
-                longitude: None,
-                website: None,
-                tags: None,
-                icon_url: None,
-                banner_url: None,
-                follow_policy: None,
-            },
-        )
-        .await
-        .expect("community");
-    let target = v.state().url("/c/kahvila");
-    let mut conn = v.db().acquire().await.expect("acquire");
-    let keys = store::communities::keys(&mut conn.conn(), c.id)
-        .await
-        .expect("keys");
+    v.create_community(
+        &owner,
+        NewCommunity {
+            name: "kahvila".into(),
+            display_name: None,
+            summary: None,
+            kind: None,
+            location: None,
+            latitude: None,
+            longitude: None,
+            website: None,
+            tags: None,
+            icon_url: None,
+            banner_url: None,
+            follow_policy: None,
+        },
+    )
+    .await
+    .expect("community");
     for (sink, host) in sinks {
-        sink.trust(&format!("{target}#main-key"), &keys.public_key_pem);
-        for n in 0..inboxes {
-            let actor = url::Url::parse(&format!("http://{host}/actor/{n}")).expect("url");
-            store::follows::upsert_follower(
-                &mut conn.conn(),
-                &Follower {
-                    id: 0,
-                    target_ap_id: target.clone(),
-                    follower_ap_id: actor.clone(),
-                    inbox: url::Url::parse(&format!("http://{host}/inbox/{n}")).expect("url"),
-                    shared_inbox: None,
-                    follow_activity_id: url::Url::parse(&format!("{actor}/f")).expect("url"),
-                    state: FollowState::Accepted,
-                    created_at: store::now(),
-                },
-            )
-            .await
-            .expect("follower");
-        }
+        follow_from_sink(&v, "kahvila", sink, host, 0..inboxes).await;
     }
-    drop(conn);
     v
 }
 

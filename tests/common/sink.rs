@@ -5,6 +5,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use verkosto::model::{FollowState, Follower};
+use verkosto::{Verkosto, store};
+
 use axum::{
     Router,
     body::Bytes,
@@ -205,4 +208,40 @@ async fn actor(State(sink): State<Sink>, Path(n): Path<u32>) -> Response {
         axum::Json(doc),
     )
         .into_response()
+}
+
+/// Makes `inboxes` on `sink_host` accepted followers of the community, and lets the sink check the
+/// community's signatures.
+pub async fn follow_from_sink(
+    v: &Verkosto,
+    community: &str,
+    sink: &Sink,
+    sink_host: &str,
+    inboxes: impl IntoIterator<Item = u32>,
+) {
+    let target = v.state().url(&format!("/c/{community}"));
+    let c = v.community(community).await.expect("community");
+    let mut conn = v.db().acquire().await.expect("acquire");
+    let keys = store::communities::keys(&mut conn.conn(), c.id)
+        .await
+        .expect("keys");
+    sink.trust(&format!("{target}#main-key"), &keys.public_key_pem);
+    for n in inboxes {
+        let actor = url::Url::parse(&format!("http://{sink_host}/actor/{n}")).expect("url");
+        store::follows::upsert_follower(
+            &mut conn.conn(),
+            &Follower {
+                id: 0,
+                target_ap_id: target.clone(),
+                follower_ap_id: actor.clone(),
+                inbox: url::Url::parse(&format!("http://{sink_host}/inbox/{n}")).expect("url"),
+                shared_inbox: None,
+                follow_activity_id: url::Url::parse(&format!("{actor}/follow")).expect("url"),
+                state: FollowState::Accepted,
+                created_at: store::now(),
+            },
+        )
+        .await
+        .expect("follower");
+    }
 }

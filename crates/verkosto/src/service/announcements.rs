@@ -170,12 +170,7 @@ impl Verkosto {
                 "only the author's instance can change a remote announcement".into(),
             ));
         }
-        let name = a
-            .author_ap_id
-            .path_segments()
-            .and_then(|mut s| s.nth(1))
-            .unwrap_or_default()
-            .to_string();
+        let name = super::local_name(&a.author_ap_id);
         let community = self.community(&name).await?;
         self.require_manager(by, &community).await?;
         Ok(a)

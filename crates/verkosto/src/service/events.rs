@@ -311,31 +311,14 @@ impl Verkosto {
                 "only the organizer's instance can change a remote event".into(),
             ));
         };
-        let community = self
-            .communities(100, 0)
-            .await?
-            .into_iter()
-            .find(|c| c.id == community_id);
-        let community = match community {
-            Some(c) => c,
-            None => self.community_by_id(community_id).await?,
+        let community = {
+            let mut c = self.db().acquire().await?;
+            store::communities::find_by_id(&mut c.conn(), community_id)
+                .await?
+                .ok_or_else(|| Error::NotFound(format!("community {community_id}")))?
         };
         self.require_manager(by, &community).await?;
         Ok((event, community))
-    }
-
-    async fn community_by_id(&self, id: i64) -> Result<Community> {
-        let mut page = 0;
-        loop {
-            let batch = self.communities(100, page * 100).await?;
-            if batch.is_empty() {
-                return Err(Error::NotFound(format!("community {id}")));
-            }
-            if let Some(c) = batch.into_iter().find(|c| c.id == id) {
-                return Ok(c);
-            }
-            page += 1;
-        }
     }
 
     /// Changes an event (its community's managers only); followers and participants get an `Update`.

@@ -302,6 +302,14 @@ impl Verkosto {
     }
 }
 
+/// The name in a local actor URL (`/c/{name}` or `/u/{name}`).
+pub(crate) fn local_name(url: &Url) -> String {
+    url.path_segments()
+        .and_then(|mut s| s.nth(1))
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn validate_domain(domain: &str) -> Result<()> {
     let parsed = Url::parse(&format!("http://{domain}/"))
         .map_err(|e| Error::BadRequest(format!("invalid domain {domain:?}: {e}")))?;

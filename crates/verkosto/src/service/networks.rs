@@ -212,11 +212,7 @@ impl Verkosto {
     }
 
     async fn local_network(&self, id: &Url) -> Result<Community> {
-        let name = id
-            .path_segments()
-            .and_then(|mut s| s.nth(1))
-            .unwrap_or_default()
-            .to_string();
+        let name = super::local_name(id);
         let network = self.community(&name).await?;
         self.require_network(&network)?;
         Ok(network)
@@ -278,17 +274,9 @@ impl Verkosto {
     }
 
     async fn community_by_db_id(&self, tx: &mut Tx, id: i64) -> Result<Community> {
-        let mut offset = 0;
-        loop {
-            let page = store::communities::list(&mut tx.conn(), 100, offset).await?;
-            if page.is_empty() {
-                return Err(Error::NotFound(format!("community {id}")));
-            }
-            if let Some(c) = page.into_iter().find(|c| c.id == id) {
-                return Ok(c);
-            }
-            offset += 100;
-        }
+        store::communities::find_by_id(&mut tx.conn(), id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("community {id}")))
     }
 
     /// A local community leaves a network.
@@ -363,11 +351,7 @@ impl Verkosto {
 
     /// A network removed one of our communities.
     pub(crate) async fn receive_network_remove(&self, network: &Url, member: &Url) -> Result<()> {
-        let name = member
-            .path_segments()
-            .and_then(|mut s| s.nth(1))
-            .unwrap_or_default()
-            .to_string();
+        let name = super::local_name(member);
         let community = self.community(&name).await?;
         let mut tx = self.db().begin().await?;
         if let Some(m) =
@@ -439,12 +423,7 @@ impl Verkosto {
         if !self.is_local_url(&m.member_ap_id) {
             return Ok(());
         }
-        let name = m
-            .member_ap_id
-            .path_segments()
-            .and_then(|mut s| s.nth(1))
-            .unwrap_or_default()
-            .to_string();
+        let name = super::local_name(&m.member_ap_id);
         let member = self.community(&name).await?;
         let network_id = actor::community_id(self.state(), &network.name);
         if let Some(ms) =
@@ -474,12 +453,7 @@ impl Verkosto {
             .ok_or_else(|| Error::NotFound(format!("member {id}")))?;
         store::networks::delete_member(&mut tx.conn(), m.id).await?;
         if self.is_local_url(&m.member_ap_id) {
-            let name = m
-                .member_ap_id
-                .path_segments()
-                .and_then(|mut s| s.nth(1))
-                .unwrap_or_default()
-                .to_string();
+            let name = super::local_name(&m.member_ap_id);
             let member = self.community(&name).await?;
             if let Some(ms) =
                 store::networks::membership_in(&mut tx.conn(), member.id, network_id.as_str())
@@ -567,12 +541,7 @@ impl Verkosto {
         let mut out = Vec::with_capacity(members.len());
         for m in members {
             if self.is_local_url(&m.member_ap_id) {
-                let name = m
-                    .member_ap_id
-                    .path_segments()
-                    .and_then(|mut s| s.nth(1))
-                    .unwrap_or_default()
-                    .to_string();
+                let name = super::local_name(&m.member_ap_id);
                 let c = self.community(&name).await?;
                 out.push(DirectoryEntry {
                     handle: format!("{}@{}", c.name, self.settings().domain),

@@ -118,6 +118,14 @@ pub async fn find_by_name(c: &mut Conn<'_>, name: &str) -> Result<Option<Communi
     row.map(TryInto::try_into).transpose()
 }
 
+/// The community with database id `id`, if any.
+pub async fn find_by_id(c: &mut Conn<'_>, id: i64) -> Result<Option<Community>> {
+    let sql = format!("SELECT {COLUMNS} FROM communities WHERE id = $1");
+    let row: Option<CommunityRow> =
+        on_conn!(c, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await)?;
+    row.map(TryInto::try_into).transpose()
+}
+
 /// Communities ordered by name, a page at a time.
 pub async fn list(c: &mut Conn<'_>, limit: i64, offset: i64) -> Result<Vec<Community>> {
     let sql = format!("SELECT {COLUMNS} FROM communities ORDER BY name LIMIT $1 OFFSET $2");
