@@ -371,3 +371,31 @@ async fn without_dev_federation_loopback_and_private_hosts_are_never_fetched() {
     }
     s.stop().await;
 }
+
+#[tokio::test]
+async fn beyond_the_concurrency_bound_requests_are_refused_quickly_not_queued() {
+    use tokio::io::AsyncWriteExt;
+    let s =
+        TestServer::start_with(TestDb::sqlite().await, |st| st.max_concurrent_requests = 1).await;
+    // A client that starts a request and sends its body slowly holds the only slot.
+    let mut slow = tokio::net::TcpStream::connect(s.domain.replace("localhost", "127.0.0.1"))
+        .await
+        .expect("connect");
+    let head = format!(
+        "POST /inbox HTTP/1.1\r\nHost: {}\r\nContent-Type: application/activity+json\r\nContent-Length: 100\r\n\r\n{{",
+        s.domain
+    );
+    slow.write_all(head.as_bytes()).await.expect("write");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let busy = s.http.get(s.url("/healthz")).send().await.expect("healthz");
+    assert_eq!(busy.status(), 503);
+    assert_eq!(busy.headers()["retry-after"], "1");
+    drop(slow);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (status, _) = s.get_json("/healthz", None).await;
+    assert_eq!(
+        status, 200,
+        "the slot is free again once the slow client is gone"
+    );
+    s.stop().await;
+}
