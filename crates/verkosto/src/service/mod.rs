@@ -96,11 +96,10 @@ impl Settings {
         if self.dev_federation { "http" } else { "https" }
     }
 
-    /// The absolute URL of `path` on this instance.
-    pub fn url(&self, path: &str) -> Url {
-        let raw = format!("{}://{}{}", self.scheme(), self.domain, path);
-        // The domain was validated at start-up and paths are ours, so this only fails on a programming error.
-        Url::parse(&raw).unwrap_or_else(|e| panic!("invalid local URL {raw}: {e}"))
+    /// The root URL of this instance, e.g. `https://verkosto.example/`.
+    pub fn base_url(&self) -> Result<Url> {
+        Url::parse(&format!("{}://{}/", self.scheme(), self.domain))
+            .map_err(|e| Error::BadRequest(format!("invalid domain {:?}: {e}", self.domain)))
     }
 }
 
@@ -132,14 +131,19 @@ pub struct AppState {
     pub blocks: crate::apub::safety::DomainBlocks,
     /// Limits refetches of actors whose signatures fail.
     pub(crate) refetch_guard: Arc<crate::apub::inbox::RefetchGuard>,
+    /// The instance's root URL (validated at start-up).
+    base_url: Arc<Url>,
     /// The federation configuration, set once right after it is built (it holds this state itself).
     federation: Arc<std::sync::OnceLock<FederationConfig<AppState>>>,
 }
 
 impl AppState {
-    /// The absolute URL of `path` on this instance.
+    /// The absolute URL of `path` on this instance. Paths are ours, but may carry ids taken from
+    /// requests: anything that does not join cleanly yields the root rather than a panic.
     pub fn url(&self, path: &str) -> Url {
-        self.settings.url(path)
+        self.base_url
+            .join(path)
+            .unwrap_or_else(|_| (*self.base_url).clone())
     }
 }
 
@@ -202,6 +206,7 @@ impl Verkosto {
             instance_keys: Arc::new(instance_keys),
             keys: Arc::new(keys::KeyCache::default()),
             refetch_guard: Arc::default(),
+            base_url: Arc::new(settings.base_url()?),
             blocks: crate::apub::safety::DomainBlocks::default(),
             login_limiter: Arc::new(accounts::login_limiter()),
             fetch_gates: Arc::default(),
