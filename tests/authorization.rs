@@ -5,7 +5,6 @@ mod common;
 
 use common::{TestDb, TestServer};
 use serde_json::{Value, json};
-use verkosto::service::NewAccount;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Who {
@@ -43,25 +42,7 @@ async fn every_endpoint_admits_exactly_who_it_should() {
     let stranger = s.account("stranger").await;
     let member = s.account("member").await;
     s.account("target").await;
-    s.verkosto
-        .create_account(NewAccount {
-            username: "admin".into(),
-            password: "salasana123".into(),
-            is_admin: true,
-        })
-        .await
-        .expect("admin");
-    let res = s
-        .http
-        .post(s.url("/api/v1/auth/token"))
-        .json(&json!({ "username": "admin", "password": "salasana123" }))
-        .send()
-        .await
-        .expect("login");
-    let admin = res.json::<Value>().await.expect("json")["access_token"]
-        .as_str()
-        .expect("token")
-        .to_string();
+    let admin = s.admin("admin").await;
     s.community(&manager, "kahvila", "open").await;
     s.community(&manager, "verkosto", "open").await;
     // "member" becomes a member (a manager, then demoted).

@@ -73,16 +73,7 @@ impl Ics {
 }
 
 async fn post(s: &TestServer, path: &str, token: &str, body: Value) -> (u16, Value) {
-    let res = s
-        .http
-        .post(s.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("post");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+    s.post_json(path, Some(token), body).await
 }
 
 fn event_body() -> Value {

@@ -3,8 +3,7 @@
 mod common;
 
 use common::{RemoteSigner, TestDb, TestServer};
-use serde_json::{Value, json};
-use verkosto::service::NewAccount;
+use serde_json::json;
 
 #[tokio::test]
 async fn password_guessing_is_throttled_per_account() {
@@ -47,25 +46,7 @@ async fn a_blocked_domain_is_refused_everywhere_and_its_followers_dropped() {
     let s = TestServer::start(TestDb::sqlite().await).await;
     let member = s.account("aino").await;
     s.community(&member, "kahvila", "open").await;
-    s.verkosto
-        .create_account(NewAccount {
-            username: "admin".into(),
-            password: "salasana123".into(),
-            is_admin: true,
-        })
-        .await
-        .expect("admin");
-    let res = s
-        .http
-        .post(s.url("/api/v1/auth/token"))
-        .json(&json!({ "username": "admin", "password": "salasana123" }))
-        .send()
-        .await
-        .expect("login");
-    let admin = res.json::<Value>().await.expect("json")["access_token"]
-        .as_str()
-        .expect("token")
-        .to_string();
+    let admin = s.admin("admin").await;
 
     // A follower from the domain about to be blocked, and a delivery waiting for it.
     let target = s.url("/c/kahvila");

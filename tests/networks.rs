@@ -9,16 +9,7 @@ use common::{TestDb, TestServer, eventually};
 use serde_json::{Value, json};
 
 async fn post(s: &TestServer, path: &str, token: &str, body: Value) -> (u16, Value) {
-    let res = s
-        .http
-        .post(s.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("post");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+    s.post_json(path, Some(token), body).await
 }
 
 async fn delete(s: &TestServer, path: &str, token: &str, body: Value) -> u16 {

@@ -156,27 +156,46 @@ impl TestServer {
 
     /// Creates an account and returns a bearer token for it.
     pub async fn account(&self, username: &str) -> String {
+        self.account_with(username, false).await
+    }
+
+    /// Creates an instance administrator and returns a bearer token for it.
+    pub async fn admin(&self, username: &str) -> String {
+        self.account_with(username, true).await
+    }
+
+    async fn account_with(&self, username: &str, is_admin: bool) -> String {
         self.verkosto
             .create_account(NewAccount {
                 username: username.into(),
                 password: "salasana123".into(),
-                is_admin: false,
+                is_admin,
             })
             .await
             .expect("create account");
-        let res = self
-            .http
-            .post(self.url("/api/v1/auth/token"))
-            .json(&serde_json::json!({ "username": username, "password": "salasana123" }))
-            .send()
-            .await
-            .expect("token request");
-        assert_eq!(res.status(), 200, "login of {username}");
-        let body: Value = res.json().await.expect("token json");
+        let (status, body) = self
+            .post_json(
+                "/api/v1/auth/token",
+                None,
+                serde_json::json!({ "username": username, "password": "salasana123" }),
+            )
+            .await;
+        assert_eq!(status, 200, "login of {username}");
         body["access_token"]
             .as_str()
             .expect("access_token")
             .to_string()
+    }
+
+    /// POSTs JSON, with a bearer token when given; returns the status and the JSON answer.
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+        let mut req = self.http.post(self.url(path)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("POST");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
     }
 
     /// Creates a community owned by the token's account.
