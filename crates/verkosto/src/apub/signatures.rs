@@ -201,11 +201,6 @@ fn check_digest(header: Option<&str>, body: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// How long ago a `Date`-like instant was, for logs.
-pub fn age(since: SystemTime) -> Duration {
-    SystemTime::now().duration_since(since).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

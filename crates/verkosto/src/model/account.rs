@@ -16,14 +16,3 @@ pub struct Account {
     /// When the account was made.
     pub created_at: DateTime<Utc>,
 }
-
-/// A bearer token as listed to its owner (the secret itself is only shown once, at creation).
-#[derive(Debug, Clone)]
-pub struct ApiToken {
-    /// Database id.
-    pub id: i64,
-    /// Whose token it is.
-    pub account_id: i64,
-    /// When it was issued.
-    pub created_at: DateTime<Utc>,
-}

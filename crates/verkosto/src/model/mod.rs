@@ -10,7 +10,7 @@ mod follow;
 mod name;
 mod remote_actor;
 
-pub use account::{Account, ApiToken};
+pub use account::Account;
 pub use announcement::{
     Announcement, AnnouncementUpdate, NetworkMember, NetworkMemberState, NetworkMembership,
     NewAnnouncement,

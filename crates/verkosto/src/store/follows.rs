@@ -84,8 +84,7 @@ pub async fn set_follower_state(c: &mut Conn<'_>, id: i64, state: FollowState) -
     Ok(())
 }
 
-/// Removes a follower; returns whether there was one. `follow_activity_id`, when given, must match
-/// (an `Undo` by reference names the `Follow`).
+/// Removes a follower; returns whether there was one.
 pub async fn delete_follower(
     c: &mut Conn<'_>,
     target_ap_id: &str,

@@ -223,17 +223,6 @@ pub async fn delete_membership(c: &mut Conn<'_>, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Whether a local community is an active member of the network `network_ap_id`.
-pub async fn is_member_of(
-    c: &mut Conn<'_>,
-    community_ap_id_local_id: i64,
-    network_ap_id: &str,
-) -> Result<bool> {
-    Ok(membership_in(c, community_ap_id_local_id, network_ap_id)
-        .await?
-        .is_some_and(|m| m.state == NetworkMemberState::Active))
-}
-
 /// Notes that the network `via_ap_id` relayed `object_ap_id`.
 pub async fn record_relay(c: &mut Conn<'_>, object_ap_id: &str, via_ap_id: &str) -> Result<()> {
     on_conn!(c, c => sqlx::query(

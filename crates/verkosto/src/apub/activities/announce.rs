@@ -40,6 +40,17 @@ pub struct IncomingAnnounce {
     pub object: Value,
 }
 
+impl IncomingAnnounce {
+    /// The id of what is announced; a `Create` (as Lemmy sends) is looked through to its object.
+    fn announced_id(&self) -> Result<Url> {
+        let inner = self
+            .object
+            .get("object")
+            .filter(|_| self.object.get("type").and_then(Value::as_str) == Some("Create"));
+        object_id(inner.unwrap_or(&self.object))
+    }
+}
+
 #[async_trait]
 impl Activity for IncomingAnnounce {
     type DataType = AppState;
@@ -53,24 +64,12 @@ impl Activity for IncomingAnnounce {
         &self.actor
     }
 
-    async fn verify(&self, data: &Data<AppState>) -> Result<()> {
-        let inner = self
-            .object
-            .get("object")
-            .filter(|_| self.object.get("type").and_then(Value::as_str) == Some("Create"));
-        let announced = object_id(inner.unwrap_or(&self.object))?;
-        if data.config_is_local(&announced) {
-            return Ok(());
-        }
-        Ok(())
+    async fn verify(&self, _data: &Data<AppState>) -> Result<()> {
+        self.announced_id().map(|_| ())
     }
 
     async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        let inner = self
-            .object
-            .get("object")
-            .filter(|_| self.object.get("type").and_then(Value::as_str) == Some("Create"));
-        let announced = object_id(inner.unwrap_or(&self.object))?;
+        let announced = self.announced_id()?;
         if data.config_is_local(&announced) {
             return Ok(());
         }
