@@ -53,6 +53,18 @@ const PRUNE_EVERY: Duration = Duration::from_secs(600);
 /// Other processes (or `verkosto domain block`) may change blocks: every process rereads them this often.
 const BLOCKS_RELOAD_EVERY: Duration = Duration::from_secs(60);
 
+/// Forgets received activity ids older than twice the signature window: a replay of anything older
+/// is refused by its `Date` before the id is even looked at.
+async fn prune_received(verkosto: &Verkosto) -> crate::Result<u64> {
+    let keep = chrono::Duration::from_std(verkosto.settings().signature_window.saturating_mul(2))
+        .unwrap_or(chrono::Duration::MAX);
+    let mut c = verkosto.db().acquire().await?;
+    let before = store::now()
+        .checked_sub_signed(keep)
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+    store::received::prune(&mut c.conn(), before).await
+}
+
 /// Claims what may be attempted now.
 async fn claim(verkosto: &Verkosto, available: i64) -> Vec<Delivery> {
     let settings = verkosto.settings();
@@ -124,6 +136,9 @@ pub(crate) fn spawn_workers(
                 last_prune = std::time::Instant::now();
                 if let Err(e) = store::deliveries::prune_failing_hosts(verkosto.db()).await {
                     tracing::warn!(error = %e, "pruning failing hosts failed");
+                }
+                if let Err(e) = prune_received(&verkosto).await {
+                    tracing::warn!(error = %e, "pruning received activity ids failed");
                 }
             }
             for delivery in claimed {
