@@ -55,6 +55,7 @@ pub mod ical;
 pub mod model;
 pub mod service;
 pub mod store;
+pub mod web;
 
 pub use error::{Error, Result};
 pub use service::{AppState, Settings, Verkosto};

@@ -187,28 +187,14 @@ async fn document(
         return Err(Error::NotFound(format!("announcement {id}")));
     }
     if !wants_activity_json(&headers) {
-        let title = a.title.clone().unwrap_or_default();
-        let body = format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\
-             <link rel=\"alternate\" type=\"application/activity+json\" href=\"{}\"></head><body><h1>{}</h1>{}</body></html>",
-            escape(&title),
-            a.ap_id,
-            escape(&title),
-            a.content_html
-        );
-        return Ok(axum::response::Html(body).into_response());
+        return Ok(crate::web::public::announcement_page(&v, &headers, a)
+            .await
+            .unwrap_or_else(IntoResponse::into_response));
     }
     Ok(super::federation::activity_json(note::announcement_to_ap(
         v.state(),
         &a,
     )))
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 async fn atom(State(v): State<Verkosto>, Path(name): Path<String>) -> Result<Response> {

@@ -289,36 +289,14 @@ async fn event_document(
         Err(e) => return Err(e),
     };
     if !wants_activity_json(&headers) {
-        return Ok(event_page(&event));
+        return Ok(crate::web::public::event_page(&v, &headers, event)
+            .await
+            .unwrap_or_else(IntoResponse::into_response));
     }
     Ok(super::federation::activity_json(ap_event::event_to_ap(
         v.state(),
         &event,
     )))
-}
-
-/// The plain page a browser gets until the web UI exists.
-fn event_page(event: &Event) -> Response {
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let body = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title>\
-         <link rel=\"alternate\" type=\"application/activity+json\" href=\"{id}\"></head>\
-         <body><h1>{t}</h1><p>{s}</p><div>{d}</div><p><a href=\"{id}.ics\">Add to calendar</a></p></body></html>",
-        t = escape(&event.title),
-        s = escape(&ap_event::summary_line(event)),
-        d = event.description_html,
-        id = event.ap_id,
-    );
-    let mut response = axum::response::Html(body).into_response();
-    response
-        .headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("Accept"));
-    response
 }
 
 async fn event_replies(State(v): State<Verkosto>, Path(id): Path<String>) -> Result<Response> {

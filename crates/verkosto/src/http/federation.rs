@@ -135,12 +135,9 @@ async fn community_actor(
 ) -> Result<Response> {
     let community = v.community(&name).await?;
     if !wants_activity_json(&headers) {
-        let handle = format!("{}@{}", community.name, v.settings().domain);
-        return Ok(actor_page(
-            &community.display_name,
-            &handle,
-            &community.summary,
-        ));
+        return Ok(crate::web::public::community_page(&v, &headers, community)
+            .await
+            .unwrap_or_else(IntoResponse::into_response));
     }
     let keys = {
         let mut c = v.db().acquire().await?;

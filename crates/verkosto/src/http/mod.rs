@@ -31,6 +31,7 @@ pub fn router(verkosto: Verkosto) -> Router {
         .merge(federation::routes())
         .merge(events::public_routes())
         .merge(announcements::public_routes())
+        .merge(crate::web::routes())
         .nest(
             "/api/v1",
             api::routes()

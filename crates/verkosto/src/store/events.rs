@@ -233,6 +233,28 @@ pub async fn by_organizer(
     with_cohosts(c, events).await
 }
 
+/// Upcoming events organised by this instance's communities, soonest first (the home page).
+pub async fn upcoming_local(
+    c: &mut Conn<'_>,
+    from: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Event>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events e WHERE e.community_id IS NOT NULL AND e.ends_at >= $1 \
+         ORDER BY e.starts_at, e.id LIMIT $2"
+    );
+    let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(&sql)
+        .bind(from)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?;
+    let events = rows
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect::<Result<Vec<Event>>>()?;
+    with_cohosts(c, events).await
+}
+
 /// Events of the communities an account follows (accepted follows), newest published first.
 pub async fn timeline(
     c: &mut Conn<'_>,

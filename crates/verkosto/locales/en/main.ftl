@@ -1,0 +1,247 @@
+# Verkosto web pages: English.
+
+## Dates and numbers ($weekday: mon..sun; $monthname: m1..m12)
+format-datetime = { $weekday ->
+        [mon] Mon
+        [tue] Tue
+        [wed] Wed
+        [thu] Thu
+        [fri] Fri
+        [sat] Sat
+       *[sun] Sun
+    } { $day } { $monthname ->
+        [m1] Jan
+        [m2] Feb
+        [m3] Mar
+        [m4] Apr
+        [m5] May
+        [m6] Jun
+        [m7] Jul
+        [m8] Aug
+        [m9] Sep
+        [m10] Oct
+        [m11] Nov
+       *[m12] Dec
+    } { $year }, { $hour2 }:{ $minute }
+format-date = { $weekday ->
+        [mon] Mon
+        [tue] Tue
+        [wed] Wed
+        [thu] Thu
+        [fri] Fri
+        [sat] Sat
+       *[sun] Sun
+    } { $day } { $monthname ->
+        [m1] Jan
+        [m2] Feb
+        [m3] Mar
+        [m4] Apr
+        [m5] May
+        [m6] Jun
+        [m7] Jul
+        [m8] Aug
+        [m9] Sep
+        [m10] Oct
+        [m11] Nov
+       *[m12] Dec
+    } { $year }
+format-time = { $hour2 }:{ $minute }
+weekday-mon = Mon
+weekday-tue = Tue
+weekday-wed = Wed
+weekday-thu = Thu
+weekday-fri = Fri
+weekday-sat = Sat
+weekday-sun = Sun
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+
+## Every page
+skip-to-content = Skip to content
+nav-account = Account
+nav-language = Language
+nav-login = Log in
+nav-logout = Log out
+nav-workspace = My communities
+footer-powered = A community space on the fediverse, run with Verkosto.
+
+## Errors
+error-not-found = Not found
+error-forbidden = Not allowed
+error-too-many = Too many attempts
+error-internal = Something went wrong on our side
+error-bad-request = That did not work
+error-home = Back to the front page
+error-form-expired = The form has expired. Reload the page and try again.
+
+## Home
+home-title = Communities and their events
+home-intro = Verkosto is where co-working spaces, associations and networks of community managers publish their events and news. Follow any community from Mastodon or another fediverse app, or add its calendar to yours.
+home-first-run-title = Welcome to your new Verkosto
+home-first-run-text = This server has no accounts yet. Create the first (administrator) account on the server's command line:
+home-first-run-then = Then log in here and create your first community.
+home-communities = Communities
+home-no-communities = No communities yet.
+home-upcoming = Upcoming events
+events-none = No upcoming events.
+
+## Community and network pages
+community-about = About
+community-location = Location
+community-upcoming = Upcoming events
+community-past = Past events
+community-announcements = Announcements
+community-networks = Networks
+community-manage = Manage this community
+announcements-none = No announcements yet.
+announcement-untitled = Announcement
+network-members = Member communities
+network-no-members = No member communities yet.
+network-geojson = Member map data (GeoJSON)
+kind-coworking = Co-working space
+kind-company_internal = Company community
+kind-association = Association
+kind-network = Network of communities
+
+## Following
+follow-title = Follow from the fediverse
+follow-text = Follow { $name } from Mastodon or any fediverse app: search for this address in your app, or enter your own address below.
+follow-handle-label = Address to search for
+follow-address-label = Your fediverse address
+follow-address-placeholder = you@your.server
+follow-go = Continue on my server
+remote-follow-invalid = Write your address as name@server, for example maija@mastodon.social.
+join-title = Join from the fediverse
+join-text = Search for this address in your fediverse app to join { $name }, or enter your own address below.
+
+## Calendars
+calendar-month-view = Month view
+calendar-list-view = List
+calendar-download = Download the calendar (.ics)
+calendar-download-event = Add to my calendar (.ics)
+calendar-subscribe = Subscribe in a calendar app
+calendar-months = Months
+calendar-previous = Previous month
+calendar-next = Next month
+calendar-month = { $month }
+
+## Event page
+event-cancelled = This event is cancelled.
+event-cancelled-short = Cancelled
+event-tentative = The time of this event is not yet confirmed.
+event-organized-by = Organised by
+event-where = Where
+event-when = When
+event-map = Map
+event-online = Online
+event-online-join = Join online
+event-online-later = The link appears here at { $time }.
+event-participants = Participants
+event-full = Full
+event-how-to-join = Taking part
+event-register-elsewhere = Register
+event-description = Description
+event-add-to-calendar = Add to calendar
+event-comments = Comments
+event-no-comments = No comments yet.
+event-comment-how = Reply to this event from your fediverse app to comment.
+participant-count = { $count ->
+        [one] { $shown } participant
+       *[other] { $shown } participants
+    }
+seats-left = { $count ->
+        [one] { $shown } seat left
+       *[other] { $shown } seats left
+    }
+join-free = Anyone can join.
+join-approval = The organisers approve each participant.
+join-invite = By invitation only.
+join-external = Registration is on another site.
+join-none = No registration needed.
+
+## Log in
+login-title = Log in
+login-username = Username
+login-password = Password
+login-submit = Log in
+login-failed = The username or password is wrong.
+
+## Workspace
+manage-title = My communities
+manage-my-communities = Communities I manage
+manage-none-yet = You do not manage any community yet. Create one below.
+manage-public-page = Public page
+manage-create-community = Create a community
+manage-create = Create
+manage-new-event = New event
+manage-follow-requests = Follow requests
+manage-member-requests = Membership requests
+manage-no-requests = No requests waiting.
+manage-events = Events
+manage-actions = Actions
+manage-edit = Edit
+manage-cancel-event = Cancel event
+manage-post-announcement = Post an announcement
+manage-settings = Community settings
+manage-embed = Calendar for your own web site
+community-name = Name in addresses
+community-name-hint = Lower-case letters, digits and _; it cannot be changed later.
+community-display-name = Name
+community-summary = About
+community-kind = Kind
+community-latitude = Latitude
+community-longitude = Longitude
+community-website = Web site
+community-follow-policy = Who can follow
+policy-open = Anyone, at once
+policy-approval = Managers approve each follower
+decision-accept = Accept
+decision-reject = Reject
+announcement-title = Title (optional)
+announcement-content = Text
+announcement-publish = Publish
+event-form-new = New event
+event-form-edit = Edit event
+event-title = Title
+event-starts = Starts
+event-ends = Ends
+event-timezone = Time zone
+event-online-url = Online link (stream or meeting)
+event-capacity = Seats
+event-capacity-hint = Leave empty for no limit.
+event-join-mode = How people join
+event-external-url = Registration link (with registration on another site)
+event-publish = Publish event
+place-name = Place
+place-street = Street address
+place-postal-code = Postal code
+place-locality = Town
+place-country = Country
+form-preview = Preview
+form-save = Save
+form-markdown-hint = Markdown: **bold**, *italic*, [link](https://example.org), lists with -.
+form-required = Fill this in.
+form-not-a-number = Write a number.
+form-bad-time = Write a date and time such as 2027-01-27 09:00.
+form-bad-timezone = Choose a time zone from the list.
+participants-title = Participants
+participants-csv = Download as CSV
+participants-none = Nobody has joined yet.
+participants-handle = Who
+participants-instance = Server
+participants-state = Status
+participants-since = Since
+state-pending = Waiting for approval
+state-accepted = Taking part
+state-waitlisted = On the waiting list
+state-rejected = Rejected

@@ -1,0 +1,247 @@
+# Verkosto web pages: svenska.
+
+## Datum och tal ($weekday: mon..sun; $monthname: m1..m12)
+format-datetime = { $weekday ->
+        [mon] mån
+        [tue] tis
+        [wed] ons
+        [thu] tors
+        [fri] fre
+        [sat] lör
+       *[sun] sön
+    } { $day } { $monthname ->
+        [m1] jan.
+        [m2] feb.
+        [m3] mars
+        [m4] apr.
+        [m5] maj
+        [m6] juni
+        [m7] juli
+        [m8] aug.
+        [m9] sep.
+        [m10] okt.
+        [m11] nov.
+       *[m12] dec.
+    } { $year } kl. { $hour }.{ $minute }
+format-date = { $weekday ->
+        [mon] mån
+        [tue] tis
+        [wed] ons
+        [thu] tors
+        [fri] fre
+        [sat] lör
+       *[sun] sön
+    } { $day } { $monthname ->
+        [m1] jan.
+        [m2] feb.
+        [m3] mars
+        [m4] apr.
+        [m5] maj
+        [m6] juni
+        [m7] juli
+        [m8] aug.
+        [m9] sep.
+        [m10] okt.
+        [m11] nov.
+       *[m12] dec.
+    } { $year }
+format-time = { $hour }.{ $minute }
+weekday-mon = mån
+weekday-tue = tis
+weekday-wed = ons
+weekday-thu = tors
+weekday-fri = fre
+weekday-sat = lör
+weekday-sun = sön
+month-1 = januari
+month-2 = februari
+month-3 = mars
+month-4 = april
+month-5 = maj
+month-6 = juni
+month-7 = juli
+month-8 = augusti
+month-9 = september
+month-10 = oktober
+month-11 = november
+month-12 = december
+
+## Varje sida
+skip-to-content = Hoppa till innehållet
+nav-account = Konto
+nav-language = Språk
+nav-login = Logga in
+nav-logout = Logga ut
+nav-workspace = Mina gemenskaper
+footer-powered = Ett rum för gemenskaper i fediversum, drivet med Verkosto.
+
+## Fel
+error-not-found = Hittades inte
+error-forbidden = Inte tillåtet
+error-too-many = För många försök
+error-internal = Något gick fel hos oss
+error-bad-request = Det lyckades inte
+error-home = Tillbaka till startsidan
+error-form-expired = Formuläret har gått ut. Ladda om sidan och försök igen.
+
+## Startsida
+home-title = Gemenskaper och deras evenemang
+home-intro = I Verkosto publicerar coworkingställen, föreningar och nätverk av community managers sina evenemang och nyheter. Följ vilken gemenskap som helst från Mastodon eller en annan app i fediversum, eller lägg till dess kalender i din egen.
+home-first-run-title = Välkommen till ditt nya Verkosto
+home-first-run-text = Den här servern har inga konton ännu. Skapa det första kontot (administratör) på serverns kommandorad:
+home-first-run-then = Logga sedan in här och skapa din första gemenskap.
+home-communities = Gemenskaper
+home-no-communities = Inga gemenskaper ännu.
+home-upcoming = Kommande evenemang
+events-none = Inga kommande evenemang.
+
+## Gemenskaps- och nätverkssidor
+community-about = Om
+community-location = Plats
+community-upcoming = Kommande evenemang
+community-past = Tidigare evenemang
+community-announcements = Meddelanden
+community-networks = Nätverk
+community-manage = Hantera gemenskapen
+announcements-none = Inga meddelanden ännu.
+announcement-untitled = Meddelande
+network-members = Medlemsgemenskaper
+network-no-members = Inga medlemsgemenskaper ännu.
+network-geojson = Medlemmarnas kartdata (GeoJSON)
+kind-coworking = Coworkingställe
+kind-company_internal = Företagsintern gemenskap
+kind-association = Förening
+kind-network = Nätverk av gemenskaper
+
+## Följa
+follow-title = Följ från fediversum
+follow-text = Följ { $name } från Mastodon eller vilken app som helst i fediversum: sök efter den här adressen i din app, eller skriv din egen adress nedan.
+follow-handle-label = Adress att söka efter
+follow-address-label = Din adress i fediversum
+follow-address-placeholder = du@din.server
+follow-go = Fortsätt på min server
+remote-follow-invalid = Skriv din adress som namn@server, till exempel maja@mastodon.social.
+join-title = Delta från fediversum
+join-text = Sök efter den här adressen i din app i fediversum för att delta i { $name }, eller skriv din egen adress nedan.
+
+## Kalendrar
+calendar-month-view = Månadsvy
+calendar-list-view = Lista
+calendar-download = Ladda ner kalendern (.ics)
+calendar-download-event = Lägg till i min kalender (.ics)
+calendar-subscribe = Prenumerera i en kalenderapp
+calendar-months = Månader
+calendar-previous = Föregående månad
+calendar-next = Nästa månad
+calendar-month = { $month }
+
+## Evenemangssida
+event-cancelled = Det här evenemanget är inställt.
+event-cancelled-short = Inställt
+event-tentative = Tiden för evenemanget är ännu inte bekräftad.
+event-organized-by = Arrangör
+event-where = Plats
+event-when = Tid
+event-map = Karta
+event-online = Online
+event-online-join = Delta online
+event-online-later = Länken visas här { $time }.
+event-participants = Deltagare
+event-full = Fullt
+event-how-to-join = Deltagande
+event-register-elsewhere = Anmäl dig
+event-description = Beskrivning
+event-add-to-calendar = Lägg till i kalendern
+event-comments = Kommentarer
+event-no-comments = Inga kommentarer ännu.
+event-comment-how = Kommentera genom att svara på evenemanget från din app i fediversum.
+participant-count = { $count ->
+        [one] { $shown } deltagare
+       *[other] { $shown } deltagare
+    }
+seats-left = { $count ->
+        [one] { $shown } plats kvar
+       *[other] { $shown } platser kvar
+    }
+join-free = Alla kan delta.
+join-approval = Arrangörerna godkänner varje deltagare.
+join-invite = Endast för inbjudna.
+join-external = Anmälan sker på en annan webbplats.
+join-none = Ingen anmälan behövs.
+
+## Logga in
+login-title = Logga in
+login-username = Användarnamn
+login-password = Lösenord
+login-submit = Logga in
+login-failed = Fel användarnamn eller lösenord.
+
+## Arbetsyta
+manage-title = Mina gemenskaper
+manage-my-communities = Gemenskaper jag hanterar
+manage-none-yet = Du hanterar ännu ingen gemenskap. Skapa en nedan.
+manage-public-page = Offentlig sida
+manage-create-community = Skapa en gemenskap
+manage-create = Skapa
+manage-new-event = Nytt evenemang
+manage-follow-requests = Följarförfrågningar
+manage-member-requests = Medlemsansökningar
+manage-no-requests = Inga väntande förfrågningar.
+manage-events = Evenemang
+manage-actions = Åtgärder
+manage-edit = Redigera
+manage-cancel-event = Ställ in evenemanget
+manage-post-announcement = Publicera ett meddelande
+manage-settings = Gemenskapens inställningar
+manage-embed = Kalender för din egen webbplats
+community-name = Namn i adresser
+community-name-hint = Små bokstäver, siffror och _; namnet kan inte ändras senare.
+community-display-name = Namn
+community-summary = Om
+community-kind = Typ
+community-latitude = Latitud
+community-longitude = Longitud
+community-website = Webbplats
+community-follow-policy = Vem kan följa
+policy-open = Vem som helst, direkt
+policy-approval = Hanterarna godkänner varje följare
+decision-accept = Godkänn
+decision-reject = Avslå
+announcement-title = Rubrik (valfri)
+announcement-content = Text
+announcement-publish = Publicera
+event-form-new = Nytt evenemang
+event-form-edit = Redigera evenemanget
+event-title = Rubrik
+event-starts = Börjar
+event-ends = Slutar
+event-timezone = Tidszon
+event-online-url = Onlinelänk (sändning eller möte)
+event-capacity = Platser
+event-capacity-hint = Lämna tomt för obegränsat antal.
+event-join-mode = Hur man deltar
+event-external-url = Anmälningslänk (när anmälan sker på annat håll)
+event-publish = Publicera evenemanget
+place-name = Plats
+place-street = Gatuadress
+place-postal-code = Postnummer
+place-locality = Ort
+place-country = Land
+form-preview = Förhandsgranska
+form-save = Spara
+form-markdown-hint = Markdown: **fet**, *kursiv*, [länk](https://example.org), listor med -.
+form-required = Fyll i det här fältet.
+form-not-a-number = Skriv ett tal.
+form-bad-time = Skriv datum och tid, till exempel 2027-01-27 09:00.
+form-bad-timezone = Välj en tidszon i listan.
+participants-title = Deltagare
+participants-csv = Ladda ner som CSV
+participants-none = Ingen har anmält sig ännu.
+participants-handle = Vem
+participants-instance = Server
+participants-state = Status
+participants-since = Sedan
+state-pending = Väntar på godkännande
+state-accepted = Deltar
+state-waitlisted = På väntelistan
+state-rejected = Avslagen
