@@ -200,8 +200,14 @@ async fn authenticate(
     actor_id: &Url,
     cached: Option<RemoteActor>,
 ) -> Result<RemoteActor> {
+    // Parsed keys are cached: the same senders come back, and parsing costs as much as verifying.
     let key_matches = |a: &RemoteActor| {
-        a.public_key_id == signature.key_id() && signature.verify(&a.public_key_pem)
+        a.public_key_id == signature.key_id()
+            && verkosto
+                .state()
+                .keys
+                .verifying_key(&a.public_key_pem)
+                .is_some_and(|key| signature.verify_with(&key))
     };
     let was_cached = cached.is_some();
     let actor = match cached {

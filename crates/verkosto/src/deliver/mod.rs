@@ -186,7 +186,8 @@ async fn attempt(verkosto: &Verkosto, client: &reqwest::Client, d: &Delivery) ->
     let prepared = async {
         let inbox = url::Url::parse(&d.inbox)?;
         let (key_id, key) = verkosto.signing_key(&d.actor_ap_id).await?;
-        let headers = crate::apub::signatures::sign_post(&inbox, d.body.as_bytes(), &key_id, &key)?;
+        let headers =
+            crate::apub::signatures::sign_post(&inbox, d.body.as_bytes(), &key_id, key.as_ref())?;
         Ok::<_, Error>((inbox, headers))
     }
     .await;
