@@ -148,7 +148,10 @@ impl Lang {
         &self,
         at: DateTime<Utc>,
         tz: &str,
-    ) -> (chrono::NaiveDateTime, [(&'static str, FluentValue<'static>); 8]) {
+    ) -> (
+        chrono::NaiveDateTime,
+        [(&'static str, FluentValue<'static>); 8],
+    ) {
         let zone: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::UTC);
         let local = at.with_timezone(&zone).naive_local();
         let weekday = match local.weekday() {
@@ -254,10 +257,7 @@ mod tests {
     #[test]
     fn every_language_has_every_message() {
         let ids = |code: &str| -> std::collections::BTreeSet<String> {
-            let path = format!(
-                "{}/locales/{code}/main.ftl",
-                env!("CARGO_MANIFEST_DIR")
-            );
+            let path = format!("{}/locales/{code}/main.ftl", env!("CARGO_MANIFEST_DIR"));
             std::fs::read_to_string(&path)
                 .expect("locale file")
                 .lines()
@@ -266,7 +266,9 @@ mod tests {
                     let id = id.trim_end();
                     (!l.starts_with([' ', '#', '.', '*', '[', '}'])
                         && !id.is_empty()
-                        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                        && id
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
                     .then(|| id.to_string())
                 })
                 .collect()

@@ -41,10 +41,7 @@ pub(crate) fn routes() -> Router<Verkosto> {
         .route("/lang/{code}", get(switch_language))
         .route("/c/{name}/embed", get(public::embed))
         .route("/c/{name}/calendar", get(public::calendar))
-        .route(
-            "/remote-follow",
-            axum::routing::post(public::remote_follow),
-        )
+        .route("/remote-follow", axum::routing::post(public::remote_follow))
         .merge(workspace::routes())
 }
 
@@ -350,9 +347,8 @@ async fn switch_language(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let visitor = Visitor::from_headers(&v, &headers, "/").await;
-    let lang = Lang::from_code(&code).ok_or_else(|| {
-        visitor.error(Error::NotFound(format!("language {code}")))
-    })?;
+    let lang = Lang::from_code(&code)
+        .ok_or_else(|| visitor.error(Error::NotFound(format!("language {code}"))))?;
     let mut lang_cookie = visitor.cookie(LANG_COOKIE, lang.code().to_string());
     lang_cookie.set_max_age(cookie::time::Duration::days(365));
     let jar = CookieJar::new().add(lang_cookie);

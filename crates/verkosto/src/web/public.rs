@@ -65,7 +65,10 @@ impl EventItem {
 }
 
 fn items(lang: Lang, events: Vec<Event>) -> Vec<EventItem> {
-    events.into_iter().map(|e| EventItem::new(lang, e)).collect()
+    events
+        .into_iter()
+        .map(|e| EventItem::new(lang, e))
+        .collect()
 }
 
 #[derive(Template)]
@@ -327,16 +330,20 @@ pub(crate) async fn event_page(
         .as_ref()
         .map(|p| p.one_line())
         .filter(|s| !s.is_empty());
-    let map_url = event.place.as_ref().and_then(|pl| {
-        match (pl.latitude, pl.longitude) {
+    let map_url = event
+        .place
+        .as_ref()
+        .and_then(|pl| match (pl.latitude, pl.longitude) {
             (Some(lat), Some(lon)) => Some(format!(
                 "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
             )),
-            _ => place
-                .as_ref()
-                .map(|q| format!("https://www.openstreetmap.org/search?query={}", urlencode(q))),
-        }
-    });
+            _ => place.as_ref().map(|q| {
+                format!(
+                    "https://www.openstreetmap.org/search?query={}",
+                    urlencode(q)
+                )
+            }),
+        });
     let now = Utc::now();
     let opens = event.starts_at - Duration::minutes(ONLINE_LINK_LEAD);
     let page = EventPage {
@@ -586,7 +593,7 @@ pub(super) async fn calendar(
             }
         }
     }
-    while days.len() % 7 != 0 {
+    while !days.len().is_multiple_of(7) {
         days.push(Day {
             number: 0,
             today: false,

@@ -97,9 +97,7 @@ impl FieldErrors {
                     None => errors.general = Some(format!("{field}: {message}")),
                 }
             }
-            Error::Conflict(message) | Error::BadRequest(message) => {
-                errors.general = Some(message)
-            }
+            Error::Conflict(message) | Error::BadRequest(message) => errors.general = Some(message),
             other => return Err(other),
         }
         Ok(errors)
@@ -125,11 +123,19 @@ struct LoginPage {
 async fn login_page(p: Visitor, Query(q): Query<Next>) -> Response {
     let page = LoginPage {
         username: String::new(),
-        next: local_path(q.next.as_deref()),
+        next: after_login(q.next.as_deref()),
         error: None,
         p,
     };
     render(&page, &page.p)
+}
+
+/// Where a login returns: the page that asked for it, or the workspace.
+fn after_login(next: Option<&str>) -> String {
+    match next.filter(|n| !n.is_empty() && *n != "/") {
+        Some(n) => local_path(Some(n)),
+        None => "/manage".into(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -152,13 +158,13 @@ async fn login(
         Ok(issued) => {
             let cookie = p.cookie(SESSION_COOKIE, issued.access_token);
             let jar = axum_extra::extract::CookieJar::new().add(cookie);
-            Ok((jar, Redirect::to(&local_path(form.next.as_deref()))).into_response())
+            Ok((jar, Redirect::to(&after_login(form.next.as_deref()))).into_response())
         }
         Err(e @ Error::TooManyRequests(_)) => Err(p.error(e)),
         Err(Error::Unauthorized(_)) | Err(Error::InvalidField { .. }) => {
             let page = LoginPage {
                 username: form.username,
-                next: local_path(form.next.as_deref()),
+                next: after_login(form.next.as_deref()),
                 error: Some(p.t("login-failed")),
                 p,
             };
@@ -239,7 +245,11 @@ impl CommunityForm {
             location: c.location.clone().unwrap_or_default(),
             latitude: c.latitude.map(|l| l.to_string()).unwrap_or_default(),
             longitude: c.longitude.map(|l| l.to_string()).unwrap_or_default(),
-            website: c.website.as_ref().map(|u| u.to_string()).unwrap_or_default(),
+            website: c
+                .website
+                .as_ref()
+                .map(|u| u.to_string())
+                .unwrap_or_default(),
             follow_policy: c.follow_policy.as_str().into(),
         }
     }
@@ -355,8 +365,7 @@ async fn create_community(
     match v.create_community(&account, new).await {
         Ok(c) => Ok(Redirect::to(&format!("/manage/c/{}", c.name)).into_response()),
         Err(e) => {
-            let errors =
-                FieldErrors::from_error(e, COMMUNITY_FIELDS).map_err(|e| p.error(e))?;
+            let errors = FieldErrors::from_error(e, COMMUNITY_FIELDS).map_err(|e| p.error(e))?;
             dashboard_with(&v, p, form, errors).await
         }
     }
@@ -544,8 +553,7 @@ async fn update_community(
     match v.update_community(&account, &name, update).await {
         Ok(_) => Ok(Redirect::to(&format!("/manage/c/{name}?saved=1")).into_response()),
         Err(e) => {
-            let errors =
-                FieldErrors::from_error(e, COMMUNITY_FIELDS).map_err(|e| p.error(e))?;
+            let errors = FieldErrors::from_error(e, COMMUNITY_FIELDS).map_err(|e| p.error(e))?;
             workspace_with(
                 &v,
                 p,
@@ -775,7 +783,11 @@ impl EventForm {
             postal_code: place.postal_code.unwrap_or_default(),
             locality: place.locality.unwrap_or_default(),
             country: place.country.unwrap_or_default(),
-            online_url: e.online_url.as_ref().map(|u| u.to_string()).unwrap_or_default(),
+            online_url: e
+                .online_url
+                .as_ref()
+                .map(|u| u.to_string())
+                .unwrap_or_default(),
             capacity: e.capacity.map(|c| c.to_string()).unwrap_or_default(),
             join_mode: e.join_mode.wire().into(),
             external_url: e
@@ -1078,10 +1090,7 @@ async fn cancel_event(
 ) -> Result<Response, PageError> {
     p.check_csrf(&form.csrf)?;
     let account = p.require_account()?;
-    let event = v
-        .cancel_event(account, &id)
-        .await
-        .map_err(|e| p.error(e))?;
+    let event = v.cancel_event(account, &id).await.map_err(|e| p.error(e))?;
     Ok(Redirect::to(&format!("/e/{}", event.public_id)).into_response())
 }
 
@@ -1098,7 +1107,8 @@ impl ParticipantRow {
     pub fn undecided(&self) -> bool {
         matches!(
             self.x.state,
-            crate::model::ParticipationState::Pending | crate::model::ParticipationState::Waitlisted
+            crate::model::ParticipationState::Pending
+                | crate::model::ParticipationState::Waitlisted
         )
     }
 }
@@ -1146,10 +1156,7 @@ async fn participants_csv(
 ) -> Result<Response, PageError> {
     let (event, _) = managed_event(&v, &p, &id).await?;
     let account = p.require_account()?;
-    let list = v
-        .participants(account, &id)
-        .await
-        .map_err(|e| p.error(e))?;
+    let list = v.participants(account, &id).await.map_err(|e| p.error(e))?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let written: Result<(), csv::Error> = (|| {
         out.write_record(["handle", "instance", "state", "since", "message"])?;

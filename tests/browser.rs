@@ -1,0 +1,529 @@
+//! End-to-end tests of the web pages in headless Chromium, driven over WebDriver (chromedriver).
+//!
+//! A manager logs in, creates a community (after a refused attempt that keeps what was typed), an
+//! event and an announcement; the public pages show them in Finnish, Swedish and English; the
+//! remote-follow form sends the visitor to their own server; axe-core finds no serious
+//! accessibility violation on the key pages. A failing step saves a screenshot of the page to
+//! `target/browser-screenshots/`; with `VERKOSTO_SCREENSHOTS=DIR` every key page is saved there.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (installed by `.ci/run`) and axe-core
+//! (`npm ci --prefix tests/browser`). Without them the test says so and passes only outside CI.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::{TestDb, TestServer};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use verkosto::service::NewAccount;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+type Step<T> = Result<T, String>;
+
+fn axe_source() -> Option<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/browser/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(path).ok()
+}
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    _child: tokio::process::Child,
+    _profile: tempfile::TempDir,
+}
+
+async fn start_browser() -> Option<(Driver, Client)> {
+    let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.into());
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| CHROMIUM.into());
+    if !Path::new(&chromedriver).exists()
+        || !Path::new(&chromium).exists()
+        || axe_source().is_none()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the browser tests: install chromium, chromium-driver and `npm ci --prefix tests/browser`"
+        );
+        eprintln!("skipping the browser tests: {chromium}, {chromedriver} or axe-core is missing");
+        return None;
+    }
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+        l.local_addr().expect("addr").port()
+    };
+    let child = tokio::process::Command::new(&chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start chromedriver");
+    let profile = tempfile::tempdir().expect("profile dir");
+    let url = format!("http://127.0.0.1:{port}");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1280,1000",
+                format!("--user-data-dir={}", profile.path().display()),
+            ]
+        }),
+    );
+    let mut last_error = String::new();
+    for _ in 0..100 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => {
+                return Some((
+                    Driver {
+                        _child: child,
+                        _profile: profile,
+                    },
+                    client,
+                ));
+            }
+            Err(e) => last_error = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start: {last_error}");
+}
+
+/// The browser and the server under test, with helpers that turn WebDriver errors into a step
+/// failure naming what was attempted.
+struct Browser<'a> {
+    client: Client,
+    server: &'a TestServer,
+    shots: Option<PathBuf>,
+}
+
+impl Browser<'_> {
+    async fn open(&self, path: &str) -> Step<()> {
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            self.server.url(path)
+        };
+        self.client
+            .goto(&url)
+            .await
+            .map_err(|e| format!("open {url}: {e}"))
+    }
+
+    async fn text(&self, css: &str) -> Step<String> {
+        let here = self.here().await;
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .map_err(|e| format!("find {css} on {here}: {e}"))?
+            .text()
+            .await
+            .map_err(|e| format!("text of {css}: {e}"))
+    }
+
+    async fn value(&self, css: &str) -> Step<String> {
+        Ok(self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .map_err(|e| format!("find {css}: {e}"))?
+            .prop("value")
+            .await
+            .map_err(|e| format!("value of {css}: {e}"))?
+            .unwrap_or_default())
+    }
+
+    async fn attr(&self, css: &str, name: &str) -> Step<String> {
+        Ok(self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .map_err(|e| format!("find {css}: {e}"))?
+            .attr(name)
+            .await
+            .map_err(|e| format!("{name} of {css}: {e}"))?
+            .unwrap_or_default())
+    }
+
+    async fn fill(&self, css: &str, text: &str) -> Step<()> {
+        let field = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .map_err(|e| format!("find {css}: {e}"))?;
+        field
+            .clear()
+            .await
+            .map_err(|e| format!("clear {css}: {e}"))?;
+        field
+            .send_keys(text)
+            .await
+            .map_err(|e| format!("type into {css}: {e}"))
+    }
+
+    /// Sets a field's value directly (date and time pickers take keys in the browser's locale).
+    async fn set(&self, css: &str, value: &str) -> Step<()> {
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).value = arguments[1];",
+                vec![json!(css), json!(value)],
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("set {css}: {e}"))
+    }
+
+    /// Clicks a link or button and waits for the page it leads to (every click here navigates).
+    async fn click(&self, css: &str) -> Step<()> {
+        let here = self.here().await;
+        let element = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .map_err(|e| format!("find {css} on {here}: {e}"))?;
+        self.client
+            .execute("window.__verkostoOldPage = true;", vec![])
+            .await
+            .map_err(|e| format!("mark the page: {e}"))?;
+        element
+            .click()
+            .await
+            .map_err(|e| format!("click {css}: {e}"))?;
+        for _ in 0..200 {
+            let loaded = self
+                .client
+                .execute(
+                    "return !window.__verkostoOldPage && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await
+                .unwrap_or(Value::Bool(false));
+            if loaded == Value::Bool(true) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(format!("clicking {css} on {here} led nowhere"))
+    }
+
+    async fn here(&self) -> String {
+        self.client
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default()
+    }
+
+    async fn page_text(&self) -> Step<String> {
+        self.text("body").await
+    }
+
+    async fn expect_text(&self, wanted: &str) -> Step<()> {
+        let body = self.page_text().await?;
+        if body.contains(wanted) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} does not say {wanted:?}; it says:\n{body}",
+                self.here().await
+            ))
+        }
+    }
+
+    async fn screenshot(&self, name: &str, dir: &Path) {
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::create_dir_all(dir);
+            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        }
+    }
+
+    /// Saves the page when `VERKOSTO_SCREENSHOTS` asks for the key pages.
+    async fn keep(&self, name: &str) {
+        if let Some(dir) = &self.shots {
+            self.screenshot(name, dir).await;
+        }
+    }
+
+    /// Runs axe-core on the open page; fails on any serious or critical violation.
+    async fn accessible(&self, axe: &str) -> Step<()> {
+        self.client
+            .execute(axe, vec![])
+            .await
+            .map_err(|e| format!("load axe-core: {e}"))?;
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 axe.run(document, { resultTypes: ['violations'] })\
+                    .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,\
+                        nodes: v.nodes.map(n => n.html).slice(0, 3) }))))\
+                    .catch(e => done([{ id: 'axe-error', impact: 'critical', help: String(e) }]));",
+                vec![],
+            )
+            .await
+            .map_err(|e| format!("run axe-core: {e}"))?;
+        let serious: Vec<&Value> = result
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if serious.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "accessibility violations on {}: {}",
+                self.here().await,
+                serde_json::to_string_pretty(&serious).unwrap_or_default()
+            ))
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_publishes_and_people_read_it_in_three_languages() {
+    let Some((driver, client)) = start_browser().await else {
+        return;
+    };
+    let axe = axe_source().expect("axe-core");
+    let server = TestServer::start(TestDb::sqlite().await).await;
+    let elsewhere = TestServer::start(TestDb::sqlite().await).await;
+    let browser = Browser {
+        client,
+        server: &server,
+        shots: std::env::var_os("VERKOSTO_SCREENSHOTS").map(PathBuf::from),
+    };
+    let outcome = journey(&browser, &elsewhere, &axe).await;
+    if let Err(failure) = outcome {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-screenshots");
+        browser.screenshot("failure", &dir).await;
+        let _ = browser.client.close().await;
+        drop(driver);
+        panic!(
+            "{failure}\n(screenshot of the page: {})",
+            dir.join("failure.png").display()
+        );
+    }
+    let _ = browser.client.close().await;
+    drop(driver);
+    server.stop().await;
+    elsewhere.stop().await;
+}
+
+async fn journey(b: &Browser<'_>, elsewhere: &TestServer, axe: &str) -> Step<()> {
+    // A newcomer on a fresh instance learns what it is and how to create the first account.
+    b.open("/lang/en?back=/").await?;
+    b.expect_text("Verkosto is where co-working spaces").await?;
+    b.expect_text("account create --admin --username YOURNAME --password-stdin")
+        .await?;
+    b.accessible(axe).await?;
+
+    b.server
+        .verkosto
+        .create_account(NewAccount {
+            username: "maija".into(),
+            password: "salasana123".into(),
+            is_admin: true,
+        })
+        .await
+        .map_err(|e| format!("create account: {e}"))?;
+
+    // Log in, in Finnish; a wrong password is refused on the same page.
+    b.open("/lang/fi?back=/login").await?;
+    b.accessible(axe).await?;
+    b.fill("#username", "maija").await?;
+    b.fill("#password", "väärä salasana").await?;
+    b.click("form.stack button[type=submit]").await?;
+    b.expect_text("Käyttäjänimi tai salasana on väärin.")
+        .await?;
+    b.fill("#password", "salasana123").await?;
+    b.click("form.stack button[type=submit]").await?;
+    if !b.here().await.ends_with("/manage") {
+        return Err(format!("login led to {}", b.here().await));
+    }
+    b.expect_text("Hallinnoimani yhteisöt").await?;
+
+    // A refused community keeps what was typed and says what is wrong next to the field.
+    b.fill("#name", "Kahvila Ä!").await?;
+    b.fill("#display_name", "Kahvila Kuppi").await?;
+    b.fill("#summary", "Etätyöpaikka Tampereen keskustassa.")
+        .await?;
+    b.fill("#latitude", "pohjoinen").await?;
+    b.click("form.stack button[type=submit]").await?;
+    let error = b.text("#latitude-error").await?;
+    if !error.contains("Kirjoita luku") {
+        return Err(format!("latitude error says {error:?}"));
+    }
+    if b.value("#display_name").await? != "Kahvila Kuppi" || b.value("#name").await? != "Kahvila Ä!"
+    {
+        return Err("the refused form lost what was typed".into());
+    }
+    b.fill("#latitude", "61.4981").await?;
+    b.fill("#longitude", "23.7610").await?;
+    b.click("form.stack button[type=submit]").await?;
+    let name_error = b.text("#name-error").await?;
+    if name_error.is_empty() || b.value("#display_name").await? != "Kahvila Kuppi" {
+        return Err(format!(
+            "a bad name should be refused next to the field, got {name_error:?}"
+        ));
+    }
+    b.accessible(axe).await?;
+    b.fill("#name", "kahvila").await?;
+    b.fill("#location", "Tampere").await?;
+    b.click("form.stack button[type=submit]").await?;
+    if !b.here().await.ends_with("/manage/c/kahvila") {
+        return Err(format!("creating the community led to {}", b.here().await));
+    }
+
+    // An event: a missing start is refused and the title kept; then it is published.
+    b.click("a[href='/manage/c/kahvila/events/new']").await?;
+    b.fill("#title", "Yhteisömanagerien aamukahvit").await?;
+    b.fill(
+        "#description",
+        "Tule **juttelemaan** muiden yhteisömanagerien kanssa.",
+    )
+    .await?;
+    b.click("button[value=save]").await?;
+    b.text("#starts_at-error").await?;
+    if b.value("#title").await? != "Yhteisömanagerien aamukahvit" {
+        return Err("the refused event form lost its title".into());
+    }
+    b.accessible(axe).await?;
+    b.set("#starts_at", "2031-01-27T09:00").await?;
+    b.set("#ends_at", "2031-01-27T11:30").await?;
+    b.fill("#place_name", "Kahvila Kuppi").await?;
+    b.fill("#street", "Hämeenkatu 1").await?;
+    b.fill("#locality", "Tampere").await?;
+    b.fill("#capacity", "20").await?;
+    b.click("button[value=preview]").await?;
+    let preview = b.text(".preview strong").await?;
+    if preview != "juttelemaan" {
+        return Err(format!("the preview shows {preview:?}"));
+    }
+    b.click("button[value=save]").await?;
+    let event_url = b.here().await;
+    if !event_url.contains("/e/") {
+        return Err(format!("publishing the event led to {event_url}"));
+    }
+    b.expect_text("Yhteisömanagerien aamukahvit").await?;
+    b.expect_text("ma 27.1.2031 klo 9.00–11.30").await?;
+    b.expect_text("20 paikkaa jäljellä").await?;
+    let map = b.attr("a[href*='openstreetmap.org']", "href").await?;
+    if !map.contains("Tampere") {
+        return Err(format!("the map link is {map}"));
+    }
+    b.keep("event-fi").await;
+    b.accessible(axe).await?;
+
+    // What search engines and fediverse software read from the event page.
+    let ap_id = b
+        .attr(
+            "link[rel=alternate][type='application/activity+json']",
+            "href",
+        )
+        .await?;
+    if !event_url.starts_with(&ap_id) {
+        return Err(format!(
+            "alternate link {ap_id} is not the event {event_url}"
+        ));
+    }
+    let og_title = b.attr("meta[property='og:title']", "content").await?;
+    if og_title != "Yhteisömanagerien aamukahvit" {
+        return Err(format!("og:title is {og_title:?}"));
+    }
+    let ld = b
+        .client
+        .execute(
+            "return document.querySelector('script[type=\"application/ld+json\"]').textContent;",
+            vec![],
+        )
+        .await
+        .map_err(|e| format!("read JSON-LD: {e}"))?;
+    let ld: Value = serde_json::from_str(ld.as_str().unwrap_or("")).map_err(|e| e.to_string())?;
+    if ld["@type"] != "Event" || ld["location"]["address"]["addressLocality"] != "Tampere" {
+        return Err(format!("schema.org JSON-LD is {ld}"));
+    }
+    b.text(".h-event .p-name").await?;
+
+    // An announcement, previewed then published.
+    b.open("/manage/c/kahvila").await?;
+    b.fill("#a-title", "Uusi kahvikone").await?;
+    b.fill("#a-content", "Nyt on **espressoa**.").await?;
+    b.click("form[action$='/announcements'] button[value=preview]")
+        .await?;
+    if b.text(".preview strong").await? != "espressoa" {
+        return Err("the announcement preview is wrong".into());
+    }
+    b.click("form[action$='/announcements'] button[value=publish]")
+        .await?;
+    if !b.here().await.contains("/a/") {
+        return Err(format!(
+            "publishing the announcement led to {}",
+            b.here().await
+        ));
+    }
+    b.expect_text("Uusi kahvikone").await?;
+    b.accessible(axe).await?;
+
+    // The community page in the three languages, switched with the language links.
+    b.open("/c/kahvila").await?;
+    b.expect_text("Tulevat tapahtumat").await?;
+    b.expect_text("Yhteisömanagerien aamukahvit").await?;
+    b.expect_text("Uusi kahvikone").await?;
+    b.expect_text("@kahvila@").await?;
+    b.keep("community-fi").await;
+    b.accessible(axe).await?;
+    b.click("nav.languages a[lang=sv]").await?;
+    b.expect_text("Kommande evenemang").await?;
+    b.expect_text("mån 27 jan. 2031 kl. 9.00").await?;
+    b.keep("community-sv").await;
+    b.click("nav.languages a[lang=en]").await?;
+    b.expect_text("Upcoming events").await?;
+    b.expect_text("Mon 27 Jan 2031, 09:00").await?;
+    b.keep("community-en").await;
+    b.open(&event_url).await?;
+    b.expect_text("20 seats left").await?;
+    b.open("/c/kahvila/calendar?month=2031-01").await?;
+    b.expect_text("January 2031").await?;
+    b.text("table.month a.h-event").await?;
+    b.accessible(axe).await?;
+
+    // Remote follow: the visitor's own server gets the community to follow.
+    b.open("/c/kahvila").await?;
+    b.fill("#address", &format!("@ville@{}", elsewhere.domain))
+        .await?;
+    b.click("form.remote-follow button").await?;
+    let landed = b.here().await;
+    let community_id = urlencoding(&b.server.url("/c/kahvila"));
+    if !landed.starts_with(&elsewhere.url("/authorize_interaction?uri="))
+        || !landed.contains(&community_id)
+    {
+        return Err(format!(
+            "remote follow led to {landed}, not to {} for {community_id}",
+            elsewhere.domain
+        ));
+    }
+
+    // Cancelling says so clearly on the event page.
+    b.open("/manage/c/kahvila").await?;
+    b.click("form[action$='/cancel'] button").await?;
+    b.expect_text("This event is cancelled.").await?;
+    Ok(())
+}
+
+fn urlencoding(raw: &str) -> String {
+    url::form_urlencoded::byte_serialize(raw.as_bytes()).collect()
+}
