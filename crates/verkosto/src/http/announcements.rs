@@ -182,6 +182,15 @@ async fn document(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response> {
+    let result = document_or_error(State(v.clone()), Path(id), headers.clone()).await;
+    super::for_browser(&v, &headers, result).await
+}
+
+async fn document_or_error(
+    State(v): State<Verkosto>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
     let a = v.announcement(&id).await?;
     if !a.local {
         return Err(Error::NotFound(format!("announcement {id}")));

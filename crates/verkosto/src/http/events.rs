@@ -263,6 +263,15 @@ async fn event_document(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response> {
+    let result = event_document_or_error(State(v.clone()), Path(id), headers.clone()).await;
+    super::for_browser(&v, &headers, result).await
+}
+
+async fn event_document_or_error(
+    State(v): State<Verkosto>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
     if let Some(public_id) = id.strip_suffix(".ics") {
         let event = v.event(public_id).await?;
         return Ok(ics(crate::ical::feed(

@@ -133,6 +133,15 @@ async fn community_actor(
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response> {
+    let result = community_actor_or_error(State(v.clone()), Path(name), headers.clone()).await;
+    super::for_browser(&v, &headers, result).await
+}
+
+async fn community_actor_or_error(
+    State(v): State<Verkosto>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
     let community = v.community(&name).await?;
     if !wants_activity_json(&headers) {
         return Ok(crate::web::public::community_page(&v, &headers, community)

@@ -251,6 +251,19 @@ pub(crate) fn bearer_token(parts: &Parts) -> Result<&str> {
     Ok(token.trim())
 }
 
+/// A browser gets a failed lookup of an address shared by a page and an ActivityPub object as a
+/// page; fediverse software gets our JSON error.
+pub(crate) async fn for_browser(
+    v: &Verkosto,
+    headers: &http::HeaderMap,
+    result: Result<axum::response::Response>,
+) -> Result<axum::response::Response> {
+    match result {
+        Err(e) if !wants_activity_json(headers) => Ok(crate::web::error_page(v, headers, e).await),
+        other => other,
+    }
+}
+
 /// Whether a request asks for ActivityStreams JSON rather than a web page.
 pub(crate) fn wants_activity_json(parts: &http::HeaderMap) -> bool {
     parts

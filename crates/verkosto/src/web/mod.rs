@@ -321,6 +321,13 @@ impl IntoResponse for PageError {
     }
 }
 
+/// An error answered to a browser as a page in the visitor's language (for the addresses pages
+/// share with ActivityPub objects, whose lookups fail before any page is chosen).
+pub async fn error_page(v: &Verkosto, headers: &HeaderMap, error: Error) -> Response {
+    let visitor = Visitor::from_headers(v, headers, "/").await;
+    visitor.error(error).into_response()
+}
+
 /// Percent-encodes a query value.
 fn urlencode(raw: &str) -> String {
     url::form_urlencoded::byte_serialize(raw.as_bytes()).collect()
