@@ -501,24 +501,62 @@ async fn journey(b: &Browser<'_>, elsewhere: &TestServer, axe: &str) -> Step<()>
     b.text("table.month a.h-event").await?;
     b.accessible(axe).await?;
 
-    // Remote follow: the visitor's own server gets the community to follow.
+    // Remote follow: the visitor's own server (another Verkosto here), found through WebFinger,
+    // gets the community to follow; they log in there and confirm, and the follow arrives.
+    elsewhere
+        .verkosto
+        .create_account(NewAccount {
+            username: "ville".into(),
+            password: "salasana123".into(),
+            is_admin: false,
+        })
+        .await
+        .map_err(|e| format!("create ville: {e}"))?;
     b.open("/c/kahvila").await?;
     b.fill("#address", &format!("@ville@{}", elsewhere.domain))
         .await?;
     b.click("form.remote-follow button").await?;
     let landed = b.here().await;
-    let community_id = urlencoding(&b.server.url("/c/kahvila"));
-    if !landed.starts_with(&elsewhere.url("/authorize_interaction?uri="))
-        || !landed.contains(&community_id)
-    {
+    let interaction = format!(
+        "/authorize_interaction?uri={}",
+        urlencoding(&b.server.url("/c/kahvila"))
+    );
+    if landed != elsewhere.url(&format!("/login?next={}", urlencoding(&interaction))) {
         return Err(format!(
-            "remote follow led to {landed}, not to {} for {community_id}",
+            "remote follow led to {landed}, not to the login then {interaction} on {}",
             elsewhere.domain
         ));
     }
+    b.fill("#username", "ville").await?;
+    b.fill("#password", "salasana123").await?;
+    b.click("form.stack button[type=submit]").await?;
+    b.expect_text(&format!("kahvila@{}", b.server.domain))
+        .await?;
+    b.accessible(axe).await?;
+    b.click("form[action='/authorize_interaction'] button")
+        .await?;
+    b.expect_text("You asked to follow").await?;
+    let followers = b.server.url("/c/kahvila/followers");
+    let ville = elsewhere.url("/u/ville");
+    let mut followed = false;
+    for _ in 0..100 {
+        let (_, _, collection) = b.server.get_ap("/c/kahvila/followers").await;
+        if collection["totalItems"] == 1 {
+            followed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if !followed {
+        return Err(format!("{ville} never appeared in {followers}"));
+    }
 
-    // Cancelling says so clearly on the event page.
+    // Cancelling says so clearly on the event page. (Cookies ignore ports: logging in on the other
+    // localhost server replaced this one's session, so the manager logs in again.)
     b.open("/manage/c/kahvila").await?;
+    b.fill("#username", "maija").await?;
+    b.fill("#password", "salasana123").await?;
+    b.click("form.stack button[type=submit]").await?;
     b.click("form[action$='/cancel'] button").await?;
     b.expect_text("This event is cancelled.").await?;
     Ok(())

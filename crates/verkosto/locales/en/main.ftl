@@ -245,3 +245,10 @@ state-pending = Waiting for approval
 state-accepted = Taking part
 state-waitlisted = On the waiting list
 state-rejected = Rejected
+
+## Remote interaction
+interact-title = Follow or take part from your account
+interact-follow = Follow
+interact-join = Take part in this event
+interact-followed = You asked to follow { $name }. They will answer shortly.
+interact-joined = You asked to take part. The organisers will answer shortly.

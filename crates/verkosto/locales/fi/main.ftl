@@ -219,3 +219,10 @@ state-pending = Odottaa hyväksyntää
 state-accepted = Osallistuu
 state-waitlisted = Jonossa
 state-rejected = Hylätty
+
+## Etävuorovaikutus
+interact-title = Seuraa tai osallistu omalla tililläsi
+interact-follow = Seuraa
+interact-join = Osallistu tapahtumaan
+interact-followed = Pyysit saada seurata: { $name }. Vastaus tulee pian.
+interact-joined = Ilmoittauduit tapahtumaan. Järjestäjät vastaavat pian.

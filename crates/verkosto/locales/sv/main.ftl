@@ -245,3 +245,10 @@ state-pending = Väntar på godkännande
 state-accepted = Deltar
 state-waitlisted = På väntelistan
 state-rejected = Avslagen
+
+## Fjärrinteraktion
+interact-title = Följ eller delta med ditt konto
+interact-follow = Följ
+interact-join = Delta i evenemanget
+interact-followed = Du har bett att få följa { $name }. Svaret kommer snart.
+interact-joined = Du har anmält dig. Arrangörerna svarar snart.

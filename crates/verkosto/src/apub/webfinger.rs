@@ -5,6 +5,9 @@ use activitypub_federation::fetch::webfinger::{Webfinger, build_webfinger_respon
 use crate::error::{Error, Result};
 use crate::service::Verkosto;
 
+/// The WebFinger link relation of a remote-interaction page template (`{uri}` is the object).
+pub const SUBSCRIBE_REL: &str = "http://ostatus.org/schema/1.0/subscribe";
+
 /// The content type WebFinger answers carry.
 pub const JRD_CONTENT_TYPE: &str = "application/jrd+json";
 
@@ -43,5 +46,19 @@ pub async fn lookup(verkosto: &Verkosto, resource: &str) -> Result<Webfinger> {
     };
     let mut answer = build_webfinger_response(subject, id.clone());
     answer.aliases = vec![id];
+    // Where other servers send one of our people to follow or join something of theirs
+    // (OStatus "remote follow", still how Mastodon, Mobilizon and others offer it).
+    answer
+        .links
+        .push(activitypub_federation::fetch::webfinger::WebfingerLink {
+            rel: Some(SUBSCRIBE_REL.into()),
+            kind: None,
+            href: None,
+            template: Some(format!(
+                "{}authorize_interaction?uri={{uri}}",
+                state.url("/")
+            )),
+            properties: Default::default(),
+        });
     Ok(answer)
 }

@@ -681,7 +681,7 @@ async fn subscribe_template(v: &Verkosto, scheme: &str, user: &str, host: &str) 
     let template = jrd["links"]
         .as_array()?
         .iter()
-        .find(|l| l["rel"] == "http://ostatus.org/schema/1.0/subscribe")?["template"]
+        .find(|l| l["rel"] == crate::apub::webfinger::SUBSCRIBE_REL)?["template"]
         .as_str()?
         .to_string();
     // Only a web address on the same server: the template must not send the visitor elsewhere.
