@@ -226,12 +226,12 @@ async fn forged_or_malformed_forms_are_refused_and_change_nothing() {
         .send()
         .await
         .expect("end before start");
-    assert_eq!(res.status(), 422, "the service's own validation");
+    assert_eq!(res.status(), 422, "end before start");
     assert!(
         res.text()
             .await
             .expect("body")
-            .contains("id=\"ends_at-error\"")
+            .contains("id=\"ends_at-error\">The end must be after the start.")
     );
     let (_, events) = server
         .get_json("/api/v1/communities/kahvila/events", None)

@@ -31,7 +31,7 @@ pub fn router(verkosto: Verkosto) -> Router {
         .merge(federation::routes())
         .merge(events::public_routes())
         .merge(announcements::public_routes())
-        .merge(crate::web::routes())
+        .merge(crate::web::routes(&verkosto))
         .nest(
             "/api/v1",
             api::routes()
@@ -59,7 +59,7 @@ pub fn router(verkosto: Verkosto) -> Router {
 }
 
 /// Answers 429 with `Retry-After` when one client IP address makes too many API requests.
-async fn limit_per_ip(
+pub(crate) async fn limit_per_ip(
     State(v): State<Verkosto>,
     req: Request,
     next: axum::middleware::Next,

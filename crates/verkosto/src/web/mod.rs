@@ -33,8 +33,9 @@ const SESSION_COOKIE: &str = "verkosto_session";
 const CSRF_COOKIE: &str = "verkosto_csrf";
 const LANG_COOKIE: &str = "verkosto_lang";
 
-/// The routes of the pages that do not share an address with an ActivityPub object.
-pub(crate) fn routes() -> Router<Verkosto> {
+/// The routes of the pages that do not share an address with an ActivityPub object. The workspace
+/// (log in included) shares the client API's per-address request limit.
+pub(crate) fn routes(verkosto: &Verkosto) -> Router<Verkosto> {
     Router::new()
         .route("/", get(public::home))
         .route("/static/verkosto.css", get(stylesheet))
@@ -42,7 +43,12 @@ pub(crate) fn routes() -> Router<Verkosto> {
         .route("/c/{name}/embed", get(public::embed))
         .route("/c/{name}/calendar", get(public::calendar))
         .route("/remote-follow", axum::routing::post(public::remote_follow))
-        .merge(workspace::routes())
+        .merge(
+            workspace::routes().route_layer(axum::middleware::from_fn_with_state(
+                verkosto.clone(),
+                crate::http::limit_per_ip,
+            )),
+        )
 }
 
 /// Who is looking at a page: their language, their account if logged in, and the form token.
@@ -338,6 +344,39 @@ fn local_path(raw: Option<&str>) -> String {
     match raw {
         Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
         _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_back() {
+        assert_eq!(local_path(Some("/c/kahvila?x=1")), "/c/kahvila?x=1");
+        for foreign in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(local_path(Some(foreign)), "/", "{foreign}");
+        }
+        assert_eq!(local_path(None), "/");
+    }
+
+    #[test]
+    fn descriptions_are_plain_text_cut_at_a_character_boundary() {
+        assert_eq!(
+            plain_text(
+                "<p>Tervetuloa <strong>kahville</strong> &amp; juttelemaan</p>",
+                200
+            ),
+            "Tervetuloa kahville & juttelemaan"
+        );
+        assert_eq!(plain_text("äöå äöå", 5), "äöå ä…");
+        assert_eq!(plain_text("&lt;script&gt;", 50), "<script>");
     }
 }
 

@@ -282,6 +282,17 @@ const COMMUNITY_FIELDS: &[(&str, &str)] = &[
     ("follow_policy", "follow_policy"),
 ];
 
+/// An optional web address must be http(s); said in the visitor's language before the service's
+/// own (English) check would.
+fn check_url(raw: &str, field: &str, p: &Visitor, errors: &mut FieldErrors) {
+    let raw = raw.trim();
+    if !raw.is_empty()
+        && !url::Url::parse(raw).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+    {
+        errors.add(field, p.t("form-bad-url"));
+    }
+}
+
 fn non_empty(s: &str) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
@@ -345,7 +356,10 @@ async fn create_community(
     let policy = form.follow_policy.parse::<FollowPolicy>();
     if form.name.trim().is_empty() {
         errors.add("name", p.t("form-required"));
+    } else if crate::model::LocalName::parse("name", form.name.trim()).is_err() {
+        errors.add("name", p.t("form-bad-name"));
     }
+    check_url(&form.website, "website", &p, &mut errors);
     if !errors.is_empty() {
         return dashboard_with(&v, p, form, errors).await;
     }
@@ -525,6 +539,7 @@ async fn update_community(
     let mut errors = FieldErrors::default();
     let latitude = CommunityForm::coordinate(&form.latitude, "latitude", &p, &mut errors);
     let longitude = CommunityForm::coordinate(&form.longitude, "longitude", &p, &mut errors);
+    check_url(&form.website, "website", &p, &mut errors);
     if !errors.is_empty() {
         return workspace_with(
             &v,
@@ -842,13 +857,33 @@ impl EventForm {
         (place != EventPlace::default()).then_some(place)
     }
 
+    /// The checks people trip over most, in their language; the service checks everything again.
+    fn check(&self, starts_at: &str, ends_at: &str, p: &Visitor, errors: &mut FieldErrors) {
+        if self.title.trim().is_empty() {
+            errors.add("title", p.t("form-required"));
+        }
+        if let (Ok(start), Ok(end)) = (
+            DateTime::parse_from_rfc3339(starts_at),
+            DateTime::parse_from_rfc3339(ends_at),
+        ) && end <= start
+        {
+            errors.add("ends_at", p.t("form-end-before-start"));
+        }
+        check_url(&self.online_url, "online_url", p, errors);
+        check_url(&self.external_url, "external_url", p, errors);
+    }
+
     fn capacity(&self, p: &Visitor, errors: &mut FieldErrors) -> Option<i64> {
         let raw = self.capacity.trim();
         if raw.is_empty() {
             return None;
         }
         match raw.parse::<i64>() {
-            Ok(n) => Some(n),
+            Ok(n) if n >= 1 => Some(n),
+            Ok(_) => {
+                errors.add("capacity", p.t("form-capacity-min"));
+                None
+            }
             Err(_) => {
                 errors.add("capacity", p.t("form-not-a-number"));
                 None
@@ -956,12 +991,10 @@ async fn create_event(
         ));
     }
     let mut errors = FieldErrors::default();
-    if form.title.trim().is_empty() {
-        errors.add("title", p.t("form-required"));
-    }
     let starts_at = form.moment(&form.starts_at, "starts_at", &p, &mut errors);
     let ends_at = form.moment(&form.ends_at, "ends_at", &p, &mut errors);
     let capacity = form.capacity(&p, &mut errors);
+    form.check(&starts_at, &ends_at, &p, &mut errors);
     if !errors.is_empty() {
         return Ok(event_form_page(p, c, None, form, errors, None));
     }
@@ -1058,6 +1091,7 @@ async fn update_event(
     let starts_at = form.moment(&form.starts_at, "starts_at", &p, &mut errors);
     let ends_at = form.moment(&form.ends_at, "ends_at", &p, &mut errors);
     let capacity = form.capacity(&p, &mut errors);
+    form.check(&starts_at, &ends_at, &p, &mut errors);
     if !errors.is_empty() {
         return Ok(event_form_page(p, c, Some(event), form, errors, None));
     }
