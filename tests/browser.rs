@@ -503,6 +503,40 @@ async fn journey(b: &Browser<'_>, elsewhere: &TestServer, axe: &str) -> Step<()>
     b.text("table.month a.h-event").await?;
     b.accessible(axe).await?;
 
+    // On a phone nothing is wider than the screen.
+    b.client
+        .set_window_size(390, 844)
+        .await
+        .map_err(|e| format!("phone size: {e}"))?;
+    for page in [
+        "/c/kahvila",
+        event_url.as_str(),
+        "/c/kahvila/calendar?month=2031-01",
+        "/manage/c/kahvila",
+    ] {
+        b.open(page).await?;
+        let fits = b
+            .client
+            .execute(
+                "const w = document.documentElement.clientWidth;\
+                 const wide = [...document.querySelectorAll('body *')]\
+                    .filter(e => e.getBoundingClientRect().right > w + 0.5)\
+                    .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className);\
+                 return document.documentElement.scrollWidth <= w ? true : wide.slice(0, 5).join(', ');",
+                vec![],
+            )
+            .await
+            .map_err(|e| format!("measure {page}: {e}"))?;
+        if fits != Value::Bool(true) {
+            return Err(format!("{page} is wider than a phone screen: {fits}"));
+        }
+    }
+    b.keep("community-phone").await;
+    b.client
+        .set_window_size(1280, 1000)
+        .await
+        .map_err(|e| format!("desktop size: {e}"))?;
+
     // Remote follow: the visitor's own server (another Verkosto here), found through WebFinger,
     // gets the community to follow; they log in there and confirm, and the follow arrives.
     elsewhere
