@@ -520,6 +520,36 @@ async fn cohosted_events_are_listed_by_each_host_once_and_members_are_mapped() {
             ("Tampere".to_string(), json!([23.7608, 61.4981])),
         ]
     );
+
+    // The network's page lists its members and the co-hosted event; a member's page its network.
+    let page = |s: &TestServer, path: &str| {
+        let req = s
+            .http
+            .get(s.url(path))
+            .header("accept", "text/html")
+            .header("accept-language", "en");
+        async move { req.send().await.expect("page").text().await.expect("html") }
+    };
+    let network_page = page(&b, "/c/verkosto").await;
+    assert!(
+        network_page.contains("Member communities"),
+        "{network_page}"
+    );
+    for member in [
+        format!("kahvila@{}", a.domain),
+        format!("tila@{}", b.domain),
+    ] {
+        assert!(network_page.contains(&member), "{member} on {network_page}");
+    }
+    assert!(network_page.contains("CMAD Tampere ja Oulu"));
+    assert!(network_page.contains("/c/verkosto/members.geojson"));
+    let month = page(&b, "/c/verkosto/calendar?month=2030-06").await;
+    assert!(month.contains("CMAD Tampere ja Oulu"), "{month}");
+    let member_page = page(&a, "/c/kahvila").await;
+    assert!(
+        member_page.contains(&format!("@verkosto@{}", b.domain)),
+        "the member's networks: {member_page}"
+    );
     a.stop().await;
     b.stop().await;
 }

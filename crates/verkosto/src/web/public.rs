@@ -112,7 +112,8 @@ struct CommunityPage {
     upcoming: Vec<EventItem>,
     past: Vec<EventItem>,
     announcements: Vec<AnnouncementItem>,
-    networks: Vec<String>,
+    /// Networks it belongs to: (actor id, `name@host`).
+    networks: Vec<(String, String)>,
     members: Vec<DirectoryEntry>,
     webcal: String,
     is_manager: bool,
@@ -176,7 +177,7 @@ pub(crate) async fn community_page(
         .map_err(fail)?
         .into_iter()
         .filter(|n| n.state == crate::model::NetworkMemberState::Active)
-        .map(|n| n.network_ap_id.to_string())
+        .map(|n| (n.network_ap_id.to_string(), handle_of(&n.network_ap_id)))
         .collect();
     let members = if community.kind == CommunityKind::Network {
         v.network_directory(&community.name).await.map_err(fail)?
@@ -293,7 +294,11 @@ pub(super) fn handle_of(actor: &url::Url) -> String {
         .and_then(|mut s| s.next_back())
         .filter(|s| !s.is_empty())
         .unwrap_or("?");
-    format!("{name}@{}", actor.host_str().unwrap_or("?"))
+    let host = actor.host_str().unwrap_or("?");
+    match actor.port() {
+        Some(port) => format!("{name}@{host}:{port}"),
+        None => format!("{name}@{host}"),
+    }
 }
 
 /// The page a browser gets at an event's address.
