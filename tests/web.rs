@@ -92,6 +92,20 @@ async fn pages_negotiate_language_and_share_addresses_with_activitypub_objects()
             assert!(body.contains("type=\"application/activity+json\""));
         }
 
+        // People have pages too.
+        let person = http
+            .get(server.url("/u/maija"))
+            .header("accept", "text/html")
+            .header("accept-language", "sv")
+            .send()
+            .await
+            .expect("person")
+            .text()
+            .await
+            .expect("body");
+        assert!(person.contains("Följ från fediversum"), "{person}");
+        assert!(person.contains(&format!("@maija@{}", server.domain)));
+
         // The same address gives fediverse software the actor.
         let (status, content_type, actor) = server.get_ap("/c/kahvila").await;
         assert_eq!(status, 200);

@@ -116,6 +116,7 @@ kind-network = Network of communities
 ## Following
 follow-title = Follow from the fediverse
 follow-text = Follow { $name } from Mastodon or any fediverse app: search for this address in your app, or enter your own address below.
+follow-person-text = Follow { $name } from Mastodon or any fediverse app: search for this address in your app, or enter your own address below.
 follow-handle-label = Address to search for
 follow-address-label = Your fediverse address
 follow-address-placeholder = you@your.server

@@ -90,6 +90,7 @@ kind-network = Yhteisöjen verkosto
 ## Seuraaminen
 follow-title = Seuraa fediversumista
 follow-text = Seuraa yhteisöä { $name } Mastodonista tai mistä tahansa fediversumin sovelluksesta: hae tätä osoitetta sovelluksessasi tai kirjoita oma osoitteesi alle.
+follow-person-text = Seuraa käyttäjää { $name } Mastodonista tai mistä tahansa fediversumin sovelluksesta: hae tätä osoitetta sovelluksessasi tai kirjoita oma osoitteesi alle.
 follow-handle-label = Haettava osoite
 follow-address-label = Oma fediversumin osoitteesi
 follow-address-placeholder = sinä@palvelimesi.fi

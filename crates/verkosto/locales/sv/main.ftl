@@ -116,6 +116,7 @@ kind-network = Nätverk av gemenskaper
 ## Följa
 follow-title = Följ från fediversum
 follow-text = Följ { $name } från Mastodon eller vilken app som helst i fediversum: sök efter den här adressen i din app, eller skriv din egen adress nedan.
+follow-person-text = Följ { $name } från Mastodon eller vilken app som helst i fediversum: sök efter den här adressen i din app, eller skriv din egen adress nedan.
 follow-handle-label = Adress att söka efter
 follow-address-label = Din adress i fediversum
 follow-address-placeholder = du@din.server

@@ -5,7 +5,7 @@ use axum::{
     body::Body,
     extract::{Path, Query, Request, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use serde::Deserialize;
@@ -45,28 +45,6 @@ pub(super) fn activity_json(value: impl serde::Serialize) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static(apub::activities::CONTENT_TYPE),
     );
-    response
-        .headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("Accept"));
-    response
-}
-
-/// The plain page a browser gets for an actor until the web UI exists.
-fn actor_page(title: &str, handle: &str, summary: &str) -> Response {
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let body = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title></head>\
-         <body><h1>{t}</h1><p>Follow <code>@{h}</code> from any fediverse account.</p><div>{s}</div></body></html>",
-        t = escape(title),
-        h = escape(handle),
-        s = summary
-    );
-    let mut response = Html(body).into_response();
     response
         .headers_mut()
         .insert(header::VARY, HeaderValue::from_static("Accept"));
@@ -163,18 +141,20 @@ async fn account_actor(
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response> {
+    let result = account_actor_or_error(State(v.clone()), Path(name), headers.clone()).await;
+    super::for_browser(&v, &headers, result).await
+}
+
+async fn account_actor_or_error(
+    State(v): State<Verkosto>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
     let account = v.account(&name).await?;
     if !wants_activity_json(&headers) {
-        let handle = format!("{}@{}", account.username, v.settings().domain);
-        let title = account
-            .display_name
-            .clone()
-            .unwrap_or_else(|| account.username.clone());
-        return Ok(actor_page(
-            &title,
-            &handle,
-            account.summary.as_deref().unwrap_or(""),
-        ));
+        return Ok(crate::web::public::person_page(&v, &headers, account)
+            .await
+            .unwrap_or_else(IntoResponse::into_response));
     }
     let keys = {
         let mut c = v.db().acquire().await?;
