@@ -158,16 +158,46 @@ pub async fn upsert(c: &mut Conn<'_>, e: &Event) -> Result<Event> {
 
 /// Fills in the co-hosts of events read from the database.
 async fn with_cohosts(c: &mut Conn<'_>, mut events: Vec<Event>) -> Result<Vec<Event>> {
-    for e in &mut events {
+    // One query per 500 events rather than one per event: a network calendar lists thousands, and
+    // each query is a round trip (to SQLite's worker thread or to PostgreSQL). The ids are integers
+    // from the database, written into the SQL text; such one-off statements are not cached.
+    const CHUNK: usize = 500;
+    if let [one] = events.as_mut_slice() {
+        // One event (every page and document of an event): the cached, parameterised statement.
         let ids: Vec<String> = on_conn!(c, c => sqlx::query_scalar(
             "SELECT cohost_ap_id FROM event_cohosts WHERE event_id = $1 ORDER BY cohost_ap_id")
-            .bind(e.id)
+            .bind(one.id)
             .fetch_all(&mut **c)
             .await)?;
-        e.cohosts = ids
+        one.cohosts = ids
             .iter()
             .map(|i| parse_column("cohost_ap_id", i))
             .collect::<Result<_>>()?;
+        return Ok(events);
+    }
+    let mut by_event: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    for chunk in events.chunks(CHUNK) {
+        let ids: Vec<String> = chunk.iter().map(|e| e.id.to_string()).collect();
+        let sql = format!(
+            "SELECT event_id, cohost_ap_id FROM event_cohosts WHERE event_id IN ({}) \
+             ORDER BY event_id, cohost_ap_id",
+            ids.join(",")
+        );
+        let rows: Vec<(i64, String)> = on_conn!(c, c => sqlx::query_as(&sql)
+            .persistent(false)
+            .fetch_all(&mut **c)
+            .await)?;
+        for (event_id, cohost) in rows {
+            by_event.entry(event_id).or_default().push(cohost);
+        }
+    }
+    for e in &mut events {
+        if let Some(ids) = by_event.remove(&e.id) {
+            e.cohosts = ids
+                .iter()
+                .map(|i| parse_column("cohost_ap_id", i))
+                .collect::<Result<_>>()?;
+        }
     }
     Ok(events)
 }

@@ -114,6 +114,39 @@ impl PooledConn {
     }
 }
 
+/// How long a statement waits for SQLite's write lock before failing with "database is locked".
+const SQLITE_LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// Replaces SQLite's default busy handler, which sleeps 1, 2, 5, 10 ... up to 100 ms between tries,
+/// with short waits: SQLite has one writer at a time, and a transaction holds the lock for about a
+/// millisecond here, so under concurrent writes (an inbox taking thousands of activities a second)
+/// the default sleeps made each write wait milliseconds for a lock free long before. Runs on sqlx's
+/// worker thread of the connection, where sleeping blocks nothing else.
+fn set_short_busy_waits(db: std::ptr::NonNull<libsqlite3_sys::sqlite3>) {
+    extern "C" fn busy(_: *mut std::ffi::c_void, tries: std::ffi::c_int) -> std::ffi::c_int {
+        // 50 µs steps for the first 20 ms, then 1 ms steps, up to SQLITE_LOCK_WAIT in all.
+        const SHORT_TRIES: i64 = 400;
+        let short = Duration::from_micros(50);
+        let tries = i64::from(tries);
+        let waited = short * (tries.min(SHORT_TRIES) as u32)
+            + Duration::from_millis((tries - SHORT_TRIES).max(0) as u64);
+        if waited >= SQLITE_LOCK_WAIT {
+            return 0;
+        }
+        std::thread::sleep(if tries < SHORT_TRIES {
+            short
+        } else {
+            Duration::from_millis(1)
+        });
+        1
+    }
+    // SAFETY: `db` is the open connection sqlx hands to `after_connect` (its handle is locked for
+    // us); the handler is a plain function that touches no SQLite state and needs no user data.
+    unsafe {
+        libsqlite3_sys::sqlite3_busy_handler(db.as_ptr(), Some(busy), std::ptr::null_mut());
+    }
+}
+
 impl Db {
     /// Connects to `url`: `sqlite://path` (created if missing) or `postgres://...`.
     pub async fn connect(url: &str) -> Result<Db> {
@@ -124,9 +157,16 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(SQLITE_LOCK_WAIT);
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        let mut handle = conn.lock_handle().await?;
+                        set_short_busy_waits(handle.as_raw_handle());
+                        Ok(())
+                    })
+                })
                 .connect_with(options)
                 .await?;
             Ok(Db::Sqlite(pool))
