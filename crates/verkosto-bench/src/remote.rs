@@ -136,11 +136,14 @@ struct Seen {
     last_valid_at: Option<Instant>,
 }
 
+/// The key id the sinks accept and its parsed key, set per fan-out run.
+type Trusted = Arc<RwLock<Option<(String, Arc<VerifyingKey>)>>>;
+
 #[derive(Clone)]
 struct SinkState {
     host: String,
     host_index: usize,
-    trusted: Arc<RwLock<Option<(String, Arc<VerifyingKey>)>>>,
+    trusted: Trusted,
     seen: Arc<Mutex<Seen>>,
     invalid: Arc<AtomicU64>,
 }
@@ -150,7 +153,7 @@ struct SinkState {
 pub struct Sinks {
     /// `localhost:PORT` of each sink host.
     pub hosts: Vec<String>,
-    trusted: Arc<RwLock<Option<(String, Arc<VerifyingKey>)>>>,
+    trusted: Trusted,
     seen: Arc<Mutex<Seen>>,
     /// Deliveries whose signature did not verify.
     pub invalid: Arc<AtomicU64>,
@@ -160,7 +163,7 @@ pub struct Sinks {
 impl Sinks {
     /// Starts `hosts` sink servers.
     pub async fn start(hosts: usize) -> anyhow::Result<Sinks> {
-        let trusted = Arc::new(RwLock::new(None));
+        let trusted: Trusted = Arc::new(RwLock::new(None));
         let seen = Arc::new(Mutex::new(Seen::default()));
         let invalid = Arc::new(AtomicU64::new(0));
         let mut names = vec![];

@@ -428,7 +428,13 @@ async fn ingest(
     })
     .await?;
 
-    let mut run = load::each_once(server.addr, requests, StatusCode::ACCEPTED, 64).await;
+    let mut run = load::each_once(
+        server.addr,
+        requests,
+        StatusCode::ACCEPTED,
+        plan.connections,
+    )
+    .await;
     let rate = run.rate();
     let stored = (count(db, "comments").await? - comments_before)
         + (count(db, "participations").await? - participations_before);

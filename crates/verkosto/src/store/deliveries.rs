@@ -157,8 +157,8 @@ pub async fn host_answered(db: &Db, host: &str) -> Result<bool> {
     let mut c = db.acquire().await?;
     // Nearly always the host was not failing: a read answers that without taking SQLite's single write
     // lock, which every delivery and every inbox activity would otherwise queue for.
-    let failing: Option<i64> = on_conn!(c.conn(), c => sqlx::query_scalar(
-        "SELECT 1 FROM failing_hosts WHERE host = $1")
+    let failing: Option<String> = on_conn!(c.conn(), c => sqlx::query_scalar(
+        "SELECT host FROM failing_hosts WHERE host = $1")
         .bind(host)
         .fetch_optional(&mut *c)
         .await)?;
