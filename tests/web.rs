@@ -31,19 +31,28 @@ async fn form_token(http: &reqwest::Client, url: &str) -> String {
     page[at..at + 64].to_string()
 }
 
-async fn login(server: &TestServer, http: &reqwest::Client) {
+/// Posts the login form (with the token of a fresh login page) as `username`.
+async fn post_login(
+    server: &TestServer,
+    http: &reqwest::Client,
+    username: &str,
+    next: &str,
+) -> reqwest::Response {
     let csrf = form_token(http, &server.url("/login")).await;
-    let res = http
-        .post(server.url("/login"))
+    http.post(server.url("/login"))
         .form(&[
-            ("username", "maija"),
+            ("username", username),
             ("password", "salasana123"),
             ("csrf", &csrf),
-            ("next", ""),
+            ("next", next),
         ])
         .send()
         .await
-        .expect("login");
+        .expect("login")
+}
+
+async fn login(server: &TestServer, http: &reqwest::Client) {
+    let res = post_login(server, http, "maija", "").await;
     assert_eq!(res.status(), 303, "login redirects");
     assert_eq!(res.headers()["location"], "/manage");
     let cookie = res
@@ -192,18 +201,7 @@ async fn forged_or_malformed_forms_are_refused_and_change_nothing() {
     );
 
     // A login form may only send the visitor back to a page of this site.
-    let csrf = form_token(&anonymous, &server.url("/login")).await;
-    let res = anonymous
-        .post(server.url("/login"))
-        .form(&[
-            ("username", "maija"),
-            ("password", "salasana123"),
-            ("csrf", csrf.as_str()),
-            ("next", "//evil.example/steal"),
-        ])
-        .send()
-        .await
-        .expect("login");
+    let res = post_login(&server, &anonymous, "maija", "//evil.example/steal").await;
     assert_eq!(res.headers()["location"], "/");
 
     // A form with a field of the wrong shape is a clear 422 page, not a 5xx; the event is unchanged.
@@ -362,18 +360,7 @@ async fn managers_decide_requests_and_export_participants() {
 
     // Someone who does not manage the community gets no list.
     let other = client();
-    let csrf = form_token(&other, &server.url("/login")).await;
-    let res = other
-        .post(server.url("/login"))
-        .form(&[
-            ("username", "ville"),
-            ("password", "salasana123"),
-            ("csrf", csrf.as_str()),
-            ("next", ""),
-        ])
-        .send()
-        .await
-        .expect("login");
+    let res = post_login(&server, &other, "ville", "").await;
     assert_eq!(res.status(), 303);
     let res = other
         .get(server.url(&format!("/manage/events/{id}/participants.csv")))

@@ -173,6 +173,12 @@ impl Verkosto {
         }
     }
 
+    /// Whether any account exists yet (a fresh instance shows how to create the first).
+    pub async fn has_accounts(&self) -> Result<bool> {
+        let mut c = self.db().acquire().await?;
+        Ok(store::accounts::count(&mut c.conn()).await? > 0)
+    }
+
     /// The account named `username`.
     pub async fn account(&self, username: &str) -> Result<Account> {
         let mut c = self.db().acquire().await?;

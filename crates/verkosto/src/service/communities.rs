@@ -136,6 +136,18 @@ impl Verkosto {
             .ok_or_else(|| Error::NotFound(format!("community {name:?}")))
     }
 
+    /// The community with database id `id` (an event's or announcement's organiser), if it still exists.
+    pub async fn community_by_id(&self, id: i64) -> Result<Option<Community>> {
+        let mut c = self.db().acquire().await?;
+        store::communities::find_by_id(&mut c.conn(), id).await
+    }
+
+    /// The communities `account` owns or manages, by name.
+    pub async fn managed_communities(&self, account: &Account) -> Result<Vec<Community>> {
+        let mut c = self.db().acquire().await?;
+        store::communities::managed_by(&mut c.conn(), account.id).await
+    }
+
     /// Communities by name, a page at a time (`limit` at most 100).
     pub async fn communities(&self, limit: i64, offset: i64) -> Result<Vec<Community>> {
         let mut c = self.db().acquire().await?;

@@ -300,7 +300,8 @@ impl Verkosto {
         store::events::by_organizer(&mut c.conn(), organizer.as_str(), from, to, 1000).await
     }
 
-    async fn managed_local_event(
+    /// A local event that `by` may manage, with its community.
+    pub async fn managed_local_event(
         &self,
         by: &Account,
         public_id: &str,
@@ -311,14 +312,18 @@ impl Verkosto {
                 "only the organizer's instance can change a remote event".into(),
             ));
         };
-        let community = {
-            let mut c = self.db().acquire().await?;
-            store::communities::find_by_id(&mut c.conn(), community_id)
-                .await?
-                .ok_or_else(|| Error::NotFound(format!("community {community_id}")))?
-        };
+        let community = self
+            .community_by_id(community_id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("community {community_id}")))?;
         self.require_manager(by, &community).await?;
         Ok((event, community))
+    }
+
+    /// Upcoming events organised by this instance's communities, soonest first (at most `limit`).
+    pub async fn upcoming_local_events(&self, limit: i64) -> Result<Vec<Event>> {
+        let mut c = self.db().acquire().await?;
+        store::events::upcoming_local(&mut c.conn(), Utc::now(), limit.clamp(1, 100)).await
     }
 
     /// Changes an event (its community's managers only); followers and participants get an `Update`.

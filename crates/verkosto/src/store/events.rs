@@ -156,6 +156,15 @@ pub async fn upsert(c: &mut Conn<'_>, e: &Event) -> Result<Event> {
         .ok_or_else(|| Error::Internal("event vanished".into()))
 }
 
+/// Events from their rows, co-hosts filled in.
+async fn from_rows(c: &mut Conn<'_>, rows: Vec<Row>) -> Result<Vec<Event>> {
+    let events = rows
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect::<Result<Vec<Event>>>()?;
+    with_cohosts(c, events).await
+}
+
 /// Fills in the co-hosts of events read from the database.
 async fn with_cohosts(c: &mut Conn<'_>, mut events: Vec<Event>) -> Result<Vec<Event>> {
     // One query per 500 events rather than one per event: a network calendar lists thousands, and
@@ -259,11 +268,7 @@ pub async fn by_organizer(
         .bind(limit)
         .fetch_all(&mut **c)
         .await)?;
-    let events = rows
-        .into_iter()
-        .map(TryInto::try_into)
-        .collect::<Result<Vec<Event>>>()?;
-    with_cohosts(c, events).await
+    from_rows(c, rows).await
 }
 
 /// Upcoming events organised by this instance's communities, soonest first (the home page).
@@ -281,11 +286,7 @@ pub async fn upcoming_local(
         .bind(limit)
         .fetch_all(&mut **c)
         .await)?;
-    let events = rows
-        .into_iter()
-        .map(TryInto::try_into)
-        .collect::<Result<Vec<Event>>>()?;
-    with_cohosts(c, events).await
+    from_rows(c, rows).await
 }
 
 /// Events of the communities an account follows (accepted follows), newest published first.
@@ -306,11 +307,7 @@ pub async fn timeline(
         .bind(limit)
         .fetch_all(&mut **c)
         .await)?;
-    let events = rows
-        .into_iter()
-        .map(TryInto::try_into)
-        .collect::<Result<Vec<Event>>>()?;
-    with_cohosts(c, events).await
+    from_rows(c, rows).await
 }
 
 /// The actors an account (`$1`) follows, accepted.
@@ -339,11 +336,7 @@ pub async fn by_organizers(
         .bind(to)
         .fetch_all(&mut **c)
         .await)?;
-    let events = rows
-        .into_iter()
-        .map(TryInto::try_into)
-        .collect::<Result<Vec<Event>>>()?;
-    with_cohosts(c, events).await
+    from_rows(c, rows).await
 }
 
 /// Events an account takes part in (accepted, waitlisted or pending), by start.
@@ -354,11 +347,7 @@ pub async fn participating(c: &mut Conn<'_>, participant_ap_id: &str) -> Result<
     );
     let rows: Vec<Row> =
         on_conn!(c, c => sqlx::query_as(&sql).bind(participant_ap_id).fetch_all(&mut **c).await)?;
-    let events = rows
-        .into_iter()
-        .map(TryInto::try_into)
-        .collect::<Result<Vec<Event>>>()?;
-    with_cohosts(c, events).await
+    from_rows(c, rows).await
 }
 
 /// Deletes an event and leaves a tombstone at its id.

@@ -16,7 +16,6 @@ use crate::apub::actor;
 use crate::error::Error;
 use crate::model::{Announcement, Comment, Community, CommunityKind, Event, EventStatus, JoinMode};
 use crate::service::{DirectoryEntry, Verkosto};
-use crate::store;
 
 /// How long before the start an online event's link is shown.
 const ONLINE_LINK_LEAD: i64 = 15;
@@ -85,18 +84,12 @@ pub(super) async fn home(State(v): State<Verkosto>, p: Visitor) -> Result<Respon
     let lang = p.lang;
     let fail = |e: Error| p.error(e);
     let communities = v.communities(100, 0).await.map_err(fail)?;
-    let (events, accounts) = {
-        let mut c = v.db().acquire().await.map_err(fail)?;
-        let events = store::events::upcoming_local(&mut c.conn(), Utc::now(), 20)
-            .await
-            .map_err(fail)?;
-        let accounts = store::accounts::count(&mut c.conn()).await.map_err(fail)?;
-        (events, accounts)
-    };
+    let events = v.upcoming_local_events(20).await.map_err(fail)?;
+    let first_run = !v.has_accounts().await.map_err(fail)?;
     let page = HomePage {
         communities,
         events: items(lang, events),
-        first_run: accounts == 0,
+        first_run,
         p,
     };
     Ok(super::render(&page, &page.p))
@@ -311,12 +304,7 @@ pub(crate) async fn event_page(
     let lang = p.lang;
     let fail = |e: Error| p.error(e);
     let community = match event.community_id {
-        Some(id) => {
-            let mut c = v.db().acquire().await.map_err(fail)?;
-            store::communities::find_by_id(&mut c.conn(), id)
-                .await
-                .map_err(fail)?
-        }
+        Some(id) => v.community_by_id(id).await.map_err(fail)?,
         None => None,
     };
     let comments = v
@@ -495,12 +483,7 @@ pub(crate) async fn announcement_page(
     let p = Visitor::from_headers(v, headers, &format!("/a/{}", a.public_id)).await;
     let fail = |e: Error| p.error(e);
     let community = match a.community_id {
-        Some(id) => {
-            let mut c = v.db().acquire().await.map_err(fail)?;
-            store::communities::find_by_id(&mut c.conn(), id)
-                .await
-                .map_err(fail)?
-        }
+        Some(id) => v.community_by_id(id).await.map_err(fail)?,
         None => None,
     };
     let page = AnnouncementPage {

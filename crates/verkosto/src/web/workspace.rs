@@ -22,7 +22,6 @@ use crate::model::{
     FollowPolicy, JoinMode, NewAnnouncement, NewCommunity, NewEvent, Participation,
 };
 use crate::service::{FollowRequestDecision, Verkosto};
-use crate::store;
 
 pub(super) fn routes() -> Router<Verkosto> {
     Router::new()
@@ -59,6 +58,15 @@ pub(super) fn routes() -> Router<Verkosto> {
             "/manage/events/{id}/participants/{pid}",
             post(decide_participation),
         )
+}
+
+/// A form page: 422 when it comes back refused, so clients and tests can tell it from a fresh form.
+fn render_form<T: Template>(page: &T, visitor: &Visitor, refused: bool) -> Response {
+    let mut response = render(page, visitor);
+    if refused {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
 }
 
 /// What a form said was wrong, by field.
@@ -322,12 +330,10 @@ async fn dashboard_with(
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
     let account = p.require_account()?;
-    let communities = {
-        let mut c = v.db().acquire().await.map_err(|e| p.error(e))?;
-        store::communities::managed_by(&mut c.conn(), account.id)
-            .await
-            .map_err(|e| p.error(e))?
-    };
+    let communities = v
+        .managed_communities(account)
+        .await
+        .map_err(|e| p.error(e))?;
     let failed = !errors.is_empty();
     let page = Dashboard {
         p,
@@ -335,11 +341,7 @@ async fn dashboard_with(
         form,
         errors,
     };
-    let mut response = render(&page, &page.p);
-    if failed {
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
+    Ok(render_form(&page, &page.p, failed))
 }
 
 async fn create_community(
@@ -519,11 +521,7 @@ async fn workspace_with(
         announcement_errors,
         preview,
     };
-    let mut response = render(&page, &page.p);
-    if failed {
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
+    Ok(render_form(&page, &page.p, failed))
 }
 
 async fn update_community(
@@ -935,11 +933,7 @@ fn event_form_page(
         preview,
         timezones: TIMEZONES.to_vec(),
     };
-    let mut response = render(&page, &page.p);
-    if failed {
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    response
+    render_form(&page, &page.p, failed)
 }
 
 async fn new_event_page(
@@ -1033,21 +1027,9 @@ async fn managed_event(
     public_id: &str,
 ) -> Result<(Event, Community), PageError> {
     let account = p.require_account()?;
-    let event = v.event(public_id).await.map_err(|e| p.error(e))?;
-    let community = match event.community_id {
-        Some(id) => {
-            let mut c = v.db().acquire().await.map_err(|e| p.error(e))?;
-            store::communities::find_by_id(&mut c.conn(), id)
-                .await
-                .map_err(|e| p.error(e))?
-        }
-        None => None,
-    }
-    .ok_or_else(|| p.error(Error::NotFound(format!("event {public_id}"))))?;
-    v.require_manager(account, &community)
+    v.managed_local_event(account, public_id)
         .await
-        .map_err(|e| p.error(e))?;
-    Ok((event, community))
+        .map_err(|e| p.error(e))
 }
 
 async fn edit_event_page(
