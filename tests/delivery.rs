@@ -118,7 +118,14 @@ async fn each_answer_gets_its_treatment() {
         assert_eq!(
             at(4).iter().filter(|d| d.accepted).count(),
             1,
-            "timeout: retried"
+            "timeout: delivered once in the end"
+        );
+        // The first request to inbox 4 would have been answered after 3 s: a second one arriving
+        // shows the sender gave up on it at the 800 ms request timeout and retried.
+        assert_eq!(
+            sink.arrived_at(4),
+            2,
+            "timeout: the slow attempt was abandoned"
         );
         tokio::time::sleep(Duration::from_millis(1500)).await;
         assert_eq!(at(2).len(), 1, "410: given up at once, never retried");

@@ -5,6 +5,7 @@ mod common;
 
 use std::collections::HashMap;
 
+use common::sink::Sink;
 use common::{TestDb, TestServer, eventually};
 use serde_json::{Value, json};
 
@@ -609,4 +610,141 @@ async fn replies_are_kept_sanitized_removable_and_refused_when_closed() {
     assert_eq!(comments, json!([]));
     a.stop().await;
     b.stop().await;
+}
+
+/// 50 people ask for 10 seats at the same moment, 10 local accounts through the API and 40 remote
+/// actors through signed `Join`s: exactly 10 get a seat and 40 wait, on both backends, and the remote
+/// actors receive one `Accept` or `TentativeAccept` each to match. (The seat count and the insert are
+/// one decision under a lock; under READ COMMITTED without it, concurrent joins counted the same free
+/// seats.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_joins_never_oversell_an_event() {
+    let sink = Sink::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let sink_host = format!("localhost:{}", listener.local_addr().expect("addr").port());
+    sink.serve(listener);
+    let key = verkosto::service::generate_keypair().await.expect("key");
+    sink.act_as_actors(key.clone());
+    let private =
+        <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(&key.private_key_pem)
+            .expect("key");
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        sink.seen.lock().expect("lock").clear();
+        let a = TestServer::start(db).await;
+        let manager = a.account("aino").await;
+        a.community(&manager, "kahvila", "open").await;
+        let community = a.verkosto.community("kahvila").await.expect("community");
+        let mut c = a.verkosto.db().acquire().await.expect("acquire");
+        let keys = verkosto::store::communities::keys(&mut c.conn(), community.id)
+            .await
+            .expect("keys");
+        drop(c);
+        sink.trust(&a.url("/c/kahvila#main-key"), &keys.public_key_pem);
+        let mut body = event_body();
+        body["capacity"] = json!(10);
+        let (status, event) = post(&a, "/api/v1/communities/kahvila/events", &manager, body).await;
+        assert_eq!(status, 201, "{event}");
+        let id = event["id"].as_str().expect("id").to_string();
+        let ap_id = event["ap_id"].as_str().expect("ap_id").to_string();
+        let mut locals = vec![];
+        for i in 0..10 {
+            locals.push(a.account(&format!("osallistuja{i}")).await);
+        }
+
+        // Each remote actor is known first (its key fetched and cached by a harmless `Like`), so that
+        // the joins below arrive together rather than staggered by key fetches.
+        let inbox = url::Url::parse(&a.url("/inbox")).expect("url");
+        let signed = |n: u32, activity: Value| {
+            let actor = format!("http://{sink_host}/actor/{n}");
+            let body = serde_json::to_vec(&activity).expect("json");
+            let headers = verkosto::apub::signatures::sign_post(
+                &inbox,
+                &body,
+                &format!("{actor}#main-key"),
+                &private,
+            )
+            .expect("sign");
+            let req = a.http.post(inbox.as_str()).headers(headers).body(body);
+            async move { req.send().await.map(|r| r.status().as_u16()).unwrap_or(0) }
+        };
+        let actor = |n: u32| format!("http://{sink_host}/actor/{n}");
+        let likes = (0..40).map(|n| {
+            signed(
+                n,
+                json!({ "id": format!("{}/likes/{backend}", actor(n)), "type": "Like",
+                        "actor": actor(n), "object": ap_id }),
+            )
+        });
+        let liked = futures::future::join_all(likes).await;
+        assert!(liked.iter().all(|s| *s == 202), "{backend}: {liked:?}");
+
+        let path = format!("/api/v1/events/{id}/participation");
+        let local_joins = locals.iter().map(|token| post(&a, &path, token, json!({})));
+        let remote_joins = (0..40).map(|n| {
+            signed(
+                n,
+                json!({
+                    "@context": "https://www.w3.org/ns/activitystreams",
+                    "id": format!("{}/joins/{backend}", actor(n)),
+                    "type": "Join",
+                    "actor": actor(n),
+                    "object": ap_id,
+                }),
+            )
+        });
+        let (local, remote) = tokio::join!(
+            futures::future::join_all(local_joins),
+            futures::future::join_all(remote_joins)
+        );
+        for (status, answer) in local {
+            assert_eq!(status, 201, "{backend}: {answer}");
+        }
+        assert!(remote.iter().all(|s| *s == 202), "{backend}: {remote:?}");
+
+        let (_, participants) = a
+            .get_json(&format!("/api/v1/events/{id}/participants"), Some(&manager))
+            .await;
+        let participants = participants.as_array().expect("participants").clone();
+        let count = |state: &str, remote: Option<bool>| {
+            participants
+                .iter()
+                .filter(|p| p["state"] == state)
+                .filter(|p| {
+                    remote.is_none_or(|r| {
+                        p["participant_ap_id"]
+                            .as_str()
+                            .unwrap_or("")
+                            .contains(&sink_host)
+                            == r
+                    })
+                })
+                .count()
+        };
+        assert_eq!(participants.len(), 50, "{backend}");
+        assert_eq!(count("accepted", None), 10, "{backend}");
+        assert_eq!(count("waitlisted", None), 40, "{backend}");
+
+        // What the remote actors were told, counted where they received it.
+        let remote_accepted = count("accepted", Some(true));
+        let answers = |kind: &str| {
+            sink.accepted()
+                .iter()
+                .filter(|d| d.kind == kind && d.signature_ok)
+                .count()
+        };
+        eventually(20, "an answer to each remote join", || async {
+            (answers("Accept") + answers("TentativeAccept") >= 40).then_some(())
+        })
+        .await;
+        assert_eq!(answers("Accept"), remote_accepted, "{backend}");
+        assert_eq!(
+            answers("TentativeAccept"),
+            40 - remote_accepted,
+            "{backend}"
+        );
+        a.stop().await;
+    }
 }

@@ -29,6 +29,16 @@ struct Server {
 
 impl Server {
     async fn start(database_url: &str, port: u16, domain: &str) -> Server {
+        Self::start_with(database_url, port, domain, &[]).await
+    }
+
+    /// Starts a process with extra environment variables (settings).
+    async fn start_with(
+        database_url: &str,
+        port: u16,
+        domain: &str,
+        env: &[(&str, &str)],
+    ) -> Server {
         let child = Command::new(env!("CARGO_BIN_EXE_verkosto"))
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
             .env("DATABASE_URL", database_url)
@@ -38,6 +48,7 @@ impl Server {
             // Leases of a killed process run out after twice this plus 5 s.
             .env("VERKOSTO_REQUEST_TIMEOUT", "2s")
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .spawn()
             .expect("start verkosto");
@@ -179,7 +190,7 @@ async fn databases(dir: &tempfile::TempDir) -> Vec<(String, Option<String>)> {
         let (base, _) = url.rsplit_once('/').expect("database name in DATABASE_URL");
         out.push((format!("{base}/{name}"), Some(name)));
     } else {
-        eprintln!("PostgreSQL process tests skipped: DATABASE_URL is not set");
+        common::skip("PostgreSQL process tests: DATABASE_URL is not set");
     }
     out
 }
@@ -280,10 +291,13 @@ async fn a_server_killed_mid_delivery_resends_at_most_what_was_in_flight() {
         let got = arrivals(&sink);
         assert!(got.keys().all(|(_, id)| id == &ids[0]));
         let resent: usize = got.values().map(|n| n - 1).sum();
-        // The documented bound: at most the deliveries in flight when the process died.
+        // The documented bound: at most the deliveries in flight when the process died, and to one
+        // host that is `workers_per_host` (4), not the 32 workers of the process.
+        let cap = Settings::new("x").workers_per_host;
+        assert!(resent <= cap, "{resent} resent, more than {cap}");
         assert!(
-            resent <= Settings::new("x").delivery_workers,
-            "{resent} resent"
+            sink.max_in_flight.load(std::sync::atomic::Ordering::SeqCst) <= cap,
+            "more than {cap} deliveries in flight to one host"
         );
         drop(server);
         v.db().close().await;
@@ -294,7 +308,7 @@ async fn a_server_killed_mid_delivery_resends_at_most_what_was_in_flight() {
 #[tokio::test]
 async fn two_processes_share_one_postgres_queue_without_duplicates() {
     let Ok(_) = std::env::var("DATABASE_URL") else {
-        eprintln!("several-processes test skipped: DATABASE_URL is not set");
+        common::skip("several-processes test: DATABASE_URL is not set");
         return;
     };
     let dir = tempfile::tempdir().expect("dir");
@@ -333,6 +347,46 @@ async fn two_processes_share_one_postgres_queue_without_duplicates() {
         assert_eq!(activities.len(), ids.len());
     }
     assert_eq!(first.pending().await + second.pending().await, 0);
+    drop(first);
+    drop(second);
+    v.db().close().await;
+    drop_database(pg_name).await;
+}
+
+/// Two processes on one PostgreSQL queue, each allowed 2 deliveries in flight per host, together never
+/// have more than 2 in flight to the one receiving host (counted at the receiver): claims in one
+/// process see the other's leases.
+#[tokio::test]
+async fn two_processes_together_keep_the_per_host_limit() {
+    let Ok(_) = std::env::var("DATABASE_URL") else {
+        common::skip("several-processes test: DATABASE_URL is not set");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, pg_name) = databases(&dir).await.pop().expect("postgres");
+    let port = free_port();
+    let domain = format!("localhost:{port}");
+    let sink = Sink::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let sink_host = format!("localhost:{}", listener.local_addr().expect("addr").port());
+    sink.serve(listener);
+    for n in 0..60 {
+        sink.set(n, Behaviour::SlowAlways(Duration::from_millis(20)));
+    }
+    let v = prepare(&url, &domain, &[(&sink, sink_host)], 60).await;
+    let env = [("VERKOSTO_WORKERS_PER_HOST", "2")];
+    let first = Server::start_with(&url, port, &domain, &env).await;
+    let second = Server::start_with(&url, free_port(), &domain, &env).await;
+    publish(&v, 3).await;
+    eventually(60, "180 deliveries", || async {
+        (sink.accepted().len() >= 180).then_some(())
+    })
+    .await;
+    let most = sink.max_in_flight.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(most <= 2, "{most} deliveries in flight to one host at once");
+    assert!(most == 2, "both slots were used ({most})");
     drop(first);
     drop(second);
     v.db().close().await;

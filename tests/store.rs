@@ -561,3 +561,112 @@ async fn per_host_limits_and_unavailable_hosts_hold_deliveries_back() {
         t.cleanup().await;
     });
 }
+
+/// Tables, their columns, and the indexes created by name, as one backend's migrations left them.
+type Schema = std::collections::BTreeMap<String, Vec<String>>;
+
+async fn sqlite_schema(pool: &sqlx::SqlitePool) -> Schema {
+    let mut out = Schema::new();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' \
+         AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("tables");
+    for table in tables {
+        let mut columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info($1)")
+            .bind(&table)
+            .fetch_all(pool)
+            .await
+            .expect("columns");
+        columns.sort();
+        out.insert(format!("table {table}"), columns);
+    }
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("indexes");
+    for (index, table) in indexes {
+        let columns: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
+                .bind(&index)
+                .fetch_all(pool)
+                .await
+                .expect("index columns");
+        out.insert(format!("index {index} on {table}"), columns);
+    }
+    out
+}
+
+async fn postgres_schema(pool: &sqlx::PgPool) -> Schema {
+    let mut out = Schema::new();
+    let columns: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.table_name::text, c.column_name::text FROM information_schema.columns c \
+         JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+         WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' \
+         AND c.table_name <> '_sqlx_migrations'",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("columns");
+    for (table, column) in columns {
+        out.entry(format!("table {table}"))
+            .or_default()
+            .push(column);
+    }
+    out.values_mut().for_each(|c| c.sort());
+    // Indexes created by CREATE INDEX, not those backing a primary key or UNIQUE constraint (SQLite
+    // creates those implicitly too and lists them without SQL).
+    let indexes: Vec<(String, String, Vec<String>)> = sqlx::query_as(
+        "SELECT i.relname::text, t.relname::text, \
+                ARRAY(SELECT a.attname::text FROM unnest(x.indkey) WITH ORDINALITY k(attnum, n) \
+                      JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.n) \
+         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
+         JOIN pg_namespace s ON s.oid = t.relnamespace \
+         WHERE s.nspname = current_schema() AND t.relname <> '_sqlx_migrations' \
+         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("indexes");
+    for (index, table, columns) in indexes {
+        out.insert(format!("index {index} on {table}"), columns);
+    }
+    out
+}
+
+/// The two migration sets are written by hand in two dialects: they must build the same schema, so
+/// that code tested on one backend meets the same tables, columns and indexes on the other.
+#[tokio::test]
+async fn both_migration_sets_define_the_same_schema() {
+    let sqlite = common::TestDb::sqlite().await;
+    let Some(postgres) = common::TestDb::postgres().await else {
+        return;
+    };
+    let (store::Db::Sqlite(lite), store::Db::Postgres(pg)) = (&sqlite.db, &postgres.db) else {
+        panic!("one database of each backend");
+    };
+    let (lite_schema, pg_schema) = (sqlite_schema(lite).await, postgres_schema(pg).await);
+    assert!(
+        lite_schema.keys().any(|k| k.starts_with("index ")),
+        "indexes are read"
+    );
+    for (what, columns) in &lite_schema {
+        assert_eq!(
+            Some(columns),
+            pg_schema.get(what),
+            "{what} differs (SQLite has it as shown, PostgreSQL as the right side)"
+        );
+    }
+    for what in pg_schema.keys() {
+        assert!(
+            lite_schema.contains_key(what),
+            "{what} exists only on PostgreSQL"
+        );
+    }
+    sqlite.cleanup().await;
+    postgres.cleanup().await;
+}

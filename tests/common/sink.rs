@@ -39,6 +39,8 @@ pub enum Behaviour {
 pub struct Seen {
     pub inbox: u32,
     pub activity_id: String,
+    /// The activity's `type`.
+    pub kind: String,
     pub signature_ok: bool,
     pub at: Instant,
     pub accepted: bool,
@@ -58,6 +60,18 @@ pub struct Sink {
     pub actors_gone: Arc<std::sync::atomic::AtomicBool>,
     /// How many times actor documents were fetched.
     pub actor_fetches: Arc<std::sync::atomic::AtomicUsize>,
+    /// Deliveries being received right now, and the most there ever were at once.
+    in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    pub max_in_flight: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// Counts one delivery in flight for as long as it lives.
+struct InFlight(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl Sink {
@@ -101,7 +115,18 @@ impl Sink {
             .collect()
     }
 
-    /// Every attempt that reached an inbox.
+    /// How many requests arrived at an inbox, counted on arrival: unlike [`Sink::attempts_at`] this
+    /// includes requests the sender gave up on before they were answered.
+    pub fn arrived_at(&self, inbox: u32) -> u32 {
+        self.attempts
+            .lock()
+            .expect("lock")
+            .get(&inbox)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Every attempt that reached an inbox (and was answered or abandoned after its answer).
     pub fn attempts_at(&self, inbox: u32) -> Vec<Seen> {
         self.seen
             .lock()
@@ -120,6 +145,13 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let now_in_flight = sink
+        .in_flight
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        + 1;
+    let _in_flight = InFlight(sink.in_flight.clone());
+    sink.max_in_flight
+        .fetch_max(now_in_flight, std::sync::atomic::Ordering::SeqCst);
     let host = sink.host.lock().expect("lock").clone();
     let signature_ok = match verkosto::apub::signatures::check_post(
         "POST",
@@ -140,10 +172,9 @@ async fn receive(
         }
         Err(_) => false,
     };
-    let activity_id = serde_json::from_slice::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|v| v["id"].as_str().map(str::to_string))
-        .unwrap_or_default();
+    let activity = serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default();
+    let activity_id = activity["id"].as_str().unwrap_or_default().to_string();
+    let kind = activity["type"].as_str().unwrap_or_default().to_string();
     let attempt = {
         let mut a = sink.attempts.lock().expect("lock");
         let e = a.entry(n).or_default();
@@ -176,6 +207,7 @@ async fn receive(
     sink.seen.lock().expect("lock").push(Seen {
         inbox: n,
         activity_id,
+        kind,
         signature_ok,
         at: Instant::now(),
         accepted: status.is_success(),

@@ -484,7 +484,7 @@ impl Verkosto {
     /// Seats freed (capacity raised, someone left): promote waitlisted participants, oldest first.
     async fn fill_seats(&self, tx: &mut Tx, event: &Event) -> Result<()> {
         loop {
-            let accepted = store::events::count_accepted(&mut tx.conn(), event.id).await?;
+            let accepted = store::events::lock_and_count_accepted(&mut tx.conn(), event.id).await?;
             if event.capacity.is_some_and(|c| accepted >= c) {
                 return Ok(());
             }
@@ -553,7 +553,7 @@ impl Verkosto {
         if let Some(p) = existing.filter(|p| p.state != ParticipationState::Rejected) {
             return Ok(p);
         }
-        let accepted = store::events::count_accepted(&mut tx.conn(), event.id).await?;
+        let accepted = store::events::lock_and_count_accepted(&mut tx.conn(), event.id).await?;
         let full = event.capacity.is_some_and(|c| accepted >= c);
         let (state, answer) = match event.join_mode {
             _ if event.status == EventStatus::Cancelled => (ParticipationState::Rejected, "Reject"),
@@ -824,7 +824,7 @@ impl Verkosto {
         let (state, answer) = if !accept {
             (ParticipationState::Rejected, "Reject")
         } else {
-            let accepted = store::events::count_accepted(&mut tx.conn(), event.id).await?;
+            let accepted = store::events::lock_and_count_accepted(&mut tx.conn(), event.id).await?;
             if p.state == ParticipationState::Accepted {
                 (ParticipationState::Accepted, "")
             } else if event.capacity.is_some_and(|c| accepted >= c) {

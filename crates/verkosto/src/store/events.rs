@@ -509,8 +509,18 @@ pub async fn delete_participation(c: &mut Conn<'_>, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Accepted participants of an event.
-pub async fn count_accepted(c: &mut Conn<'_>, event_id: i64) -> Result<i64> {
+/// Counts an event's accepted participants, holding its seats for the rest of the transaction.
+pub async fn lock_and_count_accepted(c: &mut Conn<'_>, event_id: i64) -> Result<i64> {
+    // Every seat decision counts first, so the count is where concurrent decisions are put in line:
+    // PostgreSQL locks the event's row until the transaction ends (under READ COMMITTED two joins
+    // would otherwise both count the same free seat); SQLite transactions begin IMMEDIATE, which
+    // already serialises writers.
+    if let Conn::Postgres(c) = c {
+        sqlx::query("SELECT id FROM events WHERE id = $1 FOR UPDATE")
+            .bind(event_id)
+            .execute(&mut **c)
+            .await?;
+    }
     let n: i64 = on_conn!(c, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM participations WHERE event_id = $1 AND state = 'accepted'")
         .bind(event_id)
