@@ -106,7 +106,7 @@ pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Rece
         &parts.headers,
         &body,
         &settings.domain,
-        settings.signature_window,
+        settings.signature_age(),
     )?;
 
     let json: Value = serde_json::from_slice(&body)?;

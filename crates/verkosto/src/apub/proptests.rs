@@ -86,7 +86,7 @@ proptest! {
                 headers.insert(name, v);
             }
         }
-        let checked = super::signatures::check_post("POST", "/inbox", &headers, &body, "here.example", std::time::Duration::from_secs(60));
+        let checked = super::signatures::check_post("POST", "/inbox", &headers, &body, "here.example", super::signatures::SignatureAge::default());
         if let Ok(pending) = checked {
             let _ = pending.key_owner_guess();
             let _ = pending.verify("not a key");

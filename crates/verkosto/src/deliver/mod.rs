@@ -53,11 +53,13 @@ const PRUNE_EVERY: Duration = Duration::from_secs(600);
 /// Other processes (or `verkosto domain block`) may change blocks: every process rereads them this often.
 const BLOCKS_RELOAD_EVERY: Duration = Duration::from_secs(60);
 
-/// Forgets received activity ids older than twice the signature window: a replay of anything older
-/// is refused by its `Date` before the id is even looked at.
+/// Forgets received activity ids older than twice the longest a signature is accepted (its longest
+/// signed `(expires)` plus the clock skew): a replay of anything older is refused by its age before the
+/// id is even looked at.
 async fn prune_received(verkosto: &Verkosto) -> crate::Result<u64> {
-    let keep = chrono::Duration::from_std(verkosto.settings().signature_window.saturating_mul(2))
-        .unwrap_or(chrono::Duration::MAX);
+    let longest = verkosto.settings().signature_age().longest_accepted();
+    let keep =
+        chrono::Duration::from_std(longest.saturating_mul(2)).unwrap_or(chrono::Duration::MAX);
     let mut c = verkosto.db().acquire().await?;
     let before = store::now()
         .checked_sub_signed(keep)
