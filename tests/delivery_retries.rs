@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::sink::{Sink, follow_from_sink};
+use common::sink::{Behaviour, Sink, follow_from_sink};
 use common::{TestDb, TestServer, eventually};
 use verkosto::model::CommunityUpdate;
 use verkosto::store::{self, Db};
@@ -107,6 +107,60 @@ async fn a_delivery_whose_key_cannot_be_read_for_a_while_stays_queued_and_arrive
         .await;
         assert_eq!(sink.accepted().len(), 1);
         assert!(sink.accepted()[0].signature_ok);
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_failing_delivery_is_given_up_after_the_retry_window_and_not_before() {
+    for db in TestDb::all().await {
+        eprintln!("-- backend: {}", db.backend);
+        let s = sender(db, |st| {
+            st.retry_window = std::time::Duration::from_secs(3600);
+        })
+        .await;
+        let v = &s.verkosto;
+        let (sink, host) = sink().await;
+        sink.set(1, Behaviour::ErrorTimes(u32::MAX));
+        sink.set(2, Behaviour::ErrorTimes(u32::MAX));
+        follow_from_sink(v, "kahvila", &sink, &host, [1, 2]).await;
+        let actor = v.state().url("/c/kahvila");
+        let inbox = |n: u32| url::Url::parse(&format!("http://{host}/inbox/{n}")).expect("url");
+        // One delivery queued two hours ago (older than the window), one just now; both to inboxes
+        // that always fail. Written in one transaction so no worker sees the old one as new.
+        let mut tx = v.db().begin().await.expect("begin");
+        let now = store::now();
+        for (n, queued_at) in [(1, now - chrono::Duration::hours(2)), (2, now)] {
+            store::deliveries::enqueue(
+                &mut tx.conn(),
+                &format!("{actor}/activities/{n}"),
+                actor.as_str(),
+                &format!(r#"{{"id":"{actor}/activities/{n}","type":"Update"}}"#),
+                &[&inbox(n)],
+                queued_at,
+            )
+            .await
+            .expect("enqueue");
+        }
+        tx.commit().await.expect("commit");
+        v.state().deliveries.notify();
+
+        // The recent one is retried: wait until it failed a third time.
+        eventually(
+            30,
+            "an attempt at the old one, three at the recent one",
+            || async {
+                (!sink.attempts_at(1).is_empty() && sink.attempts_at(2).len() >= 3).then_some(())
+            },
+        )
+        .await;
+        assert_eq!(
+            sink.attempts_at(1).len(),
+            1,
+            "the delivery older than the window is given up after its failed attempt"
+        );
+        let queue = queue_of(v, &host).await.expect("queue");
+        assert_eq!(queue.pending, 1, "only the recent delivery is still queued");
         s.stop().await;
     }
 }
