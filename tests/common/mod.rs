@@ -308,6 +308,18 @@ impl RemoteSigner {
         }
     }
 
+    /// An actor served elsewhere (a sink's `/actor/{n}`) whose private key the test holds.
+    pub fn with_key(actor: String, private_key_pem: &str) -> RemoteSigner {
+        let key =
+            <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(private_key_pem)
+                .expect("key");
+        RemoteSigner {
+            key_id: format!("{actor}#main-key"),
+            actor,
+            key,
+        }
+    }
+
     /// POSTs `activity` signed with a `Date` of the caller's choosing, and, when given, signed
     /// `(created)` and `(expires)` parameters (Unix seconds).
     pub async fn post_dated(
