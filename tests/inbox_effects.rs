@@ -1,12 +1,12 @@
 //! What an incoming `Follow`, `Join`, `Leave` and `Undo` do, against a running server: an `Undo` naming
 //! its object by id undoes what we stored under that id (a Follow or a Join), and only for its own
-//! actor.
+//! actor; a repeated Follow is answered again and one reusing its id after an unfollow follows again.
 //! The remote side is a sink that serves the actors and counts what it receives.
 
 mod common;
 
 use common::sink::Sink;
-use common::{RemoteSigner, TestDb, TestServer};
+use common::{RemoteSigner, TestDb, TestServer, eventually};
 use serde_json::{Value, json};
 use verkosto::model::FollowState;
 use verkosto::store;
@@ -55,6 +55,21 @@ fn activity(kind: &str, id: &str, actor: &RemoteSigner, object: impl Into<Value>
         "@context": "https://www.w3.org/ns/activitystreams",
         "id": id, "type": kind, "actor": actor.actor, "object": object.into(),
     })
+}
+
+/// What the sink's inbox `n` received (every delivery to a follower there is an answer to it).
+async fn received_at(sink: &Sink, n: u32, expected: usize) {
+    eventually(
+        20,
+        &format!("{expected} deliveries at inbox {n}"),
+        || async { (sink.attempts_at(n).len() >= expected).then_some(()) },
+    )
+    .await;
+    assert_eq!(
+        sink.attempts_at(n).len(),
+        expected,
+        "deliveries at inbox {n}"
+    );
 }
 
 #[tokio::test]
@@ -194,6 +209,46 @@ async fn an_undo_by_id_undoes_the_join_or_follow_stored_under_it_and_only_for_it
             .await;
         assert_eq!(status, 202);
         drop(sink);
+        local.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_follow_is_answered_again_when_repeated_and_applied_again_after_an_unfollow() {
+    for db in TestDb::all().await {
+        eprintln!("-- backend: {}", db.backend);
+        let Setup {
+            local, sink, alice, ..
+        } = setup(db).await;
+        let follow_id = format!("{}/follows/1", alice.actor);
+        let follow = activity("Follow", &follow_id, &alice, local.url("/c/kahvila"));
+
+        let (status, _) = alice.post(&local, "/c/kahvila/inbox", &follow).await;
+        assert_eq!(status, 202);
+        assert_eq!(followers(&local).await, 1);
+        received_at(&sink, 1, 1).await;
+
+        let undo = activity(
+            "Undo",
+            &format!("{}/undo/1", alice.actor),
+            &alice,
+            follow_id.clone(),
+        );
+        let (status, _) = alice.post(&local, "/inbox", &undo).await;
+        assert_eq!(status, 202);
+        assert_eq!(followers(&local).await, 0);
+
+        // Following again under the same Follow id (as Fedify does) follows again and is accepted.
+        let (status, _) = alice.post(&local, "/c/kahvila/inbox", &follow).await;
+        assert_eq!(status, 202);
+        assert_eq!(followers(&local).await, 1, "the follower is in place again");
+        received_at(&sink, 1, 2).await;
+
+        // A plain repeat of the accepted Follow is answered with an Accept again.
+        let (status, _) = alice.post(&local, "/c/kahvila/inbox", &follow).await;
+        assert_eq!(status, 202);
+        assert_eq!(followers(&local).await, 1);
+        received_at(&sink, 1, 3).await;
         local.stop().await;
     }
 }

@@ -152,7 +152,7 @@ async fn setup() -> (TestServer, Remote, String, RsaPrivateKey, String) {
 }
 
 #[tokio::test]
-async fn a_correct_signed_follow_is_accepted_and_a_replay_has_no_second_effect() {
+async fn a_correct_signed_follow_is_accepted_and_a_late_replay_is_refused() {
     let (local, remote, actor, key, key_id) = setup().await;
     let object = local.url("/c/kahvila");
     let first = follow(&format!("{actor}/follows/1"), &actor, &object);
@@ -174,7 +174,24 @@ async fn a_correct_signed_follow_is_accepted_and_a_replay_has_no_second_effect()
     assert_eq!(status, 202);
     assert_eq!(followers(&local).await, 0);
 
-    // The same Follow delivered again is acknowledged and ignored.
+    // A captured copy of the Follow replayed later is refused by its signature's age...
+    let (status, answer) = post(
+        &local,
+        "/c/kahvila/inbox",
+        &first,
+        &key_id,
+        &key,
+        Sig {
+            date: SystemTime::now() - Duration::from_secs(2 * 3600),
+            ..Sig::default()
+        },
+    )
+    .await;
+    assert_eq!(status, 401, "{answer}");
+    assert_eq!(followers(&local).await, 0, "a late replay has no effect");
+
+    // ...while the same Follow sent afresh follows again: Follows are deduplicated by their effect,
+    // not their id, since peers reuse a Follow id after an unfollow.
     let (status, _) = post(
         &local,
         "/c/kahvila/inbox",
@@ -185,17 +202,13 @@ async fn a_correct_signed_follow_is_accepted_and_a_replay_has_no_second_effect()
     )
     .await;
     assert_eq!(status, 202);
-    assert_eq!(
-        followers(&local).await,
-        0,
-        "a replayed activity id has no second effect"
-    );
+    assert_eq!(followers(&local).await, 1);
 
     // Unknown activity types are acknowledged and change nothing.
     let like = serde_json::to_vec(&json!({ "id": format!("{actor}/likes/1"), "type": "Like", "actor": actor, "object": object })).expect("json");
     let (status, _) = post(&local, "/inbox", &like, &key_id, &key, Sig::default()).await;
     assert_eq!(status, 202);
-    assert_eq!(followers(&local).await, 0);
+    assert_eq!(followers(&local).await, 1);
     local.stop().await;
     remote.server.stop().await;
 }
