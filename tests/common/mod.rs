@@ -317,6 +317,71 @@ impl RemoteSigner {
         }
     }
 
+    /// An actor served elsewhere (a sink's `/actor/{n}`) whose private key the test holds.
+    pub fn with_key(actor: String, private_key_pem: &str) -> RemoteSigner {
+        let key =
+            <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(private_key_pem)
+                .expect("key");
+        RemoteSigner {
+            key_id: format!("{actor}#main-key"),
+            actor,
+            key,
+        }
+    }
+
+    /// POSTs `activity` signed with a `Date` of the caller's choosing, and, when given, signed
+    /// `(created)` and `(expires)` parameters (Unix seconds).
+    pub async fn post_dated(
+        &self,
+        target: &TestServer,
+        path: &str,
+        activity: &Value,
+        date: std::time::SystemTime,
+        created_expires: Option<(u64, u64)>,
+    ) -> (u16, Value) {
+        use base64::Engine;
+        use sha2::Digest;
+        let body = serde_json::to_vec(activity).expect("json");
+        let inbox = url::Url::parse(&target.url(path)).expect("url");
+        let mut headers =
+            verkosto::apub::signatures::sign_post_at(&inbox, &body, &self.key_id, &self.key, date)
+                .expect("sign");
+        if let Some((created, expires)) = created_expires {
+            // Re-sign by hand: the signing crate cannot set (created)/(expires) of our choosing.
+            let value = |h: &str| headers[h].to_str().expect("header").to_string();
+            let signing_string = format!(
+                "(request-target): post {}\n(created): {created}\n(expires): {expires}\nhost: {}\ndate: {}\ndigest: {}",
+                inbox.path(),
+                value("host"),
+                value("date"),
+                value("digest")
+            );
+            let signature = base64::engine::general_purpose::STANDARD.encode(
+                self.key
+                    .sign(
+                        rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                        &sha2::Sha256::digest(signing_string.as_bytes()),
+                    )
+                    .expect("sign"),
+            );
+            let header = format!(
+                r#"keyId="{}",algorithm="hs2019",created="{created}",expires="{expires}",headers="(request-target) (created) (expires) host date digest",signature="{signature}""#,
+                self.key_id
+            );
+            headers.insert("signature", header.parse().expect("header"));
+        }
+        let res = target
+            .http
+            .post(inbox.as_str())
+            .headers(headers)
+            .body(body)
+            .send()
+            .await
+            .expect("post");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
     /// POSTs `activity` to `target`'s `path`, correctly signed.
     pub async fn post(&self, target: &TestServer, path: &str, activity: &Value) -> (u16, Value) {
         let body = serde_json::to_vec(activity).expect("json");

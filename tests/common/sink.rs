@@ -159,7 +159,7 @@ async fn receive(
         &headers,
         &body,
         &host,
-        Duration::from_secs(3600),
+        verkosto::apub::signatures::SignatureAge::default(),
     ) {
         Ok(pending) => {
             let key = sink

@@ -263,7 +263,7 @@ async fn sink_inbox(
         &headers,
         &body,
         &s.host,
-        Duration::from_secs(3600),
+        signatures::SignatureAge::default(),
     )
     .ok()
     .zip(trusted)

@@ -90,6 +90,9 @@ struct ServeArgs {
     /// How long a host may fail before it is only probed now and then, e.g. 3d or 72h.
     #[arg(long, env = "VERKOSTO_UNAVAILABLE_AFTER", value_parser = parse_duration)]
     unavailable_after: Option<Duration>,
+    /// How long a failing delivery is retried before it is given up, e.g. 14d.
+    #[arg(long, env = "VERKOSTO_RETRY_WINDOW", value_parser = parse_duration)]
+    retry_window: Option<Duration>,
     /// Let anyone create an account through the API.
     #[arg(long, env = "VERKOSTO_OPEN_REGISTRATION")]
     open_registration: bool,
@@ -130,6 +133,7 @@ struct FileConfig {
     delivery_workers: Option<usize>,
     workers_per_host: Option<usize>,
     unavailable_after: Option<String>,
+    retry_window: Option<String>,
 }
 
 fn parse_duration(raw: &str) -> Result<Duration, String> {
@@ -208,6 +212,15 @@ fn resolve(common: &Common, serve: &ServeArgs) -> anyhow::Result<Resolved> {
         .map_err(anyhow::Error::msg)?)
     {
         settings.unavailable_after = d;
+    }
+    if let Some(d) = serve.retry_window.or(file
+        .retry_window
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(anyhow::Error::msg)?)
+    {
+        settings.retry_window = d;
     }
     let default_bind: SocketAddr = ([127, 0, 0, 1], 8080).into();
     Ok(Resolved {

@@ -106,7 +106,7 @@ pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Rece
         &parts.headers,
         &body,
         &settings.domain,
-        settings.signature_window,
+        settings.signature_age(),
     )?;
 
     let json: Value = serde_json::from_slice(&body)?;
@@ -176,6 +176,9 @@ pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Rece
         verkosto.state().deliveries.notify();
     }
 
+    if deduplicated_by_effect(&envelope.kind) {
+        return dispatch(&data, &envelope.kind, json).await;
+    }
     let fresh = {
         let mut c = verkosto.db().acquire().await?;
         store::received::record(&mut c.conn(), envelope.id.as_str(), store::now()).await?
@@ -189,6 +192,16 @@ pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Rece
         store::received::forget(&mut c.conn(), envelope.id.as_str()).await?;
     }
     outcome
+}
+
+/// Activities whose repeat is answered by what is in place rather than dropped by id: a `Follow` or
+/// `Join` already in effect is answered again (as Mastodon re-sends the `Accept` of a repeated
+/// `Follow`: the sender may have lost the first answer), one no longer in effect (after an `Undo`) is
+/// applied again, even under a reused id (Fedify's follow command reuses it); `Leave` and `Undo` of
+/// something not in place do nothing. Replays of a captured request are refused by the signature's
+/// age, not by the id.
+fn deduplicated_by_effect(kind: &str) -> bool {
+    matches!(kind, "Follow" | "Join" | "Leave" | "Undo")
 }
 
 /// Verifies the signature with the actor's key: cached key first, then (once, rate-limited) a fresh

@@ -116,6 +116,17 @@ pub fn sign_post(
     key_id: &str,
     key: &impl SignsRequests,
 ) -> Result<HeaderMap> {
+    sign_post_at(inbox, body, key_id, key, SystemTime::now())
+}
+
+/// Like [`sign_post`], with the `Date` given (tests of signature age sign in the past or future).
+pub fn sign_post_at(
+    inbox: &Url,
+    body: &[u8],
+    key_id: &str,
+    key: &impl SignsRequests,
+    date: SystemTime,
+) -> Result<HeaderMap> {
     let host = crate::apub::actor::normalized_host(inbox)
         .ok_or_else(|| Error::Internal(format!("inbox {inbox} has no host")))?;
     let path = match inbox.query() {
@@ -124,10 +135,7 @@ pub fn sign_post(
     };
     let mut headers = BTreeMap::new();
     headers.insert("host".to_string(), host);
-    headers.insert(
-        "date".to_string(),
-        httpdate::fmt_http_date(SystemTime::now()),
-    );
+    headers.insert("date".to_string(), httpdate::fmt_http_date(date));
     headers.insert("digest".to_string(), digest_header(body));
     headers.insert(
         "content-type".to_string(),
@@ -191,15 +199,141 @@ impl PendingSignature {
     }
 }
 
-/// Parses and pre-checks the signature of an incoming POST: required signed headers, the `Date`
-/// window, the `Host` being ours, and the `Digest` matching the body. No network, no key yet.
+/// How long a signature stays valid, as Mastodon reads draft-cavage: it expires `lifetime` (5 minutes)
+/// after its `(created)` or `Date`, unless it signs an `(expires)` of its own, which is honoured up to
+/// `max_lifetime` (12 hours) after creation; clocks may differ by `clock_skew` (1 hour) either way.
+/// A short life is what stops a captured request being replayed hours later under a new activity id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignatureAge {
+    /// Validity after `(created)`/`Date` when no `(expires)` is signed.
+    pub lifetime: Duration,
+    /// The clock difference tolerated both ways.
+    pub clock_skew: Duration,
+    /// The longest validity a signed `(expires)` may claim, counted from creation.
+    pub max_lifetime: Duration,
+}
+
+impl Default for SignatureAge {
+    fn default() -> Self {
+        SignatureAge {
+            lifetime: Duration::from_secs(5 * 60),
+            clock_skew: Duration::from_secs(3600),
+            max_lifetime: Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+impl SignatureAge {
+    /// The longest a signature can be accepted after it was made: ids of activities older than this
+    /// can be forgotten, since their replays are refused by their age.
+    pub fn longest_accepted(&self) -> Duration {
+        self.max_lifetime.max(self.lifetime) + self.clock_skew
+    }
+
+    /// Checks `created` (the signed `(created)`, else the `Date`) and an optional signed `expires`
+    /// against `now`.
+    pub fn check(
+        &self,
+        created: SystemTime,
+        expires: Option<SystemTime>,
+        now: SystemTime,
+    ) -> Result<()> {
+        if created > now + self.clock_skew {
+            return Err(Error::Unauthorized(format!(
+                "the signature is dated {}s in the future; at most {}s of clock skew is allowed",
+                created.duration_since(now).unwrap_or_default().as_secs(),
+                self.clock_skew.as_secs()
+            )));
+        }
+        let cap = created + self.max_lifetime;
+        let expires = expires.map_or(created + self.lifetime, |e| e.min(cap));
+        if now > expires + self.clock_skew {
+            return Err(Error::Unauthorized(format!(
+                "the signature has expired: it was made {}s ago, and is valid for {}s after its Date \
+                 (or a signed (expires), at most {}s) plus {}s of clock skew",
+                now.duration_since(created).unwrap_or_default().as_secs(),
+                self.lifetime.as_secs(),
+                self.max_lifetime.as_secs(),
+                self.clock_skew.as_secs()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The `key="value"` parameters of a `Signature` header (split the way the verifying crate does).
+fn signature_params(header: &str) -> BTreeMap<&str, &str> {
+    header
+        .trim()
+        .trim_start_matches("Signature")
+        .split(',')
+        .filter_map(|part| {
+            let (k, v) = part.split_once('=')?;
+            Some((k.trim(), v.trim().trim_matches('"')))
+        })
+        .collect()
+}
+
+/// The last second of the year 9999: later `created`/`expires` values are refused, so no time
+/// arithmetic on them (ours or the verifying crate's) can overflow.
+const LATEST_UNIX_SECOND: u64 = 253_402_300_799;
+
+/// When the signature says it was made and when it expires: `(created)` and `(expires)` count only
+/// when they are among the signed headers (otherwise anyone could change them), else the `Date`.
+/// Present parameters are checked either way, since the verifying crate reads them too.
+fn signature_times(
+    signature: &str,
+    date: Option<&str>,
+) -> Result<(SystemTime, Option<SystemTime>)> {
+    let params = signature_params(signature);
+    let signed: Vec<&str> = params
+        .get("headers")
+        .map(|h| h.split_whitespace().collect())
+        .unwrap_or_default();
+    let unix = |name: &str| -> Result<Option<SystemTime>> {
+        let is_signed = signed.iter().any(|h| *h == format!("({name})"));
+        let Some(raw) = params.get(name) else {
+            return if is_signed {
+                Err(Error::Unauthorized(format!(
+                    "({name}) is signed but the {name} parameter is missing"
+                )))
+            } else {
+                Ok(None)
+            };
+        };
+        let secs = raw
+            .parse::<u64>()
+            .ok()
+            .filter(|s| *s <= LATEST_UNIX_SECOND)
+            .ok_or_else(|| {
+                Error::Unauthorized(format!(
+                    "the signature's {name} {raw:?} is not a Unix time before the year 10000"
+                ))
+            })?;
+        Ok(is_signed.then(|| SystemTime::UNIX_EPOCH + Duration::from_secs(secs)))
+    };
+    let (created, expires) = (unix("created")?, unix("expires")?);
+    let created = match created {
+        Some(c) => c,
+        None => date
+            .and_then(|d| httpdate::parse_http_date(d).ok())
+            .ok_or_else(|| {
+                Error::Unauthorized("the Date header is missing or not an HTTP date".into())
+            })?,
+    };
+    Ok((created, expires))
+}
+
+/// Parses and pre-checks the signature of an incoming POST: required signed headers, the signature's
+/// age (see [`SignatureAge`]), the `Host` being ours, and the `Digest` matching the body. No network,
+/// no key yet.
 pub fn check_post(
     method: &str,
     path_and_query: &str,
     headers: &HeaderMap,
     body: &[u8],
     our_host: &str,
-    window: Duration,
+    age: SignatureAge,
 ) -> Result<PendingSignature> {
     let mut map = BTreeMap::new();
     for (name, value) in headers {
@@ -207,11 +341,11 @@ pub fn check_post(
             map.insert(name.as_str().to_string(), v.to_string());
         }
     }
-    if !map.contains_key("signature") {
+    let Some(signature) = map.get("signature") else {
         return Err(Error::Unauthorized(
             "the request is not signed (no Signature header)".into(),
         ));
-    }
+    };
     let host = map
         .get("host")
         .map(|h| h.trim_end_matches('.').to_ascii_lowercase());
@@ -221,26 +355,11 @@ pub fn check_post(
             host.unwrap_or_default()
         )));
     }
-    let date_ok = map
-        .get("date")
-        .and_then(|d| httpdate::parse_http_date(d).ok())
-        .map(|d| {
-            let now = SystemTime::now();
-            let skew = now
-                .duration_since(d)
-                .or_else(|e| Ok::<_, ()>(e.duration()))
-                .unwrap_or_default();
-            skew <= window
-        })
-        .unwrap_or(false);
-    if !date_ok {
-        return Err(Error::Unauthorized(format!(
-            "the Date header is missing or more than {}s from now",
-            window.as_secs()
-        )));
-    }
+    let (created, expires) = signature_times(signature, map.get("date").map(String::as_str))?;
+    age.check(created, expires, SystemTime::now())?;
+    // The crate's own expiry check is made looser than ours above, which decides.
     let config = Config::new()
-        .set_expiration(window)
+        .set_expiration(age.longest_accepted())
         .require_header("(request-target)")
         .require_header("host")
         .require_header("date")
@@ -285,6 +404,58 @@ fn check_digest(header: Option<&str>, body: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signatures_expire_as_mastodon_reads_them() {
+        let age = SignatureAge::default();
+        let now = SystemTime::now();
+        let ago = |secs: u64| now - Duration::from_secs(secs);
+        // 5 minutes of life plus 1 hour of skew.
+        assert!(age.check(ago(30 * 60), None, now).is_ok());
+        assert!(age.check(ago(3600 + 4 * 60), None, now).is_ok());
+        assert!(age.check(ago(2 * 3600), None, now).is_err());
+        assert!(
+            age.check(now + Duration::from_secs(3500), None, now)
+                .is_ok()
+        );
+        assert!(
+            age.check(now + Duration::from_secs(2 * 3600), None, now)
+                .is_err()
+        );
+        // A signed (expires) is honoured, up to 12 hours after creation.
+        let created = ago(2 * 3600);
+        assert!(
+            age.check(created, Some(created + Duration::from_secs(10 * 3600)), now)
+                .is_ok()
+        );
+        let created = ago(14 * 3600);
+        assert!(
+            age.check(created, Some(created + Duration::from_secs(20 * 3600)), now)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn created_and_expires_count_only_when_signed() {
+        let date = httpdate::fmt_http_date(SystemTime::UNIX_EPOCH + Duration::from_secs(1000));
+        let unsigned = r#"keyId="k",headers="(request-target) host date",created="5",expires="9",signature="x""#;
+        let (created, expires) = signature_times(unsigned, Some(&date)).expect("times");
+        assert_eq!(created, SystemTime::UNIX_EPOCH + Duration::from_secs(1000));
+        assert_eq!(expires, None);
+        let signed = r#"keyId="k",headers="(request-target) (created) (expires) host",created="5",expires="9",signature="x""#;
+        let (created, expires) = signature_times(signed, None).expect("times");
+        assert_eq!(created, SystemTime::UNIX_EPOCH + Duration::from_secs(5));
+        assert_eq!(
+            expires,
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(9))
+        );
+        assert!(signature_times(r#"headers="(created)",created="soon""#, None).is_err());
+        assert!(signature_times(r#"headers="(created)""#, None).is_err());
+        // Present but unsigned: still refused when it is no sane time (the crate would overflow).
+        let huge = format!(r#"headers="date",created="{}""#, u64::MAX);
+        assert!(signature_times(&huge, Some(&date)).is_err());
+        assert!(signature_times(r#"headers="host""#, Some("yesterday")).is_err());
+    }
 
     #[test]
     fn digest_mismatch_is_refused() {

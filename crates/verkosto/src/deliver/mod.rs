@@ -6,8 +6,9 @@
 //! host holds only its own deliveries, never the others'. A host failing for `unavailable_after`
 //! (3 days) is unavailable: its deliveries are only probed every `host_probe_interval` (1 hour), and
 //! resume at once when the host answers a probe or sends us any signed activity.
-//! A 2xx ends it; a 4xx other than 408/429 ends it at once (the receiver will never take it); anything
-//! else (5xx, 408, 429, timeouts, refused connections) is retried with exponential backoff from
+//! A 2xx ends it; a 4xx other than 408/429 ends it at once (the receiver will never take it), and so
+//! does a block of the receiving domain; anything else (5xx, 408, 429, timeouts, refused connections,
+//! and troubles of our own such as a database error while reading the signing key) is retried with exponential backoff from
 //! `retry_base`, doubled per attempt up to 12 hours between attempts, with ±20% jitter, honouring
 //! `Retry-After` (capped at 24 hours), until `retry_window` (14 days by default) has passed since it
 //! was queued.
@@ -24,7 +25,6 @@ use chrono::Utc;
 use rand::Rng;
 use tokio::sync::{Notify, Semaphore};
 
-use crate::error::Error;
 use crate::service::Verkosto;
 use crate::store::{self, deliveries::Delivery};
 
@@ -53,11 +53,13 @@ const PRUNE_EVERY: Duration = Duration::from_secs(600);
 /// Other processes (or `verkosto domain block`) may change blocks: every process rereads them this often.
 const BLOCKS_RELOAD_EVERY: Duration = Duration::from_secs(60);
 
-/// Forgets received activity ids older than twice the signature window: a replay of anything older
-/// is refused by its `Date` before the id is even looked at.
+/// Forgets received activity ids older than twice the longest a signature is accepted (its longest
+/// signed `(expires)` plus the clock skew): a replay of anything older is refused by its age before the
+/// id is even looked at.
 async fn prune_received(verkosto: &Verkosto) -> crate::Result<u64> {
-    let keep = chrono::Duration::from_std(verkosto.settings().signature_window.saturating_mul(2))
-        .unwrap_or(chrono::Duration::MAX);
+    let longest = verkosto.settings().signature_age().longest_accepted();
+    let keep =
+        chrono::Duration::from_std(longest.saturating_mul(2)).unwrap_or(chrono::Duration::MAX);
     let mut c = verkosto.db().acquire().await?;
     let before = store::now()
         .checked_sub_signed(keep)
@@ -94,6 +96,9 @@ enum Outcome {
     Refused(String),
     /// Retry, optionally not before the given delay.
     Failed(String, Option<Duration>),
+    /// Not sent because of a passing trouble on our side (a database timeout reading the key, say):
+    /// retried like a failure, without counting against the receiving host.
+    NotSent(String),
 }
 
 pub(crate) fn spawn_workers(
@@ -183,20 +188,24 @@ pub(crate) fn spawn_workers(
 }
 
 async fn attempt(verkosto: &Verkosto, client: &reqwest::Client, d: &Delivery) -> Outcome {
-    let prepared = async {
-        let inbox = url::Url::parse(&d.inbox)?;
-        let (key_id, key) = verkosto.signing_key(&d.actor_ap_id).await?;
-        let headers =
-            crate::apub::signatures::sign_post(&inbox, d.body.as_bytes(), &key_id, key.as_ref())?;
-        Ok::<_, Error>((inbox, headers))
-    }
-    .await;
     if verkosto.state().blocks.is_blocked_host(&d.host) {
         return Outcome::Refused("the receiving domain is blocked".into());
     }
-    let (inbox, headers) = match prepared {
-        Ok(p) => p,
-        Err(e) => return Outcome::Refused(format!("cannot sign: {e}")),
+    // The inbox was a URL when it was queued; one that no longer parses can never be delivered.
+    let inbox = match url::Url::parse(&d.inbox) {
+        Ok(u) => u,
+        Err(e) => return Outcome::Refused(format!("the inbox is not a URL: {e}")),
+    };
+    // Anything else that stops us signing is our own trouble, not the receiver's answer: it is retried,
+    // so a database hiccup does not silently drop what we owe a follower.
+    let signed = async {
+        let (key_id, key) = verkosto.signing_key(&d.actor_ap_id).await?;
+        crate::apub::signatures::sign_post(&inbox, d.body.as_bytes(), &key_id, key.as_ref())
+    }
+    .await;
+    let headers = match signed {
+        Ok(h) => h,
+        Err(e) => return Outcome::NotSent(format!("cannot sign: {e}")),
     };
     let response = client
         .post(inbox)
@@ -269,22 +278,34 @@ async fn finish(verkosto: &Verkosto, d: &Delivery, outcome: Outcome) {
             if let Err(e) = store::deliveries::host_failed(db, &d.host, store::now()).await {
                 tracing::warn!(error = %e, "updating host state failed");
             }
-            let attempts = d.attempts.saturating_add(1);
-            let delay = backoff(verkosto.settings().retry_base, attempts as u32)
-                .max(retry_after.unwrap_or_default());
-            let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
-            let window =
-                chrono::Duration::from_std(verkosto.settings().retry_window).unwrap_or_default();
-            if next > d.created_at + window {
-                tracing::warn!(activity = %d.activity_ap_id, inbox = %d.inbox, attempts, %why, "delivery given up");
-                store::deliveries::remove(db, d.id).await
-            } else {
-                tracing::info!(activity = %d.activity_ap_id, inbox = %d.inbox, attempts, %why, retry_in = ?delay, "delivery failed; will retry");
-                store::deliveries::reschedule(db, d.id, attempts, next, &why).await
-            }
+            retry_or_give_up(verkosto, d, &why, retry_after).await
         }
+        Outcome::NotSent(why) => retry_or_give_up(verkosto, d, &why, None).await,
     };
     if let Err(e) = result {
         tracing::warn!(error = %e, delivery = d.id, "updating the delivery queue failed; the lease will expire and it is retried");
+    }
+}
+
+/// Schedules the next attempt with backoff, or gives the delivery up once that would fall after
+/// `retry_window` from when it was queued.
+async fn retry_or_give_up(
+    verkosto: &Verkosto,
+    d: &Delivery,
+    why: &str,
+    retry_after: Option<Duration>,
+) -> crate::Result<()> {
+    let db = verkosto.db();
+    let attempts = d.attempts.saturating_add(1);
+    let delay = backoff(verkosto.settings().retry_base, attempts as u32)
+        .max(retry_after.unwrap_or_default());
+    let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+    let window = chrono::Duration::from_std(verkosto.settings().retry_window).unwrap_or_default();
+    if next > d.created_at + window {
+        tracing::warn!(activity = %d.activity_ap_id, inbox = %d.inbox, attempts, %why, "delivery given up");
+        store::deliveries::remove(db, d.id).await
+    } else {
+        tracing::info!(activity = %d.activity_ap_id, inbox = %d.inbox, attempts, %why, retry_in = ?delay, "delivery failed; will retry");
+        store::deliveries::reschedule(db, d.id, attempts, next, why).await
     }
 }

@@ -2,7 +2,7 @@
 
 use axum::{
     Json, Router,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -72,11 +72,15 @@ struct Paging {
 async fn list(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
-    Query(p): Query<Paging>,
+    super::params::ApiQuery(p): super::params::ApiQuery<Paging>,
 ) -> Result<Json<Vec<Announcement>>> {
     Ok(Json(
-        v.announcements(&name, p.limit.unwrap_or(20), p.offset.unwrap_or(0))
-            .await?,
+        v.announcements(
+            &name,
+            super::params::limit(p.limit, 20)?,
+            super::params::offset(p.offset)?,
+        )
+        .await?,
     ))
 }
 

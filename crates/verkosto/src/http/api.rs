@@ -2,7 +2,7 @@
 
 use axum::{
     Json, Router,
-    extract::{FromRequestParts, Path, Query, State},
+    extract::{FromRequestParts, Path, State},
     http::{StatusCode, request::Parts},
     response::IntoResponse,
     routing::{get, post},
@@ -148,22 +148,18 @@ async fn create_community(
 
 #[derive(Deserialize)]
 struct Paging {
-    #[serde(default = "default_limit")]
-    limit: i64,
-    #[serde(default)]
-    offset: i64,
-}
-
-fn default_limit() -> i64 {
-    50
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 
 async fn list_communities(
     State(v): State<Verkosto>,
-    Query(p): Query<Paging>,
+    super::params::ApiQuery(p): super::params::ApiQuery<Paging>,
 ) -> Result<impl IntoResponse> {
     let mut out = vec![];
-    for c in v.communities(p.limit, p.offset).await? {
+    let limit = super::params::limit(p.limit, 50)?;
+    let offset = super::params::offset(p.offset)?;
+    for c in v.communities(limit, offset).await? {
         out.push(community_view(&v, c).await?);
     }
     Ok(Json(out))
@@ -277,7 +273,7 @@ struct LookupQuery {
 async fn lookup(
     State(v): State<Verkosto>,
     Authenticated(_): Authenticated,
-    Query(q): Query<LookupQuery>,
+    super::params::ApiQuery(q): super::params::ApiQuery<LookupQuery>,
 ) -> Result<Json<RemoteActor>> {
     let handle = q
         .handle

@@ -2,7 +2,7 @@
 
 use axum::{
     Json, Router,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -104,7 +104,7 @@ fn range_time(field: &'static str, raw: Option<String>) -> Result<Option<DateTim
 async fn community_events(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
-    Query(range): Query<Range>,
+    super::params::ApiQuery(range): super::params::ApiQuery<Range>,
 ) -> Result<Json<Vec<EventView>>> {
     let community = v.community(&name).await?;
     let from = range_time("from", range.from)?;
@@ -224,10 +224,12 @@ enum TimelineView {
 async fn timeline(
     State(v): State<Verkosto>,
     Authenticated(a): Authenticated,
-    Query(q): Query<TimelineQuery>,
+    super::params::ApiQuery(q): super::params::ApiQuery<TimelineQuery>,
 ) -> Result<Json<Vec<TimelineView>>> {
     let before = range_time("before", q.before)?;
-    let items = v.timeline(&a, before, q.limit.unwrap_or(20)).await?;
+    let items = v
+        .timeline(&a, before, super::params::limit(q.limit, 20)?)
+        .await?;
     Ok(Json(
         items
             .into_iter()

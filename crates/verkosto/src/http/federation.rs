@@ -3,7 +3,7 @@
 use axum::{
     Json, Router,
     body::Body,
-    extract::{Path, Query, Request, State},
+    extract::{Path, Request, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -11,6 +11,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::params::ApiQuery;
 use super::wants_activity_json;
 use crate::apub::{self, actor, collections, webfinger};
 use crate::error::{Error, Result};
@@ -58,7 +59,7 @@ struct WebfingerQuery {
 
 async fn webfinger_query(
     State(v): State<Verkosto>,
-    Query(q): Query<WebfingerQuery>,
+    ApiQuery(q): ApiQuery<WebfingerQuery>,
 ) -> Result<Response> {
     let resource = q
         .resource
@@ -181,7 +182,7 @@ async fn followers_collection(
     let total =
         store::follows::count_followers(&mut c.conn(), target.as_str(), FollowState::Accepted)
             .await?;
-    let Some(page) = page.filter(|p| *p >= 1) else {
+    let Some(page) = super::params::page(page)? else {
         return Ok(activity_json(collections::collection(&id, total)));
     };
     let rows = store::follows::followers(
@@ -203,7 +204,7 @@ async fn outbox_collection(v: &Verkosto, owner: url::Url, page: Option<i64>) -> 
     let id = url::Url::parse(&format!("{owner}/outbox"))?;
     let mut c = v.db().acquire().await?;
     let total = store::outbox::count_public(&mut c.conn(), owner.as_str()).await?;
-    let Some(page) = page.filter(|p| *p >= 1) else {
+    let Some(page) = super::params::page(page)? else {
         return Ok(activity_json(collections::collection(&id, total)));
     };
     let rows = store::outbox::public_page(
@@ -229,7 +230,7 @@ async fn outbox_collection(v: &Verkosto, owner: url::Url, page: Option<i64>) -> 
 async fn community_followers(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response> {
     let community = v.community(&name).await?;
     followers_collection(&v, actor::community_id(v.state(), &community.name), q.page).await
@@ -238,7 +239,7 @@ async fn community_followers(
 async fn community_outbox(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response> {
     let community = v.community(&name).await?;
     outbox_collection(&v, actor::community_id(v.state(), &community.name), q.page).await
@@ -270,7 +271,7 @@ async fn community_moderators(
 async fn account_followers(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response> {
     let account = v.account(&name).await?;
     followers_collection(&v, actor::account_id(v.state(), &account.username), q.page).await
@@ -279,7 +280,7 @@ async fn account_followers(
 async fn account_outbox(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response> {
     let account = v.account(&name).await?;
     outbox_collection(&v, actor::account_id(v.state(), &account.username), q.page).await

@@ -20,6 +20,7 @@ mod announcements;
 mod api;
 mod events;
 mod federation;
+pub(crate) mod params;
 
 /// Every route of an instance, with `verkosto` as state.
 pub fn router(verkosto: Verkosto) -> Router {

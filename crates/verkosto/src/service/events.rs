@@ -551,7 +551,7 @@ impl Verkosto {
         let existing =
             store::events::participation_of(&mut tx.conn(), event.id, participant.as_str()).await?;
         if let Some(p) = existing.filter(|p| p.state != ParticipationState::Rejected) {
-            return Ok(p);
+            return self.join_again(tx, event, p, join_id).await;
         }
         let accepted = store::events::lock_and_count_accepted(&mut tx.conn(), event.id).await?;
         let full = event.capacity.is_some_and(|c| accepted >= c);
@@ -586,6 +586,38 @@ impl Verkosto {
         if state == ParticipationState::Accepted {
             self.send_event_update(&mut tx, event).await?;
         }
+        self.commit(tx).await?;
+        Ok(p)
+    }
+
+    /// A `Join` of someone already taking part: nothing changes but the `Join` id kept (the latest, so
+    /// an `Undo` of it works), and the standing is answered again, since the sender may have lost the
+    /// first answer. A pending request still waits for a manager.
+    async fn join_again(
+        &self,
+        mut tx: Tx,
+        event: &Event,
+        p: Participation,
+        join_id: &Url,
+    ) -> Result<Participation> {
+        let answer = match p.state {
+            ParticipationState::Accepted => "Accept",
+            ParticipationState::Waitlisted => "TentativeAccept",
+            _ => return Ok(p),
+        };
+        let p = if &p.join_activity_id == join_id {
+            p
+        } else {
+            store::events::upsert_participation(
+                &mut tx.conn(),
+                &Participation {
+                    join_activity_id: join_id.clone(),
+                    ..p
+                },
+            )
+            .await?
+        };
+        self.answer_participant(&mut tx, event, &p, answer).await?;
         self.commit(tx).await?;
         Ok(p)
     }

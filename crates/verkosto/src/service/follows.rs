@@ -110,6 +110,58 @@ impl Verkosto {
         self.commit(tx).await
     }
 
+    /// Handles an `Undo` that names what it undoes only by id. The id is looked up among what we
+    /// stored (follows of local actors, participations in our events, members of our networks) and
+    /// undone only when `actor` is the one who sent it; an id we never stored has nothing to undo.
+    pub(crate) async fn receive_undo_by_id(&self, actor: &Url, id: &Url) -> Result<()> {
+        let (follower, participation, member) = {
+            let mut c = self.db().acquire().await?;
+            (
+                store::follows::find_follower_by_activity(&mut c.conn(), id.as_str()).await?,
+                store::events::participation_by_join(&mut c.conn(), id.as_str()).await?,
+                store::networks::member_by_join(&mut c.conn(), id.as_str()).await?,
+            )
+        };
+        let not_yours = |what: &str| {
+            Error::Forbidden(format!(
+                "{id} is a {what} by another actor; only its actor can undo it"
+            ))
+        };
+        if let Some(f) = follower {
+            if &f.follower_ap_id != actor {
+                return Err(not_yours("Follow"));
+            }
+            return self
+                .receive_unfollow(actor, &ObjectOrId::Id(id.clone()))
+                .await;
+        }
+        if let Some(p) = participation {
+            if &p.participant_ap_id != actor {
+                return Err(not_yours("Join"));
+            }
+            let event = {
+                let mut c = self.db().acquire().await?;
+                store::events::find_by_id(&mut c.conn(), p.event_id).await?
+            }
+            .ok_or_else(|| Error::NotFound(format!("the event of {id}")))?;
+            return self.receive_leave(actor, &event.ap_id).await;
+        }
+        if let Some((network_id, m)) = member {
+            if &m.member_ap_id != actor {
+                return Err(not_yours("Join"));
+            }
+            let network = {
+                let mut c = self.db().acquire().await?;
+                store::communities::find_by_id(&mut c.conn(), network_id).await?
+            }
+            .ok_or_else(|| Error::NotFound(format!("the network of {id}")))?;
+            let network_id = actor::community_id(self.state(), &network.name);
+            return self.receive_network_leave(actor, &network_id).await;
+        }
+        tracing::debug!(%actor, %id, "Undo of an activity we never stored; nothing to undo");
+        Ok(())
+    }
+
     /// Handles `Accept`/`Reject` of a `Follow` a local account sent.
     pub(crate) async fn receive_follow_answer(
         &self,

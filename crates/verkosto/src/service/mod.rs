@@ -55,8 +55,13 @@ pub struct Settings {
     pub unavailable_after: Duration,
     /// How often an unavailable host is probed (it also comes back as soon as it sends us anything).
     pub host_probe_interval: Duration,
-    /// How far the `Date` of a signed request may be from now.
-    pub signature_window: Duration,
+    /// How long an incoming signature is valid after its `Date` (or signed `(created)`) when it signs
+    /// no `(expires)`: 5 minutes, as Mastodon. Short, so a captured request cannot be replayed later.
+    pub signature_lifetime: Duration,
+    /// The clock difference tolerated between us and a sender, both ways (1 hour, as Mastodon).
+    pub signature_clock_skew: Duration,
+    /// The longest validity a signed `(expires)` may claim after creation (12 hours, as Mastodon).
+    pub signature_max_lifetime: Duration,
     /// Activities one remote host may post to our inboxes per minute (a burst of as many is allowed).
     pub inbox_per_host_per_minute: u32,
     /// The longest any request may take before it is answered 408.
@@ -83,11 +88,22 @@ impl Settings {
             workers_per_host: 4,
             unavailable_after: Duration::from_secs(3 * 24 * 3600),
             host_probe_interval: Duration::from_secs(3600),
-            signature_window: Duration::from_secs(12 * 3600),
+            signature_lifetime: Duration::from_secs(5 * 60),
+            signature_clock_skew: Duration::from_secs(3600),
+            signature_max_lifetime: Duration::from_secs(12 * 3600),
             inbox_per_host_per_minute: 1200,
             request_deadline: Duration::from_secs(30),
             api_per_ip_per_minute: 600,
             max_concurrent_requests: 1024,
+        }
+    }
+
+    /// The signature age rules these settings make.
+    pub fn signature_age(&self) -> crate::apub::signatures::SignatureAge {
+        crate::apub::signatures::SignatureAge {
+            lifetime: self.signature_lifetime,
+            clock_skew: self.signature_clock_skew,
+            max_lifetime: self.signature_max_lifetime,
         }
     }
 

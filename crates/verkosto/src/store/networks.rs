@@ -95,6 +95,22 @@ pub async fn member_by_actor(
     row.map(TryInto::try_into).transpose()
 }
 
+/// A member row of any local network by its `Join` id, with the network's database id.
+pub async fn member_by_join(
+    c: &mut Conn<'_>,
+    join_activity_id: &str,
+) -> Result<Option<(i64, NetworkMember)>> {
+    let found: Option<(i64, i64)> = on_conn!(c, c => sqlx::query_as(
+        "SELECT network_id, id FROM network_members WHERE join_activity_id = $1 ORDER BY id LIMIT 1")
+        .bind(join_activity_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    let Some((network_id, id)) = found else {
+        return Ok(None);
+    };
+    Ok(member(c, network_id, id).await?.map(|m| (network_id, m)))
+}
+
 /// Sets a member's state.
 pub async fn set_member_state(c: &mut Conn<'_>, id: i64, state: NetworkMemberState) -> Result<()> {
     on_conn!(c, c => sqlx::query("UPDATE network_members SET state = $2 WHERE id = $1")

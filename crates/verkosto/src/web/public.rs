@@ -578,8 +578,17 @@ pub(super) async fn calendar(
         .unwrap_or(chrono_tz::UTC);
     let today = Utc::now().with_timezone(&tz).date_naive();
     let first = match q.month.as_deref().filter(|m| !m.is_empty()) {
+        // Years outside 1-9999 are refused too: chrono reads five-digit and signed years, which
+        // nobody means and which the database's timestamps need not hold.
         Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
-            .map_err(|_| fail(Error::invalid("month", "must be a month such as 2027-01")))?,
+            .ok()
+            .filter(|d| (1..=9999).contains(&d.year()))
+            .ok_or_else(|| {
+                fail(Error::invalid(
+                    "month",
+                    "must be a month such as 2027-01 (years 1 to 9999)",
+                ))
+            })?,
         None => today.with_day(1).unwrap_or(today),
     };
     let next_first = first

@@ -1,4 +1,5 @@
-//! `Undo{Follow}`: a follower stops following. Other undone types are acknowledged and ignored.
+//! `Undo`: of a `Follow` (the follower stops following) or a `Join` (of an event or a network), embedded
+//! or named by id. Other undone types are acknowledged and ignored.
 
 use activitypub_federation::{config::Data, kinds::activity::UndoType, traits::Activity};
 use async_trait::async_trait;
@@ -9,8 +10,8 @@ use super::{ObjectOrId, follow::DataExt, follow::Follow};
 use crate::error::{Error, Result};
 use crate::service::AppState;
 
-/// The `Undo` activity. Its `object` is kept loose: only an undone `Follow` (embedded or by id) has an
-/// effect.
+/// The `Undo` activity. Its `object` is kept loose: an embedded `Follow` or `Join`, or the id of one we
+/// stored, has an effect.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Undo {
     /// Always `Undo`.
@@ -35,10 +36,10 @@ impl Undo {
         })
     }
 
-    /// The undone `Follow`, when that is what is undone.
+    /// The undone `Follow`, when it is embedded. An id alone may name a `Join` as well: see
+    /// [`Undo::undone_id`].
     pub fn undone_follow(&self) -> Option<ObjectOrId<Follow>> {
         match &self.object {
-            serde_json::Value::String(s) => Url::parse(s).ok().map(ObjectOrId::Id),
             obj @ serde_json::Value::Object(map)
                 if map.get("type").and_then(|t| t.as_str()) == Some("Follow") =>
             {
@@ -46,6 +47,18 @@ impl Undo {
                     .ok()
                     .map(|f| ObjectOrId::Object(Box::new(f)))
             }
+            _ => None,
+        }
+    }
+
+    /// The undone activity's id, when that is all the `Undo` gives (or it embeds only `{type, id}`).
+    pub fn undone_id(&self) -> Option<Url> {
+        match &self.object {
+            serde_json::Value::String(s) => Url::parse(s).ok(),
+            serde_json::Value::Object(o) if o.get("object").is_none() => o
+                .get("id")
+                .and_then(|i| i.as_str())
+                .and_then(|s| Url::parse(s).ok()),
             _ => None,
         }
     }
@@ -78,6 +91,10 @@ impl Activity for Undo {
     async fn receive(self, data: &Data<AppState>) -> Result<()> {
         if let Some(follow) = self.undone_follow() {
             return data.verkosto().receive_unfollow(&self.actor, &follow).await;
+        }
+        // Only an id: it means what we stored under it (a Follow, or a Join of an event or network).
+        if let Some(id) = self.undone_id() {
+            return data.verkosto().receive_undo_by_id(&self.actor, &id).await;
         }
         match &self.object {
             // Undo{Join} embedding the Join: its object is the event.
