@@ -1,0 +1,150 @@
+//! Safety of the web pages and their neighbours against a hostile visitor or peer, each against a
+//! running server: return addresses that stay on this origin.
+
+mod common;
+
+use common::{TestDb, TestServer};
+use reqwest::redirect::Policy;
+
+/// A cookie-keeping browser-like client that does not follow redirects (so they can be checked).
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The form token the page set for this client.
+async fn form_token(http: &reqwest::Client, url: &str) -> String {
+    let page = http
+        .get(url)
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    let at = page.find("name=\"csrf\" value=\"").expect("a form token") + 19;
+    page[at..at + 64].to_string()
+}
+
+/// Posts the login form (with the token of a fresh login page) as `username`.
+async fn post_login(
+    server: &TestServer,
+    http: &reqwest::Client,
+    username: &str,
+    next: &str,
+) -> reqwest::Response {
+    let csrf = form_token(http, &server.url("/login")).await;
+    http.post(server.url("/login"))
+        .form(&[
+            ("username", username),
+            ("password", "salasana123"),
+            ("csrf", &csrf),
+            ("next", next),
+        ])
+        .send()
+        .await
+        .expect("login")
+}
+
+/// Where a `Location` leads, resolved the way a browser resolves it (WHATWG URL parser: tabs and
+/// newlines dropped, `\` read as `/`).
+fn lands_on(server: &TestServer, res: &reqwest::Response) -> url::Url {
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_else(|| panic!("a Location header, got {}", res.status()));
+    url::Url::parse(&server.base)
+        .and_then(|base| base.join(location))
+        .unwrap_or_else(|e| panic!("{location}: {e}"))
+}
+
+/// Return addresses a browser would read as another site: percent-encoded tabs and newlines
+/// (decoded by the query parser into the raw characters the browser then drops), backslashes,
+/// scheme-relative and scheme-only forms, encoded slashes.
+const FOREIGN_RETURNS: &[&str] = &[
+    "/%09/evil.example",
+    "/%0A/evil.example",
+    "/%0D%0A/evil.example",
+    "/%0D/evil.example",
+    "%09//evil.example",
+    "/%09%09/evil.example",
+    "/%5Cevil.example",
+    "%5C%5Cevil.example",
+    "/%5C/evil.example",
+    "//evil.example",
+    "https:evil.example",
+    "https://evil.example/",
+    "/%2F/evil.example",
+    "%2F%2Fevil.example",
+    "/.//evil.example",
+    "%20//evil.example",
+    "/%252F/evil.example",
+    "javascript:alert(1)",
+];
+
+#[tokio::test]
+async fn return_addresses_never_leave_this_origin() {
+    for db in TestDb::all().await {
+        let server = TestServer::start(db).await;
+        let origin = url::Url::parse(&server.base).expect("base").origin();
+        // Each login counts against the per-username limit (10 a minute): spread them.
+        let names = ["maija", "ville", "liisa"];
+        for name in names {
+            server.account(name).await;
+        }
+
+        for (i, back) in FOREIGN_RETURNS.iter().enumerate() {
+            // The language switch, with the value as an attacker writes it in a link.
+            let res = client()
+                .get(format!("{}/lang/fi?back={back}", server.base))
+                .send()
+                .await
+                .expect("switch");
+            assert_eq!(res.status(), 303, "back={back}");
+            let to = lands_on(&server, &res);
+            assert_eq!(to.origin(), origin, "back={back} -> {to}");
+
+            // The login form, with the value decoded as a form carries it.
+            let next = url::form_urlencoded::parse(format!("n={back}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            let res = post_login(&server, &client(), names[i % names.len()], &next).await;
+            assert_eq!(res.status(), 303, "next={next:?}");
+            let to = lands_on(&server, &res);
+            assert_eq!(to.origin(), origin, "next={next:?} -> {to}");
+        }
+
+        // Raw control characters and backslashes in the form (no query decoding in between).
+        for (i, next) in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "\r\n//evil.example",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let res = post_login(&server, &client(), names[i % names.len()], next).await;
+            assert_eq!(res.status(), 303, "next={next:?}");
+            let to = lands_on(&server, &res);
+            assert_eq!(to.origin(), origin, "next={next:?} -> {to}");
+        }
+
+        // A page of this site is still where the visitor returns, query and fragment kept.
+        let res = client()
+            .get(format!(
+                "{}/lang/sv?back=%2Fc%2Fkahvila%3Fmonth%3D2031-01",
+                server.base
+            ))
+            .send()
+            .await
+            .expect("switch");
+        assert_eq!(res.headers()["location"], "/c/kahvila?month=2031-01");
+        server.stop().await;
+    }
+}
