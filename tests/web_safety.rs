@@ -1,10 +1,12 @@
 //! Safety of the web pages and their neighbours against a hostile visitor or peer, each against a
-//! running server: return addresses that stay on this origin.
+//! running server: return addresses that stay on this origin, logins that take as long for unknown
+//! usernames.
 
 mod common;
 
 use common::{TestDb, TestServer};
 use reqwest::redirect::Policy;
+use serde_json::json;
 
 /// A cookie-keeping browser-like client that does not follow redirects (so they can be checked).
 fn client() -> reqwest::Client {
@@ -145,6 +147,43 @@ async fn return_addresses_never_leave_this_origin() {
             .await
             .expect("switch");
         assert_eq!(res.headers()["location"], "/c/kahvila?month=2031-01");
+        server.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn unknown_usernames_cost_the_same_password_verification() {
+    for db in TestDb::all().await {
+        let server = TestServer::start(db).await;
+        server.account("maija").await;
+        let login = |username: &'static str| {
+            server.post_json(
+                "/api/v1/auth/token",
+                None,
+                json!({ "username": username, "password": "arvaus1234" }),
+            )
+        };
+
+        // A wrong password runs Argon2 once; an unknown username must too (against a dummy hash),
+        // or the quicker answer tells which usernames exist. Same status, same words.
+        let before = server.verkosto.password_checks();
+        let (status, known) = login("maija").await;
+        assert_eq!(status, 401, "{known}");
+        assert_eq!(server.verkosto.password_checks(), before + 1);
+        let (status, unknown) = login("nobody").await;
+        assert_eq!(status, 401, "{unknown}");
+        assert_eq!(
+            server.verkosto.password_checks(),
+            before + 2,
+            "the unknown username was answered without a password verification"
+        );
+        assert_eq!(known, unknown);
+
+        // The login form goes through the same path.
+        let http = client();
+        let res = post_login(&server, &http, "nobody-either", "").await;
+        assert_eq!(res.status(), 401);
+        assert_eq!(server.verkosto.password_checks(), before + 3);
         server.stop().await;
     }
 }

@@ -153,8 +153,15 @@ impl Visitor {
 
     /// Refuses a form whose token does not match the visitor's cookie: a page on another site
     /// cannot read the cookie, so it cannot forge the field.
+    /// The comparison takes the same time whatever the first differing byte, so response times
+    /// do not reveal the token byte by byte.
     fn check_csrf(&self, submitted: &str) -> Result<(), PageError> {
-        if self.new_csrf || submitted != self.csrf {
+        let same = aws_lc_rs::constant_time::verify_slices_are_equal(
+            submitted.as_bytes(),
+            self.csrf.as_bytes(),
+        )
+        .is_ok();
+        if self.new_csrf || !same {
             return Err(self.error(Error::Forbidden(self.t("error-form-expired"))));
         }
         Ok(())
