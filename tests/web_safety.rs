@@ -1,6 +1,6 @@
 //! Safety of the web pages and their neighbours against a hostile visitor or peer, each against a
 //! running server: return addresses that stay on this origin, logins that take as long for unknown
-//! usernames.
+//! usernames, participant CSVs no spreadsheet runs.
 
 mod common;
 
@@ -49,6 +49,12 @@ async fn post_login(
         .send()
         .await
         .expect("login")
+}
+
+/// Logs `username` in on `http` (a client from [`client`]).
+async fn login(server: &TestServer, http: &reqwest::Client, username: &str) {
+    let res = post_login(server, http, username, "").await;
+    assert_eq!(res.status(), 303, "login of {username}");
 }
 
 /// Where a `Location` leads, resolved the way a browser resolves it (WHATWG URL parser: tabs and
@@ -184,6 +190,109 @@ async fn unknown_usernames_cost_the_same_password_verification() {
         let res = post_login(&server, &http, "nobody-either", "").await;
         assert_eq!(res.status(), 401);
         assert_eq!(server.verkosto.password_checks(), before + 3);
+        server.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn participant_csv_cells_never_run_as_spreadsheet_formulas() {
+    for db in TestDb::all().await {
+        let server = TestServer::start(db).await;
+        let token = server.admin("maija").await;
+        server.community(&token, "kahvila", "open").await;
+        let (status, event) = server
+            .post_json(
+                "/api/v1/communities/kahvila/events",
+                Some(&token),
+                json!({ "title": "Aamukahvit", "starts_at": "2031-01-27T09:00:00+02:00",
+                        "ends_at": "2031-01-27T11:00:00+02:00" }),
+            )
+            .await;
+        assert_eq!(status, 201, "{event}");
+        let (id, ap_id) = (
+            event["id"].as_str().expect("id").to_string(),
+            event["ap_id"].as_str().expect("ap_id").to_string(),
+        );
+
+        // Hostile remote people on a peer: each picks a name and a message that a spreadsheet would
+        // run as a formula (OWASP's list of leading characters).
+        let sink = common::sink::Sink::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let host = format!("localhost:{}", listener.local_addr().expect("addr").port());
+        let peer = sink.serve(listener);
+        server.account("avain").await;
+        let account = server.verkosto.account("avain").await.expect("account");
+        let keys = {
+            let mut c = server.verkosto.db().acquire().await.expect("acquire");
+            verkosto::store::accounts::keys(&mut c.conn(), account.id)
+                .await
+                .expect("keys")
+        };
+        let key = <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(
+            &keys.private_key_pem,
+        )
+        .expect("key");
+        sink.act_as_actors(keys);
+        let formulas = ["=1+1", "+1+1", "-1+1", "@SUM(1)", "\t=1+1", "\r=1+1"];
+        for (n, formula) in (1u32..).zip(formulas) {
+            let name = format!("{formula}cmd");
+            sink.actor_names.lock().expect("lock").insert(n, name);
+            let actor = format!("http://{host}/actor/{n}");
+            let join = json!({ "id": format!("{actor}/join"), "type": "Join", "actor": actor,
+                               "object": ap_id, "participationMessage": format!("{formula} tulen") });
+            let body = serde_json::to_vec(&join).expect("json");
+            let inbox = url::Url::parse(&server.url("/inbox")).expect("inbox");
+            let headers = verkosto::apub::signatures::sign_post(
+                &inbox,
+                &body,
+                &format!("{actor}#main-key"),
+                &key,
+            )
+            .expect("sign");
+            let res = server
+                .http
+                .post(inbox.as_str())
+                .headers(headers)
+                .body(body)
+                .send()
+                .await
+                .expect("join");
+            assert_eq!(res.status(), 202, "join {n}");
+        }
+
+        let http = client();
+        login(&server, &http, "maija").await;
+        let res = http
+            .get(server.url(&format!("/manage/events/{id}/participants.csv")))
+            .send()
+            .await
+            .expect("csv");
+        assert_eq!(res.status(), 200);
+        let text = res.text().await.expect("body");
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+        assert_eq!(rows.len(), formulas.len(), "{text}");
+        for row in &rows {
+            for cell in row {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "a cell a spreadsheet would run: {cell:?} in {row:?}"
+                );
+            }
+        }
+        for formula in formulas {
+            let handle = format!("'{formula}cmd@{host}");
+            let message = format!("'{formula} tulen");
+            assert!(
+                rows.iter().any(
+                    |r| r.get(0) == Some(handle.as_str()) && r.get(4) == Some(message.as_str())
+                ),
+                "{handle:?} / {message:?} kept as text: {rows:?}"
+            );
+        }
+        peer.abort();
         server.stop().await;
     }
 }

@@ -369,6 +369,17 @@ fn local_path(raw: Option<&str>) -> String {
     }
 }
 
+/// A CSV cell as text a spreadsheet shows and never evaluates (OWASP "CSV injection"): a cell
+/// starting with `=`, `+`, `-`, `@`, tab or carriage return would be read as a formula, so it
+/// gets a leading `'`, which spreadsheets take as "text follows" and do not display.
+fn spreadsheet_text(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,6 +415,15 @@ mod tests {
             );
         }
         assert_eq!(local_path(None), "/");
+    }
+
+    #[test]
+    fn spreadsheet_formulas_are_written_as_text() {
+        for formula in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"] {
+            assert_eq!(spreadsheet_text(formula), format!("'{formula}"));
+        }
+        assert_eq!(spreadsheet_text("maija@example.org"), "maija@example.org");
+        assert_eq!(spreadsheet_text(""), "");
     }
 
     #[test]
