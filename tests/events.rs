@@ -748,3 +748,85 @@ async fn concurrent_joins_never_oversell_an_event() {
         a.stop().await;
     }
 }
+
+/// A calendar name may contain anything, `BEGIN:VEVENT` and line breaks included: the feed keeps
+/// one `PRODID`, puts each `VTIMEZONE` before the events as a component, and the name stays a name.
+#[tokio::test]
+async fn calendar_feeds_are_built_by_structure_whatever_the_names() {
+    for db in TestDb::all().await {
+        let s = TestServer::start(db).await;
+        let token = s.admin("maija").await;
+        let name = "Kahvila BEGIN:VEVENT\r\nBEGIN:VEVENT\r\nUID:forged\r\nEND:VEVENT; ja, muut\\";
+        let res = s
+            .http
+            .post(s.url("/api/v1/communities"))
+            .bearer_auth(&token)
+            .json(&json!({ "name": "kahvila", "display_name": name, "follow_policy": "open" }))
+            .send()
+            .await
+            .expect("community");
+        assert_eq!(res.status(), 201);
+        let (status, event) = post(
+            &s,
+            "/api/v1/communities/kahvila/events",
+            &token,
+            json!({ "title": "BEGIN:VEVENT aamukahvit", "starts_at": "2031-01-27T09:00:00+02:00",
+                    "ends_at": "2031-01-27T11:00:00+02:00", "timezone": "Europe/Helsinki" }),
+        )
+        .await;
+        assert_eq!(status, 201, "{event}");
+
+        let text = s
+            .http
+            .get(s.url("/c/kahvila/events.ics"))
+            .send()
+            .await
+            .expect("ics")
+            .text()
+            .await
+            .expect("text");
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(
+            lines.iter().filter(|l| l.starts_with("PRODID:")).count(),
+            1,
+            "RFC 5545 allows one PRODID:\n{text}"
+        );
+        let begins: Vec<&str> = lines
+            .iter()
+            .filter(|l| l.starts_with("BEGIN:"))
+            .copied()
+            .collect();
+        assert_eq!(
+            begins,
+            [
+                "BEGIN:VCALENDAR",
+                "BEGIN:VTIMEZONE",
+                "BEGIN:STANDARD",
+                "BEGIN:VEVENT"
+            ],
+            "the zone before the one event, nothing from the name:\n{text}"
+        );
+        assert!(
+            !text.replace("\r\n", "").contains('\r') && !text.replace("\r\n", "").contains('\n'),
+            "no bare line breaks"
+        );
+
+        // An independent parser reads it back: the zone and the event as components, the name whole.
+        let unfolded = icalendar::parser::unfold(&text);
+        let cal = icalendar::parser::read_calendar(&unfolded)
+            .unwrap_or_else(|e| panic!("unparsable feed: {e}\n{text}"));
+        let kinds: Vec<&str> = cal.components.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(kinds, ["VTIMEZONE", "VEVENT"], "{text}");
+        let calname = cal
+            .properties
+            .iter()
+            .find(|p| p.name.as_str() == "NAME")
+            .map(|p| p.val.as_str().to_string())
+            .expect("NAME");
+        assert_eq!(
+            calname,
+            "Kahvila BEGIN:VEVENT\\nBEGIN:VEVENT\\nUID:forged\\nEND:VEVENT\\; ja\\, muut\\\\"
+        );
+        s.stop().await;
+    }
+}

@@ -63,6 +63,8 @@ pub struct Sink {
     /// Deliveries being received right now, and the most there ever were at once.
     in_flight: Arc<std::sync::atomic::AtomicUsize>,
     pub max_in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    /// `preferredUsername` of `/actor/{n}` when not `sink{n}` (a hostile peer picks any name).
+    pub actor_names: Arc<Mutex<HashMap<u32, String>>>,
 }
 
 /// Counts one delivery in flight for as long as it lives.
@@ -229,9 +231,10 @@ async fn actor(State(sink): State<Sink>, Path(n): Path<u32>) -> Response {
     };
     let host = sink.host.lock().expect("lock").clone();
     let id = format!("http://{host}/actor/{n}");
+    let name = sink.actor_names.lock().expect("lock").get(&n).cloned();
     let doc = serde_json::json!({
         "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
-        "type": "Person", "id": id, "preferredUsername": format!("sink{n}"),
+        "type": "Person", "id": id, "preferredUsername": name.unwrap_or_else(|| format!("sink{n}")),
         "inbox": format!("http://{host}/inbox/{n}"),
         "publicKey": { "id": format!("{id}#main-key"), "owner": id, "publicKeyPem": key.public_key_pem }
     });

@@ -7,22 +7,24 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use icalendar::{Calendar, CalendarDateTime, Component, EventLike, Property};
+use icalendar::{CalendarDateTime, Component, EventLike, Property};
 
 use crate::model::{Event, EventStatus};
 
 /// A whole feed: `name` as the calendar's name, each event with its time zone.
+///
+/// Assembled by structure: the calendar's properties (each once), then one `VTIMEZONE` per zone
+/// used, then the events. The crate's `Calendar` cannot hold a `VTIMEZONE` (it would add `UID`
+/// and `DTSTAMP` to it), so the parts are written in order here rather than spliced into its text.
 pub fn feed(name: &str, events: &[Event]) -> String {
-    let mut calendar = Calendar::new();
-    calendar.name(name);
-    calendar.append_property(Property::new("PRODID", "-//Verkosto//Verkosto//EN"));
     let mut windows: BTreeMap<String, (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
+    let mut vevents = Vec::with_capacity(events.len());
     for event in events {
         let tz = event.timezone.parse::<chrono_tz::Tz>().ok();
         let mut vevent = icalendar::Event::new();
         vevent
             .uid(event.ap_id.as_str())
-            .summary(&event.title)
+            .summary(&one_newline(&event.title))
             .sequence(u32::try_from(event.sequence).unwrap_or(0))
             .url(event.url.as_str())
             .timestamp(event.updated_at)
@@ -54,7 +56,7 @@ pub fn feed(name: &str, events: &[Event]) -> String {
         }
         let description = plain_description(event);
         if !description.is_empty() {
-            vevent.description(&description);
+            vevent.description(&one_newline(&description));
         }
         let mut location = event
             .place
@@ -68,7 +70,7 @@ pub fn feed(name: &str, events: &[Event]) -> String {
             location.push_str(online.as_str());
         }
         if !location.is_empty() {
-            vevent.location(&location);
+            vevent.location(&one_newline(&location));
         }
         if let Some((lat, lon)) = event
             .place
@@ -83,23 +85,64 @@ pub fn feed(name: &str, events: &[Event]) -> String {
         if !event.tags.is_empty() {
             vevent.add_property("CATEGORIES", event.tags.join(","));
         }
-        calendar.push(vevent.done());
+        vevents.push(vevent.done());
     }
-    let text = calendar.done().to_string();
-    let zones: String = windows
-        .iter()
-        .filter_map(|(tzid, (from, to))| {
-            vtimezone(
-                tzid,
-                *from - chrono::Duration::days(1),
-                *to + chrono::Duration::days(1),
-            )
-        })
-        .collect();
-    match text.find("BEGIN:VEVENT") {
-        Some(at) => format!("{}{zones}{}", &text[..at], &text[at..]),
-        None => text,
+    let mut out = String::from("BEGIN:VCALENDAR\r\n");
+    for property in calendar_properties(name) {
+        // Writing into a String cannot fail.
+        out.push_str(&TryInto::<String>::try_into(property).unwrap_or_default());
     }
+    for (tzid, (from, to)) in &windows {
+        if let Some(zone) = vtimezone(
+            tzid,
+            *from - chrono::Duration::days(1),
+            *to + chrono::Duration::days(1),
+        ) {
+            out.push_str(&zone);
+        }
+    }
+    for vevent in &vevents {
+        out.push_str(&vevent.try_into_string().unwrap_or_default());
+    }
+    out.push_str("END:VCALENDAR\r\n");
+    out
+}
+
+/// The calendar's own properties, `PRODID` once (`Calendar::new()` would add the crate's own).
+fn calendar_properties(name: &str) -> [Property; 5] {
+    [
+        Property::new("VERSION", "2.0"),
+        Property::new("PRODID", "-//Verkosto//Verkosto//EN"),
+        Property::new("CALSCALE", "GREGORIAN"),
+        // The crate knows no value type for NAME (RFC 7986) and would write it as given, line
+        // breaks included: escape it as TEXT here. X-WR-CALNAME it escapes itself.
+        Property::new("NAME", escape_text(name)),
+        Property::new("X-WR-CALNAME", one_newline(name)),
+    ]
+}
+
+/// Text with every line break as `\n`: the crate escapes `\n` in TEXT values but writes a `\r`
+/// (from a browser's form, say) as it is, which readers take as the end of the line.
+fn one_newline(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// A TEXT value escaped as RFC 5545 (3.3.11) says: backslash, semicolon, comma and line breaks.
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' | '\n' => out.push_str("\\n"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn organizer_name(event: &Event) -> String {
@@ -196,6 +239,14 @@ pub fn vtimezone(tzid: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_escaped_text() {
+        assert_eq!(
+            escape_text("a;b,c\\d\r\nBEGIN:VEVENT\ne\u{7}"),
+            "a\\;b\\,c\\\\d\\nBEGIN:VEVENT\\ne"
+        );
+    }
 
     #[test]
     fn helsinki_has_both_transitions_of_2026() {

@@ -44,6 +44,21 @@ pub(crate) fn login_limiter() -> LoginLimiter {
     governor::RateLimiter::keyed(quota)
 }
 
+/// The hash an unknown username's password is verified against: made once, from a random
+/// password nobody knows, with the same Argon2 parameters as real accounts. Empty (and so
+/// refused quickly) only if hashing itself fails, which then fails for every account too.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let mut secret = [0u8; 32];
+        rand::rng().fill_bytes(&mut secret);
+        Argon2::default()
+            .hash_password(&secret)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    });
+    &DUMMY
+}
+
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -123,12 +138,21 @@ impl Verkosto {
         let mut c = self.db().acquire().await?;
         let found = store::accounts::find_credentials(&mut c.conn(), username).await?;
         drop(c);
-        let Some((account, hash)) = found else {
-            return Err(denied());
+        // An unknown username is checked against a dummy hash with the same parameters, so the
+        // answer takes as long as a wrong password would: timing does not tell which names exist.
+        let (account, hash) = match found {
+            Some((account, hash)) => (Some(account), Some(hash)),
+            None => (None, None),
         };
         let password = password.to_string();
+        let checks = self.state().password_checks.clone();
         let ok = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&hash)
+            checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let hash = match &hash {
+                Some(h) => h.as_str(),
+                None => dummy_hash(),
+            };
+            PasswordHash::new(hash)
                 .map(|parsed| {
                     Argon2::default()
                         .verify_password(password.as_bytes(), &parsed)
@@ -138,9 +162,9 @@ impl Verkosto {
         })
         .await
         .map_err(|e| Error::Internal(format!("verification task failed: {e}")))?;
-        if !ok {
+        let Some(account) = account.filter(|_| ok) else {
             return Err(denied());
-        }
+        };
         let mut raw = [0u8; 32];
         rand::rng().fill_bytes(&mut raw);
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
@@ -151,6 +175,15 @@ impl Verkosto {
             access_token: token,
             token_type: "Bearer",
         })
+    }
+
+    /// How many passwords this instance has verified with Argon2 (for tests: a login for an
+    /// unknown username must cost one verification too).
+    #[doc(hidden)]
+    pub fn password_checks(&self) -> u64 {
+        self.state()
+            .password_checks
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The account a bearer token belongs to.

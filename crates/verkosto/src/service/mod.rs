@@ -143,6 +143,8 @@ pub struct AppState {
     pub(crate) inbox_limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
     /// Login attempts per username: password guessing is throttled.
     pub(crate) login_limiter: Arc<accounts::LoginLimiter>,
+    /// Argon2 password verifications done (see [`Verkosto::password_checks`]).
+    pub(crate) password_checks: Arc<std::sync::atomic::AtomicU64>,
     /// Blocked domains, loaded from the database.
     pub blocks: crate::apub::safety::DomainBlocks,
     /// Limits refetches of actors whose signatures fail.
@@ -225,6 +227,7 @@ impl Verkosto {
             base_url: Arc::new(settings.base_url()?),
             blocks: crate::apub::safety::DomainBlocks::default(),
             login_limiter: Arc::new(accounts::login_limiter()),
+            password_checks: Arc::default(),
             fetch_gates: Arc::default(),
             api_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 std::num::NonZeroU32::new(settings.api_per_ip_per_minute.max(1))

@@ -153,8 +153,15 @@ impl Visitor {
 
     /// Refuses a form whose token does not match the visitor's cookie: a page on another site
     /// cannot read the cookie, so it cannot forge the field.
+    /// The comparison takes the same time whatever the first differing byte, so response times
+    /// do not reveal the token byte by byte.
     fn check_csrf(&self, submitted: &str) -> Result<(), PageError> {
-        if self.new_csrf || submitted != self.csrf {
+        let same = aws_lc_rs::constant_time::verify_slices_are_equal(
+            submitted.as_bytes(),
+            self.csrf.as_bytes(),
+        )
+        .is_ok();
+        if self.new_csrf || !same {
             return Err(self.error(Error::Forbidden(self.t("error-form-expired"))));
         }
         Ok(())
@@ -339,11 +346,37 @@ fn urlencode(raw: &str) -> String {
     url::form_urlencoded::byte_serialize(raw.as_bytes()).collect()
 }
 
-/// A local path to return to, never another site (`//evil.example` or `https://...`).
+/// A local path to return to, never another site.
+///
+/// A browser resolves a `Location` with the WHATWG URL parser, which drops tabs and newlines,
+/// reads `\` as `/` and accepts `https:evil.example`; a check on the raw text misses those
+/// (`/\t/evil.example` lands on `//evil.example`). So the target is resolved the same way (the
+/// `url` crate implements that parser) against a placeholder origin, must stay on that origin,
+/// and only its path, query and fragment are kept, re-serialised (controls percent-encoded).
 fn local_path(raw: Option<&str>) -> String {
-    match raw {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+    const ORIGIN: &str = "https://verkosto.invalid/";
+    let resolved = url::Url::parse(ORIGIN).and_then(|base| {
+        let target = base.join(raw.unwrap_or("/"))?;
+        Ok((target.origin() == base.origin()).then_some(target))
+    });
+    match resolved {
+        // A path that itself starts with `//` (from `/.//evil.example`) would be read by the
+        // browser as another host once the origin is cut off.
+        Ok(Some(target)) if !target.path().starts_with("//") => {
+            target[url::Position::BeforePath..].to_string()
+        }
         _ => "/".to_string(),
+    }
+}
+
+/// A CSV cell as text a spreadsheet shows and never evaluates (OWASP "CSV injection"): a cell
+/// starting with `=`, `+`, `-`, `@`, tab or carriage return would be read as a formula, so it
+/// gets a leading `'`, which spreadsheets take as "text follows" and do not display.
+fn spreadsheet_text(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
     }
 }
 
@@ -354,16 +387,43 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed_back() {
         assert_eq!(local_path(Some("/c/kahvila?x=1")), "/c/kahvila?x=1");
+        assert_eq!(local_path(Some("/e/x#join")), "/e/x#join");
         for foreign in [
             "//evil.example/",
             "https://evil.example/",
+            "https:evil.example",
             "/\\evil.example",
+            "\\/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "\r\n//evil.example",
+            " //evil.example",
+            "/.//evil.example",
             "javascript:alert(1)",
             "",
         ] {
-            assert_eq!(local_path(Some(foreign)), "/", "{foreign}");
+            // Where a browser on our page lands (`https:evil.example` is a path here, as the
+            // WHATWG parser reads it on an https page).
+            let kept = local_path(Some(foreign));
+            let lands = url::Url::parse("https://ours.example/c/x")
+                .and_then(|page| page.join(&kept))
+                .map(|u| u.host_str().map(str::to_string));
+            assert_eq!(
+                lands,
+                Ok(Some("ours.example".to_string())),
+                "{foreign:?} -> {kept}"
+            );
         }
         assert_eq!(local_path(None), "/");
+    }
+
+    #[test]
+    fn spreadsheet_formulas_are_written_as_text() {
+        for formula in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"] {
+            assert_eq!(spreadsheet_text(formula), format!("'{formula}"));
+        }
+        assert_eq!(spreadsheet_text("maija@example.org"), "maija@example.org");
+        assert_eq!(spreadsheet_text(""), "");
     }
 
     #[test]

@@ -1178,13 +1178,18 @@ async fn participants_csv(
     let written: Result<(), csv::Error> = (|| {
         out.write_record(["handle", "instance", "state", "since", "message"])?;
         for x in &list {
-            out.write_record([
-                x.handle.as_str(),
-                x.instance.as_str(),
-                x.state.as_str(),
-                &x.created_at.to_rfc3339(),
-                x.message.as_deref().unwrap_or(""),
-            ])?;
+            // Handles, instances and messages come from other servers: every cell is written
+            // as text a spreadsheet will not run.
+            out.write_record(
+                [
+                    x.handle.as_str(),
+                    x.instance.as_str(),
+                    x.state.as_str(),
+                    &x.created_at.to_rfc3339(),
+                    x.message.as_deref().unwrap_or(""),
+                ]
+                .map(super::spreadsheet_text),
+            )?;
         }
         Ok(())
     })();

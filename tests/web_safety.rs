@@ -1,0 +1,298 @@
+//! Safety of the web pages and their neighbours against a hostile visitor or peer, each against a
+//! running server: return addresses that stay on this origin, logins that take as long for unknown
+//! usernames, participant CSVs no spreadsheet runs.
+
+mod common;
+
+use common::{TestDb, TestServer};
+use reqwest::redirect::Policy;
+use serde_json::json;
+
+/// A cookie-keeping browser-like client that does not follow redirects (so they can be checked).
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The form token the page set for this client.
+async fn form_token(http: &reqwest::Client, url: &str) -> String {
+    let page = http
+        .get(url)
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    let at = page.find("name=\"csrf\" value=\"").expect("a form token") + 19;
+    page[at..at + 64].to_string()
+}
+
+/// Posts the login form (with the token of a fresh login page) as `username`.
+async fn post_login(
+    server: &TestServer,
+    http: &reqwest::Client,
+    username: &str,
+    next: &str,
+) -> reqwest::Response {
+    let csrf = form_token(http, &server.url("/login")).await;
+    http.post(server.url("/login"))
+        .form(&[
+            ("username", username),
+            ("password", "salasana123"),
+            ("csrf", &csrf),
+            ("next", next),
+        ])
+        .send()
+        .await
+        .expect("login")
+}
+
+/// Logs `username` in on `http` (a client from [`client`]).
+async fn login(server: &TestServer, http: &reqwest::Client, username: &str) {
+    let res = post_login(server, http, username, "").await;
+    assert_eq!(res.status(), 303, "login of {username}");
+}
+
+/// Where a `Location` leads, resolved the way a browser resolves it (WHATWG URL parser: tabs and
+/// newlines dropped, `\` read as `/`).
+fn lands_on(server: &TestServer, res: &reqwest::Response) -> url::Url {
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_else(|| panic!("a Location header, got {}", res.status()));
+    url::Url::parse(&server.base)
+        .and_then(|base| base.join(location))
+        .unwrap_or_else(|e| panic!("{location}: {e}"))
+}
+
+/// Return addresses a browser would read as another site: percent-encoded tabs and newlines
+/// (decoded by the query parser into the raw characters the browser then drops), backslashes,
+/// scheme-relative and scheme-only forms, encoded slashes.
+const FOREIGN_RETURNS: &[&str] = &[
+    "/%09/evil.example",
+    "/%0A/evil.example",
+    "/%0D%0A/evil.example",
+    "/%0D/evil.example",
+    "%09//evil.example",
+    "/%09%09/evil.example",
+    "/%5Cevil.example",
+    "%5C%5Cevil.example",
+    "/%5C/evil.example",
+    "//evil.example",
+    "https:evil.example",
+    "https://evil.example/",
+    "/%2F/evil.example",
+    "%2F%2Fevil.example",
+    "/.//evil.example",
+    "%20//evil.example",
+    "/%252F/evil.example",
+    "javascript:alert(1)",
+];
+
+#[tokio::test]
+async fn return_addresses_never_leave_this_origin() {
+    for db in TestDb::all().await {
+        let server = TestServer::start(db).await;
+        let origin = url::Url::parse(&server.base).expect("base").origin();
+        // Each login counts against the per-username limit (10 a minute): spread them.
+        let names = ["maija", "ville", "liisa"];
+        for name in names {
+            server.account(name).await;
+        }
+
+        for (i, back) in FOREIGN_RETURNS.iter().enumerate() {
+            // The language switch, with the value as an attacker writes it in a link.
+            let res = client()
+                .get(format!("{}/lang/fi?back={back}", server.base))
+                .send()
+                .await
+                .expect("switch");
+            assert_eq!(res.status(), 303, "back={back}");
+            let to = lands_on(&server, &res);
+            assert_eq!(to.origin(), origin, "back={back} -> {to}");
+
+            // The login form, with the value decoded as a form carries it.
+            let next = url::form_urlencoded::parse(format!("n={back}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            let res = post_login(&server, &client(), names[i % names.len()], &next).await;
+            assert_eq!(res.status(), 303, "next={next:?}");
+            let to = lands_on(&server, &res);
+            assert_eq!(to.origin(), origin, "next={next:?} -> {to}");
+        }
+
+        // Raw control characters and backslashes in the form (no query decoding in between).
+        for (i, next) in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "\r\n//evil.example",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let res = post_login(&server, &client(), names[i % names.len()], next).await;
+            assert_eq!(res.status(), 303, "next={next:?}");
+            let to = lands_on(&server, &res);
+            assert_eq!(to.origin(), origin, "next={next:?} -> {to}");
+        }
+
+        // A page of this site is still where the visitor returns, query and fragment kept.
+        let res = client()
+            .get(format!(
+                "{}/lang/sv?back=%2Fc%2Fkahvila%3Fmonth%3D2031-01",
+                server.base
+            ))
+            .send()
+            .await
+            .expect("switch");
+        assert_eq!(res.headers()["location"], "/c/kahvila?month=2031-01");
+        server.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn unknown_usernames_cost_the_same_password_verification() {
+    for db in TestDb::all().await {
+        let server = TestServer::start(db).await;
+        server.account("maija").await;
+        let login = |username: &'static str| {
+            server.post_json(
+                "/api/v1/auth/token",
+                None,
+                json!({ "username": username, "password": "arvaus1234" }),
+            )
+        };
+
+        // A wrong password runs Argon2 once; an unknown username must too (against a dummy hash),
+        // or the quicker answer tells which usernames exist. Same status, same words.
+        let before = server.verkosto.password_checks();
+        let (status, known) = login("maija").await;
+        assert_eq!(status, 401, "{known}");
+        assert_eq!(server.verkosto.password_checks(), before + 1);
+        let (status, unknown) = login("nobody").await;
+        assert_eq!(status, 401, "{unknown}");
+        assert_eq!(
+            server.verkosto.password_checks(),
+            before + 2,
+            "the unknown username was answered without a password verification"
+        );
+        assert_eq!(known, unknown);
+
+        // The login form goes through the same path.
+        let http = client();
+        let res = post_login(&server, &http, "nobody-either", "").await;
+        assert_eq!(res.status(), 401);
+        assert_eq!(server.verkosto.password_checks(), before + 3);
+        server.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn participant_csv_cells_never_run_as_spreadsheet_formulas() {
+    for db in TestDb::all().await {
+        let server = TestServer::start(db).await;
+        let token = server.admin("maija").await;
+        server.community(&token, "kahvila", "open").await;
+        let (status, event) = server
+            .post_json(
+                "/api/v1/communities/kahvila/events",
+                Some(&token),
+                json!({ "title": "Aamukahvit", "starts_at": "2031-01-27T09:00:00+02:00",
+                        "ends_at": "2031-01-27T11:00:00+02:00" }),
+            )
+            .await;
+        assert_eq!(status, 201, "{event}");
+        let (id, ap_id) = (
+            event["id"].as_str().expect("id").to_string(),
+            event["ap_id"].as_str().expect("ap_id").to_string(),
+        );
+
+        // Hostile remote people on a peer: each picks a name and a message that a spreadsheet would
+        // run as a formula (OWASP's list of leading characters).
+        let sink = common::sink::Sink::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let host = format!("localhost:{}", listener.local_addr().expect("addr").port());
+        let peer = sink.serve(listener);
+        server.account("avain").await;
+        let account = server.verkosto.account("avain").await.expect("account");
+        let keys = {
+            let mut c = server.verkosto.db().acquire().await.expect("acquire");
+            verkosto::store::accounts::keys(&mut c.conn(), account.id)
+                .await
+                .expect("keys")
+        };
+        let key = <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(
+            &keys.private_key_pem,
+        )
+        .expect("key");
+        sink.act_as_actors(keys);
+        let formulas = ["=1+1", "+1+1", "-1+1", "@SUM(1)", "\t=1+1", "\r=1+1"];
+        for (n, formula) in (1u32..).zip(formulas) {
+            let name = format!("{formula}cmd");
+            sink.actor_names.lock().expect("lock").insert(n, name);
+            let actor = format!("http://{host}/actor/{n}");
+            let join = json!({ "id": format!("{actor}/join"), "type": "Join", "actor": actor,
+                               "object": ap_id, "participationMessage": format!("{formula} tulen") });
+            let body = serde_json::to_vec(&join).expect("json");
+            let inbox = url::Url::parse(&server.url("/inbox")).expect("inbox");
+            let headers = verkosto::apub::signatures::sign_post(
+                &inbox,
+                &body,
+                &format!("{actor}#main-key"),
+                &key,
+            )
+            .expect("sign");
+            let res = server
+                .http
+                .post(inbox.as_str())
+                .headers(headers)
+                .body(body)
+                .send()
+                .await
+                .expect("join");
+            assert_eq!(res.status(), 202, "join {n}");
+        }
+
+        let http = client();
+        login(&server, &http, "maija").await;
+        let res = http
+            .get(server.url(&format!("/manage/events/{id}/participants.csv")))
+            .send()
+            .await
+            .expect("csv");
+        assert_eq!(res.status(), 200);
+        let text = res.text().await.expect("body");
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+        assert_eq!(rows.len(), formulas.len(), "{text}");
+        for row in &rows {
+            for cell in row {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "a cell a spreadsheet would run: {cell:?} in {row:?}"
+                );
+            }
+        }
+        for formula in formulas {
+            let handle = format!("'{formula}cmd@{host}");
+            let message = format!("'{formula} tulen");
+            assert!(
+                rows.iter().any(
+                    |r| r.get(0) == Some(handle.as_str()) && r.get(4) == Some(message.as_str())
+                ),
+                "{handle:?} / {message:?} kept as text: {rows:?}"
+            );
+        }
+        peer.abort();
+        server.stop().await;
+    }
+}
