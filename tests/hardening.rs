@@ -334,22 +334,88 @@ async fn an_actor_whose_key_fetch_answers_gone_is_forgotten() {
     s.stop().await;
 }
 
+/// A loopback listener that counts the connections it accepts (and answers none of them).
+async fn counting_listener() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        while let Ok((conn, _)) = listener.accept().await {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(conn);
+        }
+    });
+    (port, count)
+}
+
+/// Without dev federation, no address form reaches a loopback listener: not through the API lookup,
+/// not through a follow, not through the remote-follow form (which fetches WebFinger itself, outside
+/// the federation crate's own URL checks), whether the host is an IP literal in any spelling or a
+/// name that resolves to loopback.
 #[tokio::test]
-async fn without_dev_federation_loopback_and_private_hosts_are_never_fetched() {
+async fn without_dev_federation_loopback_and_private_hosts_are_never_contacted() {
     let s = TestServer::start_with(TestDb::sqlite().await, |st| st.dev_federation = false).await;
     let token = s.account("aino").await;
+    s.community(&token, "kahvila", "open").await;
+    let (port, connections) = counting_listener().await;
+    let form_client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let csrf = "ab".repeat(32);
     for handle in [
-        "someone@localhost",
-        "someone@127.0.0.1",
-        "someone@[::1]",
-        "someone@169.254.169.254",
-        "someone@10.0.0.1",
+        format!("someone@127.0.0.1:{port}"),
+        format!("someone@[::ffff:127.0.0.1]:{port}"),
+        format!("someone@2130706433:{port}"),
+        format!("someone@localhost:{port}"),
+        "someone@[::1]".to_string(),
+        "someone@169.254.169.254".to_string(),
+        "someone@10.0.0.1".to_string(),
     ] {
         let (status, body) = s
-            .get_json(&format!("/api/v1/lookup?handle={handle}"), Some(&token))
+            .get_json(
+                &format!(
+                    "/api/v1/lookup?handle={}",
+                    url::form_urlencoded::byte_serialize(handle.as_bytes()).collect::<String>()
+                ),
+                Some(&token),
+            )
             .await;
-        assert!((400..500).contains(&status), "{handle}: {status} {body}");
+        assert_eq!(status, 422, "lookup {handle}: {body}");
+        assert_eq!(body["field"], "handle", "{handle}: {body}");
+        let (status, body) = s
+            .post_json("/api/v1/follows", Some(&token), json!({ "handle": handle }))
+            .await;
+        assert_eq!(status, 422, "follow {handle}: {body}");
+        let res = form_client
+            .post(s.url("/remote-follow"))
+            .header("cookie", format!("verkosto_csrf={csrf}"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("address", handle.as_str()),
+                ("target", &s.url("/c/kahvila")),
+            ])
+            .send()
+            .await
+            .expect("remote follow");
+        let status = res.status().as_u16();
+        let page = res.text().await.expect("page");
+        assert_eq!(
+            connections.load(std::sync::atomic::Ordering::SeqCst),
+            0,
+            "the loopback listener was contacted for {handle}"
+        );
+        assert_eq!(status, 422, "remote follow {handle}: {page}");
+        assert!(page.contains("cannot be reached"), "{handle}: {page}");
     }
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the loopback listener was contacted"
+    );
     s.stop().await;
 }
 

@@ -67,40 +67,16 @@ impl reqwest::dns::Resolve for PublicOnlyResolver {
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let public: Vec<SocketAddr> = addrs.into_iter().filter(|a| is_public(a.ip())).collect();
             if public.is_empty() {
-                return Err(format!(
-                    "refusing to connect to {host}: it resolves only to non-public addresses"
-                )
-                .into());
+                // A `Refused`, so callers can tell our refusal from a host that is down.
+                return Err(Box::new(super::http_client::Refused {
+                    url: host,
+                    why: "it resolves only to non-public addresses",
+                })
+                    as Box<dyn std::error::Error + Send + Sync>);
             }
             Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
         })
     }
-}
-
-/// The HTTP client for fetches and deliveries: at most 3 redirects, and (unless `allow_private`, dev
-/// federation only) no connections to non-public addresses.
-pub fn http_client(
-    timeout: std::time::Duration,
-    allow_private: bool,
-    follow_redirects: bool,
-) -> reqwest::Result<reqwest::Client> {
-    let mut builder = reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout.min(std::time::Duration::from_secs(5)))
-        .user_agent(concat!(
-            "Verkosto/",
-            env!("CARGO_PKG_VERSION"),
-            " (+https://codeberg.org/verkosto/verkosto)"
-        ))
-        .redirect(if follow_redirects {
-            reqwest::redirect::Policy::limited(3)
-        } else {
-            reqwest::redirect::Policy::none()
-        });
-    if !allow_private {
-        builder = builder.dns_resolver(Arc::new(PublicOnlyResolver));
-    }
-    builder.build()
 }
 
 /// Normalises a host for comparisons: lowercase, no trailing dot, IDN to punycode (as `url` does).

@@ -217,6 +217,16 @@ impl Verkosto {
                 format!("{name} is on this instance; no lookup is needed"),
             ));
         }
+        // The outgoing client refuses non-public addresses and blocked domains anyway; checking the
+        // host first gives the client a clear 422 naming the handle.
+        let origin = Url::parse(&format!("{}://{host}/", self.settings().scheme()))
+            .map_err(|_| Error::invalid("handle", format!("{host} is not a host name")))?;
+        crate::apub::http_client::Destinations::new(
+            self.settings().dev_federation,
+            self.state().blocks.clone(),
+        )
+        .check(&origin)
+        .map_err(|refused| Error::invalid("handle", refused.to_string()))?;
         let data = self.federation_data();
         activitypub_federation::fetch::webfinger::webfinger_resolve_actor::<_, RemoteActor>(
             handle, &data,

@@ -129,6 +129,8 @@ pub struct AppState {
     pub(crate) login_limiter: Arc<accounts::LoginLimiter>,
     /// Blocked domains, loaded from the database.
     pub blocks: crate::apub::safety::DomainBlocks,
+    /// The one client of every outgoing request (see [`crate::apub::http_client`]).
+    pub(crate) http: reqwest_middleware::ClientWithMiddleware,
     /// Limits refetches of actors whose signatures fail.
     pub(crate) refetch_guard: Arc<crate::apub::inbox::RefetchGuard>,
     /// The instance's root URL (validated at start-up).
@@ -199,15 +201,22 @@ impl Verkosto {
                 }
             }
         };
+        let blocks = crate::apub::safety::DomainBlocks::default();
+        let http = crate::apub::http_client::client(
+            settings.request_timeout,
+            crate::apub::http_client::Destinations::new(settings.dev_federation, blocks.clone()),
+        )
+        .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
         let state = AppState {
             db,
+            http,
             settings: Arc::new(settings.clone()),
             deliveries: DeliveryNotifier::default(),
             instance_keys: Arc::new(instance_keys),
             keys: Arc::new(keys::KeyCache::default()),
             refetch_guard: Arc::default(),
             base_url: Arc::new(settings.base_url()?),
-            blocks: crate::apub::safety::DomainBlocks::default(),
+            blocks,
             login_limiter: Arc::new(accounts::login_limiter()),
             fetch_gates: Arc::default(),
             api_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
@@ -232,19 +241,13 @@ impl Verkosto {
                     .map(|b| b.host),
             );
         }
-        let client = crate::apub::safety::http_client(
-            settings.request_timeout,
-            settings.dev_federation,
-            true,
-        )
-        .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
         let instance_actor = crate::apub::actor::InstanceActor::new(&state);
         let federation = FederationConfig::builder()
             .domain(settings.domain.clone())
             .app_data(state.clone())
             .debug(settings.dev_federation)
             .http_signature_compat(true)
-            .client(reqwest_middleware::ClientWithMiddleware::from(client))
+            .client(state.http.clone())
             .url_verifier(Box::new(crate::apub::safety::BlockingVerifier(
                 state.blocks.clone(),
             )))
