@@ -59,6 +59,9 @@ pub struct Settings {
     pub signature_window: Duration,
     /// Activities one remote host may post to our inboxes per minute (a burst of as many is allowed).
     pub inbox_per_host_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` is believed (addresses or networks); the
+    /// default, none, makes every limit count the connecting address.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The longest any request may take before it is answered 408.
     pub request_deadline: Duration,
     /// Client API requests one IP address may make per minute (needs the peer address: serve with
@@ -85,6 +88,7 @@ impl Settings {
             host_probe_interval: Duration::from_secs(3600),
             signature_window: Duration::from_secs(12 * 3600),
             inbox_per_host_per_minute: 1200,
+            trusted_proxies: Vec::new(),
             request_deadline: Duration::from_secs(30),
             api_per_ip_per_minute: 600,
             max_concurrent_requests: 1024,
