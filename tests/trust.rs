@@ -4,7 +4,92 @@
 
 mod common;
 
-use common::{TestDb, TestServer};
+use common::{RemoteSigner, TestDb, TestServer};
+use serde_json::{Value, json};
+
+/// Posts `activity` to `server`'s shared inbox as `key_id` says, signed with `key` (which need not be
+/// the key of `key_id`: that is how junk naming someone else's actor is made).
+async fn post_signed(
+    server: &TestServer,
+    activity: &Value,
+    key_id: &str,
+    key: &rsa::RsaPrivateKey,
+    forwarded_for: Option<&str>,
+) -> u16 {
+    let body = serde_json::to_vec(activity).expect("json");
+    let inbox = url::Url::parse(&server.url("/inbox")).expect("url");
+    let headers = verkosto::apub::signatures::sign_post(&inbox, &body, key_id, key).expect("sign");
+    let mut req = server.http.post(inbox.as_str()).headers(headers).body(body);
+    if let Some(f) = forwarded_for {
+        req = req.header("x-forwarded-for", f);
+    }
+    req.send().await.expect("post").status().as_u16()
+}
+
+async fn stranger_key() -> rsa::RsaPrivateKey {
+    let pair = verkosto::service::generate_keypair().await.expect("key");
+    <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(&pair.private_key_pem)
+        .expect("key")
+}
+
+fn like(actor: &str, n: u32, object: &str) -> Value {
+    json!({ "id": format!("{actor}/likes/{n}"), "type": "Like", "actor": actor, "object": object })
+}
+
+#[tokio::test]
+async fn junk_naming_a_host_does_not_use_up_that_hosts_inbox_budget() {
+    let s = TestServer::start_with(TestDb::sqlite().await, |st| {
+        st.inbox_per_host_per_minute = 5;
+    })
+    .await;
+    let token = s.account("aino").await;
+    s.community(&token, "kahvila", "open").await;
+    let peer = TestServer::start(TestDb::sqlite().await).await;
+    let mallory = RemoteSigner::on(&peer, "mallory").await;
+    let forger = stranger_key().await;
+    let object = s.url("/c/kahvila");
+    // Ten posts naming mallory (and her key), signed by someone else: each refused, none charged to
+    // mallory's host.
+    for n in 0..10 {
+        let status = post_signed(
+            &s,
+            &like(&mallory.actor, 100 + n, &object),
+            &mallory.key_id,
+            &forger,
+            None,
+        )
+        .await;
+        assert_eq!(status, 401, "forged post {n}");
+    }
+    let (status, body) = mallory
+        .post(&s, "/inbox", &like(&mallory.actor, 1, &object))
+        .await;
+    assert_eq!(status, 202, "mallory's own post still passes: {body}");
+    s.stop().await;
+    peer.stop().await;
+}
+
+#[tokio::test]
+async fn unverified_posts_are_limited_per_client_address() {
+    let s = TestServer::start_with(TestDb::sqlite().await, |st| {
+        st.inbox_per_ip_per_minute = 5;
+    })
+    .await;
+    let token = s.account("aino").await;
+    s.community(&token, "kahvila", "open").await;
+    let forger = stranger_key().await;
+    let object = s.url("/c/kahvila");
+    let mut statuses = vec![];
+    for n in 0..7 {
+        // A different made-up host each time: no per-host limit could catch these.
+        let actor = format!("http://localhost:{}/u/x", 1 + n);
+        let key_id = format!("{actor}#main-key");
+        statuses.push(post_signed(&s, &like(&actor, n, &object), &key_id, &forger, None).await);
+    }
+    assert_eq!(statuses[6], 429, "{statuses:?}");
+    assert!(statuses[..5].iter().all(|s| *s != 429), "{statuses:?}");
+    s.stop().await;
+}
 
 /// The client API counts the client behind a trusted proxy, and only behind a trusted proxy.
 #[tokio::test]

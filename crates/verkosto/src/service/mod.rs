@@ -57,8 +57,12 @@ pub struct Settings {
     pub host_probe_interval: Duration,
     /// How far the `Date` of a signed request may be from now.
     pub signature_window: Duration,
-    /// Activities one remote host may post to our inboxes per minute (a burst of as many is allowed).
+    /// Activities one remote host may post to our inboxes per minute (a burst of as many is allowed),
+    /// charged to the host whose signature verified.
     pub inbox_per_host_per_minute: u32,
+    /// Inbox posts one client address may make per minute, counted before any signature is checked
+    /// (so junk naming someone else's actors is limited by where it comes from).
+    pub inbox_per_ip_per_minute: u32,
     /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` is believed (addresses or networks); the
     /// default, none, makes every limit count the connecting address.
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -88,6 +92,7 @@ impl Settings {
             host_probe_interval: Duration::from_secs(3600),
             signature_window: Duration::from_secs(12 * 3600),
             inbox_per_host_per_minute: 1200,
+            inbox_per_ip_per_minute: 2400,
             trusted_proxies: Vec::new(),
             request_deadline: Duration::from_secs(30),
             api_per_ip_per_minute: 600,
@@ -129,6 +134,8 @@ pub struct AppState {
         Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     /// Inbox posts per remote host.
     pub(crate) inbox_limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
+    /// Inbox posts per client address, before their signature is checked.
+    pub(crate) inbox_ip_limiter: Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>,
     /// Login attempts per username: password guessing is throttled.
     pub(crate) login_limiter: Arc<accounts::LoginLimiter>,
     /// Blocked domains, loaded from the database.
@@ -232,6 +239,10 @@ impl Verkosto {
             )),
             inbox_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 std::num::NonZeroU32::new(settings.inbox_per_host_per_minute.max(1))
+                    .unwrap_or(std::num::NonZeroU32::MIN),
+            ))),
+            inbox_ip_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+                std::num::NonZeroU32::new(settings.inbox_per_ip_per_minute.max(1))
                     .unwrap_or(std::num::NonZeroU32::MIN),
             ))),
             federation: Arc::new(std::sync::OnceLock::new()),
