@@ -142,3 +142,65 @@ async fn client_addresses_come_from_forwarded_headers_only_behind_trusted_proxie
     );
     direct.stop().await;
 }
+
+/// The block check walks the whole activity or refuses it: a blocked IRI cannot hide deeper than the
+/// walk goes, and an activity too deep or too wide to walk is refused.
+#[tokio::test]
+async fn blocked_iris_deep_in_an_activity_are_found_and_unwalkable_activities_refused() {
+    let s = TestServer::start(TestDb::sqlite().await).await;
+    let token = s.account("aino").await;
+    s.community(&token, "kahvila", "open").await;
+    let admin = s.admin("admin").await;
+    let (status, _) = s
+        .post_json(
+            "/api/v1/admin/domain-blocks",
+            Some(&admin),
+            json!({ "host": "evil.example" }),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let peer = TestServer::start(TestDb::sqlite().await).await;
+    let mallory = RemoteSigner::on(&peer, "mallory").await;
+    let nest = |levels: usize, inner: Value| {
+        (0..levels).fold(inner, |acc, _| json!({ "type": "Note", "object": acc }))
+    };
+    let activity = |n: u32, object: Value| json!({ "id": format!("{}/likes/{n}", mallory.actor), "type": "Like", "actor": mallory.actor, "object": object });
+
+    let (status, body) = mallory
+        .post(
+            &s,
+            "/inbox",
+            &activity(1, nest(4, json!("https://evil.example/n/1"))),
+        )
+        .await;
+    assert_eq!(status, 403, "a blocked IRI five levels down: {body}");
+    assert!(body["message"].as_str().unwrap_or("").contains("blocked"));
+
+    let (status, body) = mallory
+        .post(
+            &s,
+            "/inbox",
+            &activity(2, nest(20, json!("https://fine.example/n/1"))),
+        )
+        .await;
+    assert_eq!(status, 400, "too deep to check: {body}");
+    let addresses: Vec<String> = (0..3000)
+        .map(|n| format!("https://fine.example/u/{n}"))
+        .collect();
+    let mut wide = activity(3, json!(s.url("/c/kahvila")));
+    wide["cc"] = json!(addresses);
+    let (status, body) = mallory.post(&s, "/inbox", &wide).await;
+    assert_eq!(status, 400, "too wide to check: {body}");
+
+    // What the walk checks in full still passes.
+    let (status, body) = mallory
+        .post(
+            &s,
+            "/inbox",
+            &activity(4, nest(4, json!("https://fine.example/n/1"))),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    s.stop().await;
+    peer.stop().await;
+}

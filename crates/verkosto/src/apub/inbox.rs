@@ -117,6 +117,7 @@ pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Rece
     let json: Value = serde_json::from_slice(&body)?;
     let envelope = Envelope::read(&json)?;
     if let Some(blocked) = super::safety::iris(&json)
+        .map_err(|e| Error::BadRequest(e.to_string()))?
         .into_iter()
         .find(|u| verkosto.state().blocks.is_blocked(u))
     {
