@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{RemoteSigner, TestDb, TestServer};
+use common::{RemoteSigner, TestDb, TestServer, eventually};
 use serde_json::{Value, json};
 
 /// Posts `activity` to `server`'s shared inbox as `key_id` says, signed with `key` (which need not be
@@ -203,4 +203,88 @@ async fn blocked_iris_deep_in_an_activity_are_found_and_unwalkable_activities_re
     assert_eq!(status, 202, "{body}");
     s.stop().await;
     peer.stop().await;
+}
+
+async fn followers(b: &TestServer) -> i64 {
+    let (_, _, doc) = b.get_ap("/c/kahvila/followers").await;
+    doc["totalItems"].as_i64().unwrap_or(-1)
+}
+
+async fn follow(a: &TestServer, token: &str, handle: &str, method: reqwest::Method) -> u16 {
+    a.http
+        .request(method, a.url("/api/v1/follows"))
+        .bearer_auth(token)
+        .json(&json!({ "handle": handle }))
+        .send()
+        .await
+        .expect("follow")
+        .status()
+        .as_u16()
+}
+
+/// Following a community this server already knows is queued while its host is down, and delivered
+/// when it is back.
+#[tokio::test]
+async fn a_known_community_is_followed_while_its_host_is_down() {
+    for db in TestDb::all().await {
+        eprintln!("-- backend: {}", db.backend);
+        let a = TestServer::start(db).await;
+        let b = TestServer::start(TestDb::sqlite().await).await;
+        let aino = a.account("aino").await;
+        let bea = b.account("bea").await;
+        b.community(&bea, "kahvila", "open").await;
+        let handle = format!("kahvila@{}", b.domain);
+        let b_address = b.domain.replace("localhost", "127.0.0.1");
+
+        assert_eq!(follow(&a, &aino, &handle, reqwest::Method::POST).await, 201);
+        eventually(10, "the follow to arrive", || async {
+            (followers(&b).await == 1).then_some(())
+        })
+        .await;
+        assert_eq!(
+            follow(&a, &aino, &handle, reqwest::Method::DELETE).await,
+            204
+        );
+        eventually(10, "the unfollow to arrive", || async {
+            (followers(&b).await == 0).then_some(())
+        })
+        .await;
+        b.stop().await;
+
+        // b is down: the follow is still taken and queued.
+        assert_eq!(
+            follow(&a, &aino, &handle, reqwest::Method::POST).await,
+            201,
+            "a known community is followed without a new lookup"
+        );
+
+        // b's address answers again: the queued Follow arrives.
+        let delivered = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Value>::new()));
+        let seen = delivered.clone();
+        let app =
+            axum::Router::new().fallback(axum::routing::post(move |body: axum::body::Bytes| {
+                let seen = seen.clone();
+                async move {
+                    if let Ok(v) = serde_json::from_slice::<Value>(&body) {
+                        seen.lock().expect("lock").push(v);
+                    }
+                    axum::http::StatusCode::ACCEPTED
+                }
+            }));
+        let listener = eventually(10, "b's port to be free", || async {
+            tokio::net::TcpListener::bind(&b_address).await.ok()
+        })
+        .await;
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        eventually(20, "the queued Follow to be delivered", || async {
+            delivered
+                .lock()
+                .expect("lock")
+                .iter()
+                .any(|v| v["type"] == "Follow")
+                .then_some(())
+        })
+        .await;
+        a.stop().await;
+    }
 }
