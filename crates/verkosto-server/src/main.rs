@@ -96,6 +96,10 @@ struct ServeArgs {
     /// Let anyone create an account through the API.
     #[arg(long, env = "VERKOSTO_OPEN_REGISTRATION")]
     open_registration: bool,
+    /// Reverse proxies whose X-Forwarded-For / Forwarded is believed, comma-separated addresses or
+    /// networks (e.g. 127.0.0.1,10.0.0.0/8). Default: none.
+    #[arg(long, env = "VERKOSTO_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+    trusted_proxies: Option<Vec<ipnet::IpNet>>,
 }
 
 #[derive(Subcommand)]
@@ -134,6 +138,15 @@ struct FileConfig {
     workers_per_host: Option<usize>,
     unavailable_after: Option<String>,
     retry_window: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
+}
+
+/// One trusted proxy: an address (`10.0.0.2`) or a network (`10.0.0.0/8`).
+fn parse_proxy(raw: &str) -> Result<ipnet::IpNet, String> {
+    let raw = raw.trim();
+    raw.parse::<ipnet::IpNet>()
+        .or_else(|_| raw.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{raw:?} is not an IP address or network like 10.0.0.0/8"))
 }
 
 fn parse_duration(raw: &str) -> Result<Duration, String> {
@@ -221,6 +234,15 @@ fn resolve(common: &Common, serve: &ServeArgs) -> anyhow::Result<Resolved> {
         .map_err(anyhow::Error::msg)?)
     {
         settings.retry_window = d;
+    }
+    if let Some(proxies) = serve.trusted_proxies.clone() {
+        settings.trusted_proxies = proxies;
+    } else if let Some(proxies) = &file.trusted_proxies {
+        settings.trusted_proxies = proxies
+            .iter()
+            .map(|p| parse_proxy(p))
+            .collect::<Result<_, _>>()
+            .map_err(anyhow::Error::msg)?;
     }
     let default_bind: SocketAddr = ([127, 0, 0, 1], 8080).into();
     Ok(Resolved {

@@ -122,6 +122,7 @@ follow-address-label = Your fediverse address
 follow-address-placeholder = you@your.server
 follow-go = Continue on my server
 remote-follow-invalid = Write your address as name@server, for example maija@mastodon.social.
+remote-follow-unreachable = This server cannot be reached from here: give an address on a public server.
 join-title = Join from the fediverse
 join-text = Search for this address in your fediverse app to join { $name }, or enter your own address below.
 

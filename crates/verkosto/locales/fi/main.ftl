@@ -96,6 +96,7 @@ follow-address-label = Oma fediversumin osoitteesi
 follow-address-placeholder = sinä@palvelimesi.fi
 follow-go = Jatka omalla palvelimellani
 remote-follow-invalid = Kirjoita osoitteesi muodossa nimi@palvelin, esimerkiksi maija@mastodon.social.
+remote-follow-unreachable = Tätä palvelinta ei voi tavoittaa täältä: anna osoite julkisella palvelimella.
 join-title = Osallistu fediversumista
 join-text = Hae tätä osoitetta fediversumin sovelluksessasi osallistuaksesi tapahtumaan { $name }, tai kirjoita oma osoitteesi alle.
 

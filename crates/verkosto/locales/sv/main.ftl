@@ -122,6 +122,7 @@ follow-address-label = Din adress i fediversum
 follow-address-placeholder = du@din.server
 follow-go = Fortsätt på min server
 remote-follow-invalid = Skriv din adress som namn@server, till exempel maja@mastodon.social.
+remote-follow-unreachable = Den servern kan inte nås härifrån: ange en adress på en offentlig server.
 join-title = Delta från fediversum
 join-text = Sök efter den här adressen i din app i fediversum för att delta i { $name }, eller skriv din egen adress nedan.
 

@@ -82,6 +82,11 @@ impl Received {
 pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Received> {
     let settings = verkosto.settings();
     let (parts, body) = request.into_parts();
+    // Nothing is verified yet, so the only thing to charge is where the post comes from: junk that
+    // names someone else's actors must not use up their host's budget (charged after verifying).
+    if let Some(ip) = crate::http::client_ip(verkosto, &parts.extensions, &parts.headers) {
+        charge(&verkosto.state().inbox_ip_limiter, &ip)?;
+    }
 
     let content_type = parts
         .headers
@@ -111,18 +116,8 @@ pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Rece
 
     let json: Value = serde_json::from_slice(&body)?;
     let envelope = Envelope::read(&json)?;
-    let sender_host = normalized_host(&envelope.actor).unwrap_or_default();
-    let limiter = &verkosto.state().inbox_limiter;
-    if limiter.len() > 100_000 {
-        limiter.retain_recent();
-    }
-    if let Err(not_until) = limiter.check_key(&sender_host) {
-        let wait = not_until.wait_time_from(governor::clock::Clock::now(
-            &governor::clock::DefaultClock::default(),
-        ));
-        return Err(Error::TooManyRequests(wait.as_secs() + 1));
-    }
     if let Some(blocked) = super::safety::iris(&json)
+        .map_err(|e| Error::BadRequest(e.to_string()))?
         .into_iter()
         .find(|u| verkosto.state().blocks.is_blocked(u))
     {
@@ -170,6 +165,7 @@ pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Rece
     }
     let sender = authenticate(verkosto, &data, &signature, &envelope.actor, cached).await?;
     tracing::debug!(actor = %sender.ap_id, id = %envelope.id, kind = %envelope.kind, "signature verified");
+    charge(&verkosto.state().inbox_limiter, &sender.domain)?;
     // A host that sends us anything is reachable again: resume what waits for it.
     if store::deliveries::host_is_back(verkosto.db(), &sender.domain, store::now()).await? {
         tracing::info!(host = %sender.domain, "host contacted us; its deliveries resume");
@@ -202,6 +198,23 @@ pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Rece
 /// age, not by the id.
 fn deduplicated_by_effect(kind: &str) -> bool {
     matches!(kind, "Follow" | "Join" | "Leave" | "Undo")
+}
+
+/// Takes one post from `key`'s budget, or answers 429 with the wait.
+fn charge<K>(limiter: &governor::DefaultKeyedRateLimiter<K>, key: &K) -> Result<()>
+where
+    K: Clone + Eq + std::hash::Hash,
+{
+    // Bounded state: keys that are back to a full budget are dropped.
+    if limiter.len() > 100_000 {
+        limiter.retain_recent();
+    }
+    limiter.check_key(key).map_err(|not_until| {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(
+            &governor::clock::DefaultClock::default(),
+        ));
+        Error::TooManyRequests(wait.as_secs() + 1)
+    })
 }
 
 /// Verifies the signature with the actor's key: cached key first, then (once, rate-limited) a fresh

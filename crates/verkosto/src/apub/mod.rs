@@ -10,6 +10,7 @@ pub mod actor;
 pub mod collections;
 pub mod context;
 pub mod event;
+pub mod http_client;
 pub mod inbox;
 pub mod nodeinfo;
 pub mod note;

@@ -67,40 +67,16 @@ impl reqwest::dns::Resolve for PublicOnlyResolver {
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let public: Vec<SocketAddr> = addrs.into_iter().filter(|a| is_public(a.ip())).collect();
             if public.is_empty() {
-                return Err(format!(
-                    "refusing to connect to {host}: it resolves only to non-public addresses"
-                )
-                .into());
+                // A `Refused`, so callers can tell our refusal from a host that is down.
+                return Err(Box::new(super::http_client::Refused {
+                    url: host,
+                    why: "it resolves only to non-public addresses",
+                })
+                    as Box<dyn std::error::Error + Send + Sync>);
             }
             Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
         })
     }
-}
-
-/// The HTTP client for fetches and deliveries: at most 3 redirects, and (unless `allow_private`, dev
-/// federation only) no connections to non-public addresses.
-pub fn http_client(
-    timeout: std::time::Duration,
-    allow_private: bool,
-    follow_redirects: bool,
-) -> reqwest::Result<reqwest::Client> {
-    let mut builder = reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout.min(std::time::Duration::from_secs(5)))
-        .user_agent(concat!(
-            "Verkosto/",
-            env!("CARGO_PKG_VERSION"),
-            " (+https://codeberg.org/verkosto/verkosto)"
-        ))
-        .redirect(if follow_redirects {
-            reqwest::redirect::Policy::limited(3)
-        } else {
-            reqwest::redirect::Policy::none()
-        });
-    if !allow_private {
-        builder = builder.dns_resolver(Arc::new(PublicOnlyResolver));
-    }
-    builder.build()
 }
 
 /// Normalises a host for comparisons: lowercase, no trailing dot, IDN to punycode (as `url` does).
@@ -166,13 +142,35 @@ impl UrlVerifier for BlockingVerifier {
     }
 }
 
+/// How deep the IRI walk goes: `Undo{Announce{Create{Note{inReplyTo}}}}` is 4 levels; real activities
+/// stay well under this.
+pub const MAX_IRI_DEPTH: u8 = 8;
+/// How many values the IRI walk looks at in one activity: addressing lists of a few hundred actors
+/// pass, and the walk stays cheap.
+pub const MAX_IRI_NODES: usize = 2000;
+
+/// An activity too deep or too wide for the block check to see all of it: refused rather than
+/// half-checked, so a blocked IRI cannot hide beyond the walk's reach.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TooComplex {
+    /// Nested deeper than [`MAX_IRI_DEPTH`].
+    #[error("the activity nests objects more than {MAX_IRI_DEPTH} levels deep")]
+    TooDeep,
+    /// More than [`MAX_IRI_NODES`] values to check.
+    #[error("the activity names more than {MAX_IRI_NODES} objects and addresses")]
+    TooWide,
+}
+
 /// Every IRI an activity names (actor, id, object and its ids, inReplyTo, audience and addressing),
-/// for the block check.
-pub fn iris(activity: &serde_json::Value) -> Vec<Url> {
-    fn collect(v: &serde_json::Value, depth: u8, out: &mut Vec<Url>) {
-        if depth > 3 {
-            return;
-        }
+/// for the block check; an error when the activity is beyond what the walk checks.
+pub fn iris(activity: &serde_json::Value) -> Result<Vec<Url>, TooComplex> {
+    fn collect(
+        v: &serde_json::Value,
+        depth: u8,
+        budget: &mut usize,
+        out: &mut Vec<Url>,
+    ) -> Result<(), TooComplex> {
+        *budget = budget.checked_sub(1).ok_or(TooComplex::TooWide)?;
         match v {
             serde_json::Value::String(s) => {
                 if let Ok(u) = Url::parse(s)
@@ -181,7 +179,11 @@ pub fn iris(activity: &serde_json::Value) -> Vec<Url> {
                     out.push(u);
                 }
             }
-            serde_json::Value::Array(a) => a.iter().take(200).for_each(|x| collect(x, depth, out)),
+            serde_json::Value::Array(a) => {
+                for x in a {
+                    collect(x, depth, budget, out)?;
+                }
+            }
             serde_json::Value::Object(o) => {
                 for key in [
                     "id",
@@ -197,16 +199,21 @@ pub fn iris(activity: &serde_json::Value) -> Vec<Url> {
                     "target",
                 ] {
                     if let Some(x) = o.get(key) {
-                        collect(x, depth + 1, out);
+                        if depth >= MAX_IRI_DEPTH {
+                            return Err(TooComplex::TooDeep);
+                        }
+                        collect(x, depth + 1, budget, out)?;
                     }
                 }
             }
             _ => {}
         }
+        Ok(())
     }
     let mut out = vec![];
-    collect(activity, 0, &mut out);
-    out
+    let mut budget = MAX_IRI_NODES;
+    collect(activity, 0, &mut budget, &mut out)?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -286,6 +293,7 @@ mod tests {
             "object": { "id": "https://c.example/n", "inReplyTo": "https://d.example/x", "cc": "https://e.example/f" }
         });
         let hosts: Vec<String> = iris(&a)
+            .expect("checkable")
             .iter()
             .filter_map(|u| u.host_str().map(str::to_string))
             .collect();
@@ -298,5 +306,20 @@ mod tests {
         ] {
             assert!(hosts.contains(&h.to_string()), "{h} in {hosts:?}");
         }
+    }
+
+    #[test]
+    fn activities_beyond_the_walk_are_refused_not_half_checked() {
+        let mut deep = serde_json::json!("https://evil.example/x");
+        for _ in 0..MAX_IRI_DEPTH {
+            deep = serde_json::json!({ "object": deep });
+        }
+        assert!(iris(&deep).is_ok(), "{MAX_IRI_DEPTH} levels are checked");
+        let deeper = serde_json::json!({ "object": deep });
+        assert!(matches!(iris(&deeper), Err(TooComplex::TooDeep)));
+        let wide = serde_json::json!({ "to": vec!["https://a.example/u"; MAX_IRI_NODES] });
+        assert!(matches!(iris(&wide), Err(TooComplex::TooWide)));
+        let fine = serde_json::json!({ "to": vec!["https://a.example/u"; 500] });
+        assert_eq!(iris(&fine).map(|v| v.len()).ok(), Some(500));
     }
 }

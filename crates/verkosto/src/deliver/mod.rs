@@ -109,18 +109,7 @@ pub(crate) fn spawn_workers(
         tokio::pin!(shutdown);
         let workers = verkosto.settings().delivery_workers.max(1);
         let permits = Arc::new(Semaphore::new(workers));
-        let settings = verkosto.settings();
-        let client = match crate::apub::safety::http_client(
-            settings.request_timeout,
-            settings.dev_federation,
-            false,
-        ) {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot build the delivery HTTP client; deliveries stop");
-                return;
-            }
-        };
+        let client = verkosto.state().http.clone();
         let mut last_prune = std::time::Instant::now();
         let mut last_blocks_reload = std::time::Instant::now();
         loop {
@@ -187,7 +176,11 @@ pub(crate) fn spawn_workers(
     })
 }
 
-async fn attempt(verkosto: &Verkosto, client: &reqwest::Client, d: &Delivery) -> Outcome {
+async fn attempt(
+    verkosto: &Verkosto,
+    client: &reqwest_middleware::ClientWithMiddleware,
+    d: &Delivery,
+) -> Outcome {
     if verkosto.state().blocks.is_blocked_host(&d.host) {
         return Outcome::Refused("the receiving domain is blocked".into());
     }
@@ -208,13 +201,18 @@ async fn attempt(verkosto: &Verkosto, client: &reqwest::Client, d: &Delivery) ->
         Err(e) => return Outcome::NotSent(format!("cannot sign: {e}")),
     };
     let response = client
-        .post(inbox)
+        .post(inbox.clone())
         .headers(headers)
         .body(d.body.clone())
         .send()
         .await;
     match response {
+        // An inbox we will never contact (a non-public address, a blocked domain): not worth retrying.
+        Err(e) if crate::apub::http_client::is_refusal(&e) => Outcome::Refused(e.to_string()),
         Err(e) => Outcome::Failed(format!("request failed: {e}"), None),
+        // Redirects are followed (checked) for fetches; a delivery that ended elsewhere was not
+        // received by the inbox it was signed for.
+        Ok(r) if r.url() != &inbox => Outcome::Failed(format!("redirected to {}", r.url()), None),
         Ok(r) if r.status().is_success() => Outcome::Delivered,
         Ok(r) => {
             let status = r.status();

@@ -18,6 +18,7 @@ use crate::service::Verkosto;
 
 mod announcements;
 mod api;
+mod client_ip;
 mod events;
 mod federation;
 pub(crate) mod params;
@@ -65,10 +66,7 @@ pub(crate) async fn limit_per_ip(
     req: Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let ip = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip());
+    let ip = client_ip(&v, req.extensions(), req.headers());
     if let Some(ip) = ip {
         let limiter = &v.state().api_limiter;
         if limiter.len() > 100_000 {
@@ -82,6 +80,15 @@ pub(crate) async fn limit_per_ip(
         }
     }
     next.run(req).await
+}
+
+/// The client address every per-address limit counts: the peer, or what trusted proxies say.
+pub(crate) fn client_ip(
+    v: &Verkosto,
+    extensions: &axum::http::Extensions,
+    headers: &axum::http::HeaderMap,
+) -> Option<std::net::IpAddr> {
+    client_ip::of_request(extensions, headers, &v.settings().trusted_proxies)
 }
 
 /// Beyond `max_concurrent_requests` in progress, answers 503 at once: an overloaded instance degrades

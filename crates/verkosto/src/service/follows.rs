@@ -12,6 +12,10 @@ use crate::error::{Error, Result};
 use crate::model::{Account, FollowPolicy, FollowState, Follower, Following, RemoteActor};
 use crate::store;
 
+/// How long a stored remote actor is used as it is for a follow before it is looked up again (a
+/// day, as the federation crate refreshes the actors it dereferences).
+const ACTOR_FRESH_FOR: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
 /// A manager's answer to a pending follow request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FollowRequestDecision {
@@ -256,8 +260,8 @@ impl Verkosto {
         Ok(decided)
     }
 
-    /// Resolves `name@host` (a leading `@` is allowed) to an actor: WebFinger, then the actor document.
-    pub async fn lookup(&self, handle: &str) -> Result<RemoteActor> {
+    /// Splits `name@host` (a leading `@` is allowed) and checks that `host` is one we may contact.
+    fn parse_handle<'h>(&self, handle: &'h str) -> Result<(&'h str, &'h str, Url)> {
         let handle = handle.trim().trim_start_matches('@');
         let (name, host) = handle
             .split_once('@')
@@ -269,6 +273,52 @@ impl Verkosto {
                 format!("{name} is on this instance; no lookup is needed"),
             ));
         }
+        // The outgoing client refuses non-public addresses and blocked domains anyway; checking the
+        // host first gives the client a clear 422 naming the handle.
+        let origin = Url::parse(&format!("{}://{host}/", self.settings().scheme()))
+            .map_err(|_| Error::invalid("handle", format!("{host} is not a host name")))?;
+        crate::apub::http_client::Destinations::new(
+            self.settings().dev_federation,
+            self.state().blocks.clone(),
+        )
+        .check(&origin)
+        .map_err(|refused| Error::invalid("handle", refused.to_string()))?;
+        Ok((name, host, origin))
+    }
+
+    /// The actor of a handle for following and unfollowing: the stored copy while it is fresh, so a
+    /// follow of a known actor is queued even while its host is briefly unreachable (the delivery
+    /// queue retries); a lookup for unknown or stale handles. A stale copy still serves when the
+    /// lookup cannot reach its host.
+    async fn actor_for_handle(&self, handle: &str) -> Result<RemoteActor> {
+        let (name, _, origin) = self.parse_handle(handle)?;
+        let stored = match actor::normalized_host(&origin) {
+            Some(domain) => {
+                let mut c = self.db().acquire().await?;
+                store::remote_actors::find_by_handle(&mut c.conn(), name, &domain).await?
+            }
+            None => None,
+        };
+        let Some(stored) = stored else {
+            return self.lookup(handle).await;
+        };
+        if store::now() - stored.fetched_at < ACTOR_FRESH_FOR {
+            return Ok(stored);
+        }
+        match self.lookup(handle).await {
+            Ok(fresh) => Ok(fresh),
+            Err(e @ (Error::NotFound(_) | Error::Gone(_) | Error::Forbidden(_))) => Err(e),
+            Err(e) => {
+                tracing::info!(%handle, error = %e, "lookup failed; using the stored actor");
+                Ok(stored)
+            }
+        }
+    }
+
+    /// Resolves `name@host` (a leading `@` is allowed) to an actor: WebFinger, then the actor document.
+    pub async fn lookup(&self, handle: &str) -> Result<RemoteActor> {
+        let handle = handle.trim().trim_start_matches('@');
+        self.parse_handle(handle)?;
         let data = self.federation_data();
         activitypub_federation::fetch::webfinger::webfinger_resolve_actor::<_, RemoteActor>(
             handle, &data,
@@ -291,7 +341,7 @@ impl Verkosto {
         account: &Account,
         handle: &str,
     ) -> Result<(Following, RemoteActor)> {
-        let target = self.lookup(handle).await?;
+        let target = self.actor_for_handle(handle).await?;
         let me = actor::account_id(self.state(), &account.username);
         let mut tx = self.db().begin().await?;
         if let Some(existing) =
@@ -329,7 +379,7 @@ impl Verkosto {
 
     /// A local account stops following; the followed side gets an `Undo{Follow}`.
     pub async fn unfollow(&self, account: &Account, handle: &str) -> Result<()> {
-        let target = self.lookup(handle).await?;
+        let target = self.actor_for_handle(handle).await?;
         let me = actor::account_id(self.state(), &account.username);
         let mut tx = self.db().begin().await?;
         let following =

@@ -62,8 +62,15 @@ pub struct Settings {
     pub signature_clock_skew: Duration,
     /// The longest validity a signed `(expires)` may claim after creation (12 hours, as Mastodon).
     pub signature_max_lifetime: Duration,
-    /// Activities one remote host may post to our inboxes per minute (a burst of as many is allowed).
+    /// Activities one remote host may post to our inboxes per minute (a burst of as many is allowed),
+    /// charged to the host whose signature verified.
     pub inbox_per_host_per_minute: u32,
+    /// Inbox posts one client address may make per minute, counted before any signature is checked
+    /// (so junk naming someone else's actors is limited by where it comes from).
+    pub inbox_per_ip_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` is believed (addresses or networks); the
+    /// default, none, makes every limit count the connecting address.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The longest any request may take before it is answered 408.
     pub request_deadline: Duration,
     /// Client API requests one IP address may make per minute (needs the peer address: serve with
@@ -92,6 +99,8 @@ impl Settings {
             signature_clock_skew: Duration::from_secs(3600),
             signature_max_lifetime: Duration::from_secs(12 * 3600),
             inbox_per_host_per_minute: 1200,
+            inbox_per_ip_per_minute: 2400,
+            trusted_proxies: Vec::new(),
             request_deadline: Duration::from_secs(30),
             api_per_ip_per_minute: 600,
             max_concurrent_requests: 1024,
@@ -141,12 +150,16 @@ pub struct AppState {
         Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     /// Inbox posts per remote host.
     pub(crate) inbox_limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
+    /// Inbox posts per client address, before their signature is checked.
+    pub(crate) inbox_ip_limiter: Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>,
     /// Login attempts per username: password guessing is throttled.
     pub(crate) login_limiter: Arc<accounts::LoginLimiter>,
     /// Argon2 password verifications done (see [`Verkosto::password_checks`]).
     pub(crate) password_checks: Arc<std::sync::atomic::AtomicU64>,
     /// Blocked domains, loaded from the database.
     pub blocks: crate::apub::safety::DomainBlocks,
+    /// The one client of every outgoing request (see [`crate::apub::http_client`]).
+    pub(crate) http: reqwest_middleware::ClientWithMiddleware,
     /// Limits refetches of actors whose signatures fail.
     pub(crate) refetch_guard: Arc<crate::apub::inbox::RefetchGuard>,
     /// The instance's root URL (validated at start-up).
@@ -217,15 +230,22 @@ impl Verkosto {
                 }
             }
         };
+        let blocks = crate::apub::safety::DomainBlocks::default();
+        let http = crate::apub::http_client::client(
+            settings.request_timeout,
+            crate::apub::http_client::Destinations::new(settings.dev_federation, blocks.clone()),
+        )
+        .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
         let state = AppState {
             db,
+            http,
             settings: Arc::new(settings.clone()),
             deliveries: DeliveryNotifier::default(),
             instance_keys: Arc::new(instance_keys),
             keys: Arc::new(keys::KeyCache::default()),
             refetch_guard: Arc::default(),
             base_url: Arc::new(settings.base_url()?),
-            blocks: crate::apub::safety::DomainBlocks::default(),
+            blocks,
             login_limiter: Arc::new(accounts::login_limiter()),
             password_checks: Arc::default(),
             fetch_gates: Arc::default(),
@@ -240,6 +260,10 @@ impl Verkosto {
                 std::num::NonZeroU32::new(settings.inbox_per_host_per_minute.max(1))
                     .unwrap_or(std::num::NonZeroU32::MIN),
             ))),
+            inbox_ip_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+                std::num::NonZeroU32::new(settings.inbox_per_ip_per_minute.max(1))
+                    .unwrap_or(std::num::NonZeroU32::MIN),
+            ))),
             federation: Arc::new(std::sync::OnceLock::new()),
         };
         {
@@ -251,19 +275,13 @@ impl Verkosto {
                     .map(|b| b.host),
             );
         }
-        let client = crate::apub::safety::http_client(
-            settings.request_timeout,
-            settings.dev_federation,
-            true,
-        )
-        .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
         let instance_actor = crate::apub::actor::InstanceActor::new(&state);
         let federation = FederationConfig::builder()
             .domain(settings.domain.clone())
             .app_data(state.clone())
             .debug(settings.dev_federation)
             .http_signature_compat(true)
-            .client(reqwest_middleware::ClientWithMiddleware::from(client))
+            .client(state.http.clone())
             .url_verifier(Box::new(crate::apub::safety::BlockingVerifier(
                 state.blocks.clone(),
             )))

@@ -111,6 +111,25 @@ pub async fn find_by_ap_id(c: &mut Conn<'_>, ap_id: &str) -> Result<Option<Remot
     row.map(TryInto::try_into).transpose()
 }
 
+/// The most recently fetched cached actor called `username` (case-insensitively, as WebFinger
+/// handles are) whose id is on `domain` (normalised `host[:port]`).
+pub async fn find_by_handle(
+    c: &mut Conn<'_>,
+    username: &str,
+    domain: &str,
+) -> Result<Option<RemoteActor>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM remote_actors WHERE lower(username) = lower($1) AND domain = $2 \
+         ORDER BY fetched_at DESC, id DESC LIMIT 1"
+    );
+    let row: Option<Row> = on_conn!(c, c => sqlx::query_as(&sql)
+        .bind(username)
+        .bind(domain)
+        .fetch_optional(&mut **c)
+        .await)?;
+    row.map(TryInto::try_into).transpose()
+}
+
 /// Forgets a remote actor (deleted at its origin).
 pub async fn delete(c: &mut Conn<'_>, ap_id: &str) -> Result<()> {
     on_conn!(c, c => sqlx::query("DELETE FROM remote_actors WHERE ap_id = $1")

@@ -692,11 +692,15 @@ pub(super) async fn remote_follow(
             !u.is_empty()
                 && !h.is_empty()
                 && h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
         })
         .ok_or_else(|| p.error(Error::invalid("address", p.t("remote-follow-invalid"))))?;
     let scheme = v.settings().scheme();
-    let template = subscribe_template(&v, scheme, user, host).await;
+    // An address on a loopback or private address (`x@127.0.0.1:8080`, `x@2130706433`, a name that
+    // resolves there) or on a blocked domain is refused by the outgoing client: say so clearly.
+    let template = subscribe_template(&v, scheme, user, host)
+        .await
+        .map_err(|_| p.error(Error::invalid("address", p.t("remote-follow-unreachable"))))?;
     let uri = urlencode(target.as_str());
     let destination = match template {
         Some(t) if t.contains("{uri}") => t.replace("{uri}", &uri),
@@ -706,18 +710,36 @@ pub(super) async fn remote_follow(
 }
 
 /// The `http://ostatus.org/schema/1.0/subscribe` template of `user@host`, if its server says.
-async fn subscribe_template(v: &Verkosto, scheme: &str, user: &str, host: &str) -> Option<String> {
-    let client = crate::apub::safety::http_client(
-        v.settings().request_timeout,
-        v.settings().dev_federation,
-        false,
-    )
-    .ok()?;
+/// `Err` when the outgoing client refuses to contact that server at all.
+async fn subscribe_template(
+    v: &Verkosto,
+    scheme: &str,
+    user: &str,
+    host: &str,
+) -> Result<Option<String>, crate::apub::http_client::Refused> {
+    // The instance's one outgoing client: its checks cover every hop, whatever the host says.
+    let client = &v.state().http;
     let url = format!(
         "{scheme}://{host}/.well-known/webfinger?resource={}",
         urlencode(&format!("acct:{user}@{host}"))
     );
-    let jrd: serde_json::Value = client.get(url).send().await.ok()?.json().await.ok()?;
+    let response = match client.get(&url).send().await {
+        Ok(r) => r,
+        Err(e) if crate::apub::http_client::is_refusal(&e) => {
+            return Err(crate::apub::http_client::Refused {
+                url: format!("{scheme}://{host}/"),
+                why: "not a public server",
+            });
+        }
+        // Unreachable or not speaking WebFinger: Mastodon's interaction page is tried instead.
+        Err(_) => return Ok(None),
+    };
+    Ok(template_of(response.json().await.ok(), host))
+}
+
+/// The subscribe template of a WebFinger answer, if it points to `host` itself.
+fn template_of(jrd: Option<serde_json::Value>, host: &str) -> Option<String> {
+    let jrd = jrd?;
     let template = jrd["links"]
         .as_array()?
         .iter()
