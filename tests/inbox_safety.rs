@@ -141,6 +141,24 @@ async fn followers(s: &TestServer) -> i64 {
         .expect("count")
 }
 
+/// A sink on a loopback port serving actors `/actor/{n}` with a fresh key, counting every fetch of
+/// them: its host and the key (to sign as those actors).
+async fn sink_actors() -> (common::sink::Sink, String, verkosto::model::KeyPair) {
+    let sink = common::sink::Sink::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let host = format!("localhost:{}", listener.local_addr().expect("addr").port());
+    sink.serve(listener);
+    let key = verkosto::service::generate_keypair().await.expect("key");
+    sink.act_as_actors(key.clone());
+    (sink, host, key)
+}
+
+fn fetches(sink: &common::sink::Sink) -> usize {
+    sink.actor_fetches.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 async fn setup() -> (TestServer, Remote, String, RsaPrivateKey, String) {
     let local = TestServer::start(TestDb::sqlite().await).await;
     let token = local.account("aino").await;
@@ -258,13 +276,14 @@ async fn malformed_or_forged_requests_are_refused_and_change_nothing() {
         assert_eq!(followers(&local).await, 0, "{what}: nothing may change");
     }
 
-    // The unsigned request caused no fetch of its claimed actor.
-    let unseen = remote.server.url("/u/unseen");
+    // An unsigned request causes no fetch of its claimed actor: the actor's server counts none.
+    let (sink, sink_host, _) = sink_actors().await;
+    let unseen = format!("http://{sink_host}/actor/7");
     let (status, _) = post(
         &local,
         "/inbox",
         &follow(&format!("{unseen}/f/1"), &unseen, &object),
-        &key_id,
+        &format!("{unseen}#main-key"),
         &key,
         Sig {
             unsigned: true,
@@ -273,15 +292,7 @@ async fn malformed_or_forged_requests_are_refused_and_change_nothing() {
     )
     .await;
     assert_eq!(status, 401);
-    let mut c = local.verkosto.db().acquire().await.expect("acquire");
-    assert!(
-        store::remote_actors::find_by_ap_id(&mut c.conn(), &unseen)
-            .await
-            .expect("find")
-            .is_none(),
-        "no fetch for unsigned input"
-    );
-    drop(c);
+    assert_eq!(fetches(&sink), 0, "no fetch for unsigned input");
     local.stop().await;
     remote.server.stop().await;
 }
@@ -313,8 +324,13 @@ async fn oversized_bodies_are_refused_before_parsing() {
 
 #[tokio::test]
 async fn a_rotated_key_is_refetched_once_and_then_accepted() {
-    let (local, remote, actor, key, key_id) = setup().await;
+    let (local, remote, _, _, _) = setup().await;
     let object = local.url("/c/kahvila");
+    // The actor lives on a sink that counts the fetches of its document.
+    let (sink, sink_host, first_keys) = sink_actors().await;
+    let actor = format!("http://{sink_host}/actor/1");
+    let key_id = format!("{actor}#main-key");
+    let key = RsaPrivateKey::from_pkcs8_pem(&first_keys.private_key_pem).expect("key");
     let (status, _) = post(
         &local,
         "/c/kahvila/inbox",
@@ -325,27 +341,27 @@ async fn a_rotated_key_is_refetched_once_and_then_accepted() {
     )
     .await;
     assert_eq!(status, 202, "the actor is now cached with its first key");
+    assert_eq!(fetches(&sink), 1, "fetched once, at first contact");
 
     // The remote actor rotates its key: its document now carries a new one.
     let new_keys = verkosto::service::generate_keypair().await.expect("keys");
-    if let verkosto::store::Db::Sqlite(pool) = remote.server.verkosto.db() {
-        sqlx::query("UPDATE accounts SET public_key_pem = $1, private_key_pem = $2 WHERE username = 'mallory'")
-            .bind(&new_keys.public_key_pem)
-            .bind(&new_keys.private_key_pem)
-            .execute(pool)
-            .await
-            .expect("rotate");
-    }
+    sink.act_as_actors(new_keys.clone());
     let new_key = RsaPrivateKey::from_pkcs8_pem(&new_keys.private_key_pem).expect("key");
     let undo = serde_json::to_vec(&json!({ "id": format!("{actor}/undo/1"), "type": "Undo", "actor": actor, "object": format!("{actor}/follows/1") })).expect("json");
     let (status, answer) = post(&local, "/inbox", &undo, &key_id, &new_key, Sig::default()).await;
     assert_eq!(status, 202, "one refetch picks up the new key: {answer}");
+    assert_eq!(
+        fetches(&sink),
+        2,
+        "the failed signature refetched the actor once"
+    );
     assert_eq!(followers(&local).await, 0);
 
     // The old key no longer works, and failing again does not refetch again right away.
     let refollow = follow(&format!("{actor}/follows/2"), &actor, &object);
     let (status, _) = post(&local, "/inbox", &refollow, &key_id, &key, Sig::default()).await;
     assert_eq!(status, 401);
+    assert_eq!(fetches(&sink), 2, "no second refetch within the interval");
     assert_eq!(followers(&local).await, 0);
     local.stop().await;
     remote.server.stop().await;
@@ -437,19 +453,28 @@ async fn updates_and_deletes_are_accepted_only_from_the_owner() {
     );
     drop(c);
 
-    // A Delete from an actor never seen is acknowledged without fetching anything.
-    let ghost = remote.server.url("/u/ghost");
+    // A Delete from an actor never seen is acknowledged without fetching anything: its server
+    // counts no fetch.
+    // Signed with the ghost's own key, so only the count tells a fetch happened.
+    let (sink, sink_host, ghost_keys) = sink_actors().await;
+    let ghost = format!("http://{sink_host}/actor/9");
+    let ghost_key = RsaPrivateKey::from_pkcs8_pem(&ghost_keys.private_key_pem).expect("key");
     let ghost_delete = json!({ "id": format!("{ghost}#delete"), "type": "Delete", "actor": ghost, "object": ghost });
     let (status, _) = post(
         &local,
         "/inbox",
         &serde_json::to_vec(&ghost_delete).expect("json"),
         &format!("{ghost}#main-key"),
-        &key,
+        &ghost_key,
         Sig::default(),
     )
     .await;
     assert_eq!(status, 202);
+    assert_eq!(
+        fetches(&sink),
+        0,
+        "no fetch of an unknown actor deleting itself"
+    );
     local.stop().await;
     remote.server.stop().await;
 }
