@@ -117,6 +117,20 @@ async fn an_undo_by_id_undoes_the_join_or_follow_stored_under_it_and_only_for_it
             .await;
         assert_eq!(status, 202, "{answer}");
         assert_eq!(participants().await, 1);
+        // Her inbox gets the Accept and the event's Update with the new count.
+        received_at(&sink, 1, 2).await;
+
+        // A repeated Join (the answer was lost, say) is answered again; nothing else changes.
+        let (status, answer) = alice
+            .post(
+                &local,
+                "/inbox",
+                &activity("Join", &join_id, &alice, event_ap_id.clone()),
+            )
+            .await;
+        assert_eq!(status, 202, "{answer}");
+        assert_eq!(participants().await, 1);
+        received_at(&sink, 1, 3).await;
 
         // Someone else cannot undo her Join by naming its id.
         let (status, answer) = mallory
@@ -208,7 +222,6 @@ async fn an_undo_by_id_undoes_the_join_or_follow_stored_under_it_and_only_for_it
             )
             .await;
         assert_eq!(status, 202);
-        drop(sink);
         local.stop().await;
     }
 }

@@ -455,15 +455,17 @@ async fn updates_and_deletes_are_accepted_only_from_the_owner() {
 
     // A Delete from an actor never seen is acknowledged without fetching anything: its server
     // counts no fetch.
-    let (sink, sink_host, _) = sink_actors().await;
+    // Signed with the ghost's own key, so only the count tells a fetch happened.
+    let (sink, sink_host, ghost_keys) = sink_actors().await;
     let ghost = format!("http://{sink_host}/actor/9");
+    let ghost_key = RsaPrivateKey::from_pkcs8_pem(&ghost_keys.private_key_pem).expect("key");
     let ghost_delete = json!({ "id": format!("{ghost}#delete"), "type": "Delete", "actor": ghost, "object": ghost });
     let (status, _) = post(
         &local,
         "/inbox",
         &serde_json::to_vec(&ghost_delete).expect("json"),
         &format!("{ghost}#main-key"),
-        &key,
+        &ghost_key,
         Sig::default(),
     )
     .await;
