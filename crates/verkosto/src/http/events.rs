@@ -43,7 +43,12 @@ pub(super) fn api_routes() -> Router<Verkosto> {
             axum::routing::delete(remove_comment),
         )
         .route("/timeline", get(timeline))
-        .route("/calendar", get(calendar_url))
+        .route(
+            "/calendar",
+            get(calendar_status)
+                .post(new_calendar)
+                .delete(revoke_calendar),
+        )
 }
 
 /// Public routes: the event document and page, feeds.
@@ -241,12 +246,38 @@ async fn timeline(
     ))
 }
 
-async fn calendar_url(
+/// Whether the personal feed is on, and since when. Its URL is not stored, so it is not shown
+/// again: `POST` makes a new one.
+async fn calendar_status(
     State(v): State<Verkosto>,
     Authenticated(a): Authenticated,
 ) -> Result<Json<serde_json::Value>> {
-    let path = v.calendar_path(&a).await?;
-    Ok(Json(serde_json::json!({ "url": v.state().url(&path) })))
+    let since = v.calendar_since(&a).await?;
+    Ok(Json(
+        serde_json::json!({ "active": since.is_some(), "created_at": since }),
+    ))
+}
+
+/// A new secret URL for the personal feed, shown this once; the previous URL stops working.
+async fn new_calendar(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+) -> Result<Response> {
+    let path = v.new_calendar_path(&a).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "url": v.state().url(&path) })),
+    )
+        .into_response())
+}
+
+/// Turns the personal feed off: its URL answers 404.
+async fn revoke_calendar(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+) -> Result<StatusCode> {
+    v.revoke_calendar(&a).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn ics(body: String) -> Response {

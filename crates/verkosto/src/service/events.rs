@@ -1038,28 +1038,4 @@ impl Verkosto {
         .await?;
         self.commit(tx).await
     }
-
-    /// The secret URL path of an account's personal calendar feed.
-    pub async fn calendar_path(&self, account: &Account) -> Result<String> {
-        let mut raw = [0u8; 24];
-        rand::rng().fill_bytes(&mut raw);
-        let mut c = self.db().acquire().await?;
-        let token =
-            store::events::calendar_token(&mut c.conn(), account.id, &hex::encode(raw)).await?;
-        Ok(format!("/calendar/{token}.ics"))
-    }
-
-    /// The personal feed behind a calendar token: the events the account takes part in.
-    pub async fn personal_calendar(&self, token: &str) -> Result<(Account, Vec<Event>)> {
-        let mut c = self.db().acquire().await?;
-        let account_id = store::events::account_of_calendar_token(&mut c.conn(), token)
-            .await?
-            .ok_or_else(|| Error::NotFound("calendar".into()))?;
-        let account = store::accounts::find_by_id(&mut c.conn(), account_id)
-            .await?
-            .ok_or_else(|| Error::NotFound("calendar".into()))?;
-        let me = actor::account_id(self.state(), &account.username);
-        let events = store::events::participating(&mut c.conn(), me.as_str()).await?;
-        Ok((account, events))
-    }
 }

@@ -14,6 +14,7 @@ use crate::store::{self, Db};
 
 mod accounts;
 mod announcements;
+mod calendars;
 mod communities;
 mod events;
 mod follows;

@@ -601,28 +601,3 @@ pub async fn delete_comment_by_ap_id(
         .map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }
-
-/// The personal calendar token of an account, made on first use.
-pub async fn calendar_token(c: &mut Conn<'_>, account_id: i64, fresh: &str) -> Result<String> {
-    on_conn!(c, c => sqlx::query(
-        "INSERT INTO calendar_tokens (account_id, token) VALUES ($1, $2) ON CONFLICT (account_id) DO NOTHING")
-        .bind(account_id)
-        .bind(fresh)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    let t: String = on_conn!(c, c => sqlx::query_scalar("SELECT token FROM calendar_tokens WHERE account_id = $1")
-        .bind(account_id)
-        .fetch_one(&mut **c)
-        .await)?;
-    Ok(t)
-}
-
-/// The account a calendar token belongs to.
-pub async fn account_of_calendar_token(c: &mut Conn<'_>, token: &str) -> Result<Option<i64>> {
-    let id: Option<i64> = on_conn!(c, c => sqlx::query_scalar("SELECT account_id FROM calendar_tokens WHERE token = $1")
-        .bind(token)
-        .fetch_optional(&mut **c)
-        .await)?;
-    Ok(id)
-}
