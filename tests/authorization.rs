@@ -292,6 +292,8 @@ async fn every_endpoint_admits_exactly_who_it_should() {
         case("POST", "/api/v1/events/{eid}/cancel", Managers, 200),
         case("GET", "/api/v1/timeline", SignedIn, 200),
         case("GET", "/api/v1/calendar", SignedIn, 200),
+        case("POST", "/api/v1/calendar", SignedIn, 201),
+        case("DELETE", "/api/v1/calendar", SignedIn, 204),
         case("POST", "/api/v1/communities/{c}/announcements", Managers, 201)
             .body(json!({ "content": "uusi" })),
         case("GET", "/api/v1/communities/{c}/announcements", Anyone, 200),

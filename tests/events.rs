@@ -435,7 +435,9 @@ async fn an_event_federates_with_rsvp_capacity_waitlist_updates_and_cancellation
             .expect("text"),
     );
     assert_eq!(community_feed.all("VEVENT").len(), 1);
-    let (_, cal_url) = b.get_json("/api/v1/calendar", Some(&ville)).await;
+    let (_, cal_url) = b
+        .post_json("/api/v1/calendar", Some(&ville), json!({}))
+        .await;
     let personal = b
         .http
         .get(cal_url["url"].as_str().expect("url"))

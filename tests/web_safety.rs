@@ -1,6 +1,6 @@
 //! Safety of the web pages and their neighbours against a hostile visitor or peer, each against a
 //! running server: return addresses that stay on this origin, logins that take as long for unknown
-//! usernames, participant CSVs no spreadsheet runs.
+//! usernames, participant CSVs no spreadsheet runs, calendar feed secrets kept only as hashes.
 
 mod common;
 
@@ -293,6 +293,175 @@ async fn participant_csv_cells_never_run_as_spreadsheet_formulas() {
             );
         }
         peer.abort();
+        server.stop().await;
+    }
+}
+
+/// The rows of a query's one text column, on either backend.
+async fn texts(server: &TestServer, sql: &str) -> Vec<String> {
+    match server.verkosto.db() {
+        verkosto::store::Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await,
+        verkosto::store::Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await,
+    }
+    .expect(sql)
+}
+
+async fn execute(server: &TestServer, sql: &str) {
+    match server.verkosto.db() {
+        verkosto::store::Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        verkosto::store::Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+    }
+    .expect(sql)
+}
+
+/// The status a calendar feed URL answers.
+async fn feed_status(server: &TestServer, url: &str) -> u16 {
+    server
+        .http
+        .get(url)
+        .send()
+        .await
+        .expect("feed")
+        .status()
+        .as_u16()
+}
+
+/// The secret at the end of a feed URL (`.../calendar/{secret}.ics`).
+fn secret_of(url: &str) -> String {
+    let tail = url.rsplit('/').next().unwrap_or_default();
+    tail.strip_suffix(".ics").unwrap_or(tail).to_string()
+}
+
+#[tokio::test]
+async fn calendar_feed_secrets_are_stored_hashed_and_can_be_rotated_and_revoked() {
+    for db in TestDb::all().await {
+        let server = TestServer::start(db).await;
+        let ville = server.account("ville").await;
+
+        let (status, _) = server.post_json("/api/v1/calendar", None, json!({})).await;
+        assert_eq!(status, 401, "a feed needs an account");
+        let (status, off) = server.get_json("/api/v1/calendar", Some(&ville)).await;
+        assert_eq!((status, &off["active"]), (200, &json!(false)), "{off}");
+
+        // A URL is made and shown once; the database keeps only its hash.
+        let (status, made) = server
+            .post_json("/api/v1/calendar", Some(&ville), json!({}))
+            .await;
+        assert_eq!(status, 201, "{made}");
+        let first = made["url"].as_str().expect("url").to_string();
+        assert_eq!(feed_status(&server, &first).await, 200);
+        let (_, on) = server.get_json("/api/v1/calendar", Some(&ville)).await;
+        assert_eq!(on["active"], true, "{on}");
+        assert!(
+            on.get("url").is_none(),
+            "the secret is not shown again: {on}"
+        );
+        let secret = secret_of(&first);
+        let stored = texts(&server, "SELECT token_hash FROM calendar_feeds").await;
+        assert_eq!(
+            stored,
+            [verkosto::store::calendars::token_hash(&secret)],
+            "one hash"
+        );
+        assert!(
+            !stored.iter().any(|s| s.contains(&secret)),
+            "no secret in the clear"
+        );
+        assert!(
+            texts(&server, "SELECT token FROM calendar_tokens")
+                .await
+                .is_empty()
+        );
+
+        // Rotating: a new URL works, the old one is dead.
+        let (status, rotated) = server
+            .post_json("/api/v1/calendar", Some(&ville), json!({}))
+            .await;
+        assert_eq!(status, 201);
+        let second = rotated["url"].as_str().expect("url").to_string();
+        assert_ne!(first, second);
+        assert_eq!(feed_status(&server, &first).await, 404, "the old URL");
+        assert_eq!(feed_status(&server, &second).await, 200, "the new URL");
+
+        // Revoking: no URL works.
+        let res = server
+            .http
+            .delete(server.url("/api/v1/calendar"))
+            .bearer_auth(&ville)
+            .send()
+            .await
+            .expect("delete");
+        assert_eq!(res.status(), 204);
+        assert_eq!(feed_status(&server, &second).await, 404, "revoked");
+        let (_, off) = server.get_json("/api/v1/calendar", Some(&ville)).await;
+        assert_eq!(off["active"], false, "{off}");
+
+        // The same in the workspace, behind the form token.
+        let http = client();
+        login(&server, &http, "ville").await;
+        let csrf = form_token(&http, &server.url("/manage/calendar")).await;
+        let made = http
+            .post(server.url("/manage/calendar"))
+            .form(&[("csrf", csrf.as_str()), ("action", "new")])
+            .send()
+            .await
+            .expect("new");
+        assert_eq!(made.status(), 200);
+        let page = made.text().await.expect("page");
+        let at = page
+            .find("id=\"calendar-url\">")
+            .expect("the new URL shown")
+            + 18;
+        let third = page[at..].split('<').next().unwrap_or_default().to_string();
+        assert_eq!(feed_status(&server, &third).await, 200, "{third}");
+        for forged in [
+            "",
+            "0000000000000000000000000000000000000000000000000000000000000000",
+        ] {
+            let res = http
+                .post(server.url("/manage/calendar"))
+                .form(&[("csrf", forged), ("action", "off")])
+                .send()
+                .await
+                .expect("forged");
+            assert_eq!(res.status(), 403);
+        }
+        assert_eq!(
+            feed_status(&server, &third).await,
+            200,
+            "a forged form changes nothing"
+        );
+        let res = http
+            .post(server.url("/manage/calendar"))
+            .form(&[("csrf", csrf.as_str()), ("action", "off")])
+            .send()
+            .await
+            .expect("off");
+        assert_eq!(res.status(), 303);
+        assert_eq!(feed_status(&server, &third).await, 404, "turned off");
+
+        // A secret stored in the clear before the upgrade is hashed by the migration step and keeps
+        // working; nothing of it stays in the clear.
+        let account = server.verkosto.account("ville").await.expect("account");
+        let legacy = "0123456789abcdef0123456789abcdef0123456789abcdef";
+        execute(
+            &server,
+            &format!(
+                "INSERT INTO calendar_tokens (account_id, token) VALUES ({}, '{legacy}')",
+                account.id
+            ),
+        )
+        .await;
+        server.verkosto.db().migrate().await.expect("migrate");
+        assert!(
+            texts(&server, "SELECT token FROM calendar_tokens")
+                .await
+                .is_empty()
+        );
+        assert_eq!(
+            feed_status(&server, &server.url(&format!("/calendar/{legacy}.ics"))).await,
+            200
+        );
         server.stop().await;
     }
 }

@@ -588,8 +588,9 @@ async fn fanout(
     Ok(())
 }
 
-/// A network's calendar lists at most this many events (`store::events::by_organizers`).
-const NETWORK_LIST_CAP: usize = 5_000;
+/// A network's calendar (the feed, and the API list's first page) holds at most this many events
+/// (`verkosto::service::MAX_EVENTS_PER_PAGE`).
+const NETWORK_LIST_CAP: usize = 1_000;
 
 /// Renders a network's ICS feed and API list (all members' upcoming events) and times each.
 async fn calendar(

@@ -342,10 +342,18 @@ async fn main() -> anyhow::Result<()> {
             if hosts.is_empty() {
                 println!("the delivery queue is empty");
             }
+            const TIME: &str = "%Y-%m-%dT%H:%M:%SZ";
             for h in hosts {
+                // "retrying": deliveries that failed at least once; "failing since": when the host
+                // stopped answering (`-` while it answers).
                 println!(
-                    "{:<40} pending {:>6}  failing {:>6}  oldest {}",
-                    h.host, h.pending, h.failing, h.oldest
+                    "{:<40} pending {:>6}  retrying {:>6}  oldest {}  failing since {}",
+                    h.host,
+                    h.pending,
+                    h.failing,
+                    h.oldest.format(TIME),
+                    h.failing_since
+                        .map_or_else(|| "-".to_string(), |t| t.format(TIME).to_string())
                 );
             }
             Ok(())

@@ -23,6 +23,7 @@ pub async fn document(verkosto: &Verkosto, version: &str) -> Result<Value> {
     let mut c = verkosto.db().acquire().await?;
     let users = store::accounts::count(&mut c.conn()).await?;
     let communities = store::communities::count(&mut c.conn()).await?;
+    let local_posts = store::instance::local_posts(&mut c.conn()).await?;
     let mut software = json!({ "name": "verkosto", "version": env!("CARGO_PKG_VERSION") });
     if version == "2.1" {
         software["repository"] = json!(env!("CARGO_PKG_REPOSITORY"));
@@ -34,7 +35,7 @@ pub async fn document(verkosto: &Verkosto, version: &str) -> Result<Value> {
         "protocols": ["activitypub"],
         "services": { "inbound": [], "outbound": [] },
         "openRegistrations": verkosto.settings().open_registration,
-        "usage": { "users": { "total": users }, "localPosts": 0 },
+        "usage": { "users": { "total": users }, "localPosts": local_posts },
         "metadata": { "nodeName": verkosto.settings().domain, "communities": communities }
     }))
 }

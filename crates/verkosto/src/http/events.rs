@@ -43,7 +43,12 @@ pub(super) fn api_routes() -> Router<Verkosto> {
             axum::routing::delete(remove_comment),
         )
         .route("/timeline", get(timeline))
-        .route("/calendar", get(calendar_url))
+        .route(
+            "/calendar",
+            get(calendar_status)
+                .post(new_calendar)
+                .delete(revoke_calendar),
+        )
 }
 
 /// Public routes: the event document and page, feeds.
@@ -90,6 +95,23 @@ async fn create_event(
 struct Range {
     from: Option<String>,
     to: Option<String>,
+    /// The page of the list, from 1 (text, so a bad value gets our 422 naming the field).
+    page: Option<String>,
+    /// Events a page, 1 to 1,000 (the default).
+    limit: Option<String>,
+}
+
+/// A whole-number query parameter within `range` (a text that is no number counts as out of it), or
+/// a 422 naming it.
+fn bounded_number(
+    field: &'static str,
+    raw: Option<&str>,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64> {
+    let Some(raw) = raw else { return Ok(default) };
+    let (min, max) = (*range.start(), *range.end());
+    super::params::in_range(field, raw.parse().unwrap_or(i64::MIN), min, max)
 }
 
 fn range_time(field: &'static str, raw: Option<String>) -> Result<Option<DateTime<Utc>>> {
@@ -101,16 +123,53 @@ fn range_time(field: &'static str, raw: Option<String>) -> Result<Option<DateTim
     .transpose()
 }
 
+/// A community's (or network's) events, a page at a time: when more follow, a `Link` header with
+/// `rel="next"` (as Mastodon's API pages) gives the next page's address, so a long list never
+/// stops silently.
 async fn community_events(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
     super::params::ApiQuery(range): super::params::ApiQuery<Range>,
-) -> Result<Json<Vec<EventView>>> {
+) -> Result<Response> {
     let community = v.community(&name).await?;
-    let from = range_time("from", range.from)?;
+    let page = bounded_number(
+        "page",
+        range.page.as_deref(),
+        1,
+        1..=crate::service::MAX_EVENT_PAGE,
+    )?;
+    let per_page = bounded_number(
+        "limit",
+        range.limit.as_deref(),
+        crate::service::MAX_EVENTS_PER_PAGE,
+        1..=crate::service::MAX_EVENTS_PER_PAGE,
+    )?;
+    // Without `from` the list starts now; the next pages continue that same list.
+    let from = range_time("from", range.from)?.unwrap_or_else(Utc::now);
     let to = range_time("to", range.to)?;
-    let events = v.community_events(&community, from, to).await?;
-    Ok(Json(events.into_iter().map(|e| view(&v, e)).collect()))
+    let listed = v
+        .community_events_page(&community, Some(from), to, page, per_page)
+        .await?;
+    let body: Vec<EventView> = listed.events.into_iter().map(|e| view(&v, e)).collect();
+    let mut response = Json(body).into_response();
+    if listed.more {
+        let mut next = v
+            .state()
+            .url(&format!("/api/v1/communities/{}/events", community.name));
+        {
+            let mut query = next.query_pairs_mut();
+            query.append_pair("from", &from.to_rfc3339());
+            if let Some(to) = to {
+                query.append_pair("to", &to.to_rfc3339());
+            }
+            query.append_pair("limit", &per_page.to_string());
+            query.append_pair("page", &(page + 1).to_string());
+        }
+        if let Ok(link) = HeaderValue::from_str(&format!("<{next}>; rel=\"next\"")) {
+            response.headers_mut().insert(header::LINK, link);
+        }
+    }
+    Ok(response)
 }
 
 async fn get_event(State(v): State<Verkosto>, Path(id): Path<String>) -> Result<Json<EventView>> {
@@ -243,12 +302,38 @@ async fn timeline(
     ))
 }
 
-async fn calendar_url(
+/// Whether the personal feed is on, and since when. Its URL is not stored, so it is not shown
+/// again: `POST` makes a new one.
+async fn calendar_status(
     State(v): State<Verkosto>,
     Authenticated(a): Authenticated,
 ) -> Result<Json<serde_json::Value>> {
-    let path = v.calendar_path(&a).await?;
-    Ok(Json(serde_json::json!({ "url": v.state().url(&path) })))
+    let since = v.calendar_since(&a).await?;
+    Ok(Json(
+        serde_json::json!({ "active": since.is_some(), "created_at": since }),
+    ))
+}
+
+/// A new secret URL for the personal feed, shown this once; the previous URL stops working.
+async fn new_calendar(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+) -> Result<Response> {
+    let path = v.new_calendar_path(&a).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "url": v.state().url(&path) })),
+    )
+        .into_response())
+}
+
+/// Turns the personal feed off: its URL answers 404.
+async fn revoke_calendar(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+) -> Result<StatusCode> {
+    v.revoke_calendar(&a).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn ics(body: String) -> Response {

@@ -43,7 +43,8 @@ pub fn offset(raw: Option<i64>) -> Result<i64> {
     raw.map_or(Ok(0), |o| in_range("offset", o, 0, MAX_OFFSET))
 }
 
-fn in_range(field: &'static str, value: i64, min: i64, max: i64) -> Result<i64> {
+/// `value` when it lies from `min` to `max`, or a 422 naming `field`.
+pub(crate) fn in_range(field: &'static str, value: i64, min: i64, max: i64) -> Result<i64> {
     if (min..=max).contains(&value) {
         Ok(value)
     } else {

@@ -18,6 +18,21 @@ use crate::store::{self, Tx};
 
 /// The time zone of events that name none.
 pub const DEFAULT_TIMEZONE: &str = "Europe/Helsinki";
+
+/// The most events one page of a community's event list holds (and the most a page or feed shows).
+pub const MAX_EVENTS_PER_PAGE: i64 = 1000;
+
+/// The highest page number of an event list (ten million events at the largest pages).
+pub const MAX_EVENT_PAGE: i64 = 10_000;
+
+/// One page of a community's events.
+#[derive(Debug, Clone)]
+pub struct EventsPage {
+    /// The events, by start.
+    pub events: Vec<Event>,
+    /// Whether another page follows.
+    pub more: bool,
+}
 const MAX_TITLE: usize = 200;
 const MAX_DESCRIPTION: usize = 50_000;
 
@@ -280,24 +295,66 @@ impl Verkosto {
         store::events::is_tombstoned(&mut c.conn(), ap_id.as_str()).await
     }
 
-    /// A community's events overlapping `from`..`to` (upcoming by default).
+    /// A community's events overlapping `from`..`to` (upcoming by default), the first
+    /// [`MAX_EVENTS_PER_PAGE`] of them (for pages and feeds; the API pages through all of them
+    /// with [`Verkosto::community_events_page`]).
     pub async fn community_events(
         &self,
         community: &Community,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<Event>> {
+        let page = self
+            .community_events_page(community, from, to, 1, MAX_EVENTS_PER_PAGE)
+            .await?;
+        if page.more {
+            tracing::debug!(community = %community.name, "event list cut at {MAX_EVENTS_PER_PAGE}");
+        }
+        Ok(page.events)
+    }
+
+    /// Page `page` (from 1) of a community's (or network's) events overlapping `from`..`to`,
+    /// `per_page` (1 to [`MAX_EVENTS_PER_PAGE`]) events a page, and whether more follow.
+    pub async fn community_events_page(
+        &self,
+        community: &Community,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<EventsPage> {
         let from = from.unwrap_or_else(Utc::now);
         let to = to.unwrap_or_else(|| from + chrono::Duration::days(3650));
         if to < from {
             return Err(Error::invalid("to", "must not be before from"));
         }
-        if community.kind == crate::model::CommunityKind::Network {
-            return self.network_events(community, from, to).await;
+        if !(1..=MAX_EVENTS_PER_PAGE).contains(&per_page) {
+            return Err(Error::invalid(
+                "limit",
+                format!("must be from 1 to {MAX_EVENTS_PER_PAGE}"),
+            ));
         }
-        let organizer = actor::community_id(self.state(), &community.name);
-        let mut c = self.db().acquire().await?;
-        store::events::by_organizer(&mut c.conn(), organizer.as_str(), from, to, 1000).await
+        if !(1..=MAX_EVENT_PAGE).contains(&page) {
+            return Err(Error::invalid(
+                "page",
+                format!("must be from 1 to {MAX_EVENT_PAGE}"),
+            ));
+        }
+        // One more than asked tells whether another page follows. Both factors are bounded above,
+        // so the offset cannot overflow.
+        let (limit, offset) = (per_page + 1, (page - 1) * per_page);
+        let mut events = if community.kind == crate::model::CommunityKind::Network {
+            self.network_events(community, (from, to), limit, offset)
+                .await?
+        } else {
+            let organizer = actor::community_id(self.state(), &community.name);
+            let mut c = self.db().acquire().await?;
+            store::events::by_organizer(&mut c.conn(), organizer.as_str(), from, to, limit, offset)
+                .await?
+        };
+        let more = events.len() > usize::try_from(per_page).unwrap_or(usize::MAX);
+        events.truncate(usize::try_from(per_page).unwrap_or(usize::MAX));
+        Ok(EventsPage { events, more })
     }
 
     /// A local event that `by` may manage, with its community.
@@ -1069,29 +1126,5 @@ impl Verkosto {
         )
         .await?;
         self.commit(tx).await
-    }
-
-    /// The secret URL path of an account's personal calendar feed.
-    pub async fn calendar_path(&self, account: &Account) -> Result<String> {
-        let mut raw = [0u8; 24];
-        rand::rng().fill_bytes(&mut raw);
-        let mut c = self.db().acquire().await?;
-        let token =
-            store::events::calendar_token(&mut c.conn(), account.id, &hex::encode(raw)).await?;
-        Ok(format!("/calendar/{token}.ics"))
-    }
-
-    /// The personal feed behind a calendar token: the events the account takes part in.
-    pub async fn personal_calendar(&self, token: &str) -> Result<(Account, Vec<Event>)> {
-        let mut c = self.db().acquire().await?;
-        let account_id = store::events::account_of_calendar_token(&mut c.conn(), token)
-            .await?
-            .ok_or_else(|| Error::NotFound("calendar".into()))?;
-        let account = store::accounts::find_by_id(&mut c.conn(), account_id)
-            .await?
-            .ok_or_else(|| Error::NotFound("calendar".into()))?;
-        let me = actor::account_id(self.state(), &account.username);
-        let events = store::events::participating(&mut c.conn(), me.as_str()).await?;
-        Ok((account, events))
     }
 }

@@ -14,6 +14,7 @@ use crate::store::{self, Db};
 
 mod accounts;
 mod announcements;
+mod calendars;
 mod communities;
 mod events;
 mod follows;
@@ -25,7 +26,7 @@ pub mod sanitize;
 
 pub use accounts::{IssuedToken, NewAccount};
 pub use announcements::TimelineItem;
-pub use events::DEFAULT_TIMEZONE;
+pub use events::{DEFAULT_TIMEZONE, EventsPage, MAX_EVENT_PAGE, MAX_EVENTS_PER_PAGE};
 pub use follows::FollowRequestDecision;
 pub use keys::generate_keypair;
 pub use networks::DirectoryEntry;

@@ -503,17 +503,26 @@ impl Verkosto {
         store::networks::record_relay(&mut c.conn(), object.as_str(), via.as_str()).await
     }
 
-    /// A network's calendar: its own and every member's events overlapping `from`..`to`.
-    pub async fn network_events(
+    /// A network's calendar: its own and every member's events overlapping `from`..`to`, `limit`
+    /// of them after `offset`.
+    pub(crate) async fn network_events(
         &self,
         network: &Community,
-        from: chrono::DateTime<chrono::Utc>,
-        to: chrono::DateTime<chrono::Utc>,
+        range: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+        limit: i64,
+        offset: i64,
     ) -> Result<Vec<Event>> {
         let network_ap_id = actor::community_id(self.state(), &network.name);
         let mut c = self.db().acquire().await?;
-        store::events::by_organizers(&mut c.conn(), network.id, network_ap_id.as_str(), from, to)
-            .await
+        store::events::by_organizers(
+            &mut c.conn(),
+            network.id,
+            network_ap_id.as_str(),
+            range,
+            limit,
+            offset,
+        )
+        .await
     }
 }
 

@@ -252,6 +252,7 @@ pub async fn by_organizer(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     limit: i64,
+    offset: i64,
 ) -> Result<Vec<Event>> {
     let sql = format!(
         // A UNION rather than `organizer = $1 OR id IN (...)`: PostgreSQL cannot use an index for that OR
@@ -259,13 +260,14 @@ pub async fn by_organizer(
         "SELECT {COLUMNS} FROM events e WHERE e.id IN \
          (SELECT o.id FROM events o WHERE o.organizer_ap_id = $1 AND o.starts_at <= $3 \
           UNION SELECT h.event_id FROM event_cohosts h WHERE h.cohost_ap_id = $1) \
-         AND e.ends_at >= $2 AND e.starts_at <= $3 ORDER BY e.starts_at, e.id LIMIT $4"
+         AND e.ends_at >= $2 AND e.starts_at <= $3 ORDER BY e.starts_at, e.id LIMIT $4 OFFSET $5"
     );
     let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(&sql)
         .bind(organizer_ap_id)
         .bind(from)
         .bind(to)
         .bind(limit)
+        .bind(offset)
         .fetch_all(&mut **c)
         .await)?;
     from_rows(c, rows).await
@@ -314,26 +316,30 @@ pub async fn timeline(
 pub(crate) const FOLLOWED: &str =
     "(SELECT f.target_ap_id FROM following f WHERE f.account_id = $1 AND f.state = 'accepted')";
 
-/// Events organised by any of `organizers` (a network and its members), ending after `from`, by start.
+/// Events organised by any of `organizers` (a network and its members), ending after `from`, by
+/// start; `limit` of them after skipping `offset`.
 pub async fn by_organizers(
     c: &mut Conn<'_>,
     network_id: i64,
     network_ap_id: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    limit: i64,
+    offset: i64,
 ) -> Result<Vec<Event>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM events e WHERE (e.organizer_ap_id = $2 OR e.organizer_ap_id IN \
          (SELECT m.member_ap_id FROM network_members m WHERE m.network_id = $1 AND m.state = 'active') \
          OR e.id IN (SELECT h.event_id FROM event_cohosts h JOIN network_members m ON m.member_ap_id = h.cohost_ap_id \
                      WHERE m.network_id = $1 AND m.state = 'active')) \
-         AND e.ends_at >= $3 AND e.starts_at <= $4 ORDER BY e.starts_at, e.id LIMIT 5000"
+         AND e.ends_at >= $3 AND e.starts_at <= $4 ORDER BY e.starts_at, e.id LIMIT $5 OFFSET $6"
     );
     let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(&sql)
         .bind(network_id)
         .bind(network_ap_id)
         .bind(from)
         .bind(to)
+        .bind(limit)
+        .bind(offset)
         .fetch_all(&mut **c)
         .await)?;
     from_rows(c, rows).await
@@ -610,29 +616,4 @@ pub async fn delete_comment_by_ap_id(
         .await
         .map(|r| r.rows_affected()))?;
     Ok(n > 0)
-}
-
-/// The personal calendar token of an account, made on first use.
-pub async fn calendar_token(c: &mut Conn<'_>, account_id: i64, fresh: &str) -> Result<String> {
-    on_conn!(c, c => sqlx::query(
-        "INSERT INTO calendar_tokens (account_id, token) VALUES ($1, $2) ON CONFLICT (account_id) DO NOTHING")
-        .bind(account_id)
-        .bind(fresh)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    let t: String = on_conn!(c, c => sqlx::query_scalar("SELECT token FROM calendar_tokens WHERE account_id = $1")
-        .bind(account_id)
-        .fetch_one(&mut **c)
-        .await)?;
-    Ok(t)
-}
-
-/// The account a calendar token belongs to.
-pub async fn account_of_calendar_token(c: &mut Conn<'_>, token: &str) -> Result<Option<i64>> {
-    let id: Option<i64> = on_conn!(c, c => sqlx::query_scalar("SELECT account_id FROM calendar_tokens WHERE token = $1")
-        .bind(token)
-        .fetch_optional(&mut **c)
-        .await)?;
-    Ok(id)
 }

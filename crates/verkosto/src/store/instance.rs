@@ -1,4 +1,4 @@
-//! The instance's own key pair (for its `Application` actor and signed fetches).
+//! The instance's own key pair (for its `Application` actor and signed fetches), and its figures.
 
 use super::{Conn, on_conn};
 use crate::error::Result;
@@ -28,4 +28,16 @@ pub async fn keys_or_insert(c: &mut Conn<'_>, keys: KeyPair) -> Result<KeyPair> 
         .await
         .map(|r| r.rows_affected()))?;
     Ok(self::keys(c).await?.unwrap_or(keys))
+}
+
+/// Posts made on this instance, for NodeInfo's `localPosts`: the events and announcements of its
+/// own communities (remote ones cached here have no community). Comments are replies from other
+/// servers, so they do not count.
+pub async fn local_posts(c: &mut Conn<'_>) -> Result<i64> {
+    let n: i64 = on_conn!(c, c => sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM events WHERE community_id IS NOT NULL) \
+              + (SELECT COUNT(*) FROM announcements WHERE community_id IS NOT NULL)")
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(n)
 }

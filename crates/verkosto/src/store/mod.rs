@@ -30,6 +30,7 @@ use crate::error::{Error, Result};
 pub mod accounts;
 pub mod announcements;
 pub mod blocks;
+pub mod calendars;
 pub mod communities;
 pub mod deliveries;
 pub mod events;
@@ -201,6 +202,9 @@ impl Db {
                     .await?
             }
         }
+        // Migration 0008 cannot hash in SQL on SQLite: the same code does it here for both.
+        let mut c = self.acquire().await?;
+        calendars::hash_plain_tokens(&mut c.conn()).await?;
         Ok(())
     }
 

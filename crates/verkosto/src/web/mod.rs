@@ -24,6 +24,7 @@ use crate::model::Account;
 use crate::service::Verkosto;
 
 pub mod i18n;
+mod my_calendar;
 pub(crate) mod public;
 mod workspace;
 
@@ -44,10 +45,12 @@ pub(crate) fn routes(verkosto: &Verkosto) -> Router<Verkosto> {
         .route("/c/{name}/calendar", get(public::calendar))
         .route("/remote-follow", axum::routing::post(public::remote_follow))
         .merge(
-            workspace::routes().route_layer(axum::middleware::from_fn_with_state(
-                verkosto.clone(),
-                crate::http::limit_per_ip,
-            )),
+            workspace::routes()
+                .merge(my_calendar::routes())
+                .route_layer(axum::middleware::from_fn_with_state(
+                    verkosto.clone(),
+                    crate::http::limit_per_ip,
+                )),
         )
 }
 

@@ -1,0 +1,61 @@
+//! Personal calendar feeds: a secret URL per account that a calendar app subscribes to. Only the
+//! secret's hash is stored, so the URL is shown once, when it is made; making a new one (rotating)
+//! ends the old one, and the feed can be turned off.
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+
+use super::Verkosto;
+use crate::apub::actor;
+use crate::error::{Error, Result};
+use crate::model::{Account, Event};
+use crate::store::{self, calendars};
+
+impl Verkosto {
+    /// Makes a new secret URL path for the account's personal feed (`/calendar/{secret}.ics`);
+    /// the previous one, if any, stops working at once.
+    pub async fn new_calendar_path(&self, account: &Account) -> Result<String> {
+        let mut raw = [0u8; 24];
+        rand::rng().fill_bytes(&mut raw);
+        let token = hex::encode(raw);
+        let mut c = self.db().acquire().await?;
+        calendars::replace(
+            &mut c.conn(),
+            account.id,
+            &calendars::token_hash(&token),
+            store::now(),
+        )
+        .await?;
+        tracing::info!(username = %account.username, "calendar feed URL made");
+        Ok(format!("/calendar/{token}.ics"))
+    }
+
+    /// When the account's current feed URL was made, or `None` when it has no feed.
+    pub async fn calendar_since(&self, account: &Account) -> Result<Option<DateTime<Utc>>> {
+        let mut c = self.db().acquire().await?;
+        calendars::created_at(&mut c.conn(), account.id).await
+    }
+
+    /// Turns the account's personal feed off (its URL answers 404). Doing it twice is no error.
+    pub async fn revoke_calendar(&self, account: &Account) -> Result<()> {
+        let mut c = self.db().acquire().await?;
+        if calendars::delete(&mut c.conn(), account.id).await? {
+            tracing::info!(username = %account.username, "calendar feed turned off");
+        }
+        Ok(())
+    }
+
+    /// The personal feed behind a calendar secret: the events the account takes part in.
+    pub async fn personal_calendar(&self, token: &str) -> Result<(Account, Vec<Event>)> {
+        let mut c = self.db().acquire().await?;
+        let account_id = calendars::account_of(&mut c.conn(), &calendars::token_hash(token))
+            .await?
+            .ok_or_else(|| Error::NotFound("calendar".into()))?;
+        let account = store::accounts::find_by_id(&mut c.conn(), account_id)
+            .await?
+            .ok_or_else(|| Error::NotFound("calendar".into()))?;
+        let me = actor::account_id(self.state(), &account.username);
+        let events = store::events::participating(&mut c.conn(), me.as_str()).await?;
+        Ok((account, events))
+    }
+}

@@ -1,0 +1,243 @@
+//! What the instance says about itself must be true: the queue status names when a host started
+//! failing, NodeInfo counts the posts made here, and event lists say when more follow.
+
+mod common;
+
+use std::process::Command;
+
+use chrono::{DateTime, Utc};
+use common::{TestDb, TestServer};
+use serde_json::{Value, json};
+use verkosto::store::{self, Db};
+
+/// A database URL per backend: a fresh SQLite file, and a fresh PostgreSQL database when available
+/// (the command connects by URL, so a schema of the test database would not do).
+async fn databases(dir: &tempfile::TempDir) -> Vec<(String, Option<String>)> {
+    let mut out = vec![(
+        format!("sqlite://{}", dir.path().join("queue.db").display()),
+        None,
+    )];
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        let name = format!("verkosto_q_{:012x}", rand::random::<u64>() >> 16);
+        let admin = sqlx::PgPool::connect(&url).await.expect("admin");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .expect("create db");
+        admin.close().await;
+        let (base, _) = url.rsplit_once('/').expect("database name in DATABASE_URL");
+        out.push((format!("{base}/{name}"), Some(name)));
+    }
+    out
+}
+
+async fn drop_database(name: Option<String>) {
+    if let (Some(name), Ok(url)) = (name, std::env::var("DATABASE_URL")) {
+        let admin = sqlx::PgPool::connect(&url).await.expect("admin");
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&admin)
+            .await;
+        admin.close().await;
+    }
+}
+
+#[tokio::test]
+async fn queue_status_prints_failing_since_per_host() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (url, pg_name) in databases(&dir).await {
+        let db = Db::connect(&url).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        let queued: DateTime<Utc> = "2031-01-27T07:00:00Z".parse().expect("time");
+        let down = url::Url::parse("https://down.example/inbox").expect("url");
+        let up = url::Url::parse("https://up.example/inbox").expect("url");
+        {
+            let mut c = db.acquire().await.expect("acquire");
+            store::deliveries::enqueue(
+                &mut c.conn(),
+                "https://here.example/activities/1",
+                "https://here.example/c/kahvila",
+                "{}",
+                &[&down, &up],
+                queued,
+            )
+            .await
+            .expect("enqueue");
+        }
+        let since: DateTime<Utc> = "2031-01-27T08:30:00Z".parse().expect("time");
+        store::deliveries::host_failed(&db, "down.example", since)
+            .await
+            .expect("failed");
+        db.close().await;
+
+        let out = Command::new(env!("CARGO_BIN_EXE_verkosto"))
+            .args(["queue", "status"])
+            .env("DATABASE_URL", &url)
+            .env("VERKOSTO_DOMAIN", "here.example")
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run verkosto queue status");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let line = |host: &str| {
+            stdout
+                .lines()
+                .find(|l| l.starts_with(host))
+                .unwrap_or_else(|| panic!("a line for {host}: {stdout}"))
+                .to_string()
+        };
+        let down_line = line("down.example");
+        assert!(
+            down_line.contains("failing since 2031-01-27T08:30:00Z"),
+            "{down_line}"
+        );
+        assert!(
+            down_line.contains("oldest 2031-01-27T07:00:00Z"),
+            "{down_line}"
+        );
+        assert!(
+            line("up.example").contains("failing since -"),
+            "a host that answers is not failing: {stdout}"
+        );
+        drop_database(pg_name).await;
+    }
+}
+
+async fn post(s: &TestServer, path: &str, token: &str, body: Value) -> Value {
+    let (status, answer) = s.post_json(path, Some(token), body).await;
+    assert_eq!(status, 201, "{path}: {answer}");
+    answer
+}
+
+fn event(title: &str, day: u32) -> Value {
+    json!({ "title": title, "starts_at": format!("2031-02-{day:02}T09:00:00+02:00"),
+            "ends_at": format!("2031-02-{day:02}T11:00:00+02:00") })
+}
+
+#[tokio::test]
+async fn nodeinfo_counts_the_posts_made_here() {
+    for db in TestDb::all().await {
+        let s = TestServer::start(db).await;
+        let token = s.admin("maija").await;
+        s.community(&token, "kahvila", "open").await;
+        for day in [1, 2] {
+            post(
+                &s,
+                "/api/v1/communities/kahvila/events",
+                &token,
+                event("Aamukahvit", day),
+            )
+            .await;
+        }
+        post(
+            &s,
+            "/api/v1/communities/kahvila/announcements",
+            &token,
+            json!({ "content": "Kahvikone on korjattu." }),
+        )
+        .await;
+        for version in ["2.0", "2.1"] {
+            let (status, doc) = s.get_json(&format!("/nodeinfo/{version}"), None).await;
+            assert_eq!(status, 200);
+            assert_eq!(
+                doc["usage"]["localPosts"], 3,
+                "two events and an announcement: {doc}"
+            );
+        }
+        s.stop().await;
+    }
+}
+
+/// Follows a list's `Link: <...>; rel="next"` to the end; the titles in order, and the pages.
+async fn all_pages(s: &TestServer, first: &str) -> (Vec<String>, usize) {
+    let mut url = s.url(first);
+    let (mut titles, mut pages) = (vec![], 0);
+    loop {
+        let res = s.http.get(&url).send().await.expect("list");
+        assert_eq!(res.status(), 200, "{url}");
+        let next = res
+            .headers()
+            .get("link")
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| l.strip_prefix('<'))
+            .and_then(|l| l.split_once(">; rel=\"next\""))
+            .map(|(next, _)| next.to_string());
+        let list: Vec<Value> = res.json().await.expect("json");
+        assert!(list.len() <= 2, "a page holds at most the limit");
+        titles.extend(
+            list.iter()
+                .map(|e| e["title"].as_str().unwrap_or_default().to_string()),
+        );
+        pages += 1;
+        match next {
+            Some(next) => url = next,
+            None => return (titles, pages),
+        }
+        assert!(pages < 20, "the pages end");
+    }
+}
+
+#[tokio::test]
+async fn community_and_network_event_lists_page_instead_of_stopping() {
+    for db in TestDb::all().await {
+        let s = TestServer::start(db).await;
+        let token = s.admin("maija").await;
+        s.community(&token, "kahvila", "open").await;
+        s.post_json(
+            "/api/v1/communities",
+            Some(&token),
+            json!({ "name": "verkosto", "kind": "network" }),
+        )
+        .await;
+        let (status, joined) = s
+            .post_json(
+                "/api/v1/communities/kahvila/networks",
+                Some(&token),
+                json!({ "handle": format!("verkosto@{}", s.domain) }),
+            )
+            .await;
+        assert_eq!(status, 201, "{joined}");
+        let titles: Vec<String> = (1..=5).map(|n| format!("Tapahtuma {n}")).collect();
+        for (day, title) in (1..).zip(&titles) {
+            post(
+                &s,
+                "/api/v1/communities/kahvila/events",
+                &token,
+                event(title, day),
+            )
+            .await;
+        }
+
+        let range = "from=2031-01-01T00:00:00Z&limit=2";
+        for list in ["kahvila", "verkosto"] {
+            let (seen, pages) =
+                all_pages(&s, &format!("/api/v1/communities/{list}/events?{range}")).await;
+            assert_eq!(seen, titles, "{list}: every event once, in order");
+            assert_eq!(pages, 3, "{list}: 2 + 2 + 1");
+        }
+
+        // Paging parameters out of range are a 422 naming the field, never a 5xx.
+        for (query, field) in [
+            ("page=0", "page"),
+            ("page=abc", "page"),
+            ("page=9223372036854775807", "page"),
+            ("page=99999999999999999999", "page"),
+            ("limit=0", "limit"),
+            ("limit=1001", "limit"),
+            ("limit=-1", "limit"),
+        ] {
+            let (status, body) = s
+                .get_json(&format!("/api/v1/communities/kahvila/events?{query}"), None)
+                .await;
+            assert_eq!(
+                (status, body["field"].as_str()),
+                (422, Some(field)),
+                "{query}: {body}"
+            );
+        }
+        s.stop().await;
+    }
+}
