@@ -621,17 +621,11 @@ async fn replies_are_kept_sanitized_removable_and_refused_when_closed() {
 /// seats.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_joins_never_oversell_an_event() {
-    let sink = Sink::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let sink_host = format!("localhost:{}", listener.local_addr().expect("addr").port());
-    sink.serve(listener);
-    let key = verkosto::service::generate_keypair().await.expect("key");
-    sink.act_as_actors(key.clone());
-    let private =
-        <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(&key.private_key_pem)
-            .expect("key");
+    let (sink, sink_host, key) = Sink::serving_actors().await;
+    let actor = |n: u32| format!("http://{sink_host}/actor/{n}");
+    let remotes: Vec<common::RemoteSigner> = (0..40)
+        .map(|n| common::RemoteSigner::with_key(actor(n), &key.private_key_pem))
+        .collect();
     for db in TestDb::all().await {
         let backend = db.backend;
         sink.seen.lock().expect("lock").clear();
@@ -658,44 +652,27 @@ async fn concurrent_joins_never_oversell_an_event() {
 
         // Each remote actor is known first (its key fetched and cached by a harmless `Like`), so that
         // the joins below arrive together rather than staggered by key fetches.
-        let inbox = url::Url::parse(&a.url("/inbox")).expect("url");
-        let signed = |n: u32, activity: Value| {
-            let actor = format!("http://{sink_host}/actor/{n}");
-            let body = serde_json::to_vec(&activity).expect("json");
-            let headers = verkosto::apub::signatures::sign_post(
-                &inbox,
-                &body,
-                &format!("{actor}#main-key"),
-                &private,
-            )
-            .expect("sign");
-            let req = a.http.post(inbox.as_str()).headers(headers).body(body);
-            async move { req.send().await.map(|r| r.status().as_u16()).unwrap_or(0) }
-        };
-        let actor = |n: u32| format!("http://{sink_host}/actor/{n}");
-        let likes = (0..40).map(|n| {
-            signed(
-                n,
-                json!({ "id": format!("{}/likes/{backend}", actor(n)), "type": "Like",
-                        "actor": actor(n), "object": ap_id }),
-            )
+        let likes = remotes.iter().map(|r| {
+            let like = json!({ "id": format!("{}/likes/{backend}", r.actor), "type": "Like",
+                               "actor": r.actor, "object": ap_id });
+            let a = &a;
+            async move { r.post(a, "/inbox", &like).await.0 }
         });
         let liked = futures::future::join_all(likes).await;
         assert!(liked.iter().all(|s| *s == 202), "{backend}: {liked:?}");
 
         let path = format!("/api/v1/events/{id}/participation");
         let local_joins = locals.iter().map(|token| post(&a, &path, token, json!({})));
-        let remote_joins = (0..40).map(|n| {
-            signed(
-                n,
-                json!({
-                    "@context": "https://www.w3.org/ns/activitystreams",
-                    "id": format!("{}/joins/{backend}", actor(n)),
-                    "type": "Join",
-                    "actor": actor(n),
-                    "object": ap_id,
-                }),
-            )
+        let remote_joins = remotes.iter().map(|r| {
+            let join = json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": format!("{}/joins/{backend}", r.actor),
+                "type": "Join",
+                "actor": r.actor,
+                "object": ap_id,
+            });
+            let a = &a;
+            async move { r.post(a, "/inbox", &join).await.0 }
         });
         let (local, remote) = tokio::join!(
             futures::future::join_all(local_joins),

@@ -201,14 +201,7 @@ async fn a_burst_from_an_unknown_actor_fetches_its_key_once() {
     let s = TestServer::start(TestDb::sqlite().await).await;
     let token = s.account("aino").await;
     s.community(&token, "kahvila", "open").await;
-    let sink = common::sink::Sink::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let host = format!("localhost:{}", listener.local_addr().expect("addr").port());
-    sink.serve(listener);
-    let key = verkosto::service::generate_keypair().await.expect("key");
-    sink.act_as_actors(key.clone());
+    let (sink, host, key) = common::sink::Sink::serving_actors().await;
     let private =
         <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(&key.private_key_pem)
             .expect("key");
@@ -342,14 +335,7 @@ async fn an_actor_whose_key_fetch_answers_gone_is_forgotten() {
     let s = TestServer::start(TestDb::sqlite().await).await;
     let token = s.account("aino").await;
     s.community(&token, "kahvila", "open").await;
-    let sink = common::sink::Sink::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let host = format!("localhost:{}", listener.local_addr().expect("addr").port());
-    sink.serve(listener);
-    let key = verkosto::service::generate_keypair().await.expect("key");
-    sink.act_as_actors(key.clone());
+    let (sink, host, key) = common::sink::Sink::serving_actors().await;
     let actor = format!("http://{host}/actor/0");
     let inbox = url::Url::parse(&s.url("/c/kahvila/inbox")).expect("url");
     let post = |n: u32, pem: String| {

@@ -24,14 +24,7 @@ async fn setup(db: TestDb) -> Setup {
     let local = TestServer::start(db).await;
     let manager = local.account("aino").await;
     local.community(&manager, "kahvila", "open").await;
-    let sink = Sink::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let host = format!("localhost:{}", listener.local_addr().expect("addr").port());
-    sink.serve(listener);
-    let key = verkosto::service::generate_keypair().await.expect("key");
-    sink.act_as_actors(key.clone());
+    let (sink, host, key) = Sink::serving_actors().await;
     let signer =
         |n: u32| RemoteSigner::with_key(format!("http://{host}/actor/{n}"), &key.private_key_pem);
     Setup {

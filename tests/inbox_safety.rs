@@ -141,20 +141,6 @@ async fn followers(s: &TestServer) -> i64 {
         .expect("count")
 }
 
-/// A sink on a loopback port serving actors `/actor/{n}` with a fresh key, counting every fetch of
-/// them: its host and the key (to sign as those actors).
-async fn sink_actors() -> (common::sink::Sink, String, verkosto::model::KeyPair) {
-    let sink = common::sink::Sink::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let host = format!("localhost:{}", listener.local_addr().expect("addr").port());
-    sink.serve(listener);
-    let key = verkosto::service::generate_keypair().await.expect("key");
-    sink.act_as_actors(key.clone());
-    (sink, host, key)
-}
-
 fn fetches(sink: &common::sink::Sink) -> usize {
     sink.actor_fetches.load(std::sync::atomic::Ordering::SeqCst)
 }
@@ -277,7 +263,7 @@ async fn malformed_or_forged_requests_are_refused_and_change_nothing() {
     }
 
     // An unsigned request causes no fetch of its claimed actor: the actor's server counts none.
-    let (sink, sink_host, _) = sink_actors().await;
+    let (sink, sink_host, _) = common::sink::Sink::serving_actors().await;
     let unseen = format!("http://{sink_host}/actor/7");
     let (status, _) = post(
         &local,
@@ -327,7 +313,7 @@ async fn a_rotated_key_is_refetched_once_and_then_accepted() {
     let (local, remote, _, _, _) = setup().await;
     let object = local.url("/c/kahvila");
     // The actor lives on a sink that counts the fetches of its document.
-    let (sink, sink_host, first_keys) = sink_actors().await;
+    let (sink, sink_host, first_keys) = common::sink::Sink::serving_actors().await;
     let actor = format!("http://{sink_host}/actor/1");
     let key_id = format!("{actor}#main-key");
     let key = RsaPrivateKey::from_pkcs8_pem(&first_keys.private_key_pem).expect("key");
@@ -456,7 +442,7 @@ async fn updates_and_deletes_are_accepted_only_from_the_owner() {
     // A Delete from an actor never seen is acknowledged without fetching anything: its server
     // counts no fetch.
     // Signed with the ghost's own key, so only the count tells a fetch happened.
-    let (sink, sink_host, ghost_keys) = sink_actors().await;
+    let (sink, sink_host, ghost_keys) = common::sink::Sink::serving_actors().await;
     let ghost = format!("http://{sink_host}/actor/9");
     let ghost_key = RsaPrivateKey::from_pkcs8_pem(&ghost_keys.private_key_pem).expect("key");
     let ghost_delete = json!({ "id": format!("{ghost}#delete"), "type": "Delete", "actor": ghost, "object": ghost });

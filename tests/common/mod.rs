@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod sink;
+pub mod web;
 
 use std::str::FromStr;
 use std::time::Duration;

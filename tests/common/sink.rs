@@ -101,6 +101,20 @@ impl Sink {
         })
     }
 
+    /// A sink on a free loopback port whose `/actor/{n}` documents carry a fresh key: the sink, its
+    /// host (`localhost:PORT`) and the key, to sign as those actors.
+    pub async fn serving_actors() -> (Sink, String, verkosto::model::KeyPair) {
+        let sink = Sink::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let host = format!("localhost:{}", listener.local_addr().expect("addr").port());
+        sink.serve(listener);
+        let key = verkosto::service::generate_keypair().await.expect("key");
+        sink.act_as_actors(key.clone());
+        (sink, host, key)
+    }
+
     /// Serves actors `/actor/{n}` with `key`.
     pub fn act_as_actors(&self, key: verkosto::model::KeyPair) {
         *self.actor_key.lock().expect("lock") = Some(key);
