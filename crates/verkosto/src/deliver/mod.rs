@@ -16,7 +16,8 @@
 //! Delivery is at least once: a process killed after a receiver accepted a delivery but before the row
 //! was removed sends that delivery again once its lease (twice the request timeout plus 5 s: 25 s by
 //! default) has run out. The resend is bounded by what was in flight: at most `delivery_workers`
-//! deliveries per process. Receivers de-duplicate by activity id.
+//! deliveries per process, and `workers_per_host` to any one host (the claim counts every process's
+//! leases). Receivers de-duplicate by activity id.
 
 use std::sync::Arc;
 use std::time::Duration;
