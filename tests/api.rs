@@ -1,8 +1,6 @@
 //! The client API against a real server: auth, communities, and every class of refused input.
 
-mod common;
-
-use common::{TestDb, TestServer};
+use crate::common::{TestDb, TestServer};
 use serde_json::{Value, json};
 
 async fn server() -> TestServer {

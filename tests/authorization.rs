@@ -3,9 +3,7 @@
 //! permitted one exactly the endpoint's success status, on a fixture of its own when the call changes
 //! something (so an endpoint that answered 404 or 422 to a permitted caller fails the test too).
 
-mod common;
-
-use common::{TestDb, TestServer};
+use crate::common::{TestDb, TestServer};
 use serde_json::{Value, json};
 
 #[derive(Clone, Copy, Debug, PartialEq)]

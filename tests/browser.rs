@@ -9,12 +9,10 @@
 //! Needs Debian's `chromium` and `chromium-driver` (installed by `.ci/run`) and axe-core
 //! (`npm ci --prefix tests/browser`). Without them the test says so and passes only outside CI.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{TestDb, TestServer};
+use crate::common::{TestDb, TestServer};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use verkosto::service::NewAccount;
@@ -26,7 +24,7 @@ type Step<T> = Result<T, String>;
 
 fn axe_source() -> Option<String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/browser/node_modules/axe-core/axe.min.js");
+        .join("tests/browser/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(path).ok()
 }
 
@@ -43,7 +41,7 @@ async fn start_browser() -> Option<(Driver, Client)> {
         || !Path::new(&chromium).exists()
         || axe_source().is_none()
     {
-        common::skip(&format!(
+        crate::common::skip(&format!(
             "browser tests: {chromium}, {chromedriver} or axe-core (`npm ci --prefix tests/browser`) is missing"
         ));
         return None;
@@ -306,7 +304,7 @@ async fn a_manager_publishes_and_people_read_it_in_three_languages() {
     };
     let outcome = journey(&browser, &elsewhere, &axe).await;
     if let Err(failure) = outcome {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-screenshots");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-screenshots");
         browser.screenshot("failure", &dir).await;
         let _ = browser.client.close().await;
         drop(driver);

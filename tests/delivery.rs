@@ -1,12 +1,10 @@
 //! Durable delivery: retries, status codes, outages, slow peers, crashes and several processes.
 
-mod common;
-
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use common::sink::{Behaviour, Sink, follow_from_sink};
-use common::{TestDb, TestServer, eventually};
+use crate::common::sink::{Behaviour, Sink, follow_from_sink};
+use crate::common::{TestDb, TestServer, eventually};
 use verkosto::model::CommunityUpdate;
 use verkosto::{Verkosto, store};
 

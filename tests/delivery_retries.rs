@@ -1,10 +1,8 @@
 //! What ends a delivery: only the receiver's permanent answer, or the retry window running out. A
 //! trouble of our own while preparing one (the signing key unreadable for a while) is retried.
 
-mod common;
-
-use common::sink::{Behaviour, Sink, follow_from_sink};
-use common::{TestDb, TestServer, eventually};
+use crate::common::sink::{Behaviour, Sink, follow_from_sink};
+use crate::common::{TestDb, TestServer, eventually};
 use verkosto::model::CommunityUpdate;
 use verkosto::store::{self, Db};
 use verkosto::{Verkosto, store::deliveries::HostQueue};

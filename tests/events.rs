@@ -1,12 +1,10 @@
 //! Events across real instances: publishing, timelines, RSVP with capacity and waitlist, approval,
 //! updates, cancellation, deletion, replies, and calendar feeds parsed back with an iCalendar parser.
 
-mod common;
-
 use std::collections::HashMap;
 
-use common::sink::Sink;
-use common::{TestDb, TestServer, eventually};
+use crate::common::sink::Sink;
+use crate::common::{TestDb, TestServer, eventually};
 use serde_json::{Value, json};
 
 /// One parsed iCalendar component: its properties (name -> (value, parameters)) and children.
@@ -543,7 +541,7 @@ async fn replies_are_kept_sanitized_removable_and_refused_when_closed() {
     .await;
     let id = event["id"].as_str().expect("id").to_string();
     let ap_id = event["ap_id"].as_str().expect("ap_id").to_string();
-    let remote = common::RemoteSigner::on(&b, "bea").await;
+    let remote = crate::common::RemoteSigner::on(&b, "bea").await;
     let reply = |n: u32, content: &str| {
         json!({
             "id": format!("{}/activities/reply{n}", remote.actor), "type": "Create", "actor": remote.actor,
@@ -623,8 +621,8 @@ async fn replies_are_kept_sanitized_removable_and_refused_when_closed() {
 async fn concurrent_joins_never_oversell_an_event() {
     let (sink, sink_host, key) = Sink::serving_actors().await;
     let actor = |n: u32| format!("http://{sink_host}/actor/{n}");
-    let remotes: Vec<common::RemoteSigner> = (0..40)
-        .map(|n| common::RemoteSigner::with_key(actor(n), &key.private_key_pem))
+    let remotes: Vec<crate::common::RemoteSigner> = (0..40)
+        .map(|n| crate::common::RemoteSigner::with_key(actor(n), &key.private_key_pem))
         .collect();
     for db in TestDb::all().await {
         let backend = db.backend;

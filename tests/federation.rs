@@ -1,11 +1,9 @@
 //! Two real instances on loopback ports, each with its own database, federating over signed HTTP.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 
+use crate::common::{TestDb, TestServer, eventually};
 use axum::{Json, Router, routing::get};
-use common::{TestDb, TestServer, eventually};
 use serde_json::{Value, json};
 
 async fn follow_state(s: &TestServer, token: &str) -> Option<String> {

@@ -1,8 +1,6 @@
 //! Protections against hostile peers and clients, against running servers.
 
-mod common;
-
-use common::{RemoteSigner, TestDb, TestServer};
+use crate::common::{RemoteSigner, TestDb, TestServer};
 use serde_json::json;
 
 #[tokio::test]
@@ -201,7 +199,7 @@ async fn a_burst_from_an_unknown_actor_fetches_its_key_once() {
     let s = TestServer::start(TestDb::sqlite().await).await;
     let token = s.account("aino").await;
     s.community(&token, "kahvila", "open").await;
-    let (sink, host, key) = common::sink::Sink::serving_actors().await;
+    let (sink, host, key) = crate::common::sink::Sink::serving_actors().await;
     let private =
         <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(&key.private_key_pem)
             .expect("key");
@@ -335,7 +333,7 @@ async fn an_actor_whose_key_fetch_answers_gone_is_forgotten() {
     let s = TestServer::start(TestDb::sqlite().await).await;
     let token = s.account("aino").await;
     s.community(&token, "kahvila", "open").await;
-    let (sink, host, key) = common::sink::Sink::serving_actors().await;
+    let (sink, host, key) = crate::common::sink::Sink::serving_actors().await;
     let actor = format!("http://{host}/actor/0");
     let inbox = url::Url::parse(&s.url("/c/kahvila/inbox")).expect("url");
     let post = |n: u32, pem: String| {

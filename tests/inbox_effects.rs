@@ -3,10 +3,8 @@
 //! actor; a repeated Follow is answered again and one reusing its id after an unfollow follows again.
 //! The remote side is a sink that serves the actors and counts what it receives.
 
-mod common;
-
-use common::sink::Sink;
-use common::{RemoteSigner, TestDb, TestServer, eventually};
+use crate::common::sink::Sink;
+use crate::common::{RemoteSigner, TestDb, TestServer, eventually};
 use serde_json::{Value, json};
 use verkosto::model::FollowState;
 use verkosto::store;

@@ -4,13 +4,11 @@
 //! The "remote" actors are accounts on a second real instance, whose private keys the test reads from
 //! that instance's database so it can sign whatever it wants.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
+use crate::common::{TestDb, TestServer};
 use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
-use common::{TestDb, TestServer};
 use rsa::{Pkcs1v15Sign, RsaPrivateKey, pkcs8::DecodePrivateKey};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -141,7 +139,7 @@ async fn followers(s: &TestServer) -> i64 {
         .expect("count")
 }
 
-fn fetches(sink: &common::sink::Sink) -> usize {
+fn fetches(sink: &crate::common::sink::Sink) -> usize {
     sink.actor_fetches.load(std::sync::atomic::Ordering::SeqCst)
 }
 
@@ -263,7 +261,7 @@ async fn malformed_or_forged_requests_are_refused_and_change_nothing() {
     }
 
     // An unsigned request causes no fetch of its claimed actor: the actor's server counts none.
-    let (sink, sink_host, _) = common::sink::Sink::serving_actors().await;
+    let (sink, sink_host, _) = crate::common::sink::Sink::serving_actors().await;
     let unseen = format!("http://{sink_host}/actor/7");
     let (status, _) = post(
         &local,
@@ -313,7 +311,7 @@ async fn a_rotated_key_is_refetched_once_and_then_accepted() {
     let (local, remote, _, _, _) = setup().await;
     let object = local.url("/c/kahvila");
     // The actor lives on a sink that counts the fetches of its document.
-    let (sink, sink_host, first_keys) = common::sink::Sink::serving_actors().await;
+    let (sink, sink_host, first_keys) = crate::common::sink::Sink::serving_actors().await;
     let actor = format!("http://{sink_host}/actor/1");
     let key_id = format!("{actor}#main-key");
     let key = RsaPrivateKey::from_pkcs8_pem(&first_keys.private_key_pem).expect("key");
@@ -442,7 +440,7 @@ async fn updates_and_deletes_are_accepted_only_from_the_owner() {
     // A Delete from an actor never seen is acknowledged without fetching anything: its server
     // counts no fetch.
     // Signed with the ghost's own key, so only the count tells a fetch happened.
-    let (sink, sink_host, ghost_keys) = common::sink::Sink::serving_actors().await;
+    let (sink, sink_host, ghost_keys) = crate::common::sink::Sink::serving_actors().await;
     let ghost = format!("http://{sink_host}/actor/9");
     let ghost_key = RsaPrivateKey::from_pkcs8_pem(&ghost_keys.private_key_pem).expect("key");
     let ghost_delete = json!({ "id": format!("{ghost}#delete"), "type": "Delete", "actor": ghost, "object": ghost });

@@ -5,16 +5,14 @@
 //! Needs a Python with `tests/interop/requirements.txt` installed: `VERKOSTO_INTEROP_PYTHON`, or the venv
 //! `.ci/run` makes at `target/interop-venv`. Without one the test says it was skipped; under CI it fails.
 
-mod common;
-
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::{TestDb, TestServer, eventually};
+use crate::common::{TestDb, TestServer, eventually};
 use serde_json::Value;
 
 fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn interop_python() -> Option<PathBuf> {
@@ -28,7 +26,7 @@ fn interop_python() -> Option<PathBuf> {
 #[tokio::test]
 async fn a_bovine_peer_follows_a_community_and_verifies_our_accept() {
     let Some(python) = interop_python() else {
-        common::skip(
+        crate::common::skip(
             "interop test: no Python with bovine (set VERKOSTO_INTEROP_PYTHON or run .ci/run)",
         );
         return;

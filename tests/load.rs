@@ -1,10 +1,8 @@
 //! Short, bounded load on loopback: many concurrent readers, and a mix of valid and invalid inbox posts.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{RemoteSigner, TestDb, TestServer};
+use crate::common::{RemoteSigner, TestDb, TestServer};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

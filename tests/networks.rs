@@ -1,11 +1,9 @@
 //! Networks across four real instances: communities on A and B join a network on C; a person on D follows
 //! the network and sees what the members publish, relayed by C.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{TestDb, TestServer, eventually};
+use crate::common::{TestDb, TestServer, eventually};
 use serde_json::{Value, json};
 
 async fn post(s: &TestServer, path: &str, token: &str, body: Value) -> (u16, Value) {
@@ -265,7 +263,7 @@ async fn a_network_relays_its_members_events_and_announcements() {
     .await;
 
     // A forged Announce: an "event" that its claimed origin does not have is refused, nothing stored.
-    let mallory = common::RemoteSigner::on(&b, "mallory").await;
+    let mallory = crate::common::RemoteSigner::on(&b, "mallory").await;
     post(
         &d,
         "/api/v1/follows",

@@ -2,9 +2,7 @@
 //! non-numeric values are answered 400 or 422 with a message (never a panic, a 5xx or a wrapped
 //! number), and ordinary ones still work.
 
-mod common;
-
-use common::{TestDb, TestServer};
+use crate::common::{TestDb, TestServer};
 
 const BAD: [&str; 6] = [
     "9223372036854775807",

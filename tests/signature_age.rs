@@ -2,11 +2,9 @@
 //! either way, as Mastodon reads them; a signed `(expires)` may stretch that to 12 hours. A captured
 //! request can therefore not be replayed hours later under a new activity id.
 
-mod common;
-
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::{RemoteSigner, TestDb, TestServer};
+use crate::common::{RemoteSigner, TestDb, TestServer};
 use serde_json::{Value, json};
 use verkosto::model::FollowState;
 use verkosto::store;

@@ -1,7 +1,6 @@
 //! The store suite: runs on SQLite always, and on PostgreSQL when `DATABASE_URL` is set.
 
-mod common;
-
+use crate::on_each_backend;
 use chrono::Duration;
 use url::Url;
 use verkosto::model::{
@@ -642,8 +641,8 @@ async fn postgres_schema(pool: &sqlx::PgPool) -> Schema {
 /// that code tested on one backend meets the same tables, columns and indexes on the other.
 #[tokio::test]
 async fn both_migration_sets_define_the_same_schema() {
-    let sqlite = common::TestDb::sqlite().await;
-    let Some(postgres) = common::TestDb::postgres().await else {
+    let sqlite = crate::common::TestDb::sqlite().await;
+    let Some(postgres) = crate::common::TestDb::postgres().await else {
         return;
     };
     let (store::Db::Sqlite(lite), store::Db::Postgres(pg)) = (&sqlite.db, &postgres.db) else {

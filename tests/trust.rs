@@ -2,9 +2,7 @@
 //! limits charged to the right party, client addresses behind reverse proxies, blocked IRIs hidden
 //! deep in an activity, and follows of known communities while their host is down.
 
-mod common;
-
-use common::{RemoteSigner, TestDb, TestServer, eventually};
+use crate::common::{RemoteSigner, TestDb, TestServer, eventually};
 use serde_json::{Value, json};
 
 /// Posts `activity` to `server`'s shared inbox as `key_id` says, signed with `key` (which need not be

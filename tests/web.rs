@@ -2,10 +2,8 @@
 //! objects, forged and malformed forms (refused with a page and the right status, nothing changed),
 //! the participant CSV, the embeddable calendar. The browser journey is in `browser.rs`.
 
-mod common;
-
-use common::web::{client, form_token, post_login};
-use common::{TestDb, TestServer};
+use crate::common::web::{client, form_token, post_login};
+use crate::common::{TestDb, TestServer};
 use serde_json::json;
 
 async fn login(server: &TestServer, http: &reqwest::Client) {

@@ -2,10 +2,8 @@
 //! running server: return addresses that stay on this origin, logins that take as long for unknown
 //! usernames, participant CSVs no spreadsheet runs, calendar feed secrets kept only as hashes.
 
-mod common;
-
-use common::web::{client, form_token, post_login};
-use common::{TestDb, TestServer};
+use crate::common::web::{client, form_token, post_login};
+use crate::common::{TestDb, TestServer};
 use serde_json::json;
 
 /// Logs `username` in on `http` (a client from [`client`]).
@@ -173,7 +171,7 @@ async fn participant_csv_cells_never_run_as_spreadsheet_formulas() {
 
         // Hostile remote people on a peer: each picks a name and a message that a spreadsheet would
         // run as a formula (OWASP's list of leading characters).
-        let sink = common::sink::Sink::default();
+        let sink = crate::common::sink::Sink::default();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -283,7 +283,7 @@ where
 #[macro_export]
 macro_rules! on_each_backend {
     (|$db:ident| $body:expr) => {{
-        for $db in common::TestDb::all().await {
+        for $db in $crate::common::TestDb::all().await {
             eprintln!("-- backend: {}", $db.backend);
             $body;
         }

@@ -195,12 +195,8 @@ impl Db {
     /// Applies every migration not applied yet.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(pool) => sqlx::migrate!("../../migrations/sqlite").run(pool).await?,
-            Db::Postgres(pool) => {
-                sqlx::migrate!("../../migrations/postgres")
-                    .run(pool)
-                    .await?
-            }
+            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         // Migration 0008 cannot hash in SQL on SQLite: the same code does it here for both.
         let mut c = self.acquire().await?;

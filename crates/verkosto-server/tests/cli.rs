@@ -1,16 +1,19 @@
-//! The real `verkosto` binary: killed with SIGKILL while deliveries are pending, and two processes
-//! draining one PostgreSQL queue.
+//! The real `verkosto` binary: killed with SIGKILL while deliveries are pending, two processes
+//! draining one PostgreSQL queue, and what `verkosto queue status` prints.
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use std::collections::{HashMap, HashSet};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use common::eventually;
 use common::sink::{Behaviour, Sink, follow_from_sink};
 use verkosto::model::{CommunityUpdate, NewCommunity};
 use verkosto::service::NewAccount;
+use verkosto::store::Db;
 use verkosto::{Settings, Verkosto, store};
 
 fn free_port() -> u16 {
@@ -391,4 +394,69 @@ async fn two_processes_together_keep_the_per_host_limit() {
     drop(second);
     v.db().close().await;
     drop_database(pg_name).await;
+}
+
+#[tokio::test]
+async fn queue_status_prints_failing_since_per_host() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (url, pg_name) in databases(&dir).await {
+        let db = Db::connect(&url).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        let queued: DateTime<Utc> = "2031-01-27T07:00:00Z".parse().expect("time");
+        let down = url::Url::parse("https://down.example/inbox").expect("url");
+        let up = url::Url::parse("https://up.example/inbox").expect("url");
+        {
+            let mut c = db.acquire().await.expect("acquire");
+            store::deliveries::enqueue(
+                &mut c.conn(),
+                "https://here.example/activities/1",
+                "https://here.example/c/kahvila",
+                "{}",
+                &[&down, &up],
+                queued,
+            )
+            .await
+            .expect("enqueue");
+        }
+        let since: DateTime<Utc> = "2031-01-27T08:30:00Z".parse().expect("time");
+        store::deliveries::host_failed(&db, "down.example", since)
+            .await
+            .expect("failed");
+        db.close().await;
+
+        let out = Command::new(env!("CARGO_BIN_EXE_verkosto"))
+            .args(["queue", "status"])
+            .env("DATABASE_URL", &url)
+            .env("VERKOSTO_DOMAIN", "here.example")
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run verkosto queue status");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let line = |host: &str| {
+            stdout
+                .lines()
+                .find(|l| l.starts_with(host))
+                .unwrap_or_else(|| panic!("a line for {host}: {stdout}"))
+                .to_string()
+        };
+        let down_line = line("down.example");
+        assert!(
+            down_line.contains("failing since 2031-01-27T08:30:00Z"),
+            "{down_line}"
+        );
+        assert!(
+            down_line.contains("oldest 2031-01-27T07:00:00Z"),
+            "{down_line}"
+        );
+        assert!(
+            line("up.example").contains("failing since -"),
+            "a host that answers is not failing: {stdout}"
+        );
+        drop_database(pg_name).await;
+    }
 }

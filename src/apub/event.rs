@@ -397,10 +397,9 @@ mod tests {
 
     #[test]
     fn reads_a_mobilizon_event() {
-        let doc: Value = serde_json::from_str(include_str!(
-            "../../../../tests/fixtures/mobilizon_event.json"
-        ))
-        .expect("fixture");
+        let doc: Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/mobilizon_event.json"))
+                .expect("fixture");
         let organizer = Url::parse("https://mobilizon.example/@lappi").expect("url");
         let e = event_from_ap(&doc, "x".into(), organizer.clone()).expect("readable");
         assert_eq!(e.title, "Etätyöpäivä Lapissa");

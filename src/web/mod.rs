@@ -1,8 +1,8 @@
 //! Web pages for people: the public pages of communities, events, networks and announcements, and
 //! the manager's workspace, server-rendered in Finnish, Swedish and English.
 //!
-//! Templates live in `crates/verkosto/templates/` and are checked at compile time (askama); every
-//! text comes from the Fluent files in `crates/verkosto/locales/`. Pages work without JavaScript and
+//! Templates live in `templates/` and are checked at compile time (askama); every
+//! text comes from the Fluent files in `locales/`. Pages work without JavaScript and
 //! load nothing from another host. Handlers stay thin: they read the visitor ([`Visitor`]), call the
 //! service, and render.
 //!

@@ -1,5 +1,5 @@
 //! Languages of the web pages: Finnish, Swedish and English, every text from the Fluent files in
-//! `crates/verkosto/locales/`, and dates, times and numbers written the way each language writes them.
+//! `locales/`, and dates, times and numbers written the way each language writes them.
 
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -1,0 +1,26 @@
+//! Verkosto's integration suite, one test binary: real servers on loopback ports, each with its own
+//! database (SQLite, and PostgreSQL too when `DATABASE_URL` is set), talking signed HTTP. One module
+//! per concern; helpers live once in `common`.
+
+mod common;
+
+mod api;
+mod authorization;
+mod browser;
+mod delivery;
+mod delivery_retries;
+mod events;
+mod federation;
+mod hardening;
+mod inbox_effects;
+mod inbox_safety;
+mod interop;
+mod load;
+mod networks;
+mod query_params;
+mod reporting;
+mod signature_age;
+mod store;
+mod trust;
+mod web;
+mod web_safety;
