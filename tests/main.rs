@@ -16,6 +16,7 @@ mod inbox_effects;
 mod inbox_safety;
 mod interop;
 mod load;
+mod migrations;
 mod networks;
 mod query_params;
 mod reporting;

@@ -36,6 +36,7 @@ pub mod deliveries;
 pub mod events;
 pub mod follows;
 pub mod instance;
+mod migrate;
 pub mod networks;
 pub mod outbox;
 pub mod received;
@@ -192,12 +193,10 @@ impl Db {
         Ok(Db::Postgres(pool))
     }
 
-    /// Applies every migration not applied yet.
+    /// Applies every migration not applied yet, keeping Verkosto's schema history in its own table
+    /// (`verkosto_migrations`) so the host application's sqlx migrations run beside it.
     pub async fn migrate(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
-            Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
-        }
+        migrate::run(self).await?;
         // Migration 0008 cannot hash in SQL on SQLite: the same code does it here for both.
         let mut c = self.acquire().await?;
         calendars::hash_plain_tokens(&mut c.conn()).await?;

@@ -31,10 +31,16 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn sqlite() -> TestDb {
+        let t = TestDb::sqlite_unmigrated().await;
+        t.db.migrate().await.expect("sqlite migrate");
+        t
+    }
+
+    /// A fresh SQLite database with no tables, for migration tests.
+    pub async fn sqlite_unmigrated() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         let db = Db::connect(&url).await.expect("sqlite connect");
-        db.migrate().await.expect("sqlite migrate");
         TestDb {
             db,
             backend: "sqlite",
@@ -45,6 +51,13 @@ impl TestDb {
 
     /// `None` (and a note on stderr) when `DATABASE_URL` is not set.
     pub async fn postgres() -> Option<TestDb> {
+        let t = TestDb::postgres_unmigrated().await?;
+        t.db.migrate().await.expect("postgres migrate");
+        Some(t)
+    }
+
+    /// A fresh PostgreSQL schema with no tables, for migration tests; `None` without `DATABASE_URL`.
+    pub async fn postgres_unmigrated() -> Option<TestDb> {
         let Ok(url) = std::env::var("DATABASE_URL") else {
             skip("PostgreSQL tests: DATABASE_URL is not set");
             return None;
@@ -68,13 +81,19 @@ impl TestDb {
         let db = Db::connect_postgres(options)
             .await
             .expect("postgres connect");
-        db.migrate().await.expect("postgres migrate");
         Some(TestDb {
             db,
             backend: "postgres",
             _dir: None,
             schema: Some((url, schema)),
         })
+    }
+
+    /// Unmigrated databases: SQLite always; PostgreSQL too when `DATABASE_URL` is set.
+    pub async fn all_unmigrated() -> Vec<TestDb> {
+        let mut out = vec![TestDb::sqlite_unmigrated().await];
+        out.extend(TestDb::postgres_unmigrated().await);
+        out
     }
 
     /// SQLite always; PostgreSQL too when `DATABASE_URL` is set.
