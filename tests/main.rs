@@ -11,6 +11,7 @@ mod delivery;
 mod delivery_retries;
 mod events;
 mod federation;
+mod foreign_fixtures;
 mod hardening;
 mod inbox_effects;
 mod inbox_safety;
