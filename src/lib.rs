@@ -50,6 +50,7 @@
 pub mod apub;
 pub mod deliver;
 mod error;
+pub mod hooks;
 pub mod http;
 pub mod ical;
 pub mod model;
@@ -58,4 +59,5 @@ pub mod store;
 pub mod web;
 
 pub use error::{Error, Result};
+pub use hooks::DomainEvent;
 pub use service::{AppState, Settings, Verkosto};

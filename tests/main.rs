@@ -10,6 +10,7 @@ mod browser;
 mod delivery;
 mod delivery_retries;
 mod events;
+mod examples;
 mod federation;
 mod foreign_fixtures;
 mod hardening;

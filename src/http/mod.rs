@@ -23,41 +23,173 @@ mod events;
 mod federation;
 pub(crate) mod params;
 
-/// Every route of an instance, with `verkosto` as state.
+/// Every route of an instance, as the reference server mounts them: [`Mount::everything`] plus a
+/// JSON 404 for any other path.
 pub fn router(verkosto: Verkosto) -> Router {
-    let max_body = verkosto.settings().max_body_bytes;
-    let deadline = verkosto.settings().request_deadline;
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .merge(federation::routes())
-        .merge(events::public_routes())
-        .merge(announcements::public_routes())
-        .merge(crate::web::routes(&verkosto))
-        .nest(
-            "/api/v1",
-            api::routes()
-                .merge(events::api_routes())
-                .merge(announcements::api_routes())
-                .route_layer(axum::middleware::from_fn_with_state(
-                    verkosto.clone(),
-                    limit_per_ip,
-                )),
-        )
+    Mount::everything(verkosto)
+        .into_router()
         .fallback(|| async { Error::NotFound("page".into()) })
-        // Our extractors read bodies with the same limit and answer 413 in JSON; this layer only
-        // stops axum from buffering more than that anywhere else.
-        .layer(axum::extract::DefaultBodyLimit::max(max_body))
-        .layer(axum::middleware::from_fn_with_state(
-            verkosto.clone(),
-            shed_load,
-        ))
-        // A slow client (or a slowly read body) cannot hold a connection and a task forever.
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            deadline,
-        ))
-        .with_state(verkosto)
+}
+
+/// Chooses which of Verkosto's route groups an app mounts, and where the client API lives.
+///
+/// ```
+/// # async fn run(verkosto: verkosto::Verkosto) {
+/// use axum::{Router, routing::get};
+///
+/// let app = Router::new()
+///     .route("/", get(|| async { "our own home page" }))
+///     .merge(
+///         verkosto::http::Mount::new(verkosto)
+///             .federation()
+///             .client_api("/api/verkosto")
+///             .operations()
+///             .into_router(),
+///     );
+/// # let _: Router = app;
+/// # }
+/// ```
+///
+/// The groups:
+/// - **federation**: the instance actor, community, person, event and announcement objects, inboxes,
+///   outboxes and collections, WebFinger, NodeInfo, calendar (`.ics`) and Atom feeds;
+/// - **client API**: the JSON API (`/api/v1` in the reference server), under the prefix given;
+/// - **pages**: the web pages and the managers' workspace (log in, communities, events...), except `/`;
+/// - **home page**: Verkosto's `/`, what this instance is (leave it out to keep your own);
+/// - **operations**: `/healthz` and `/metrics`.
+///
+/// Community, event, person and announcement pages share their address with the ActivityPub object
+/// (content negotiation). Without the pages, those addresses answer the object to everyone.
+///
+/// The returned router has no fallback, so that it merges into an app that has its own.
+#[derive(Clone)]
+pub struct Mount {
+    verkosto: Verkosto,
+    federation: bool,
+    client_api: Option<String>,
+    pages: bool,
+    home_page: bool,
+    operations: bool,
+}
+
+impl Mount {
+    /// Nothing mounted yet.
+    pub fn new(verkosto: Verkosto) -> Mount {
+        Mount {
+            verkosto,
+            federation: false,
+            client_api: None,
+            pages: false,
+            home_page: false,
+            operations: false,
+        }
+    }
+
+    /// Every group, the client API at `/api/v1`: what the reference server serves.
+    pub fn everything(verkosto: Verkosto) -> Mount {
+        Mount::new(verkosto)
+            .federation()
+            .client_api("/api/v1")
+            .pages()
+            .home_page()
+            .operations()
+    }
+
+    /// Actors, objects, inboxes, WebFinger, NodeInfo and feeds.
+    pub fn federation(mut self) -> Mount {
+        self.federation = true;
+        self
+    }
+
+    /// The JSON client API under `prefix` (for example `/api/v1`).
+    pub fn client_api(mut self, prefix: impl Into<String>) -> Mount {
+        self.client_api = Some(prefix.into());
+        self
+    }
+
+    /// The web pages and the workspace, except `/`.
+    pub fn pages(mut self) -> Mount {
+        self.pages = true;
+        self
+    }
+
+    /// Verkosto's home page at `/`.
+    pub fn home_page(mut self) -> Mount {
+        self.home_page = true;
+        self
+    }
+
+    /// `/healthz` and `/metrics`.
+    pub fn operations(mut self) -> Mount {
+        self.operations = true;
+        self
+    }
+
+    /// The chosen routes, with Verkosto's limits (body size, requests in progress, deadline) and
+    /// its state applied.
+    pub fn into_router(self) -> Router {
+        let verkosto = self.verkosto;
+        let max_body = verkosto.settings().max_body_bytes;
+        let deadline = verkosto.settings().request_deadline;
+        let mut router = Router::new();
+        if self.operations {
+            router = router
+                .route("/healthz", get(healthz))
+                .route("/metrics", get(metrics));
+        }
+        if self.federation {
+            let objects = federation::routes()
+                .merge(events::public_routes())
+                .merge(announcements::public_routes());
+            router = router.merge(if self.pages {
+                objects
+            } else {
+                objects.layer(axum::middleware::map_request(answer_objects_only))
+            });
+        }
+        if self.pages {
+            router = router.merge(crate::web::routes(&verkosto));
+        }
+        if self.home_page {
+            router = router.merge(crate::web::home_routes());
+        }
+        if let Some(prefix) = self.client_api {
+            router = router.nest(
+                &prefix,
+                api::routes()
+                    .merge(events::api_routes())
+                    .merge(announcements::api_routes())
+                    .route_layer(axum::middleware::from_fn_with_state(
+                        verkosto.clone(),
+                        limit_per_ip,
+                    )),
+            );
+        }
+        router
+            // Our extractors read bodies with the same limit and answer 413 in JSON; this layer only
+            // stops axum from buffering more than that anywhere else.
+            .layer(axum::extract::DefaultBodyLimit::max(max_body))
+            .layer(axum::middleware::from_fn_with_state(
+                verkosto.clone(),
+                shed_load,
+            ))
+            // A slow client (or a slowly read body) cannot hold a connection and a task forever.
+            .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                deadline,
+            ))
+            .with_state(verkosto)
+    }
+}
+
+/// Without the pages, an address shared by a page and an object answers the object to everyone:
+/// the request is read as if it asked for ActivityStreams JSON.
+async fn answer_objects_only(mut req: Request) -> Request {
+    req.headers_mut().insert(
+        header::ACCEPT,
+        axum::http::HeaderValue::from_static("application/activity+json"),
+    );
+    req
 }
 
 /// Answers 429 with `Retry-After` when one client IP address makes too many API requests.

@@ -71,7 +71,7 @@ pub struct Community {
 }
 
 /// What a caller supplies to create a community.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct NewCommunity {
     /// The local name (see [`super::LocalName`]).
     pub name: String,

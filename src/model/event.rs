@@ -235,7 +235,7 @@ impl Event {
 }
 
 /// What a manager sends to create an event. Times are RFC 3339.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewEvent {
     /// 1 to 200 characters.

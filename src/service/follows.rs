@@ -4,6 +4,7 @@
 use url::Url;
 
 use super::Verkosto;
+use crate::DomainEvent;
 use crate::apub::activities::{
     ObjectOrId, accept::Accept, follow::Follow, reject::Reject, undo::Undo,
 };
@@ -52,12 +53,13 @@ impl Verkosto {
     pub(crate) async fn receive_follow(&self, follow: Follow) -> Result<()> {
         let data = self.federation_data();
         let follower = actor::resolve_remote(&data, &follow.actor).await?;
-        let (target_id, auto_accept) = match self.local_target(&follow.object).await? {
+        let (target_id, auto_accept, community) = match self.local_target(&follow.object).await? {
             LocalTarget::Community(c) => (
                 actor::community_id(self.state(), &c.name),
                 c.follow_policy == FollowPolicy::Open,
+                Some(c.name),
             ),
-            LocalTarget::Account(a) => (actor::account_id(self.state(), &a.username), true),
+            LocalTarget::Account(a) => (actor::account_id(self.state(), &a.username), true, None),
         };
         let row = Follower {
             id: 0,
@@ -87,6 +89,17 @@ impl Verkosto {
         }
         self.commit(tx).await?;
         tracing::info!(follower = %follower.ap_id, target = %target_id, state = %stored.state, "follow received");
+        match (stored.state, community) {
+            (FollowState::Accepted, _) => self.emit(DomainEvent::FollowAccepted {
+                target: target_id,
+                follower: follower.ap_id,
+            }),
+            (FollowState::Pending, Some(community)) => self.emit(DomainEvent::FollowRequested {
+                community,
+                follower: follower.ap_id,
+            }),
+            _ => {}
+        }
         Ok(())
     }
 
@@ -257,6 +270,12 @@ impl Verkosto {
             }
         }
         self.commit(tx).await?;
+        if decided.state == FollowState::Accepted {
+            self.emit(DomainEvent::FollowAccepted {
+                target,
+                follower: decided.follower_ap_id.clone(),
+            });
+        }
         Ok(decided)
     }
 

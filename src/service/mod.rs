@@ -161,6 +161,8 @@ pub struct AppState {
     pub blocks: crate::apub::safety::DomainBlocks,
     /// The one client of every outgoing request (see [`crate::apub::http_client`]).
     pub(crate) http: reqwest_middleware::ClientWithMiddleware,
+    /// The domain events told to the host application.
+    pub(crate) hooks: crate::hooks::Hooks,
     /// Limits refetches of actors whose signatures fail.
     pub(crate) refetch_guard: Arc<crate::apub::inbox::RefetchGuard>,
     /// The instance's root URL (validated at start-up).
@@ -245,6 +247,7 @@ impl Verkosto {
             instance_keys: Arc::new(instance_keys),
             keys: Arc::new(keys::KeyCache::default()),
             refetch_guard: Arc::default(),
+            hooks: crate::hooks::Hooks::default(),
             base_url: Arc::new(settings.base_url()?),
             blocks,
             login_limiter: Arc::new(accounts::login_limiter()),
@@ -293,6 +296,17 @@ impl Verkosto {
             .map_err(|e| Error::Internal(format!("federation config: {e}")))?;
         let _ = state.federation.set(federation.clone());
         Ok(Verkosto { state, federation })
+    }
+
+    /// Subscribes to what happens from now on (follows, participations, comments, remote events,
+    /// network memberships): see [`crate::hooks`].
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<crate::DomainEvent> {
+        self.state.hooks.subscribe()
+    }
+
+    /// Tells subscribers, after the transaction that made `event` true committed.
+    pub(crate) fn emit(&self, event: crate::DomainEvent) {
+        self.state.hooks.emit(event);
     }
 
     /// The shared state (database, settings).

@@ -4,6 +4,7 @@
 use url::Url;
 
 use super::Verkosto;
+use crate::DomainEvent;
 use crate::apub::{actor, new_activity_id};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -60,6 +61,12 @@ impl Verkosto {
                 .await?;
             }
             self.commit(tx).await?;
+            if member.state == NetworkMemberState::Active {
+                self.emit(DomainEvent::NetworkMemberJoined {
+                    network: network_id.clone(),
+                    member: me,
+                });
+            }
             return self.membership(&community, &network_id).await;
         }
         let network = self.lookup(handle).await?;
@@ -206,9 +213,17 @@ impl Verkosto {
             ));
         }
         let mut tx = self.db().begin().await?;
-        self.admit(&mut tx, &network, &who.ap_id, &who.inbox, join_id)
+        let row = self
+            .admit(&mut tx, &network, &who.ap_id, &who.inbox, join_id)
             .await?;
-        self.commit(tx).await
+        self.commit(tx).await?;
+        if row.state == NetworkMemberState::Active {
+            self.emit(DomainEvent::NetworkMemberJoined {
+                network: network_id.clone(),
+                member: who.ap_id,
+            });
+        }
+        Ok(())
     }
 
     async fn local_network(&self, id: &Url) -> Result<Community> {
@@ -341,12 +356,19 @@ impl Verkosto {
     pub(crate) async fn receive_network_leave(&self, member: &Url, network_id: &Url) -> Result<()> {
         let network = self.local_network(network_id).await?;
         let mut tx = self.db().begin().await?;
-        if let Some(row) =
-            store::networks::member_by_actor(&mut tx.conn(), network.id, member.as_str()).await?
-        {
+        let row =
+            store::networks::member_by_actor(&mut tx.conn(), network.id, member.as_str()).await?;
+        if let Some(row) = &row {
             store::networks::delete_member(&mut tx.conn(), row.id).await?;
         }
-        self.commit(tx).await
+        self.commit(tx).await?;
+        if row.is_some() {
+            self.emit(DomainEvent::NetworkMemberLeft {
+                network: network_id.clone(),
+                member: member.clone(),
+            });
+        }
+        Ok(())
     }
 
     /// A network removed one of our communities.
@@ -410,6 +432,12 @@ impl Verkosto {
         .await?;
         self.sync_local_membership(&mut tx, &network, &m).await?;
         self.commit(tx).await?;
+        if accept {
+            self.emit(DomainEvent::NetworkMemberJoined {
+                network: actor::community_id(self.state(), &network.name),
+                member: m.member_ap_id.clone(),
+            });
+        }
         Ok(m)
     }
 
@@ -476,7 +504,12 @@ impl Verkosto {
             )
             .await?;
         }
-        self.commit(tx).await
+        self.commit(tx).await?;
+        self.emit(DomainEvent::NetworkMemberLeft {
+            network: network_id,
+            member: m.member_ap_id,
+        });
+        Ok(())
     }
 
     /// Announces `object` (published by `author`) from every local network `author` is a member of.

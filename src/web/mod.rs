@@ -38,7 +38,6 @@ const LANG_COOKIE: &str = "verkosto_lang";
 /// (log in included) shares the client API's per-address request limit.
 pub(crate) fn routes(verkosto: &Verkosto) -> Router<Verkosto> {
     Router::new()
-        .route("/", get(public::home))
         .route("/static/verkosto.css", get(stylesheet))
         .route("/lang/{code}", get(switch_language))
         .route("/c/{name}/embed", get(public::embed))
@@ -52,6 +51,11 @@ pub(crate) fn routes(verkosto: &Verkosto) -> Router<Verkosto> {
                     crate::http::limit_per_ip,
                 )),
         )
+}
+
+/// Verkosto's home page, `/`: mounted apart so that an embedding app can keep its own.
+pub(crate) fn home_routes() -> Router<Verkosto> {
+    Router::new().route("/", get(public::home))
 }
 
 /// Who is looking at a page: their language, their account if logged in, and the form token.
