@@ -1,0 +1,202 @@
+//! The page of an event: when and where, the online link near the start, replies, how to take
+//! part, and schema.org data for search engines.
+
+use askama::Template;
+use axum::{http::HeaderMap, response::Response};
+use chrono::{Duration, Utc};
+
+use super::{Follow, handle_of, webcal};
+use crate::error::Error;
+use crate::model::{Comment, Community, Event, EventStatus, JoinMode};
+use crate::service::Verkosto;
+use crate::web::{PageError, Visitor, render, urlencode};
+
+/// How long before the start an online event's link is shown.
+const ONLINE_LINK_LEAD: i64 = 15;
+
+#[derive(Template)]
+#[template(path = "event.html")]
+struct EventPage {
+    p: Visitor,
+    e: Event,
+    when: String,
+    community: Option<Community>,
+    comments: Vec<CommentItem>,
+    place: Option<String>,
+    map_url: Option<String>,
+    online_now: bool,
+    online_opens: String,
+    ics: String,
+    webcal: Option<String>,
+    json_ld: String,
+    description: String,
+    follow: Follow,
+}
+
+/// A reply as the event page shows it.
+struct CommentItem {
+    /// The reply.
+    pub c: Comment,
+    /// Who wrote it (`name@host`, read from the actor id).
+    pub author: String,
+    /// When, in the visitor's language.
+    pub when: String,
+}
+
+impl EventPage {
+    fn cancelled(&self) -> bool {
+        self.e.status == EventStatus::Cancelled
+    }
+    fn tentative(&self) -> bool {
+        self.e.status == EventStatus::Tentative
+    }
+    fn join_mode(&self) -> &'static str {
+        match self.e.join_mode {
+            JoinMode::Free => "join-free",
+            JoinMode::Approval => "join-approval",
+            JoinMode::Invite => "join-invite",
+            JoinMode::External => "join-external",
+            JoinMode::None => "join-none",
+        }
+    }
+    fn participants_text(&self) -> String {
+        self.p
+            .lang
+            .count("participant-count", self.e.participant_count)
+    }
+    /// "Full", "3 seats left", or nothing when seats are not limited.
+    fn seats_text(&self) -> Option<String> {
+        self.e.remaining().map(|left| {
+            if left == 0 {
+                self.p.t("event-full")
+            } else {
+                self.p.lang.count("seats-left", left)
+            }
+        })
+    }
+    fn is_past(&self) -> bool {
+        self.e.ends_at < Utc::now()
+    }
+}
+
+/// The page a browser gets at an event's address.
+pub(crate) async fn event_page(
+    v: &Verkosto,
+    headers: &HeaderMap,
+    event: Event,
+) -> Result<Response, PageError> {
+    let p = Visitor::from_headers(v, headers, &format!("/e/{}", event.public_id)).await;
+    let lang = p.lang;
+    let fail = |e: Error| p.error(e);
+    let community = match event.community_id {
+        Some(id) => v.community_by_id(id).await.map_err(fail)?,
+        None => None,
+    };
+    let comments = v
+        .comments(&event.public_id)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|c| CommentItem {
+            author: handle_of(&c.author_ap_id),
+            when: lang.datetime(&c.published_at, &event.timezone),
+            c,
+        })
+        .collect();
+    let place = event
+        .place
+        .as_ref()
+        .map(|p| p.one_line())
+        .filter(|s| !s.is_empty());
+    let map_url = event
+        .place
+        .as_ref()
+        .and_then(|pl| match (pl.latitude, pl.longitude) {
+            (Some(lat), Some(lon)) => Some(format!(
+                "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+            )),
+            _ => place.as_ref().map(|q| {
+                format!(
+                    "https://www.openstreetmap.org/search?query={}",
+                    urlencode(q)
+                )
+            }),
+        });
+    let now = Utc::now();
+    let opens = event.starts_at - Duration::minutes(ONLINE_LINK_LEAD);
+    let page = EventPage {
+        when: lang.span(&event.starts_at, &event.ends_at, &event.timezone),
+        online_now: event.online_url.is_some() && now >= opens && now <= event.ends_at,
+        online_opens: lang.datetime(&opens, &event.timezone),
+        ics: format!("/e/{}.ics", event.public_id),
+        webcal: community
+            .as_ref()
+            .map(|c| webcal(v, &format!("/c/{}/events.ics", c.name))),
+        json_ld: json_ld(&event, place.as_deref(), community.as_ref()),
+        description: crate::apub::event::summary_line(&event),
+        follow: Follow {
+            title: p.t("join-title"),
+            text: p.t_with("join-text", "name", &event.title),
+            handle: event.ap_id.to_string(),
+            target: event.ap_id.to_string(),
+        },
+        comments,
+        place,
+        map_url,
+        community,
+        e: event,
+        p,
+    };
+    Ok(render(&page, &page.p))
+}
+
+/// schema.org `Event` for search engines, safe to place inside `<script>`.
+fn json_ld(event: &Event, place: Option<&str>, organizer: Option<&Community>) -> String {
+    let attendance = match (event.place.is_some(), event.online_url.is_some()) {
+        (true, true) => "https://schema.org/MixedEventAttendanceMode",
+        (false, true) => "https://schema.org/OnlineEventAttendanceMode",
+        _ => "https://schema.org/OfflineEventAttendanceMode",
+    };
+    let status = match event.status {
+        EventStatus::Cancelled => "https://schema.org/EventCancelled",
+        _ => "https://schema.org/EventScheduled",
+    };
+    let location = match (&event.place, &event.online_url) {
+        (Some(pl), _) => serde_json::json!({
+            "@type": "Place",
+            "name": pl.name.clone().or_else(|| place.map(str::to_string)),
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": pl.street,
+                "postalCode": pl.postal_code,
+                "addressLocality": pl.locality,
+                "addressRegion": pl.region,
+                "addressCountry": pl.country,
+            }
+        }),
+        (None, Some(url)) => serde_json::json!({ "@type": "VirtualLocation", "url": url }),
+        (None, None) => serde_json::Value::Null,
+    };
+    let mut doc = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "startDate": event.starts_at.to_rfc3339(),
+        "endDate": event.ends_at.to_rfc3339(),
+        "eventStatus": status,
+        "eventAttendanceMode": attendance,
+        "url": event.url,
+        "description": crate::apub::event::summary_line(event),
+    });
+    if !location.is_null() {
+        doc["location"] = location;
+    }
+    if let Some(c) = organizer {
+        doc["organizer"] = serde_json::json!({ "@type": "Organization", "name": c.display_name });
+    }
+    if let Some(banner) = &event.banner_url {
+        doc["image"] = serde_json::json!(banner);
+    }
+    // `</script>` inside a string would end the element: JSON allows `<` written as \u003c.
+    doc.to_string().replace('<', "\\u003c")
+}
