@@ -139,3 +139,46 @@ async fn community_and_network_event_lists_page_instead_of_stopping() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn metrics_count_activity_types_acknowledged_without_effect() {
+    let server = TestServer::start(TestDb::sqlite().await).await;
+    let other = TestServer::start(TestDb::sqlite().await).await;
+    let signer = crate::common::RemoteSigner::on(&other, "olli").await;
+    let activity = |kind: &str, n: u32| {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}/activities/{kind}-{n}", signer.actor),
+            "type": kind,
+            "actor": signer.actor,
+            "object": server.url("/actor"),
+        })
+    };
+    for (kind, n) in [("Like", 1), ("Like", 2), ("EmojiReact", 1)] {
+        let (status, body) = signer.post(&server, "/inbox", &activity(kind, n)).await;
+        assert_eq!(status, 202, "{kind}: {body}");
+    }
+    let metrics = server
+        .http
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == "verkosto_inbox_unhandled_total{type=\"Like\"} 2"),
+        "{metrics}"
+    );
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == "verkosto_inbox_unhandled_total{type=\"EmojiReact\"} 1"),
+        "{metrics}"
+    );
+    other.stop().await;
+    server.stop().await;
+}

@@ -339,6 +339,38 @@ impl Envelope {
     }
 }
 
+/// Activities we acknowledge without acting on, per type, for `/metrics`: what peers send that we do
+/// not understand yet. The type is the sender's text, so only the first [`UNHANDLED_TYPES`] distinct
+/// types get a series of their own; the rest count as `other`.
+#[derive(Debug, Default)]
+pub(crate) struct UnhandledActivities(std::sync::Mutex<std::collections::BTreeMap<String, u64>>);
+
+const UNHANDLED_TYPES: usize = 50;
+
+impl UnhandledActivities {
+    fn count(&self, kind: &str) {
+        let mut counts = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let key = if counts.contains_key(kind) || counts.len() < UNHANDLED_TYPES {
+            kind
+        } else {
+            "other"
+        };
+        *counts.entry(key.to_string()).or_default() += 1;
+    }
+
+    /// Each type seen and how many times, since this process started.
+    pub(crate) fn snapshot(&self) -> Vec<(String, u64)> {
+        let counts = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        counts.iter().map(|(k, v)| (k.clone(), *v)).collect()
+    }
+}
+
 async fn run<A>(
     data: &activitypub_federation::config::Data<AppState>,
     json: Value,
@@ -371,6 +403,7 @@ async fn dispatch(
         "Delete" => run::<Delete>(data, json).await,
         other => {
             tracing::debug!(kind = other, "activity type not handled; acknowledged");
+            data.unhandled_activities.count(other);
             Ok(Received::Ignored)
         }
     }

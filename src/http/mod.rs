@@ -267,7 +267,12 @@ async fn metrics(State(verkosto): State<Verkosto>) -> Result<impl IntoResponse> 
     use std::fmt::Write;
     let hosts = crate::store::deliveries::status(verkosto.db()).await?;
     let now = chrono::Utc::now();
-    let label = |h: &str| h.replace('\\', "\\\\").replace('"', "\\\"");
+    // Label values as the exposition format escapes them (a host or a type a peer chose).
+    let label = |h: &str| {
+        h.replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n")
+    };
     let mut out = String::new();
     let mut family =
         |name: &str,
@@ -303,6 +308,17 @@ async fn metrics(State(verkosto): State<Verkosto>) -> Result<impl IntoResponse> 
                 .map(|f| (now - f).num_milliseconds() as f64 / 1000.0)
         },
     );
+    let _ = writeln!(
+        out,
+        "# HELP verkosto_inbox_unhandled_total Activities acknowledged without effect since start, per type (this process).\n# TYPE verkosto_inbox_unhandled_total counter"
+    );
+    for (kind, count) in verkosto.state().unhandled_activities.snapshot() {
+        let _ = writeln!(
+            out,
+            "verkosto_inbox_unhandled_total{{type=\"{}\"}} {count}",
+            label(&kind)
+        );
+    }
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out))
 }
 

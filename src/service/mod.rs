@@ -161,6 +161,8 @@ pub struct AppState {
     pub blocks: crate::apub::safety::DomainBlocks,
     /// The one client of every outgoing request (see [`crate::apub::http_client`]).
     pub(crate) http: reqwest_middleware::ClientWithMiddleware,
+    /// Activity types received and acknowledged without effect, for `/metrics`.
+    pub(crate) unhandled_activities: Arc<crate::apub::inbox::UnhandledActivities>,
     /// The domain events told to the host application.
     pub(crate) hooks: crate::hooks::Hooks,
     /// Limits refetches of actors whose signatures fail.
@@ -248,6 +250,7 @@ impl Verkosto {
             keys: Arc::new(keys::KeyCache::default()),
             refetch_guard: Arc::default(),
             hooks: crate::hooks::Hooks::default(),
+            unhandled_activities: Arc::default(),
             base_url: Arc::new(settings.base_url()?),
             blocks,
             login_limiter: Arc::new(accounts::login_limiter()),
