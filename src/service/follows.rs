@@ -415,4 +415,14 @@ impl Verkosto {
         tracing::info!(%actor, follows, "remote actor deleted");
         Ok(())
     }
+
+    /// Whether `id` is a `Follow` one of our accounts sent.
+    pub(crate) async fn is_our_follow(&self, id: &Url) -> Result<bool> {
+        let mut c = self.db().acquire().await?;
+        Ok(
+            store::follows::find_following_by_activity(&mut c.conn(), id.as_str())
+                .await?
+                .is_some(),
+        )
+    }
 }
