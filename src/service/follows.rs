@@ -4,6 +4,7 @@
 use url::Url;
 
 use super::Verkosto;
+use super::publish::Audience;
 use crate::apub::activities::{
     ObjectOrId, accept::Accept, follow::Follow, reject::Reject, undo::Undo,
 };
@@ -77,13 +78,9 @@ impl Verkosto {
         let stored = store::follows::upsert_follower(&mut tx.conn(), &row).await?;
         if stored.state == FollowState::Accepted {
             let accept = Accept::new(new_activity_id(self.state()), target_id.clone(), follow);
-            self.send_to(
-                &mut tx,
-                &target_id,
-                &accept,
-                std::slice::from_ref(&follower.inbox),
-            )
-            .await?;
+            let to = std::slice::from_ref(&follower.inbox);
+            self.send(&mut tx, &target_id, &accept, Audience::Only(to))
+                .await?;
         }
         self.commit(tx).await?;
         tracing::info!(follower = %follower.ap_id, target = %target_id, state = %stored.state, "follow received");
@@ -241,7 +238,8 @@ impl Verkosto {
                 )
                 .await?;
                 let accept = Accept::new(new_activity_id(self.state()), target.clone(), follow);
-                self.send_to(&mut tx, &target, &accept, &inbox).await?;
+                self.send(&mut tx, &target, &accept, Audience::Only(&inbox))
+                    .await?;
                 decided.state = FollowState::Accepted;
             }
             FollowRequestDecision::Reject => {
@@ -252,7 +250,8 @@ impl Verkosto {
                 )
                 .await?;
                 let reject = Reject::new(new_activity_id(self.state()), target.clone(), follow);
-                self.send_to(&mut tx, &target, &reject, &inbox).await?;
+                self.send(&mut tx, &target, &reject, Audience::Only(&inbox))
+                    .await?;
                 decided.state = FollowState::Rejected;
             }
         }
@@ -371,8 +370,13 @@ impl Verkosto {
             },
         )
         .await?;
-        self.send_to(&mut tx, &me, &follow, std::slice::from_ref(&target.inbox))
-            .await?;
+        self.send(
+            &mut tx,
+            &me,
+            &follow,
+            Audience::Only(std::slice::from_ref(&target.inbox)),
+        )
+        .await?;
         self.commit(tx).await?;
         Ok((following, target))
     }
@@ -393,8 +397,13 @@ impl Verkosto {
         );
         let undo = Undo::of_follow(new_activity_id(self.state()), &follow)?;
         store::follows::delete_following(&mut tx.conn(), following.id).await?;
-        self.send_to(&mut tx, &me, &undo, std::slice::from_ref(&target.inbox))
-            .await?;
+        self.send(
+            &mut tx,
+            &me,
+            &undo,
+            Audience::Only(std::slice::from_ref(&target.inbox)),
+        )
+        .await?;
         self.commit(tx).await
     }
 
