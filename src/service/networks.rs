@@ -4,6 +4,8 @@
 use url::Url;
 
 use super::Verkosto;
+use super::publish::Audience;
+use crate::apub::activities::{join::Join, leave::Leave};
 use crate::apub::{actor, new_activity_id};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -70,18 +72,9 @@ impl Verkosto {
         let membership = self
             .record_membership(&mut tx, &community, &network.ap_id, &join_id)
             .await?;
-        let body = serde_json::json!({
-            "@context": crate::apub::context::context(), "type": "Join", "id": join_id, "actor": me,
-            "object": network.ap_id, "to": [network.ap_id],
-        });
-        self.send_json_to(
-            &mut tx,
-            &me,
-            &join_id,
-            &body.to_string(),
-            std::slice::from_ref(&network.inbox),
-        )
-        .await?;
+        let join = Join::network(join_id, me.clone(), network.ap_id.clone());
+        let to = std::slice::from_ref(&network.inbox);
+        self.send(&mut tx, &me, &join, Audience::Only(to)).await?;
         self.commit(tx).await?;
         Ok(membership)
     }
@@ -313,19 +306,14 @@ impl Verkosto {
         store::follows::delete_follower(&mut tx.conn(), me.as_str(), m.network_ap_id.as_str())
             .await?;
         if let Some(network) = remote_network {
-            let id = new_activity_id(self.state());
-            let body = serde_json::json!({
-                "@context": crate::apub::context::context(), "type": "Leave", "id": id, "actor": me,
-                "object": network.ap_id, "to": [network.ap_id],
-            });
-            self.send_json_to(
-                &mut tx,
-                &me,
-                &id,
-                &body.to_string(),
-                std::slice::from_ref(&network.inbox),
-            )
-            .await?;
+            let leave = Leave::new(
+                new_activity_id(self.state()),
+                me.clone(),
+                network.ap_id.clone(),
+                network.ap_id.clone(),
+            );
+            let to = std::slice::from_ref(&network.inbox);
+            self.send(&mut tx, &me, &leave, Audience::Only(to)).await?;
         } else {
             let network = self.local_network(&m.network_ap_id).await?;
             if let Some(row) =

@@ -10,6 +10,7 @@ pub mod create;
 pub mod delete;
 pub mod follow;
 pub mod join;
+pub mod leave;
 pub mod reject;
 pub mod remove;
 pub mod undo;

@@ -4,10 +4,12 @@
 use url::Url;
 
 use super::Verkosto;
-use crate::apub::activities::join;
+use crate::apub::activities::join::{self, Join};
+use crate::apub::activities::leave::Leave;
 use crate::apub::actor;
 use crate::error::{Error, Result};
 use crate::model::{Account, Event, EventStatus, JoinMode, Participation, ParticipationState};
+use crate::service::publish::Audience;
 use crate::store::{self, Tx};
 
 impl Verkosto {
@@ -258,7 +260,12 @@ impl Verkosto {
         }
         let organizer =
             actor::resolve_remote(&self.federation_data(), &event.organizer_ap_id).await?;
-        let (join_id, body) = join::join(self.state(), &me, &event.ap_id, &organizer.ap_id);
+        let join = Join::event(
+            crate::apub::new_activity_id(self.state()),
+            me.clone(),
+            event.ap_id.clone(),
+            organizer.ap_id.clone(),
+        );
         let mut tx = self.db().begin().await?;
         let p = store::events::upsert_participation(
             &mut tx.conn(),
@@ -269,21 +276,15 @@ impl Verkosto {
                 handle,
                 instance: String::new(),
                 inbox: self.state().url(&format!("/u/{}/inbox", account.username)),
-                join_activity_id: join_id.clone(),
+                join_activity_id: join.id.clone(),
                 state: ParticipationState::Pending,
                 message: None,
                 created_at: store::now(),
             },
         )
         .await?;
-        self.send_json_to(
-            &mut tx,
-            &me,
-            &join_id,
-            &body.to_string(),
-            std::slice::from_ref(&organizer.inbox),
-        )
-        .await?;
+        let to = std::slice::from_ref(&organizer.inbox);
+        self.send(&mut tx, &me, &join, Audience::Only(to)).await?;
         self.commit(tx).await?;
         Ok(p)
     }
@@ -316,15 +317,14 @@ impl Verkosto {
             .await?
             .ok_or_else(|| Error::NotFound("participation".into()))?;
         store::events::delete_participation(&mut tx.conn(), p.id).await?;
-        let (id, body) = join::leave(self.state(), &me, &event.ap_id, &organizer.ap_id);
-        self.send_json_to(
-            &mut tx,
-            &me,
-            &id,
-            &body.to_string(),
-            std::slice::from_ref(&organizer.inbox),
-        )
-        .await?;
+        let leave = Leave::new(
+            crate::apub::new_activity_id(self.state()),
+            me.clone(),
+            event.ap_id.clone(),
+            organizer.ap_id.clone(),
+        );
+        let to = std::slice::from_ref(&organizer.inbox);
+        self.send(&mut tx, &me, &leave, Audience::Only(to)).await?;
         self.commit(tx).await
     }
 
