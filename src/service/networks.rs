@@ -5,7 +5,9 @@ use url::Url;
 
 use super::Verkosto;
 use super::publish::Audience;
-use crate::apub::activities::{join::Join, leave::Leave};
+use crate::apub::activities::join::Join;
+use crate::apub::activities::join_answer::{JoinAnswer, JoinAnswerKind};
+use crate::apub::activities::leave::Leave;
 use crate::apub::{actor, new_activity_id};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -151,7 +153,8 @@ impl Verkosto {
         )
         .await?;
         if row.state == NetworkMemberState::Active {
-            self.answer_member(tx, network, &row, "Accept").await?;
+            self.answer_member(tx, network, &row, JoinAnswerKind::Accept)
+                .await?;
         }
         Ok(row)
     }
@@ -161,26 +164,23 @@ impl Verkosto {
         tx: &mut Tx,
         network: &Community,
         m: &NetworkMember,
-        kind: &str,
+        kind: JoinAnswerKind,
     ) -> Result<()> {
         if self.is_local_url(&m.member_ap_id) {
             return Ok(());
         }
         let network_id = actor::community_id(self.state(), &network.name);
-        let id = new_activity_id(self.state());
-        let body = serde_json::json!({
-            "@context": crate::apub::context::context(), "type": kind, "id": id, "actor": network_id,
-            "object": { "type": "Join", "id": m.join_activity_id, "actor": m.member_ap_id, "object": network_id },
-            "to": [m.member_ap_id],
-        });
-        self.send_json_to(
-            tx,
-            &network_id,
-            &id,
-            &body.to_string(),
-            std::slice::from_ref(&m.member_inbox),
-        )
-        .await
+        let answer = JoinAnswer::new(
+            new_activity_id(self.state()),
+            kind,
+            network_id.clone(),
+            m.join_activity_id.clone(),
+            m.member_ap_id.clone(),
+            network_id.clone(),
+        );
+        let to = std::slice::from_ref(&m.member_inbox);
+        self.send(tx, &network_id, &answer, Audience::Only(to))
+            .await
     }
 
     /// A remote community asks to join one of our networks.
@@ -393,7 +393,11 @@ impl Verkosto {
             &mut tx,
             &network,
             &m,
-            if accept { "Accept" } else { "Reject" },
+            if accept {
+                JoinAnswerKind::Accept
+            } else {
+                JoinAnswerKind::Reject
+            },
         )
         .await?;
         self.sync_local_membership(&mut tx, &network, &m).await?;

@@ -3,7 +3,7 @@
 use activitypub_federation::{config::Data, kinds::activity::JoinType, traits::Activity};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use url::Url;
 
 use super::{follow::DataExt, object_id};
@@ -68,25 +68,6 @@ impl super::Outgoing for Join {
             crate::apub::context::context()
         }
     }
-}
-
-/// An answer (`Accept`, `TentativeAccept`, `Reject`) to a `Join`, embedding it.
-pub fn answer(
-    state: &AppState,
-    kind: &str,
-    organizer: &Url,
-    join_id: &Url,
-    participant: &Url,
-    event: &Url,
-) -> (Url, Value) {
-    let id = crate::apub::new_activity_id(state);
-    let body = json!({
-        "@context": crate::apub::context::context(),
-        "type": kind, "id": id, "actor": organizer,
-        "object": { "type": "Join", "id": join_id, "actor": participant, "object": event },
-        "to": [participant],
-    });
-    (id, body)
 }
 
 /// Whether a local URL names a community (`/c/{name}`), which a `Join` makes a network membership.

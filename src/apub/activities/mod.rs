@@ -10,6 +10,7 @@ pub mod create;
 pub mod delete;
 pub mod follow;
 pub mod join;
+pub mod join_answer;
 pub mod leave;
 pub mod reject;
 pub mod remove;

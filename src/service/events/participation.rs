@@ -4,7 +4,8 @@
 use url::Url;
 
 use super::Verkosto;
-use crate::apub::activities::join::{self, Join};
+use crate::apub::activities::join::Join;
+use crate::apub::activities::join_answer::{JoinAnswer, JoinAnswerKind};
 use crate::apub::activities::leave::Leave;
 use crate::apub::actor;
 use crate::error::{Error, Result};
@@ -30,7 +31,8 @@ impl Verkosto {
                 ParticipationState::Accepted,
             )
             .await?;
-            self.answer_participant(tx, event, &next, "Accept").await?;
+            self.answer_participant(tx, event, &next, JoinAnswerKind::Accept)
+                .await?;
             tracing::info!(event = %event.ap_id, participant = %next.participant_ap_id, "promoted from the waitlist");
         }
     }
@@ -41,27 +43,22 @@ impl Verkosto {
         tx: &mut Tx,
         event: &Event,
         p: &Participation,
-        kind: &str,
+        kind: JoinAnswerKind,
     ) -> Result<()> {
         if self.is_local_url(&p.participant_ap_id) {
             return Ok(());
         }
-        let (id, body) = join::answer(
-            self.state(),
+        let answer = JoinAnswer::new(
+            crate::apub::new_activity_id(self.state()),
             kind,
-            &event.organizer_ap_id,
-            &p.join_activity_id,
-            &p.participant_ap_id,
-            &event.ap_id,
+            event.organizer_ap_id.clone(),
+            p.join_activity_id.clone(),
+            p.participant_ap_id.clone(),
+            event.ap_id.clone(),
         );
-        self.send_json_to(
-            tx,
-            &event.organizer_ap_id,
-            &id,
-            &body.to_string(),
-            std::slice::from_ref(&p.inbox),
-        )
-        .await
+        let to = std::slice::from_ref(&p.inbox);
+        self.send(tx, &event.organizer_ap_id, &answer, Audience::Only(to))
+            .await
     }
 
     /// Someone asks to take part in one of our events. Decides by join mode and seats, answers, and
@@ -84,12 +81,17 @@ impl Verkosto {
         let accepted = store::events::lock_and_count_accepted(&mut tx.conn(), event.id).await?;
         let full = event.capacity.is_some_and(|c| accepted >= c);
         let (state, answer) = match event.join_mode {
-            _ if event.status == EventStatus::Cancelled => (ParticipationState::Rejected, "Reject"),
-            JoinMode::Free if full => (ParticipationState::Waitlisted, "TentativeAccept"),
-            JoinMode::Free => (ParticipationState::Accepted, "Accept"),
-            JoinMode::Approval => (ParticipationState::Pending, ""),
+            _ if event.status == EventStatus::Cancelled => {
+                (ParticipationState::Rejected, Some(JoinAnswerKind::Reject))
+            }
+            JoinMode::Free if full => (
+                ParticipationState::Waitlisted,
+                Some(JoinAnswerKind::TentativeAccept),
+            ),
+            JoinMode::Free => (ParticipationState::Accepted, Some(JoinAnswerKind::Accept)),
+            JoinMode::Approval => (ParticipationState::Pending, None),
             JoinMode::Invite | JoinMode::External | JoinMode::None => {
-                (ParticipationState::Rejected, "Reject")
+                (ParticipationState::Rejected, Some(JoinAnswerKind::Reject))
             }
         };
         let p = store::events::upsert_participation(
@@ -108,7 +110,7 @@ impl Verkosto {
             },
         )
         .await?;
-        if !answer.is_empty() {
+        if let Some(answer) = answer {
             self.answer_participant(&mut tx, event, &p, answer).await?;
         }
         if state == ParticipationState::Accepted {
@@ -129,8 +131,8 @@ impl Verkosto {
         join_id: &Url,
     ) -> Result<Participation> {
         let answer = match p.state {
-            ParticipationState::Accepted => "Accept",
-            ParticipationState::Waitlisted => "TentativeAccept",
+            ParticipationState::Accepted => JoinAnswerKind::Accept,
+            ParticipationState::Waitlisted => JoinAnswerKind::TentativeAccept,
             _ => return Ok(p),
         };
         let p = if &p.join_activity_id == join_id {
@@ -370,20 +372,23 @@ impl Verkosto {
             .await?
             .ok_or_else(|| Error::NotFound(format!("participant {participation_id}")))?;
         let (state, answer) = if !accept {
-            (ParticipationState::Rejected, "Reject")
+            (ParticipationState::Rejected, Some(JoinAnswerKind::Reject))
         } else {
             let accepted = store::events::lock_and_count_accepted(&mut tx.conn(), event.id).await?;
             if p.state == ParticipationState::Accepted {
-                (ParticipationState::Accepted, "")
+                (ParticipationState::Accepted, None)
             } else if event.capacity.is_some_and(|c| accepted >= c) {
-                (ParticipationState::Waitlisted, "TentativeAccept")
+                (
+                    ParticipationState::Waitlisted,
+                    Some(JoinAnswerKind::TentativeAccept),
+                )
             } else {
-                (ParticipationState::Accepted, "Accept")
+                (ParticipationState::Accepted, Some(JoinAnswerKind::Accept))
             }
         };
         let was_accepted = p.state == ParticipationState::Accepted;
         store::events::set_participation_state(&mut tx.conn(), p.id, state).await?;
-        if !answer.is_empty() {
+        if let Some(answer) = answer {
             self.answer_participant(&mut tx, &event, &p, answer).await?;
         }
         if was_accepted != (state == ParticipationState::Accepted) {
