@@ -233,11 +233,11 @@ impl Verkosto {
             &community,
             &keys.public_key_pem,
         )?;
-        self.publish(
+        self.send(
             &mut tx,
             &crate::apub::actor::community_id(self.state(), &community.name),
             &update,
-            true,
+            super::publish::Audience::FOLLOWERS,
         )
         .await?;
         self.commit(tx).await?;

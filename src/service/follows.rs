@@ -4,6 +4,7 @@
 use url::Url;
 
 use super::Verkosto;
+use super::publish::Audience;
 use crate::DomainEvent;
 use crate::apub::activities::{
     ObjectOrId, accept::Accept, follow::Follow, reject::Reject, undo::Undo,
@@ -79,13 +80,9 @@ impl Verkosto {
         let stored = store::follows::upsert_follower(&mut tx.conn(), &row).await?;
         if stored.state == FollowState::Accepted {
             let accept = Accept::new(new_activity_id(self.state()), target_id.clone(), follow);
-            self.send_to(
-                &mut tx,
-                &target_id,
-                &accept,
-                std::slice::from_ref(&follower.inbox),
-            )
-            .await?;
+            let to = std::slice::from_ref(&follower.inbox);
+            self.send(&mut tx, &target_id, &accept, Audience::Only(to))
+                .await?;
         }
         self.commit(tx).await?;
         tracing::info!(follower = %follower.ap_id, target = %target_id, state = %stored.state, "follow received");
@@ -254,7 +251,8 @@ impl Verkosto {
                 )
                 .await?;
                 let accept = Accept::new(new_activity_id(self.state()), target.clone(), follow);
-                self.send_to(&mut tx, &target, &accept, &inbox).await?;
+                self.send(&mut tx, &target, &accept, Audience::Only(&inbox))
+                    .await?;
                 decided.state = FollowState::Accepted;
             }
             FollowRequestDecision::Reject => {
@@ -265,7 +263,8 @@ impl Verkosto {
                 )
                 .await?;
                 let reject = Reject::new(new_activity_id(self.state()), target.clone(), follow);
-                self.send_to(&mut tx, &target, &reject, &inbox).await?;
+                self.send(&mut tx, &target, &reject, Audience::Only(&inbox))
+                    .await?;
                 decided.state = FollowState::Rejected;
             }
         }
@@ -390,8 +389,13 @@ impl Verkosto {
             },
         )
         .await?;
-        self.send_to(&mut tx, &me, &follow, std::slice::from_ref(&target.inbox))
-            .await?;
+        self.send(
+            &mut tx,
+            &me,
+            &follow,
+            Audience::Only(std::slice::from_ref(&target.inbox)),
+        )
+        .await?;
         self.commit(tx).await?;
         Ok((following, target))
     }
@@ -412,8 +416,13 @@ impl Verkosto {
         );
         let undo = Undo::of_follow(new_activity_id(self.state()), &follow)?;
         store::follows::delete_following(&mut tx.conn(), following.id).await?;
-        self.send_to(&mut tx, &me, &undo, std::slice::from_ref(&target.inbox))
-            .await?;
+        self.send(
+            &mut tx,
+            &me,
+            &undo,
+            Audience::Only(std::slice::from_ref(&target.inbox)),
+        )
+        .await?;
         self.commit(tx).await
     }
 
@@ -433,5 +442,15 @@ impl Verkosto {
         self.commit(tx).await?;
         tracing::info!(%actor, follows, "remote actor deleted");
         Ok(())
+    }
+
+    /// Whether `id` is a `Follow` one of our accounts sent.
+    pub(crate) async fn is_our_follow(&self, id: &Url) -> Result<bool> {
+        let mut c = self.db().acquire().await?;
+        Ok(
+            store::follows::find_following_by_activity(&mut c.conn(), id.as_str())
+                .await?
+                .is_some(),
+        )
     }
 }

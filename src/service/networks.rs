@@ -4,7 +4,11 @@
 use url::Url;
 
 use super::Verkosto;
+use super::publish::Audience;
 use crate::DomainEvent;
+use crate::apub::activities::join::Join;
+use crate::apub::activities::join_answer::{JoinAnswer, JoinAnswerKind};
+use crate::apub::activities::leave::Leave;
 use crate::apub::{actor, new_activity_id};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -77,18 +81,9 @@ impl Verkosto {
         let membership = self
             .record_membership(&mut tx, &community, &network.ap_id, &join_id)
             .await?;
-        let body = serde_json::json!({
-            "@context": crate::apub::context::context(), "type": "Join", "id": join_id, "actor": me,
-            "object": network.ap_id, "to": [network.ap_id],
-        });
-        self.send_json_to(
-            &mut tx,
-            &me,
-            &join_id,
-            &body.to_string(),
-            std::slice::from_ref(&network.inbox),
-        )
-        .await?;
+        let join = Join::network(join_id, me.clone(), network.ap_id.clone());
+        let to = std::slice::from_ref(&network.inbox);
+        self.send(&mut tx, &me, &join, Audience::Only(to)).await?;
         self.commit(tx).await?;
         Ok(membership)
     }
@@ -165,7 +160,8 @@ impl Verkosto {
         )
         .await?;
         if row.state == NetworkMemberState::Active {
-            self.answer_member(tx, network, &row, "Accept").await?;
+            self.answer_member(tx, network, &row, JoinAnswerKind::Accept)
+                .await?;
         }
         Ok(row)
     }
@@ -175,26 +171,23 @@ impl Verkosto {
         tx: &mut Tx,
         network: &Community,
         m: &NetworkMember,
-        kind: &str,
+        kind: JoinAnswerKind,
     ) -> Result<()> {
         if self.is_local_url(&m.member_ap_id) {
             return Ok(());
         }
         let network_id = actor::community_id(self.state(), &network.name);
-        let id = new_activity_id(self.state());
-        let body = serde_json::json!({
-            "@context": crate::apub::context::context(), "type": kind, "id": id, "actor": network_id,
-            "object": { "type": "Join", "id": m.join_activity_id, "actor": m.member_ap_id, "object": network_id },
-            "to": [m.member_ap_id],
-        });
-        self.send_json_to(
-            tx,
-            &network_id,
-            &id,
-            &body.to_string(),
-            std::slice::from_ref(&m.member_inbox),
-        )
-        .await
+        let answer = JoinAnswer::new(
+            new_activity_id(self.state()),
+            kind,
+            network_id.clone(),
+            m.join_activity_id.clone(),
+            m.member_ap_id.clone(),
+            network_id.clone(),
+        );
+        let to = std::slice::from_ref(&m.member_inbox);
+        self.send(tx, &network_id, &answer, Audience::Only(to))
+            .await
     }
 
     /// A remote community asks to join one of our networks.
@@ -328,19 +321,14 @@ impl Verkosto {
         store::follows::delete_follower(&mut tx.conn(), me.as_str(), m.network_ap_id.as_str())
             .await?;
         if let Some(network) = remote_network {
-            let id = new_activity_id(self.state());
-            let body = serde_json::json!({
-                "@context": crate::apub::context::context(), "type": "Leave", "id": id, "actor": me,
-                "object": network.ap_id, "to": [network.ap_id],
-            });
-            self.send_json_to(
-                &mut tx,
-                &me,
-                &id,
-                &body.to_string(),
-                std::slice::from_ref(&network.inbox),
-            )
-            .await?;
+            let leave = Leave::new(
+                new_activity_id(self.state()),
+                me.clone(),
+                network.ap_id.clone(),
+                network.ap_id.clone(),
+            );
+            let to = std::slice::from_ref(&network.inbox);
+            self.send(&mut tx, &me, &leave, Audience::Only(to)).await?;
         } else {
             let network = self.local_network(&m.network_ap_id).await?;
             if let Some(row) =
@@ -427,7 +415,11 @@ impl Verkosto {
             &mut tx,
             &network,
             &m,
-            if accept { "Accept" } else { "Reject" },
+            if accept {
+                JoinAnswerKind::Accept
+            } else {
+                JoinAnswerKind::Reject
+            },
         )
         .await?;
         self.sync_local_membership(&mut tx, &network, &m).await?;

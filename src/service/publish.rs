@@ -1,36 +1,52 @@
 //! Writing outgoing activities: to the outbox collection and the delivery queue, inside the caller's
 //! transaction, so that a change and the activities announcing it are stored together or not at all.
 
-use serde::Serialize;
 use url::Url;
 
 use super::Verkosto;
-use crate::apub::activities::to_json;
+use crate::apub::activities::Outgoing;
 use crate::error::Result;
 use crate::store::{self, Tx};
 
+/// Who an outgoing activity goes to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Audience<'a> {
+    /// Public: recorded in the actor's outbox and sent to every accepted follower, and also to
+    /// `also` (co-hosts or participants of an event, say).
+    Public {
+        /// Inboxes beyond the followers'.
+        also: &'a [Url],
+    },
+    /// Sent to these inboxes only, not recorded in the outbox (an answer to one actor, a request).
+    Only(&'a [Url]),
+}
+
+impl Audience<'static> {
+    /// Public, to the followers only.
+    pub(crate) const FOLLOWERS: Audience<'static> = Audience::Public { also: &[] };
+}
+
 impl Verkosto {
-    /// Records `activity` in the actor's outbox and queues it for every accepted follower's inbox.
-    pub(crate) async fn publish<A: Serialize + ActivityIdentity>(
+    /// Sends `activity` by `actor` to `audience`, queued in `tx` (delivered once it commits).
+    pub(crate) async fn send<A: Outgoing>(
         &self,
         tx: &mut Tx,
         actor: &Url,
         activity: &A,
-        is_public: bool,
+        audience: Audience<'_>,
     ) -> Result<()> {
-        self.publish_json(
-            tx,
-            actor,
-            activity.activity_id(),
-            &to_json(activity)?,
-            is_public,
-            &[],
-        )
-        .await
+        let body = activity.to_body()?;
+        match audience {
+            Audience::Public { also } => {
+                self.publish_json(tx, actor, activity.id(), &body, true, also)
+                    .await
+            }
+            Audience::Only(inboxes) => self.queue(tx, actor, activity.id(), &body, inboxes).await,
+        }
     }
 
-    /// Like [`Verkosto::publish`] for an activity already serialized (with its own `@context`), also
-    /// sending it to `extra_inboxes` (the participants of an event, say).
+    /// Records an activity already serialized (with its own `@context`) in the actor's outbox and
+    /// queues it for every accepted follower's inbox and `extra_inboxes`.
     pub(crate) async fn publish_json(
         &self,
         tx: &mut Tx,
@@ -71,19 +87,6 @@ impl Verkosto {
         self.queue(tx, actor, activity_id, body, inboxes).await
     }
 
-    /// Queues `activity` for the given inboxes only (an `Accept` to one follower, a `Follow`).
-    pub(crate) async fn send_to<A: Serialize + ActivityIdentity>(
-        &self,
-        tx: &mut Tx,
-        actor: &Url,
-        activity: &A,
-        inboxes: &[Url],
-    ) -> Result<()> {
-        let body = to_json(activity)?;
-        self.queue(tx, actor, activity.activity_id(), &body, inboxes)
-            .await
-    }
-
     async fn queue(
         &self,
         tx: &mut Tx,
@@ -114,31 +117,5 @@ impl Verkosto {
         tx.commit().await?;
         self.state().deliveries.notify();
         Ok(())
-    }
-}
-
-/// Activities name their own id.
-pub(crate) trait ActivityIdentity {
-    fn activity_id(&self) -> &Url;
-}
-
-macro_rules! activity_identity {
-    ($($ty:ty),+) => {$(
-        impl ActivityIdentity for $ty {
-            fn activity_id(&self) -> &Url {
-                &self.id
-            }
-        }
-    )+};
-}
-
-use crate::apub::activities::{
-    accept::Accept, follow::Follow, reject::Reject, undo::Undo, update::Update,
-};
-activity_identity!(Accept, Follow, Reject, Undo);
-
-impl<T> ActivityIdentity for Update<T> {
-    fn activity_id(&self) -> &Url {
-        &self.id
     }
 }

@@ -20,6 +20,12 @@ pub struct Accept {
     pub object: ObjectOrId<Follow>,
 }
 
+impl super::Outgoing for Accept {
+    fn id(&self) -> &Url {
+        &self.id
+    }
+}
+
 impl Accept {
     /// An `Accept` of `follow` by the followed `actor`.
     pub fn new(id: Url, actor: Url, follow: Follow) -> Self {

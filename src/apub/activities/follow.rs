@@ -22,6 +22,12 @@ pub struct Follow {
     pub object: Url,
 }
 
+impl super::Outgoing for Follow {
+    fn id(&self) -> &Url {
+        &self.id
+    }
+}
+
 impl Follow {
     /// A new `Follow` of `object` by `actor`.
     pub fn new(id: Url, actor: Url, object: Url) -> Self {

@@ -1,52 +1,73 @@
 //! `Join{Event}` and `Leave{Event}`: taking part in an event, and stopping (Mobilizon's RSVP).
 
-use activitypub_federation::{config::Data, traits::Activity};
+use activitypub_federation::{config::Data, kinds::activity::JoinType, traits::Activity};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use url::Url;
 
 use super::{follow::DataExt, object_id};
 use crate::error::{Error, Result};
 use crate::service::AppState;
 
-/// `Join` of `event` by `actor`, sent to the organizer.
-pub fn join(state: &AppState, actor: &Url, event: &Url, organizer: &Url) -> (Url, Value) {
-    let id = crate::apub::new_activity_id(state);
-    let body = json!({
-        "@context": crate::apub::event::event_context(),
-        "type": "Join", "id": id, "actor": actor, "object": event, "to": [organizer],
-    });
-    (id, body)
+/// The `Join` activity as we send it: a local account takes part in an event, or a local community
+/// joins a network.
+#[derive(Debug, Clone, Serialize)]
+pub struct Join {
+    /// Always `Join`.
+    #[serde(rename = "type")]
+    pub kind: JoinType,
+    /// The activity id.
+    pub id: Url,
+    /// Who joins.
+    pub actor: Url,
+    /// The event or network.
+    pub object: Url,
+    /// The organizer or network.
+    pub to: Vec<Url>,
+    /// Whether an event is joined (sent with the event vocabulary in its `@context`).
+    #[serde(skip)]
+    of_event: bool,
 }
 
-/// `Leave` of `event` by `actor`.
-pub fn leave(state: &AppState, actor: &Url, event: &Url, organizer: &Url) -> (Url, Value) {
-    let id = crate::apub::new_activity_id(state);
-    let body = json!({
-        "@context": crate::apub::context::context(),
-        "type": "Leave", "id": id, "actor": actor, "object": event, "to": [organizer],
-    });
-    (id, body)
+impl Join {
+    /// `Join` of `event` by `actor`, sent to the event's `organizer`.
+    pub fn event(id: Url, actor: Url, event: Url, organizer: Url) -> Self {
+        Join {
+            kind: JoinType::Join,
+            id,
+            actor,
+            object: event,
+            to: vec![organizer],
+            of_event: true,
+        }
+    }
+
+    /// `Join` of `network` by the community `member`, sent to the network.
+    pub fn network(id: Url, member: Url, network: Url) -> Self {
+        Join {
+            kind: JoinType::Join,
+            id,
+            actor: member,
+            object: network.clone(),
+            to: vec![network],
+            of_event: false,
+        }
+    }
 }
 
-/// An answer (`Accept`, `TentativeAccept`, `Reject`) to a `Join`, embedding it.
-pub fn answer(
-    state: &AppState,
-    kind: &str,
-    organizer: &Url,
-    join_id: &Url,
-    participant: &Url,
-    event: &Url,
-) -> (Url, Value) {
-    let id = crate::apub::new_activity_id(state);
-    let body = json!({
-        "@context": crate::apub::context::context(),
-        "type": kind, "id": id, "actor": organizer,
-        "object": { "type": "Join", "id": join_id, "actor": participant, "object": event },
-        "to": [participant],
-    });
-    (id, body)
+impl super::Outgoing for Join {
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn context(&self) -> Value {
+        if self.of_event {
+            crate::apub::event::event_context()
+        } else {
+            crate::apub::context::context()
+        }
+    }
 }
 
 /// Whether a local URL names a community (`/c/{name}`), which a `Join` makes a network membership.

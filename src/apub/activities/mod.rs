@@ -10,6 +10,8 @@ pub mod create;
 pub mod delete;
 pub mod follow;
 pub mod join;
+pub mod join_answer;
+pub mod leave;
 pub mod reject;
 pub mod remove;
 pub mod undo;
@@ -60,4 +62,23 @@ pub fn to_json<T: Serialize>(activity: &T) -> crate::Result<String> {
     );
     serde_json::to_string(&wrapped)
         .map_err(|e| crate::Error::Internal(format!("serializing activity: {e}")))
+}
+
+/// An activity we send: serialized as it is, with its `@context` in front.
+pub(crate) trait Outgoing: Serialize {
+    /// The activity's id.
+    fn id(&self) -> &Url;
+
+    /// The `@context` sent with it.
+    fn context(&self) -> serde_json::Value {
+        crate::apub::context::context()
+    }
+
+    /// The activity as sent.
+    fn to_body(&self) -> crate::Result<String> {
+        let wrapped =
+            activitypub_federation::protocol::context::WithContext::new(self, self.context());
+        serde_json::to_string(&wrapped)
+            .map_err(|e| crate::Error::Internal(format!("serializing activity: {e}")))
+    }
 }

@@ -20,6 +20,12 @@ pub struct Reject {
     pub object: ObjectOrId<Follow>,
 }
 
+impl super::Outgoing for Reject {
+    fn id(&self) -> &Url {
+        &self.id
+    }
+}
+
 impl Reject {
     /// A `Reject` of `follow` by the followed `actor`.
     pub fn new(id: Url, actor: Url, follow: Follow) -> Self {

@@ -25,6 +25,12 @@ pub struct Undo {
     pub object: serde_json::Value,
 }
 
+impl super::Outgoing for Undo {
+    fn id(&self) -> &Url {
+        &self.id
+    }
+}
+
 impl Undo {
     /// An `Undo` of `follow` by its actor.
     pub fn of_follow(id: Url, follow: &Follow) -> Result<Self> {

@@ -29,6 +29,12 @@ pub struct Update<T> {
     pub cc: Vec<Url>,
 }
 
+impl<T: Serialize> super::Outgoing for Update<T> {
+    fn id(&self) -> &Url {
+        &self.id
+    }
+}
+
 /// `Update{Group}` of a local community, sent to its followers after a change.
 pub fn group_update(
     state: &AppState,

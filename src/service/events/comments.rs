@@ -1,0 +1,90 @@
+//! Replies to events: received from other servers, listed, and removed by managers.
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+use super::Verkosto;
+use crate::error::{Error, Result};
+use crate::model::{Account, Comment};
+use crate::store;
+
+impl Verkosto {
+    /// A reply to one of our events arrived.
+    pub(crate) async fn receive_reply(&self, author: &Url, note: &serde_json::Value) -> Result<()> {
+        let Some(in_reply_to) = note
+            .get("inReplyTo")
+            .and_then(|r| crate::apub::activities::object_id(r).ok())
+        else {
+            return Ok(());
+        };
+        if !self.is_local_url(&in_reply_to) {
+            return Ok(());
+        }
+        let event = self.event_by_ap_id(&in_reply_to).await?;
+        if !event.comments_enabled {
+            return Err(Error::Forbidden(
+                "comments are closed for this event".into(),
+            ));
+        }
+        let ap_id = crate::apub::activities::object_id(note)?;
+        let content: String = note
+            .get("content")
+            .and_then(|c| c.as_str())
+            .unwrap_or("")
+            .chars()
+            .take(20_000)
+            .collect();
+        let comment = Comment {
+            id: 0,
+            ap_id,
+            author_ap_id: author.clone(),
+            content_html: crate::service::sanitize::html(&content),
+            published_at: note
+                .get("published")
+                .and_then(|p| p.as_str())
+                .and_then(|p| DateTime::parse_from_rfc3339(p).ok())
+                .map(|p| p.with_timezone(&Utc))
+                .unwrap_or_else(store::now),
+        };
+        let mut c = self.db().acquire().await?;
+        store::events::insert_comment(&mut c.conn(), event.id, &comment).await
+    }
+
+    /// Replies to an event.
+    pub async fn comments(&self, public_id: &str) -> Result<Vec<Comment>> {
+        let event = self.event(public_id).await?;
+        let mut c = self.db().acquire().await?;
+        store::events::comments(&mut c.conn(), event.id).await
+    }
+
+    /// A manager removes a reply; followers are told with a `Remove`.
+    pub async fn remove_comment(
+        &self,
+        by: &Account,
+        public_id: &str,
+        comment_id: i64,
+    ) -> Result<()> {
+        let (event, _) = self.managed_local_event(by, public_id).await?;
+        let mut tx = self.db().begin().await?;
+        let removed = store::events::delete_comment(&mut tx.conn(), event.id, comment_id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("comment {comment_id}")))?;
+        let id = crate::apub::new_activity_id(self.state());
+        let body = serde_json::json!({
+            "@context": crate::apub::context::context(),
+            "type": "Remove", "id": id, "actor": event.organizer_ap_id,
+            "object": removed.ap_id, "target": format!("{}/replies", event.ap_id),
+            "to": [crate::apub::PUBLIC], "cc": [format!("{}/followers", event.organizer_ap_id)],
+        });
+        self.publish_json(
+            &mut tx,
+            &event.organizer_ap_id,
+            &id,
+            &body.to_string(),
+            true,
+            &[],
+        )
+        .await?;
+        self.commit(tx).await
+    }
+}

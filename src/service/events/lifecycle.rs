@@ -1,0 +1,303 @@
+//! An event's life: publishing, changing, cancelling and deleting a local event, each federated to
+//! followers, co-hosts and participants.
+
+use url::Url;
+
+use super::validation::{
+    check_capacity, check_description, check_join, check_language, check_place, check_times,
+    check_timezone, check_title, parse_time,
+};
+use super::{DEFAULT_TIMEZONE, Verkosto, new_public_id};
+use crate::apub::activities::{announce, create};
+use crate::apub::{actor, event as ap_event};
+use crate::error::{Error, Result};
+use crate::model::{Account, Event, EventCategory, EventStatus, EventUpdate, JoinMode, NewEvent};
+use crate::service::communities::{optional_url, tags};
+use crate::store::{self, Tx};
+
+impl Verkosto {
+    /// Publishes a new event of a community (its managers only): `Create` and `Announce` to followers.
+    pub async fn create_event(
+        &self,
+        by: &Account,
+        community_name: &str,
+        new: NewEvent,
+    ) -> Result<Event> {
+        let community = self.community(community_name).await?;
+        self.require_manager(by, &community).await?;
+        let title = check_title(&new.title)?;
+        let description = new.description.unwrap_or_default();
+        check_description(&description)?;
+        let starts_at = parse_time("starts_at", &new.starts_at)?;
+        let ends_at = parse_time("ends_at", &new.ends_at)?;
+        check_times(starts_at, ends_at)?;
+        let timezone = check_timezone(new.timezone.as_deref().unwrap_or(DEFAULT_TIMEZONE))?;
+        let join_mode = new.join_mode.unwrap_or(JoinMode::Free);
+        let external_url = optional_url("external_url", new.external_url.as_deref())?;
+        check_join(join_mode, &external_url)?;
+        if new.status == Some(EventStatus::Cancelled) {
+            return Err(Error::invalid("status", "a new event cannot be cancelled"));
+        }
+        let organizer = actor::community_id(self.state(), &community.name);
+        let cohosts = self
+            .resolve_cohosts(new.cohosts.unwrap_or_default(), &organizer)
+            .await?;
+        let public_id = new_public_id();
+        let ap_id = self.state().url(&format!("/e/{public_id}"));
+        let now = store::now();
+        let event = Event {
+            id: 0,
+            url: ap_id.clone(),
+            ap_id,
+            organizer_ap_id: organizer,
+            community_id: Some(community.id),
+            cohosts: cohosts.iter().map(|(id, _)| id.clone()).collect(),
+            local: true,
+            title,
+            description_html: crate::service::sanitize::markdown(&description),
+            description_source: Some(description).filter(|d| !d.is_empty()),
+            starts_at,
+            ends_at,
+            timezone,
+            status: new.status.unwrap_or(EventStatus::Confirmed),
+            place: check_place(new.location)?,
+            online_url: optional_url("online_url", new.online_url.as_deref())?,
+            capacity: check_capacity(new.capacity)?,
+            join_mode,
+            external_url,
+            tags: tags(new.tags.unwrap_or_default())?,
+            category: new.category.unwrap_or(EventCategory::Meeting),
+            banner_url: optional_url("banner_url", new.banner_url.as_deref())?,
+            language: check_language(new.language)?,
+            comments_enabled: new.comments_enabled.unwrap_or(true),
+            sequence: 0,
+            participant_count: 0,
+            published_at: now,
+            updated_at: now,
+            public_id,
+        };
+        let mut tx = self.db().begin().await?;
+        let event = store::events::upsert(&mut tx.conn(), &event).await?;
+        let (id, body) = create::create_event(self.state(), &event);
+        let cohost_inboxes: Vec<Url> = cohosts.into_iter().filter_map(|(_, inbox)| inbox).collect();
+        let (organizer, body) = (&event.organizer_ap_id, body.to_string());
+        self.publish_json(&mut tx, organizer, &id, &body, true, &cohost_inboxes)
+            .await?;
+        let (id, body) = announce::announce_event(self.state(), &event);
+        self.publish_json(
+            &mut tx,
+            &event.organizer_ap_id,
+            &id,
+            &body.to_string(),
+            true,
+            &[],
+        )
+        .await?;
+        self.commit(tx).await?;
+        tracing::info!(event = %event.ap_id, community = %community.name, "event published");
+        Ok(event)
+    }
+
+    /// Resolves co-host handles (`name` here, `name@host` anywhere) to community actor ids, with the
+    /// inbox of remote ones (they are sent the event).
+    async fn resolve_cohosts(
+        &self,
+        handles: Vec<String>,
+        organizer: &Url,
+    ) -> Result<Vec<(Url, Option<Url>)>> {
+        if handles.len() > 20 {
+            return Err(Error::invalid("cohosts", "at most 20 co-hosts"));
+        }
+        let mut out: Vec<(Url, Option<Url>)> = vec![];
+        for handle in handles {
+            let handle = handle.trim().trim_start_matches('@').to_string();
+            let local_name = match handle.split_once('@') {
+                None => Some(handle.clone()),
+                Some((name, host)) if host.eq_ignore_ascii_case(&self.settings().domain) => {
+                    Some(name.to_string())
+                }
+                Some(_) => None,
+            };
+            let resolved = match local_name {
+                Some(name) => {
+                    let c = self.community(&name).await.map_err(|_| {
+                        Error::invalid("cohosts", format!("no community {name:?} here"))
+                    })?;
+                    (actor::community_id(self.state(), &c.name), None)
+                }
+                None => {
+                    let remote = self
+                        .lookup(&handle)
+                        .await
+                        .map_err(|e| Error::invalid("cohosts", format!("{handle}: {e}")))?;
+                    if remote.kind != crate::model::ActorKind::Group {
+                        return Err(Error::invalid(
+                            "cohosts",
+                            format!("{handle} is not a community"),
+                        ));
+                    }
+                    (remote.ap_id.clone(), Some(remote.delivery_inbox().clone()))
+                }
+            };
+            if &resolved.0 != organizer && !out.iter().any(|(id, _)| id == &resolved.0) {
+                out.push(resolved);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Changes an event (its community's managers only); followers and participants get an `Update`.
+    pub async fn update_event(
+        &self,
+        by: &Account,
+        public_id: &str,
+        change: EventUpdate,
+    ) -> Result<Event> {
+        let (mut event, _) = self.managed_local_event(by, public_id).await?;
+        if let Some(t) = change.title {
+            event.title = check_title(&t)?;
+        }
+        if let Some(d) = change.description {
+            check_description(&d)?;
+            event.description_html = crate::service::sanitize::markdown(&d);
+            event.description_source = Some(d).filter(|d| !d.is_empty());
+        }
+        if let Some(s) = change.starts_at {
+            event.starts_at = parse_time("starts_at", &s)?;
+        }
+        if let Some(e) = change.ends_at {
+            event.ends_at = parse_time("ends_at", &e)?;
+        }
+        check_times(event.starts_at, event.ends_at)?;
+        if let Some(tz) = change.timezone {
+            event.timezone = check_timezone(&tz)?;
+        }
+        if let Some(place) = change.location {
+            event.place = check_place(Some(place))?;
+        }
+        if let Some(u) = change.online_url {
+            event.online_url = optional_url("online_url", Some(&u))?;
+        }
+        if change.capacity.is_some() {
+            event.capacity = check_capacity(change.capacity)?;
+        }
+        if let Some(m) = change.join_mode {
+            event.join_mode = m;
+        }
+        if let Some(u) = change.external_url {
+            event.external_url = optional_url("external_url", Some(&u))?;
+        }
+        check_join(event.join_mode, &event.external_url)?;
+        if let Some(t) = change.tags {
+            event.tags = tags(t)?;
+        }
+        if let Some(c) = change.category {
+            event.category = c;
+        }
+        if let Some(b) = change.banner_url {
+            event.banner_url = optional_url("banner_url", Some(&b))?;
+        }
+        if change.language.is_some() {
+            event.language = check_language(change.language)?;
+        }
+        if let Some(c) = change.comments_enabled {
+            event.comments_enabled = c;
+        }
+        match change.status {
+            Some(EventStatus::Cancelled) => {
+                return Err(Error::invalid(
+                    "status",
+                    "use POST /api/v1/events/{id}/cancel to cancel",
+                ));
+            }
+            Some(s) => event.status = s,
+            None => {}
+        }
+        let mut tx = self.db().begin().await?;
+        let event = self.save_and_announce_change(&mut tx, event).await?;
+        self.fill_seats(&mut tx, &event).await?;
+        self.commit(tx).await?;
+        self.event(public_id).await
+    }
+
+    /// Cancels an event: it stays visible as cancelled, and everyone is told with an `Update`.
+    pub async fn cancel_event(&self, by: &Account, public_id: &str) -> Result<Event> {
+        let (mut event, _) = self.managed_local_event(by, public_id).await?;
+        event.status = EventStatus::Cancelled;
+        let mut tx = self.db().begin().await?;
+        self.save_and_announce_change(&mut tx, event).await?;
+        self.commit(tx).await?;
+        self.event(public_id).await
+    }
+
+    /// Deletes an event: followers and participants get a `Delete`, and its id answers 410 Gone.
+    pub async fn delete_event(&self, by: &Account, public_id: &str) -> Result<()> {
+        let (event, _) = self.managed_local_event(by, public_id).await?;
+        let mut tx = self.db().begin().await?;
+        let inboxes = self.participant_inboxes(&mut tx, &event).await?;
+        store::events::delete(&mut tx.conn(), &event, store::now()).await?;
+        let id = crate::apub::new_activity_id(self.state());
+        let body = serde_json::json!({
+            "@context": crate::apub::context::context(),
+            "type": "Delete", "id": id, "actor": event.organizer_ap_id,
+            "object": { "type": "Tombstone", "id": event.ap_id, "formerType": "Event" },
+            "to": [crate::apub::PUBLIC], "cc": [format!("{}/followers", event.organizer_ap_id)],
+        });
+        self.publish_json(
+            &mut tx,
+            &event.organizer_ap_id,
+            &id,
+            &body.to_string(),
+            true,
+            &inboxes,
+        )
+        .await?;
+        self.commit(tx).await
+    }
+
+    /// Stores a changed local event with a higher `SEQUENCE` and queues its `Update`.
+    async fn save_and_announce_change(&self, tx: &mut Tx, mut event: Event) -> Result<Event> {
+        event.sequence += 1;
+        event.updated_at = store::now();
+        let saved = store::events::upsert(&mut tx.conn(), &event).await?;
+        self.send_event_update(tx, &saved).await?;
+        Ok(saved)
+    }
+
+    pub(super) async fn send_event_update(&self, tx: &mut Tx, event: &Event) -> Result<()> {
+        let fresh = store::events::find_by_id(&mut tx.conn(), event.id)
+            .await?
+            .ok_or_else(|| Error::Internal("event vanished".into()))?;
+        let mut object = ap_event::event_to_ap(self.state(), &fresh);
+        if let Some(o) = object.as_object_mut() {
+            o.remove("@context");
+        }
+        let id = crate::apub::new_activity_id(self.state());
+        let body = serde_json::json!({
+            "@context": ap_event::event_context(),
+            "type": "Update", "id": id, "actor": fresh.organizer_ap_id, "object": object,
+            "to": [crate::apub::PUBLIC], "cc": [format!("{}/followers", fresh.organizer_ap_id)],
+        });
+        let inboxes = self.participant_inboxes(tx, &fresh).await?;
+        self.publish_json(
+            tx,
+            &fresh.organizer_ap_id,
+            &id,
+            &body.to_string(),
+            true,
+            &inboxes,
+        )
+        .await
+    }
+
+    async fn participant_inboxes(&self, tx: &mut Tx, event: &Event) -> Result<Vec<Url>> {
+        let all = store::events::participations(&mut tx.conn(), event.id).await?;
+        let mut out: Vec<Url> = vec![];
+        for p in all {
+            if !out.contains(&p.inbox) {
+                out.push(p.inbox);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,120 @@
+//! Events arriving from other servers: published, changed and deleted by their organizers.
+
+use url::Url;
+
+use super::{Verkosto, new_public_id};
+use crate::apub::{actor, event as ap_event};
+use crate::error::{Error, Result};
+use crate::model::Event;
+use crate::store;
+
+impl Verkosto {
+    /// A remote group published or changed an event. Stored when someone here follows the group.
+    pub(crate) async fn receive_remote_event(
+        &self,
+        organizer: &Url,
+        doc: &serde_json::Value,
+        relay: bool,
+    ) -> Result<()> {
+        let attributed = doc
+            .get("attributedTo")
+            .and_then(|a| crate::apub::activities::object_id(a).ok());
+        if attributed.as_ref() != Some(organizer) {
+            return Err(Error::Forbidden(
+                "an event can only be published or changed by its organizer".into(),
+            ));
+        }
+        if !crate::apub::is_public(doc) {
+            // We show what we store to anyone, so only public objects are stored; an Update cannot
+            // widen a restricted object's audience here because restricted ones never arrive.
+            tracing::info!(%organizer, "non-public event ignored");
+            return Ok(());
+        }
+        let cohosted_here = doc
+            .get("organizers")
+            .and_then(|o| o.as_array())
+            .is_some_and(|list| {
+                list.iter()
+                    .filter_map(|o| o.as_str())
+                    .any(|o| Url::parse(o).is_ok_and(|u| self.is_local_url(&u)))
+            });
+        if !cohosted_here && !self.has_relation_to(organizer).await? {
+            tracing::info!(%organizer, "event from a group nobody here follows; dropped");
+            return Ok(());
+        }
+        let event = self.store_remote_event(organizer, doc).await?;
+        if relay {
+            let mut tx = self.db().begin().await?;
+            self.relay_through_local_networks(&mut tx, organizer, &event.ap_id)
+                .await?;
+            self.commit(tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether a remote actor matters here: an account follows it, or it is a member of a local network.
+    pub(crate) async fn has_relation_to(&self, actor_id: &Url) -> Result<bool> {
+        let mut c = self.db().acquire().await?;
+        Ok(
+            store::follows::is_followed_locally(&mut c.conn(), actor_id.as_str()).await?
+                || !store::networks::networks_of_member(&mut c.conn(), actor_id.as_str())
+                    .await?
+                    .is_empty(),
+        )
+    }
+
+    pub(crate) async fn store_remote_event(
+        &self,
+        organizer: &Url,
+        doc: &serde_json::Value,
+    ) -> Result<Event> {
+        let ap_id = doc
+            .get("id")
+            .and_then(|i| crate::apub::activities::object_id(i).ok())
+            .ok_or_else(|| Error::BadRequest("the event has no id".into()))?;
+        if actor::normalized_host(&ap_id) != actor::normalized_host(organizer) {
+            return Err(Error::Forbidden(
+                "an event must be on its organizer's host".into(),
+            ));
+        }
+        let mut tx = self.db().begin().await?;
+        let existing = store::events::find_by_ap_id(&mut tx.conn(), ap_id.as_str()).await?;
+        if let Some(e) = &existing
+            && (e.local || &e.organizer_ap_id != organizer)
+        {
+            return Err(Error::Forbidden(
+                "only an event's organizer can change it".into(),
+            ));
+        }
+        let public_id = existing
+            .as_ref()
+            .map(|e| e.public_id.clone())
+            .unwrap_or_else(new_public_id);
+        let mut event = ap_event::event_from_ap(doc, public_id, organizer.clone())?;
+        event.sequence = existing.as_ref().map(|e| e.sequence + 1).unwrap_or(0);
+        let saved = store::events::upsert(&mut tx.conn(), &event).await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    /// A remote actor deleted an object: one of its events, or a reply it wrote.
+    pub(crate) async fn receive_delete(&self, actor_id: &Url, object: &Url) -> Result<()> {
+        let mut tx = self.db().begin().await?;
+        if let Some(event) = store::events::find_by_ap_id(&mut tx.conn(), object.as_str()).await? {
+            if event.local || &event.organizer_ap_id != actor_id {
+                return Err(Error::Forbidden(
+                    "only an event's organizer can delete it".into(),
+                ));
+            }
+            store::events::delete(&mut tx.conn(), &event, store::now()).await?;
+        } else {
+            store::events::delete_comment_by_ap_id(
+                &mut tx.conn(),
+                object.as_str(),
+                actor_id.as_str(),
+            )
+            .await?;
+        }
+        tx.commit().await
+    }
+}

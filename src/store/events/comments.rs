@@ -1,0 +1,80 @@
+//! Replies to events.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::Result;
+use crate::model::Comment;
+use crate::store::{Conn, on_conn, parse_column};
+
+/// Stores a reply (ignoring a repeated one).
+pub async fn insert_comment(c: &mut Conn<'_>, event_id: i64, comment: &Comment) -> Result<()> {
+    on_conn!(c, c => sqlx::query(
+        "INSERT INTO comments (event_id, ap_id, author_ap_id, content_html, published_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (ap_id) DO NOTHING")
+        .bind(event_id)
+        .bind(comment.ap_id.as_str())
+        .bind(comment.author_ap_id.as_str())
+        .bind(&comment.content_html)
+        .bind(comment.published_at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct CommentRow {
+    id: i64,
+    ap_id: String,
+    author_ap_id: String,
+    content_html: String,
+    published_at: DateTime<Utc>,
+}
+
+/// Replies to an event, oldest first.
+pub async fn comments(c: &mut Conn<'_>, event_id: i64) -> Result<Vec<Comment>> {
+    let rows: Vec<CommentRow> = on_conn!(c, c => sqlx::query_as(
+        "SELECT id, ap_id, author_ap_id, content_html, published_at FROM comments WHERE event_id = $1 ORDER BY published_at, id")
+        .bind(event_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Comment {
+                id: r.id,
+                ap_id: parse_column("ap_id", &r.ap_id)?,
+                author_ap_id: parse_column("author_ap_id", &r.author_ap_id)?,
+                content_html: r.content_html,
+                published_at: r.published_at,
+            })
+        })
+        .collect()
+}
+
+/// Removes a reply by id; returns the removed one.
+pub async fn delete_comment(c: &mut Conn<'_>, event_id: i64, id: i64) -> Result<Option<Comment>> {
+    let found = comments(c, event_id)
+        .await?
+        .into_iter()
+        .find(|x| x.id == id);
+    if found.is_some() {
+        on_conn!(c, c => sqlx::query("DELETE FROM comments WHERE id = $1").bind(id).execute(&mut **c).await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(found)
+}
+
+/// Removes a reply by its ActivityPub id, when its author asks.
+pub async fn delete_comment_by_ap_id(
+    c: &mut Conn<'_>,
+    ap_id: &str,
+    author_ap_id: &str,
+) -> Result<bool> {
+    let n = on_conn!(c, c => sqlx::query("DELETE FROM comments WHERE ap_id = $1 AND author_ap_id = $2")
+        .bind(ap_id)
+        .bind(author_ap_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
