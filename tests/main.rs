@@ -14,6 +14,7 @@ mod examples;
 mod federation;
 mod foreign_fixtures;
 mod hardening;
+mod hooks;
 mod inbox_effects;
 mod inbox_safety;
 mod interop;

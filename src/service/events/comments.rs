@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::Verkosto;
+use crate::DomainEvent;
 use crate::error::{Error, Result};
 use crate::model::{Account, Comment};
 use crate::store;
@@ -47,7 +48,13 @@ impl Verkosto {
                 .unwrap_or_else(store::now),
         };
         let mut c = self.db().acquire().await?;
-        store::events::insert_comment(&mut c.conn(), event.id, &comment).await
+        store::events::insert_comment(&mut c.conn(), event.id, &comment).await?;
+        self.emit(DomainEvent::CommentReceived {
+            event: event.ap_id,
+            comment: comment.ap_id,
+            author: comment.author_ap_id,
+        });
+        Ok(())
     }
 
     /// Replies to an event.

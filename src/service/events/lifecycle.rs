@@ -215,8 +215,9 @@ impl Verkosto {
         }
         let mut tx = self.db().begin().await?;
         let event = self.save_and_announce_change(&mut tx, event).await?;
-        self.fill_seats(&mut tx, &event).await?;
+        let promoted = self.fill_seats(&mut tx, &event).await?;
         self.commit(tx).await?;
+        promoted.into_iter().for_each(|h| self.emit(h));
         self.event(public_id).await
     }
 

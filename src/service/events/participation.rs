@@ -4,6 +4,7 @@
 use url::Url;
 
 use super::Verkosto;
+use crate::DomainEvent;
 use crate::apub::activities::join::Join;
 use crate::apub::activities::join_answer::{JoinAnswer, JoinAnswerKind};
 use crate::apub::activities::leave::Leave;
@@ -15,15 +16,17 @@ use crate::store::{self, Tx};
 
 impl Verkosto {
     /// Seats freed (capacity raised, someone left): promote waitlisted participants, oldest first.
-    pub(super) async fn fill_seats(&self, tx: &mut Tx, event: &Event) -> Result<()> {
+    /// Returns the hooks to emit once `tx` has committed.
+    pub(super) async fn fill_seats(&self, tx: &mut Tx, event: &Event) -> Result<Vec<DomainEvent>> {
+        let mut promoted = Vec::new();
         loop {
             let accepted = store::events::lock_and_count_accepted(&mut tx.conn(), event.id).await?;
             if event.capacity.is_some_and(|c| accepted >= c) {
-                return Ok(());
+                return Ok(promoted);
             }
             let Some(next) = store::events::first_waitlisted(&mut tx.conn(), event.id).await?
             else {
-                return Ok(());
+                return Ok(promoted);
             };
             store::events::set_participation_state(
                 &mut tx.conn(),
@@ -34,6 +37,10 @@ impl Verkosto {
             self.answer_participant(tx, event, &next, JoinAnswerKind::Accept)
                 .await?;
             tracing::info!(event = %event.ap_id, participant = %next.participant_ap_id, "promoted from the waitlist");
+            promoted.push(DomainEvent::PromotedFromWaitlist {
+                event: event.ap_id.clone(),
+                participant: next.participant_ap_id,
+            });
         }
     }
 
@@ -117,6 +124,7 @@ impl Verkosto {
             self.send_event_update(&mut tx, event).await?;
         }
         self.commit(tx).await?;
+        self.emit(participation_hook(event, &p.participant_ap_id, state));
         Ok(p)
     }
 
@@ -161,11 +169,17 @@ impl Verkosto {
             return Ok(());
         };
         store::events::delete_participation(&mut tx.conn(), p.id).await?;
+        let mut hooks = vec![DomainEvent::ParticipationCancelled {
+            event: event.ap_id.clone(),
+            participant: participant.clone(),
+        }];
         if p.state == ParticipationState::Accepted {
-            self.fill_seats(&mut tx, event).await?;
+            hooks.extend(self.fill_seats(&mut tx, event).await?);
             self.send_event_update(&mut tx, event).await?;
         }
-        self.commit(tx).await
+        self.commit(tx).await?;
+        hooks.into_iter().for_each(|h| self.emit(h));
+        Ok(())
     }
 
     /// Handles a remote `Join` (or a Friendica-style `Accept`) of one of our events.
@@ -236,6 +250,7 @@ impl Verkosto {
         store::events::set_participation_state(&mut tx.conn(), p.id, state).await?;
         self.commit(tx).await?;
         tracing::info!(event = %event.ap_id, %state, "join answered");
+        self.emit(participation_hook(&event, &p.participant_ap_id, state));
         Ok(())
     }
 
@@ -327,7 +342,12 @@ impl Verkosto {
         );
         let to = std::slice::from_ref(&organizer.inbox);
         self.send(&mut tx, &me, &leave, Audience::Only(to)).await?;
-        self.commit(tx).await
+        self.commit(tx).await?;
+        self.emit(DomainEvent::ParticipationCancelled {
+            event: event.ap_id,
+            participant: me,
+        });
+        Ok(())
     }
 
     async fn event_for_participation(&self, event_ref: &str) -> Result<Event> {
@@ -391,16 +411,34 @@ impl Verkosto {
         if let Some(answer) = answer {
             self.answer_participant(&mut tx, &event, &p, answer).await?;
         }
+        let mut hooks = Vec::new();
         if was_accepted != (state == ParticipationState::Accepted) {
             if was_accepted {
-                self.fill_seats(&mut tx, &event).await?;
+                hooks.extend(self.fill_seats(&mut tx, &event).await?);
             }
             self.send_event_update(&mut tx, &event).await?;
         }
         self.commit(tx).await?;
+        if p.state != state {
+            hooks.push(participation_hook(&event, &p.participant_ap_id, state));
+        }
+        hooks.into_iter().for_each(|h| self.emit(h));
         let mut c = self.db().acquire().await?;
         store::events::participation(&mut c.conn(), event.id, participation_id)
             .await?
             .ok_or_else(|| Error::Internal("participation vanished".into()))
+    }
+}
+
+/// The hook telling that `participant` now stands at `state` in `event`.
+fn participation_hook(event: &Event, participant: &Url, state: ParticipationState) -> DomainEvent {
+    let (event, participant) = (event.ap_id.clone(), participant.clone());
+    match state {
+        ParticipationState::Pending => DomainEvent::ParticipationRequested { event, participant },
+        ParticipationState::Accepted => DomainEvent::ParticipationAccepted { event, participant },
+        ParticipationState::Waitlisted => {
+            DomainEvent::ParticipationWaitlisted { event, participant }
+        }
+        ParticipationState::Rejected => DomainEvent::ParticipationCancelled { event, participant },
     }
 }

@@ -3,9 +3,10 @@
 use url::Url;
 
 use super::{Verkosto, new_public_id};
+use crate::DomainEvent;
 use crate::apub::{actor, event as ap_event};
 use crate::error::{Error, Result};
-use crate::model::Event;
+use crate::model::{Event, EventStatus};
 use crate::store;
 
 impl Verkosto {
@@ -94,6 +95,17 @@ impl Verkosto {
         event.sequence = existing.as_ref().map(|e| e.sequence + 1).unwrap_or(0);
         let saved = store::events::upsert(&mut tx.conn(), &event).await?;
         tx.commit().await?;
+        let id = saved.ap_id.clone();
+        self.emit(match existing {
+            None => DomainEvent::RemoteEventStored { event: id },
+            Some(before)
+                if saved.status == EventStatus::Cancelled
+                    && before.status != EventStatus::Cancelled =>
+            {
+                DomainEvent::RemoteEventCancelled { event: id }
+            }
+            Some(_) => DomainEvent::RemoteEventUpdated { event: id },
+        });
         Ok(saved)
     }
 
@@ -107,6 +119,9 @@ impl Verkosto {
                 ));
             }
             store::events::delete(&mut tx.conn(), &event, store::now()).await?;
+            tx.commit().await?;
+            self.emit(DomainEvent::RemoteEventCancelled { event: event.ap_id });
+            return Ok(());
         } else {
             store::events::delete_comment_by_ap_id(
                 &mut tx.conn(),
