@@ -1,6 +1,10 @@
 //! `Delete`: a remote actor deleted itself, or one of its objects. Only the owner can delete.
 
-use activitypub_federation::{config::Data, kinds::activity::DeleteType, traits::Activity};
+use activitypub_federation::{
+    config::Data,
+    kinds::{activity::DeleteType, object::TombstoneType},
+    traits::Activity,
+};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -8,7 +12,63 @@ use url::Url;
 use super::{follow::DataExt, object_id};
 use crate::apub::actor::normalized_host;
 use crate::error::{Error, Result};
+use crate::model::Event;
 use crate::service::AppState;
+
+/// A deleted object as a `Delete` names it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tombstone {
+    /// Always `Tombstone`.
+    #[serde(rename = "type")]
+    pub kind: TombstoneType,
+    /// The deleted object's id.
+    pub id: Url,
+    /// What it was (`Event`, ...).
+    pub former_type: String,
+}
+
+/// `Delete` as we send it: a local actor deleted one of its objects, which is left as a tombstone.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeleteObject {
+    /// Always `Delete`.
+    #[serde(rename = "type")]
+    pub kind: DeleteType,
+    /// The activity id.
+    pub id: Url,
+    /// The deleting actor (the object's owner).
+    pub actor: Url,
+    /// The tombstone.
+    pub object: Tombstone,
+    /// Primary audience (public).
+    pub to: Vec<String>,
+    /// Secondary audience (the actor's followers).
+    pub cc: Vec<String>,
+}
+
+impl DeleteObject {
+    /// `Delete` of a local `event` by its organizer, public and to the organizer's followers.
+    pub fn event(id: Url, event: &Event) -> Self {
+        DeleteObject {
+            kind: DeleteType::Delete,
+            id,
+            actor: event.organizer_ap_id.clone(),
+            object: Tombstone {
+                kind: TombstoneType::Tombstone,
+                id: event.ap_id.clone(),
+                former_type: "Event".into(),
+            },
+            to: vec![crate::apub::PUBLIC.into()],
+            cc: vec![format!("{}/followers", event.organizer_ap_id)],
+        }
+    }
+}
+
+impl super::Outgoing for DeleteObject {
+    fn id(&self) -> &Url {
+        &self.id
+    }
+}
 
 /// The `Delete` activity as received. Its `object` is an id or an embedded object (or `Tombstone`).
 #[derive(Debug, Clone, Serialize, Deserialize)]

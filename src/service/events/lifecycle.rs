@@ -8,11 +8,13 @@ use super::validation::{
     check_timezone, check_title, parse_time,
 };
 use super::{DEFAULT_TIMEZONE, Verkosto, new_public_id};
+use crate::apub::activities::delete::DeleteObject;
 use crate::apub::activities::{announce, create};
 use crate::apub::{actor, event as ap_event};
 use crate::error::{Error, Result};
 use crate::model::{Account, Event, EventCategory, EventStatus, EventUpdate, JoinMode, NewEvent};
 use crate::service::communities::{optional_url, tags};
+use crate::service::publish::Audience;
 use crate::store::{self, Tx};
 
 impl Verkosto {
@@ -237,22 +239,10 @@ impl Verkosto {
         let mut tx = self.db().begin().await?;
         let inboxes = self.participant_inboxes(&mut tx, &event).await?;
         store::events::delete(&mut tx.conn(), &event, store::now()).await?;
-        let id = crate::apub::new_activity_id(self.state());
-        let body = serde_json::json!({
-            "@context": crate::apub::context::context(),
-            "type": "Delete", "id": id, "actor": event.organizer_ap_id,
-            "object": { "type": "Tombstone", "id": event.ap_id, "formerType": "Event" },
-            "to": [crate::apub::PUBLIC], "cc": [format!("{}/followers", event.organizer_ap_id)],
-        });
-        self.publish_json(
-            &mut tx,
-            &event.organizer_ap_id,
-            &id,
-            &body.to_string(),
-            true,
-            &inboxes,
-        )
-        .await?;
+        let delete = DeleteObject::event(crate::apub::new_activity_id(self.state()), &event);
+        let audience = Audience::Public { also: &inboxes };
+        self.send(&mut tx, &event.organizer_ap_id, &delete, audience)
+            .await?;
         self.commit(tx).await
     }
 
