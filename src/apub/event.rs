@@ -87,6 +87,15 @@ pub fn summary_line(event: &Event) -> String {
     line
 }
 
+/// The `Event` of an event we host as embedded in an activity (without its own `@context`).
+pub fn event_object(state: &AppState, event: &Event) -> Value {
+    let mut object = event_to_ap(state, event);
+    if let Some(o) = object.as_object_mut() {
+        o.remove("@context");
+    }
+    object
+}
+
 /// The `Event` document of an event we host.
 pub fn event_to_ap(state: &AppState, event: &Event) -> Value {
     let group = &event.organizer_ap_id;

@@ -54,6 +54,16 @@ pub fn object_id(object: &serde_json::Value) -> crate::Result<Url> {
         .map_err(|_| crate::Error::BadRequest("the activity's object has no valid id".into()))
 }
 
+/// `to` of a public activity: the Public collection.
+pub(crate) fn to_public() -> Vec<String> {
+    vec![crate::apub::PUBLIC.into()]
+}
+
+/// `cc` of a public activity by `actor`: its followers collection.
+pub(crate) fn cc_followers(actor: &Url) -> Vec<String> {
+    vec![format!("{actor}/followers")]
+}
+
 /// Serializes an activity with our `@context` in front.
 pub fn to_json<T: Serialize>(activity: &T) -> crate::Result<String> {
     let wrapped = activitypub_federation::protocol::context::WithContext::new(

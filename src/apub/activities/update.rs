@@ -1,14 +1,15 @@
-//! `Update`: a local actor changed; followers refresh their copy.
+//! `Update`: a local actor or event changed; followers (and participants) refresh their copy.
 
 use activitypub_federation::{config::Data, kinds::activity::UpdateType, traits::Activity};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::{cc_followers, to_public};
 use super::{follow::DataExt, object_id};
-use crate::apub::{PUBLIC, actor};
+use crate::apub::actor;
 use crate::error::{Error, Result};
-use crate::model::Community;
+use crate::model::{Community, Event};
 use crate::service::AppState;
 
 /// The `Update` activity.
@@ -24,14 +25,40 @@ pub struct Update<T> {
     /// The new version.
     pub object: T,
     /// Primary audience.
-    pub to: Vec<Url>,
+    pub to: Vec<String>,
     /// Secondary audience.
-    pub cc: Vec<Url>,
+    pub cc: Vec<String>,
+    /// Whether an event is updated (sent with the event vocabulary in its `@context`).
+    #[serde(skip)]
+    of_event: bool,
+}
+
+impl Update<serde_json::Value> {
+    /// `Update{Event}` of a local `event` by its organizer, public and to the organizer's followers.
+    pub fn event(id: Url, state: &AppState, event: &Event) -> Self {
+        Update {
+            kind: UpdateType::Update,
+            id,
+            actor: event.organizer_ap_id.clone(),
+            object: crate::apub::event::event_object(state, event),
+            to: to_public(),
+            cc: cc_followers(&event.organizer_ap_id),
+            of_event: true,
+        }
+    }
 }
 
 impl<T: Serialize> super::Outgoing for Update<T> {
     fn id(&self) -> &Url {
         &self.id
+    }
+
+    fn context(&self) -> serde_json::Value {
+        if self.of_event {
+            crate::apub::event::event_context()
+        } else {
+            crate::apub::context::context()
+        }
     }
 }
 
@@ -43,14 +70,15 @@ pub fn group_update(
 ) -> Result<Update<actor::ActorDocument>> {
     let id = actor::community_id(state, &community.name);
     let doc = actor::group_document(state, community, public_key_pem);
-    let followers = doc.followers.clone().into_iter().collect();
+    let followers = doc.followers.iter().map(Url::to_string).collect();
     Ok(Update {
         kind: UpdateType::Update,
         id: crate::apub::new_activity_id(state),
         actor: id,
         object: doc,
-        to: vec![Url::parse(PUBLIC).map_err(|e| crate::Error::Internal(e.to_string()))?],
+        to: to_public(),
         cc: followers,
+        of_event: false,
     })
 }
 

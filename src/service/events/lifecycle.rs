@@ -9,8 +9,9 @@ use super::validation::{
 };
 use super::{DEFAULT_TIMEZONE, Verkosto, new_public_id};
 use crate::apub::activities::delete::DeleteObject;
+use crate::apub::activities::update::Update;
 use crate::apub::activities::{announce, create};
-use crate::apub::{actor, event as ap_event};
+use crate::apub::actor;
 use crate::error::{Error, Result};
 use crate::model::{Account, Event, EventCategory, EventStatus, EventUpdate, JoinMode, NewEvent};
 use crate::service::communities::{optional_url, tags};
@@ -259,26 +260,12 @@ impl Verkosto {
         let fresh = store::events::find_by_id(&mut tx.conn(), event.id)
             .await?
             .ok_or_else(|| Error::Internal("event vanished".into()))?;
-        let mut object = ap_event::event_to_ap(self.state(), &fresh);
-        if let Some(o) = object.as_object_mut() {
-            o.remove("@context");
-        }
         let id = crate::apub::new_activity_id(self.state());
-        let body = serde_json::json!({
-            "@context": ap_event::event_context(),
-            "type": "Update", "id": id, "actor": fresh.organizer_ap_id, "object": object,
-            "to": [crate::apub::PUBLIC], "cc": [format!("{}/followers", fresh.organizer_ap_id)],
-        });
+        let update = Update::event(id, self.state(), &fresh);
         let inboxes = self.participant_inboxes(tx, &fresh).await?;
-        self.publish_json(
-            tx,
-            &fresh.organizer_ap_id,
-            &id,
-            &body.to_string(),
-            true,
-            &inboxes,
-        )
-        .await
+        let audience = Audience::Public { also: &inboxes };
+        self.send(tx, &fresh.organizer_ap_id, &update, audience)
+            .await
     }
 
     async fn participant_inboxes(&self, tx: &mut Tx, event: &Event) -> Result<Vec<Url>> {
