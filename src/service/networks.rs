@@ -9,6 +9,7 @@ use crate::DomainEvent;
 use crate::apub::activities::join::Join;
 use crate::apub::activities::join_answer::{JoinAnswer, JoinAnswerKind};
 use crate::apub::activities::leave::Leave;
+use crate::apub::activities::remove::Remove;
 use crate::apub::{actor, new_activity_id};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -482,19 +483,13 @@ impl Verkosto {
                 store::networks::delete_membership(&mut tx.conn(), ms.id).await?;
             }
         } else {
-            let aid = new_activity_id(self.state());
-            let body = serde_json::json!({
-                "@context": crate::apub::context::context(), "type": "Remove", "id": aid, "actor": network_id,
-                "object": m.member_ap_id, "target": format!("{network_id}/members"), "to": [m.member_ap_id],
-            });
-            self.send_json_to(
-                &mut tx,
-                &network_id,
-                &aid,
-                &body.to_string(),
-                std::slice::from_ref(&m.member_inbox),
-            )
-            .await?;
+            let remove = Remove::member(
+                new_activity_id(self.state()),
+                network_id.clone(),
+                m.member_ap_id.clone(),
+            );
+            let audience = Audience::Only(std::slice::from_ref(&m.member_inbox));
+            self.send(&mut tx, &network_id, &remove, audience).await?;
         }
         self.commit(tx).await?;
         self.emit(DomainEvent::NetworkMemberLeft {

@@ -75,18 +75,6 @@ impl Verkosto {
         self.queue(tx, actor, activity_id, body, &inboxes).await
     }
 
-    /// Queues an already serialized activity for the given inboxes only.
-    pub(crate) async fn send_json_to(
-        &self,
-        tx: &mut Tx,
-        actor: &Url,
-        activity_id: &Url,
-        body: &str,
-        inboxes: &[Url],
-    ) -> Result<()> {
-        self.queue(tx, actor, activity_id, body, inboxes).await
-    }
-
     async fn queue(
         &self,
         tx: &mut Tx,

@@ -1,14 +1,72 @@
-//! `Remove`: a network removes one of our communities from its members.
+//! `Remove`: a manager removes a reply from one of our events, or a network removes a member; and a
+//! network removes one of our communities from its members.
 
-use activitypub_federation::{config::Data, traits::Activity};
+use activitypub_federation::{config::Data, kinds::activity::RemoveType, traits::Activity};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-use super::{follow::DataExt, object_id};
+use super::{cc_followers, follow::DataExt, object_id, to_public};
 use crate::error::{Error, Result};
+use crate::model::Event;
 use crate::service::AppState;
+
+/// `Remove` as we send it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Remove {
+    /// Always `Remove`.
+    #[serde(rename = "type")]
+    pub kind: RemoveType,
+    /// The activity id.
+    pub id: Url,
+    /// Who removes (the event's organizer, or the network).
+    pub actor: Url,
+    /// What is removed (a reply, or a member).
+    pub object: Url,
+    /// The collection it is removed from.
+    pub target: String,
+    /// Primary audience.
+    pub to: Vec<String>,
+    /// Secondary audience (none when sent to the removed member only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cc: Vec<String>,
+}
+
+impl Remove {
+    /// `Remove` of the reply `comment` from the replies of a local `event`, by its organizer, public and
+    /// to the organizer's followers.
+    pub fn comment(id: Url, event: &Event, comment: Url) -> Self {
+        Remove {
+            kind: RemoveType::Remove,
+            id,
+            actor: event.organizer_ap_id.clone(),
+            object: comment,
+            target: format!("{}/replies", event.ap_id),
+            to: to_public(),
+            cc: cc_followers(&event.organizer_ap_id),
+        }
+    }
+
+    /// `Remove` of `member` from the members of `network`, sent to the member.
+    pub fn member(id: Url, network: Url, member: Url) -> Self {
+        Remove {
+            kind: RemoveType::Remove,
+            id,
+            target: format!("{network}/members"),
+            actor: network,
+            to: vec![member.to_string()],
+            object: member,
+            cc: vec![],
+        }
+    }
+}
+
+impl super::Outgoing for Remove {
+    fn id(&self) -> &Url {
+        &self.id
+    }
+}
 
 /// `Remove` as received.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -5,8 +5,10 @@ use url::Url;
 
 use super::Verkosto;
 use crate::DomainEvent;
+use crate::apub::activities::remove::Remove;
 use crate::error::{Error, Result};
 use crate::model::{Account, Comment};
+use crate::service::publish::Audience;
 use crate::store;
 
 impl Verkosto {
@@ -77,19 +79,12 @@ impl Verkosto {
             .await?
             .ok_or_else(|| Error::NotFound(format!("comment {comment_id}")))?;
         let id = crate::apub::new_activity_id(self.state());
-        let body = serde_json::json!({
-            "@context": crate::apub::context::context(),
-            "type": "Remove", "id": id, "actor": event.organizer_ap_id,
-            "object": removed.ap_id, "target": format!("{}/replies", event.ap_id),
-            "to": [crate::apub::PUBLIC], "cc": [format!("{}/followers", event.organizer_ap_id)],
-        });
-        self.publish_json(
+        let remove = Remove::comment(id, &event, removed.ap_id);
+        self.send(
             &mut tx,
             &event.organizer_ap_id,
-            &id,
-            &body.to_string(),
-            true,
-            &[],
+            &remove,
+            Audience::FOLLOWERS,
         )
         .await?;
         self.commit(tx).await
