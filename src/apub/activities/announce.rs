@@ -1,31 +1,58 @@
 //! `Announce`: a group shares an event (FEP-1b12). Mastodon shows it as a boost.
 
-use activitypub_federation::{config::Data, traits::Activity};
+use activitypub_federation::{config::Data, kinds::activity::AnnounceType, traits::Activity};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use url::Url;
 
-use super::{follow::DataExt, object_id};
+use super::{cc_followers, follow::DataExt, object_id, to_public};
 use crate::apub::actor::normalized_host;
 use crate::error::{Error, Result};
 use crate::model::Event;
 use crate::service::AppState;
 
-/// `Announce` of an event by its organizing group, to the group's followers.
-pub fn announce_event(state: &AppState, event: &Event) -> (Url, Value) {
-    let id = crate::apub::new_activity_id(state);
-    let body = json!({
-        "@context": crate::apub::context::context(),
-        "type": "Announce",
-        "id": id,
-        "actor": event.organizer_ap_id,
-        "object": event.ap_id,
-        "to": [crate::apub::PUBLIC],
-        "cc": [format!("{}/followers", event.organizer_ap_id)],
-        "published": event.published_at,
-    });
-    (id, body)
+/// `Announce` as we send it: a group shares an object by id, publicly and to its followers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Announce {
+    /// Always `Announce`.
+    #[serde(rename = "type")]
+    pub kind: AnnounceType,
+    /// The activity id.
+    pub id: Url,
+    /// The announcing group.
+    pub actor: Url,
+    /// What is announced, by id.
+    pub object: Url,
+    /// Primary audience (public).
+    pub to: Vec<String>,
+    /// Secondary audience (the group's followers).
+    pub cc: Vec<String>,
+    /// When the announced object was published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+}
+
+impl Announce {
+    /// `Announce` of a local `event` by its organizing group.
+    pub fn event(id: Url, event: &Event) -> Self {
+        Announce {
+            kind: AnnounceType::Announce,
+            id,
+            actor: event.organizer_ap_id.clone(),
+            object: event.ap_id.clone(),
+            to: to_public(),
+            cc: cc_followers(&event.organizer_ap_id),
+            published: Some(event.published_at),
+        }
+    }
+}
+
+impl super::Outgoing for Announce {
+    fn id(&self) -> &Url {
+        &self.id
+    }
 }
 
 /// `Announce` as received. The announced object is never trusted as embedded: it is fetched from its

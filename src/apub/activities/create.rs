@@ -1,36 +1,71 @@
 //! `Create`: a group publishes an event; someone replies to one of our events.
 
-use activitypub_federation::{config::Data, traits::Activity};
+use activitypub_federation::{config::Data, kinds::activity::CreateType, traits::Activity};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use url::Url;
 
-use super::{follow::DataExt, object_id};
+use super::{cc_followers, follow::DataExt, object_id, to_public};
 use crate::apub::actor::normalized_host;
-use crate::apub::event::{event_context, event_to_ap};
+use crate::apub::event::{event_context, event_object};
 use crate::error::{Error, Result};
 use crate::model::Event;
 use crate::service::AppState;
 
-/// `Create{Event}` from the organizing group to its followers.
-pub fn create_event(state: &AppState, event: &Event) -> (Url, Value) {
-    let id = crate::apub::new_activity_id(state);
-    let mut object = event_to_ap(state, event);
-    if let Some(o) = object.as_object_mut() {
-        o.remove("@context");
+/// `Create` as we send it: a local actor publishes one of its objects, publicly and to its followers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Create {
+    /// Always `Create`.
+    #[serde(rename = "type")]
+    pub kind: CreateType,
+    /// The activity id.
+    pub id: Url,
+    /// Who publishes (the object's owner).
+    pub actor: Url,
+    /// The object, embedded.
+    pub object: Value,
+    /// Primary audience (public).
+    pub to: Vec<String>,
+    /// Secondary audience (the actor's followers).
+    pub cc: Vec<String>,
+    /// When the object was published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+    /// Whether an event is created (sent with the event vocabulary in its `@context`).
+    #[serde(skip)]
+    of_event: bool,
+}
+
+impl Create {
+    /// `Create{Event}` of a local `event` by its organizing group.
+    pub fn event(id: Url, state: &AppState, event: &Event) -> Self {
+        Create {
+            kind: CreateType::Create,
+            id,
+            actor: event.organizer_ap_id.clone(),
+            object: event_object(state, event),
+            to: to_public(),
+            cc: cc_followers(&event.organizer_ap_id),
+            published: Some(event.published_at),
+            of_event: true,
+        }
     }
-    let body = json!({
-        "@context": event_context(),
-        "type": "Create",
-        "id": id,
-        "actor": event.organizer_ap_id,
-        "object": object,
-        "to": [crate::apub::PUBLIC],
-        "cc": [format!("{}/followers", event.organizer_ap_id)],
-        "published": event.published_at,
-    });
-    (id, body)
+}
+
+impl super::Outgoing for Create {
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn context(&self) -> Value {
+        if self.of_event {
+            event_context()
+        } else {
+            crate::apub::context::context()
+        }
+    }
 }
 
 /// `Create` as received: an `Event` from a followed group, or a `Note` replying to one of our events.

@@ -8,9 +8,10 @@ use super::validation::{
     check_timezone, check_title, parse_time,
 };
 use super::{DEFAULT_TIMEZONE, Verkosto, new_public_id};
+use crate::apub::activities::announce::Announce;
+use crate::apub::activities::create::Create;
 use crate::apub::activities::delete::DeleteObject;
 use crate::apub::activities::update::Update;
-use crate::apub::activities::{announce, create};
 use crate::apub::actor;
 use crate::error::{Error, Result};
 use crate::model::{Account, Event, EventCategory, EventStatus, EventUpdate, JoinMode, NewEvent};
@@ -81,21 +82,20 @@ impl Verkosto {
         };
         let mut tx = self.db().begin().await?;
         let event = store::events::upsert(&mut tx.conn(), &event).await?;
-        let (id, body) = create::create_event(self.state(), &event);
         let cohost_inboxes: Vec<Url> = cohosts.into_iter().filter_map(|(_, inbox)| inbox).collect();
-        let (organizer, body) = (&event.organizer_ap_id, body.to_string());
-        self.publish_json(&mut tx, organizer, &id, &body, true, &cohost_inboxes)
+        let organizer = &event.organizer_ap_id;
+        let create = Create::event(
+            crate::apub::new_activity_id(self.state()),
+            self.state(),
+            &event,
+        );
+        let audience = Audience::Public {
+            also: &cohost_inboxes,
+        };
+        self.send(&mut tx, organizer, &create, audience).await?;
+        let announce = Announce::event(crate::apub::new_activity_id(self.state()), &event);
+        self.send(&mut tx, organizer, &announce, Audience::FOLLOWERS)
             .await?;
-        let (id, body) = announce::announce_event(self.state(), &event);
-        self.publish_json(
-            &mut tx,
-            &event.organizer_ap_id,
-            &id,
-            &body.to_string(),
-            true,
-            &[],
-        )
-        .await?;
         self.commit(tx).await?;
         tracing::info!(event = %event.ap_id, community = %community.name, "event published");
         Ok(event)
