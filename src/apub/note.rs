@@ -8,6 +8,15 @@ use crate::error::{Error, Result};
 use crate::model::Announcement;
 use crate::service::AppState;
 
+/// An announcement we host as embedded in an activity (without its own `@context`).
+pub fn announcement_object(state: &AppState, a: &Announcement) -> Value {
+    let mut object = announcement_to_ap(state, a);
+    if let Some(o) = object.as_object_mut() {
+        o.remove("@context");
+    }
+    object
+}
+
 /// The document of an announcement we host.
 pub fn announcement_to_ap(state: &AppState, a: &Announcement) -> Value {
     let group = &a.author_ap_id;

@@ -7,7 +7,12 @@ use url::Url;
 
 use super::Verkosto;
 use super::communities::{bounded, optional_url, tags};
-use crate::apub::{actor, note};
+use super::publish::Audience;
+use crate::apub::activities::announce::Announce;
+use crate::apub::activities::create::Create;
+use crate::apub::activities::delete::DeleteObject;
+use crate::apub::activities::update::Update;
+use crate::apub::{actor, new_activity_id, note};
 use crate::error::{Error, Result};
 use crate::model::{Account, Announcement, AnnouncementUpdate, Event, NewAnnouncement};
 use crate::store::{self, Tx};
@@ -83,40 +88,15 @@ impl Verkosto {
         };
         let mut tx = self.db().begin().await?;
         let saved = store::announcements::upsert(&mut tx.conn(), &announcement).await?;
-        self.send_object(
-            &mut tx,
-            &saved.author_ap_id,
-            "Create",
-            note::announcement_to_ap(self.state(), &saved),
-        )
-        .await?;
+        let create = Create::announcement(new_activity_id(self.state()), self.state(), &saved);
+        self.send(&mut tx, &saved.author_ap_id, &create, Audience::FOLLOWERS)
+            .await?;
         self.announce_object(&mut tx, &saved.author_ap_id, &saved.ap_id)
             .await?;
         self.relay_through_local_networks(&mut tx, &saved.author_ap_id, &saved.ap_id)
             .await?;
         self.commit(tx).await?;
         Ok(saved)
-    }
-
-    /// Wraps `object` in an activity of `kind` from `actor` to its followers.
-    async fn send_object(
-        &self,
-        tx: &mut Tx,
-        actor: &Url,
-        kind: &str,
-        mut object: serde_json::Value,
-    ) -> Result<()> {
-        let context = object
-            .as_object_mut()
-            .and_then(|o| o.remove("@context"))
-            .unwrap_or_default();
-        let id = crate::apub::new_activity_id(self.state());
-        let body = serde_json::json!({
-            "@context": context, "type": kind, "id": id, "actor": actor, "object": object,
-            "to": [crate::apub::PUBLIC], "cc": [format!("{actor}/followers")],
-        });
-        self.publish_json(tx, actor, &id, &body.to_string(), true, &[])
-            .await
     }
 
     /// `Announce` of `object` by `actor` to its followers (a group sharing its own post, or a network
@@ -127,13 +107,9 @@ impl Verkosto {
         actor: &Url,
         object: &Url,
     ) -> Result<()> {
-        let id = crate::apub::new_activity_id(self.state());
-        let body = serde_json::json!({
-            "@context": crate::apub::context::context(), "type": "Announce", "id": id, "actor": actor,
-            "object": object, "to": [crate::apub::PUBLIC], "cc": [format!("{actor}/followers")],
-        });
-        self.publish_json(tx, actor, &id, &body.to_string(), true, &[])
-            .await
+        let announce =
+            Announce::object(new_activity_id(self.state()), actor.clone(), object.clone());
+        self.send(tx, actor, &announce, Audience::FOLLOWERS).await
     }
 
     /// A community's announcements, pinned first.
@@ -207,13 +183,9 @@ impl Verkosto {
         a.updated_at = store::now();
         let mut tx = self.db().begin().await?;
         let saved = store::announcements::upsert(&mut tx.conn(), &a).await?;
-        self.send_object(
-            &mut tx,
-            &saved.author_ap_id,
-            "Update",
-            note::announcement_to_ap(self.state(), &saved),
-        )
-        .await?;
+        let update = Update::announcement(new_activity_id(self.state()), self.state(), &saved);
+        self.send(&mut tx, &saved.author_ap_id, &update, Audience::FOLLOWERS)
+            .await?;
         self.commit(tx).await?;
         Ok(saved)
     }
@@ -223,8 +195,8 @@ impl Verkosto {
         let a = self.managed_announcement(by, public_id).await?;
         let mut tx = self.db().begin().await?;
         store::announcements::delete(&mut tx.conn(), a.id).await?;
-        let tombstone = serde_json::json!({ "type": "Tombstone", "id": a.ap_id, "formerType": if a.title.is_some() { "Article" } else { "Note" } });
-        self.send_object(&mut tx, &a.author_ap_id, "Delete", tombstone)
+        let delete = DeleteObject::announcement(new_activity_id(self.state()), &a);
+        self.send(&mut tx, &a.author_ap_id, &delete, Audience::FOLLOWERS)
             .await?;
         self.commit(tx).await
     }

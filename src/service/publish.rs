@@ -36,43 +36,29 @@ impl Verkosto {
         audience: Audience<'_>,
     ) -> Result<()> {
         let body = activity.to_body()?;
-        match audience {
-            Audience::Public { also } => {
-                self.publish_json(tx, actor, activity.id(), &body, true, also)
-                    .await
-            }
-            Audience::Only(inboxes) => self.queue(tx, actor, activity.id(), &body, inboxes).await,
-        }
-    }
-
-    /// Records an activity already serialized (with its own `@context`) in the actor's outbox and
-    /// queues it for every accepted follower's inbox and `extra_inboxes`.
-    pub(crate) async fn publish_json(
-        &self,
-        tx: &mut Tx,
-        actor: &Url,
-        activity_id: &Url,
-        body: &str,
-        is_public: bool,
-        extra_inboxes: &[Url],
-    ) -> Result<()> {
+        let id = activity.id();
+        let also = match audience {
+            Audience::Only(inboxes) => return self.queue(tx, actor, id, &body, inboxes).await,
+            Audience::Public { also } => also,
+        };
+        // Public: in the outbox, and to every accepted follower besides `also`.
         store::outbox::insert(
             &mut tx.conn(),
-            activity_id.as_str(),
+            id.as_str(),
             actor.as_str(),
-            is_public,
-            body,
+            true,
+            &body,
             store::now(),
         )
         .await?;
         let inboxes = store::follows::follower_inboxes(&mut tx.conn(), actor.as_str()).await?;
         let mut inboxes: Vec<Url> = inboxes.iter().filter_map(|i| Url::parse(i).ok()).collect();
-        for extra in extra_inboxes {
+        for extra in also {
             if !inboxes.contains(extra) {
                 inboxes.push(extra.clone());
             }
         }
-        self.queue(tx, actor, activity_id, body, &inboxes).await
+        self.queue(tx, actor, id, &body, &inboxes).await
     }
 
     async fn queue(

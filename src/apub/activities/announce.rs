@@ -47,6 +47,20 @@ impl Announce {
             published: Some(event.published_at),
         }
     }
+
+    /// `Announce` of `object` by the group `actor`: a community sharing its own announcement, or a
+    /// network relaying a member's event or announcement.
+    pub fn object(id: Url, actor: Url, object: Url) -> Self {
+        Announce {
+            kind: AnnounceType::Announce,
+            id,
+            to: to_public(),
+            cc: cc_followers(&actor),
+            actor,
+            object,
+            published: None,
+        }
+    }
 }
 
 impl super::Outgoing for Announce {

@@ -11,7 +11,7 @@ use super::{cc_followers, follow::DataExt, object_id, to_public};
 use crate::apub::actor::normalized_host;
 use crate::apub::event::{event_context, event_object};
 use crate::error::{Error, Result};
-use crate::model::Event;
+use crate::model::{Announcement, Event};
 use crate::service::AppState;
 
 /// `Create` as we send it: a local actor publishes one of its objects, publicly and to its followers.
@@ -50,6 +50,20 @@ impl Create {
             cc: cc_followers(&event.organizer_ap_id),
             published: Some(event.published_at),
             of_event: true,
+        }
+    }
+
+    /// `Create{Note}` (or `Article`) of a local announcement by its community.
+    pub fn announcement(id: Url, state: &AppState, a: &Announcement) -> Self {
+        Create {
+            kind: CreateType::Create,
+            id,
+            actor: a.author_ap_id.clone(),
+            object: crate::apub::note::announcement_object(state, a),
+            to: to_public(),
+            cc: cc_followers(&a.author_ap_id),
+            published: None,
+            of_event: false,
         }
     }
 }

@@ -9,10 +9,10 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::{follow::DataExt, object_id};
+use super::{cc_followers, follow::DataExt, object_id, to_public};
 use crate::apub::actor::normalized_host;
 use crate::error::{Error, Result};
-use crate::model::Event;
+use crate::model::{Announcement, Event};
 use crate::service::AppState;
 
 /// A deleted object as a `Delete` names it.
@@ -49,17 +49,28 @@ pub struct DeleteObject {
 impl DeleteObject {
     /// `Delete` of a local `event` by its organizer, public and to the organizer's followers.
     pub fn event(id: Url, event: &Event) -> Self {
+        Self::tombstone(id, &event.organizer_ap_id, &event.ap_id, "Event")
+    }
+
+    /// `Delete` of a local announcement (a `Note`, or an `Article` when it has a title) by its
+    /// community, public and to the community's followers.
+    pub fn announcement(id: Url, a: &Announcement) -> Self {
+        let former_type = if a.title.is_some() { "Article" } else { "Note" };
+        Self::tombstone(id, &a.author_ap_id, &a.ap_id, former_type)
+    }
+
+    fn tombstone(id: Url, actor: &Url, object: &Url, former_type: &str) -> Self {
         DeleteObject {
             kind: DeleteType::Delete,
             id,
-            actor: event.organizer_ap_id.clone(),
+            actor: actor.clone(),
             object: Tombstone {
                 kind: TombstoneType::Tombstone,
-                id: event.ap_id.clone(),
-                former_type: "Event".into(),
+                id: object.clone(),
+                former_type: former_type.into(),
             },
-            to: vec![crate::apub::PUBLIC.into()],
-            cc: vec![format!("{}/followers", event.organizer_ap_id)],
+            to: to_public(),
+            cc: cc_followers(actor),
         }
     }
 }

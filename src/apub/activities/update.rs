@@ -9,7 +9,7 @@ use super::{cc_followers, to_public};
 use super::{follow::DataExt, object_id};
 use crate::apub::actor;
 use crate::error::{Error, Result};
-use crate::model::{Community, Event};
+use crate::model::{Announcement, Community, Event};
 use crate::service::AppState;
 
 /// The `Update` activity.
@@ -44,6 +44,19 @@ impl Update<serde_json::Value> {
             to: to_public(),
             cc: cc_followers(&event.organizer_ap_id),
             of_event: true,
+        }
+    }
+
+    /// `Update{Note}` (or `Article`) of a local announcement by its community.
+    pub fn announcement(id: Url, state: &AppState, a: &Announcement) -> Self {
+        Update {
+            kind: UpdateType::Update,
+            id,
+            actor: a.author_ap_id.clone(),
+            object: crate::apub::note::announcement_object(state, a),
+            to: to_public(),
+            cc: cc_followers(&a.author_ap_id),
+            of_event: false,
         }
     }
 }
