@@ -134,6 +134,6 @@ pub mod service;
 pub mod store;
 pub mod web;
 
-pub use error::{Error, Result};
+pub use error::{Error, Refusal, Result};
 pub use hooks::DomainEvent;
 pub use service::{AppState, Settings, Verkosto};
