@@ -142,6 +142,6 @@ pub(crate) mod web;
 /// remote server would (the benchmarks sign inbox posts with it).
 pub use apub::signatures;
 
-pub use error::{Error, Result};
+pub use error::{Error, Refusal, Result};
 pub use hooks::DomainEvent;
 pub use service::{AppState, Settings, Verkosto};
