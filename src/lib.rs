@@ -123,17 +123,25 @@
 
 #![deny(missing_docs)]
 
-pub mod apub;
-pub mod deliver;
+// The embedding surface: `Verkosto` and its settings, the route groups (`http::Mount`), the hooks, the
+// domain model and the errors. Everything else is the crate's inside.
+pub(crate) mod apub;
+pub(crate) mod deliver;
 mod error;
 pub mod hooks;
 pub mod http;
-pub mod ical;
+pub(crate) mod ical;
 pub mod model;
 pub mod service;
+// Public for the reference server's operator commands and for the test suite (see the module's docs).
+#[doc(hidden)]
 pub mod store;
-pub mod web;
+pub(crate) mod web;
 
-pub use error::{Error, Result};
+/// Signing and checking HTTP signatures as we do: for tools and tests that talk to an instance as a
+/// remote server would (the benchmarks sign inbox posts with it).
+pub use apub::signatures;
+
+pub use error::{Error, Refusal, Result};
 pub use hooks::DomainEvent;
 pub use service::{AppState, Settings, Verkosto};

@@ -13,7 +13,7 @@ use crate::apub::activities::create::Create;
 use crate::apub::activities::delete::DeleteObject;
 use crate::apub::activities::update::Update;
 use crate::apub::{actor, new_activity_id, note};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, Announcement, AnnouncementUpdate, Event, NewAnnouncement};
 use crate::store::{self, Tx};
 
@@ -40,7 +40,7 @@ impl TimelineItem {
 
 fn check_content(raw: &str) -> Result<()> {
     if raw.trim().is_empty() {
-        return Err(Error::invalid("content", "must not be empty"));
+        return Err(Error::invalid("content", Refusal::Required));
     }
     bounded("content", raw, MAX_CONTENT)
 }
@@ -136,15 +136,18 @@ impl Verkosto {
         let mut c = self.db().acquire().await?;
         store::announcements::find(&mut c.conn(), public_id)
             .await?
-            .ok_or_else(|| Error::NotFound(format!("announcement {public_id:?}")))
+            .ok_or_else(|| {
+                Refusal::NoSuchAnnouncement {
+                    id: public_id.to_string(),
+                }
+                .into()
+            })
     }
 
     async fn managed_announcement(&self, by: &Account, public_id: &str) -> Result<Announcement> {
         let a = self.announcement(public_id).await?;
         if !a.local {
-            return Err(Error::Forbidden(
-                "only the author's instance can change a remote announcement".into(),
-            ));
+            return Err(Refusal::RemoteAnnouncementReadOnly.into());
         }
         let name = super::local_name(&a.author_ap_id);
         let community = self.community(&name).await?;

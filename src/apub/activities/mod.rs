@@ -30,16 +30,6 @@ pub enum ObjectOrId<T> {
     Id(Url),
 }
 
-impl<T> ObjectOrId<T> {
-    /// The embedded object, if it was embedded.
-    pub fn object(&self) -> Option<&T> {
-        match self {
-            ObjectOrId::Object(o) => Some(o),
-            ObjectOrId::Id(_) => None,
-        }
-    }
-}
-
 /// The id of an object given by id or embedded (`{"id": ...}`).
 pub fn object_id(object: &serde_json::Value) -> crate::Result<Url> {
     let raw = match object {
@@ -62,16 +52,6 @@ pub(crate) fn to_public() -> Vec<String> {
 /// `cc` of a public activity by `actor`: its followers collection.
 pub(crate) fn cc_followers(actor: &Url) -> Vec<String> {
     vec![format!("{actor}/followers")]
-}
-
-/// Serializes an activity with our `@context` in front.
-pub fn to_json<T: Serialize>(activity: &T) -> crate::Result<String> {
-    let wrapped = activitypub_federation::protocol::context::WithContext::new(
-        activity,
-        crate::apub::context::context(),
-    );
-    serde_json::to_string(&wrapped)
-        .map_err(|e| crate::Error::Internal(format!("serializing activity: {e}")))
 }
 
 /// An activity we send: serialized as it is, with its `@context` in front.

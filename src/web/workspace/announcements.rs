@@ -66,8 +66,9 @@ pub(super) async fn post_announcement(
     match v.create_announcement(&account, &name, new).await {
         Ok(a) => Ok(Redirect::to(&format!("/a/{}", a.public_id)).into_response()),
         Err(e) => {
-            let errors = FieldErrors::from_error(e, &[("content", "content"), ("title", "title")])
-                .map_err(|e| p.error(e))?;
+            let errors =
+                FieldErrors::from_error(e, &[("content", "content"), ("title", "title")], &p)
+                    .map_err(|e| p.error(e))?;
             again(p, form, errors, None).await
         }
     }
