@@ -124,16 +124,19 @@
 #![deny(missing_docs)]
 
 pub mod apub;
+pub mod context;
 pub mod deliver;
 mod error;
 pub mod hooks;
 pub mod http;
 pub mod ical;
 pub mod model;
+pub mod sanitize;
 pub mod service;
 pub mod store;
 pub mod web;
 
+pub use context::{AppState, Settings};
 pub use error::{Error, Result};
 pub use hooks::DomainEvent;
-pub use service::{AppState, Settings, Verkosto};
+pub use service::Verkosto;

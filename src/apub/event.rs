@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use url::Url;
 
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::{Event, EventCategory, EventPlace, EventStatus, JoinMode};
-use crate::service::AppState;
 
 /// The `@context` of event documents: ActivityStreams, security, and every extension term we emit,
 /// named as Mobilizon names them so that its JSON-LD reading and ours agree.
@@ -358,9 +358,7 @@ pub fn event_from_ap(doc: &Value, public_id: String, organizer: Url) -> Result<E
         local: false,
         title,
         description_source: None,
-        description_html: crate::service::sanitize::html(
-            &content.chars().take(50_000).collect::<String>(),
-        ),
+        description_html: crate::sanitize::html(&content.chars().take(50_000).collect::<String>()),
         starts_at,
         ends_at,
         timezone: text(doc, "timezone")

@@ -4,9 +4,9 @@
 use serde_json::{Value, json};
 use url::Url;
 
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::Announcement;
-use crate::service::AppState;
 
 /// The document of an announcement we host.
 pub fn announcement_to_ap(state: &AppState, a: &Announcement) -> Value {
@@ -80,7 +80,7 @@ pub fn announcement_from_ap(doc: &Value, public_id: String, author: Url) -> Resu
             .and_then(Value::as_str)
             .map(|t| t.chars().take(200).collect()),
         content_source: None,
-        content_html: crate::service::sanitize::html(&content),
+        content_html: crate::sanitize::html(&content),
         image_url: doc
             .get("attachment")
             .and_then(Value::as_array)

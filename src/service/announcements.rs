@@ -72,7 +72,7 @@ impl Verkosto {
             community_id: Some(community.id),
             local: true,
             title: check_title(new.title)?,
-            content_html: super::sanitize::markdown(&new.content),
+            content_html: crate::sanitize::markdown(&new.content),
             content_source: Some(new.content),
             image_url: optional_url("image_url", new.image_url.as_deref())?,
             tags: tags(new.tags.unwrap_or_default())?,
@@ -186,7 +186,7 @@ impl Verkosto {
         let mut a = self.managed_announcement(by, public_id).await?;
         if let Some(content) = change.content {
             check_content(&content)?;
-            a.content_html = super::sanitize::markdown(&content);
+            a.content_html = crate::sanitize::markdown(&content);
             a.content_source = Some(content);
         }
         if change.title.is_some() {

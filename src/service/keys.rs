@@ -1,10 +1,9 @@
 //! Key generation, and the caches that keep PEM parsing off the delivery and inbox paths.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::Verkosto;
-use crate::apub::signatures::{SigningKey, VerifyingKey};
+use crate::apub::signatures::SigningKey;
 use crate::error::{Error, Result};
 use crate::model::KeyPair;
 use crate::store;
@@ -21,52 +20,6 @@ pub async fn generate_keypair() -> Result<KeyPair> {
     })
     .await
     .map_err(|e| Error::Internal(format!("key generation task failed: {e}")))?
-}
-
-/// How many parsed remote public keys are kept; past that the cache starts over (a flood of new
-/// actors costs a re-parse each, never unbounded memory).
-const MAX_PUBLIC_KEYS: usize = 10_000;
-
-/// Parsed keys: parsing PEM costs more than a signature (a private key) or about as much as a
-/// verification (a public key), and the same few keys come back on every delivery and activity.
-#[derive(Default)]
-pub(crate) struct KeyCache {
-    /// Our actors' private keys by actor id; they never change.
-    private: Mutex<HashMap<String, Arc<SigningKey>>>,
-    /// Remote actors' public keys by their PEM text, so a rotated key is simply another entry.
-    public: Mutex<HashMap<String, Arc<VerifyingKey>>>,
-}
-
-impl KeyCache {
-    fn get(&self, actor_ap_id: &str) -> Option<Arc<SigningKey>> {
-        self.private.lock().ok()?.get(actor_ap_id).cloned()
-    }
-
-    fn put(&self, actor_ap_id: &str, key: Arc<SigningKey>) {
-        if let Ok(mut map) = self.private.lock() {
-            map.insert(actor_ap_id.to_string(), key);
-        }
-    }
-
-    /// The parsed form of a PEM public key, `None` when it does not parse.
-    pub(crate) fn verifying_key(&self, public_key_pem: &str) -> Option<Arc<VerifyingKey>> {
-        if let Some(key) = self
-            .public
-            .lock()
-            .ok()
-            .and_then(|map| map.get(public_key_pem).cloned())
-        {
-            return Some(key);
-        }
-        let key = Arc::new(VerifyingKey::from_pem(public_key_pem)?);
-        if let Ok(mut map) = self.public.lock() {
-            if map.len() >= MAX_PUBLIC_KEYS {
-                map.clear();
-            }
-            map.insert(public_key_pem.to_string(), key.clone());
-        }
-        Some(key)
-    }
 }
 
 impl Verkosto {

@@ -8,9 +8,9 @@ use url::Url;
 
 use super::{follow::DataExt, object_id};
 use crate::apub::actor::normalized_host;
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::Event;
-use crate::service::AppState;
 
 /// `Announce` of an event by its organizing group, to the group's followers.
 pub fn announce_event(state: &AppState, event: &Event) -> (Url, Value) {

@@ -9,9 +9,9 @@ use url::Url;
 use super::{follow::DataExt, object_id};
 use crate::apub::actor::normalized_host;
 use crate::apub::event::{event_context, event_to_ap};
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::Event;
-use crate::service::AppState;
 
 /// `Create{Event}` from the organizing group to its followers.
 pub fn create_event(state: &AppState, event: &Event) -> (Url, Value) {

@@ -7,8 +7,8 @@ use url::Url;
 
 use super::{follow::DataExt, object_id};
 use crate::apub::actor::normalized_host;
+use crate::context::AppState;
 use crate::error::{Error, Result};
-use crate::service::AppState;
 
 /// The `Delete` activity as received. Its `object` is an id or an embedded object (or `Tombstone`).
 #[derive(Debug, Clone, Serialize, Deserialize)]

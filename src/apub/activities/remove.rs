@@ -7,8 +7,8 @@ use serde_json::Value;
 use url::Url;
 
 use super::{follow::DataExt, object_id};
+use crate::context::AppState;
 use crate::error::{Error, Result};
-use crate::service::AppState;
 
 /// `Remove` as received.
 #[derive(Debug, Clone, Serialize, Deserialize)]

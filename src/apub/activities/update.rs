@@ -7,9 +7,9 @@ use url::Url;
 
 use super::{follow::DataExt, object_id};
 use crate::apub::{PUBLIC, actor};
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::Community;
-use crate::service::AppState;
 
 /// The `Update` activity.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::{account_id, community_id, instance_id};
+use crate::context::AppState;
 use crate::model::{Account, Community};
-use crate::service::AppState;
 
 /// `endpoints` of an actor.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -8,9 +8,9 @@ use activitypub_federation::{
 use async_trait::async_trait;
 use url::Url;
 
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::KeyPair;
-use crate::service::AppState;
 
 mod document;
 mod remote;

@@ -2,8 +2,8 @@
 
 use url::Url;
 
+use crate::context::AppState;
 use crate::model::Membership;
-use crate::service::AppState;
 
 /// The id of a local community.
 pub fn community_id(state: &AppState, name: &str) -> Url {

@@ -54,7 +54,7 @@ impl Verkosto {
             cohosts: cohosts.iter().map(|(id, _)| id.clone()).collect(),
             local: true,
             title,
-            description_html: crate::service::sanitize::markdown(&description),
+            description_html: crate::sanitize::markdown(&description),
             description_source: Some(description).filter(|d| !d.is_empty()),
             starts_at,
             ends_at,
@@ -159,7 +159,7 @@ impl Verkosto {
         }
         if let Some(d) = change.description {
             check_description(&d)?;
-            event.description_html = crate::service::sanitize::markdown(&d);
+            event.description_html = crate::sanitize::markdown(&d);
             event.description_source = Some(d).filter(|d| !d.is_empty());
         }
         if let Some(s) = change.starts_at {

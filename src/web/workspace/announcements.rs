@@ -52,7 +52,7 @@ pub(super) async fn post_announcement(
         )
     };
     if form.action == "preview" {
-        let html = crate::service::sanitize::markdown(&form.content);
+        let html = crate::sanitize::markdown(&form.content);
         return again(p, form, FieldErrors::default(), Some(html)).await;
     }
     let new = NewAnnouncement {

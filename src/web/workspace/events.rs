@@ -290,7 +290,7 @@ pub(super) async fn create_event(
         .await
         .map_err(|e| p.error(e))?;
     if form.action == "preview" {
-        let html = crate::service::sanitize::markdown(&form.description);
+        let html = crate::sanitize::markdown(&form.description);
         return Ok(event_form_page(
             p,
             c,
@@ -363,7 +363,7 @@ pub(super) async fn update_event(
     let (event, c) = managed_event(&v, &p, &id).await?;
     let account = p.require_account()?.clone();
     if form.action == "preview" {
-        let html = crate::service::sanitize::markdown(&form.description);
+        let html = crate::sanitize::markdown(&form.description);
         return Ok(event_form_page(
             p,
             c,
