@@ -152,8 +152,8 @@ pub struct AppState {
     pub(crate) hooks: crate::hooks::Hooks,
     /// Limits refetches of actors whose signatures fail.
     pub(crate) refetch_guard: Arc<crate::apub::inbox::RefetchGuard>,
-    /// The instance's root URL (validated at start-up).
-    base_url: Arc<Url>,
+    /// Every local URL, built from the instance's root (validated at start-up).
+    urls: Arc<crate::urls::LocalUrls>,
     /// The federation configuration, set once right after it is built (it holds this state itself).
     pub(crate) federation: Arc<std::sync::OnceLock<FederationConfig<AppState>>>,
 }
@@ -162,9 +162,12 @@ impl AppState {
     /// The absolute URL of `path` on this instance. Paths are ours, but may carry ids taken from
     /// requests: anything that does not join cleanly yields the root rather than a panic.
     pub fn url(&self, path: &str) -> Url {
-        self.base_url
-            .join(path)
-            .unwrap_or_else(|_| (*self.base_url).clone())
+        self.urls.path(path)
+    }
+
+    /// Every local URL: built from ids and names, and parsed back.
+    pub fn urls(&self) -> &crate::urls::LocalUrls {
+        &self.urls
     }
 }
 
@@ -192,7 +195,7 @@ impl AppState {
             refetch_guard: Arc::default(),
             hooks: crate::hooks::Hooks::default(),
             unhandled_activities: Arc::default(),
-            base_url: Arc::new(settings.base_url()?),
+            urls: Arc::new(crate::urls::LocalUrls::new(settings.base_url()?)),
             blocks,
             login_limiter: Arc::new(governor::RateLimiter::keyed(per_minute(10))),
             password_checks: Arc::default(),

@@ -134,6 +134,7 @@ pub mod model;
 pub mod sanitize;
 pub mod service;
 pub mod store;
+pub mod urls;
 pub mod web;
 
 pub use context::{AppState, Settings};

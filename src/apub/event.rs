@@ -12,6 +12,7 @@ use url::Url;
 use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::{Event, EventCategory, EventPlace, EventStatus, JoinMode};
+use crate::urls::{LocalUrls, Part};
 
 /// The `@context` of event documents: ActivityStreams, security, and every extension term we emit,
 /// named as Mobilizon names them so that its JSON-LD reading and ours agree.
@@ -90,7 +91,7 @@ pub fn summary_line(event: &Event) -> String {
 /// The `Event` document of an event we host.
 pub fn event_to_ap(state: &AppState, event: &Event) -> Value {
     let group = &event.organizer_ap_id;
-    let followers = format!("{group}/followers");
+    let followers = LocalUrls::part(group, Part::Followers);
     let mut locations = vec![];
     if let Some(p) = &event.place {
         let mut place = json!({
@@ -165,7 +166,7 @@ pub fn event_to_ap(state: &AppState, event: &Event) -> Value {
         "draft": false,
         "published": event.published_at,
         "updated": event.updated_at,
-        "replies": format!("{}/replies", event.ap_id),
+        "replies": LocalUrls::part(&event.ap_id, Part::Replies),
     });
     if let Some(source) = &event.description_source {
         doc["source"] = json!({ "content": source, "mediaType": "text/markdown" });

@@ -69,7 +69,7 @@ pub(crate) fn new_activity_id(state: &crate::context::AppState) -> url::Url {
     use rand::RngCore;
     let mut raw = [0u8; 16];
     rand::rng().fill_bytes(&mut raw);
-    state.url(&format!("/activities/{}", hex::encode(raw)))
+    state.urls().activity(&hex::encode(raw))
 }
 
 #[cfg(test)]

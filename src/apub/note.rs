@@ -7,6 +7,7 @@ use url::Url;
 use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::Announcement;
+use crate::urls::{LocalUrls, Part};
 
 /// The document of an announcement we host.
 pub fn announcement_to_ap(state: &AppState, a: &Announcement) -> Value {
@@ -26,7 +27,7 @@ pub fn announcement_to_ap(state: &AppState, a: &Announcement) -> Value {
         "content": a.content_html,
         "mediaType": "text/html",
         "to": [super::PUBLIC],
-        "cc": [format!("{group}/followers")],
+        "cc": [LocalUrls::part(group, Part::Followers)],
         "tag": tags,
         "published": a.published_at,
         "updated": a.updated_at,

@@ -26,13 +26,10 @@ pub async fn lookup(verkosto: &Verkosto, resource: &str) -> Result<Webfinger> {
     } else {
         let url = url::Url::parse(resource)
             .map_err(|_| Error::BadRequest("resource must be acct:name@domain or a URL".into()))?;
-        let segments: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
-        match segments.as_slice() {
-            ["c" | "u", name] if super::actor::normalized_host(&url).as_deref() == Some(domain) => {
-                name.to_string()
-            }
-            _ => return Err(Error::NotFound(resource.to_string())),
-        }
+        state
+            .urls()
+            .actor_name(&url)
+            .ok_or_else(|| Error::NotFound(resource.to_string()))?
     };
     let subject = format!("acct:{name}@{domain}");
     let id = if verkosto.community(&name).await.is_ok() {

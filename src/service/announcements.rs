@@ -11,6 +11,7 @@ use crate::apub::{actor, note};
 use crate::error::{Error, Result};
 use crate::model::{Account, Announcement, AnnouncementUpdate, Event, NewAnnouncement};
 use crate::store::{self, Tx};
+use crate::urls::{LocalUrls, Part};
 
 const MAX_CONTENT: usize = 50_000;
 
@@ -66,7 +67,7 @@ impl Verkosto {
         let now = store::now();
         let announcement = Announcement {
             id: 0,
-            ap_id: self.state().url(&format!("/a/{public_id}")),
+            ap_id: self.state().urls().announcement(&public_id),
             public_id,
             author_ap_id: actor::community_id(self.state(), &community.name),
             community_id: Some(community.id),
@@ -113,7 +114,7 @@ impl Verkosto {
         let id = crate::apub::new_activity_id(self.state());
         let body = serde_json::json!({
             "@context": context, "type": kind, "id": id, "actor": actor, "object": object,
-            "to": [crate::apub::PUBLIC], "cc": [format!("{actor}/followers")],
+            "to": [crate::apub::PUBLIC], "cc": [LocalUrls::part(actor, Part::Followers)],
         });
         self.publish_json(tx, actor, &id, &body.to_string(), true, &[])
             .await
@@ -130,7 +131,7 @@ impl Verkosto {
         let id = crate::apub::new_activity_id(self.state());
         let body = serde_json::json!({
             "@context": crate::apub::context::context(), "type": "Announce", "id": id, "actor": actor,
-            "object": object, "to": [crate::apub::PUBLIC], "cc": [format!("{actor}/followers")],
+            "object": object, "to": [crate::apub::PUBLIC], "cc": [LocalUrls::part(actor, Part::Followers)],
         });
         self.publish_json(tx, actor, &id, &body.to_string(), true, &[])
             .await
@@ -170,7 +171,7 @@ impl Verkosto {
                 "only the author's instance can change a remote announcement".into(),
             ));
         }
-        let name = super::local_name(&a.author_ap_id);
+        let name = self.local_actor_name(&a.author_ap_id);
         let community = self.community(&name).await?;
         self.require_manager(by, &community).await?;
         Ok(a)

@@ -7,6 +7,7 @@ use crate::apub::signatures::SigningKey;
 use crate::error::{Error, Result};
 use crate::model::KeyPair;
 use crate::store;
+use crate::urls::LocalObject;
 
 /// Makes a new RSA-2048 key pair on a blocking thread (it takes tens of milliseconds).
 pub async fn generate_keypair() -> Result<KeyPair> {
@@ -30,18 +31,17 @@ impl Verkosto {
             return Ok((key_id, key));
         }
         let url = url::Url::parse(actor_ap_id)?;
-        let segments: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
-        let pem = match segments.as_slice() {
-            ["actor"] => self.state().instance_keys.private_key_pem.clone(),
-            ["c", name] => {
-                let community = self.community(name).await?;
+        let pem = match self.state().urls().parse(&url) {
+            Some(LocalObject::InstanceActor) => self.state().instance_keys.private_key_pem.clone(),
+            Some(LocalObject::Community(name)) => {
+                let community = self.community(&name).await?;
                 let mut c = self.db().acquire().await?;
                 store::communities::keys(&mut c.conn(), community.id)
                     .await?
                     .private_key_pem
             }
-            ["u", name] => {
-                let account = self.account(name).await?;
+            Some(LocalObject::Account(name)) => {
+                let account = self.account(&name).await?;
                 let mut c = self.db().acquire().await?;
                 store::accounts::keys(&mut c.conn(), account.id)
                     .await?

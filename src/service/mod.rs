@@ -170,10 +170,10 @@ impl Verkosto {
     }
 }
 
-/// The name in a local actor URL (`/c/{name}` or `/u/{name}`).
-pub(crate) fn local_name(url: &Url) -> String {
-    url.path_segments()
-        .and_then(|mut s| s.nth(1))
-        .unwrap_or_default()
-        .to_string()
+impl Verkosto {
+    /// The name in a local actor URL (`/c/{name}` or `/u/{name}`); empty (which names nobody) for
+    /// any other URL.
+    pub(crate) fn local_actor_name(&self, url: &Url) -> String {
+        self.state().urls().actor_name(url).unwrap_or_default()
+    }
 }

@@ -11,6 +11,7 @@ use crate::apub::actor::normalized_host;
 use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::Event;
+use crate::urls::{LocalUrls, Part};
 
 /// `Announce` of an event by its organizing group, to the group's followers.
 pub fn announce_event(state: &AppState, event: &Event) -> (Url, Value) {
@@ -22,7 +23,7 @@ pub fn announce_event(state: &AppState, event: &Event) -> (Url, Value) {
         "actor": event.organizer_ap_id,
         "object": event.ap_id,
         "to": [crate::apub::PUBLIC],
-        "cc": [format!("{}/followers", event.organizer_ap_id)],
+        "cc": [LocalUrls::part(&event.organizer_ap_id, Part::Followers)],
         "published": event.published_at,
     });
     (id, body)

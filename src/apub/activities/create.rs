@@ -12,6 +12,7 @@ use crate::apub::event::{event_context, event_to_ap};
 use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::Event;
+use crate::urls::{LocalUrls, Part};
 
 /// `Create{Event}` from the organizing group to its followers.
 pub fn create_event(state: &AppState, event: &Event) -> (Url, Value) {
@@ -27,7 +28,7 @@ pub fn create_event(state: &AppState, event: &Event) -> (Url, Value) {
         "actor": event.organizer_ap_id,
         "object": object,
         "to": [crate::apub::PUBLIC],
-        "cc": [format!("{}/followers", event.organizer_ap_id)],
+        "cc": [LocalUrls::part(&event.organizer_ap_id, Part::Followers)],
         "published": event.published_at,
     });
     (id, body)

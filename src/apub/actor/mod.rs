@@ -81,6 +81,6 @@ impl Actor for InstanceActor {
     }
 
     fn inbox(&self) -> Url {
-        Url::parse(&format!("{}/inbox", self.id)).unwrap_or_else(|_| self.id.clone())
+        crate::urls::LocalUrls::part(&self.id, crate::urls::Part::Inbox)
     }
 }

@@ -8,6 +8,7 @@ use crate::DomainEvent;
 use crate::error::{Error, Result};
 use crate::model::{Account, Comment};
 use crate::store;
+use crate::urls::{LocalUrls, Part};
 
 impl Verkosto {
     /// A reply to one of our events arrived.
@@ -80,8 +81,8 @@ impl Verkosto {
         let body = serde_json::json!({
             "@context": crate::apub::context::context(),
             "type": "Remove", "id": id, "actor": event.organizer_ap_id,
-            "object": removed.ap_id, "target": format!("{}/replies", event.ap_id),
-            "to": [crate::apub::PUBLIC], "cc": [format!("{}/followers", event.organizer_ap_id)],
+            "object": removed.ap_id, "target": LocalUrls::part(&event.ap_id, Part::Replies),
+            "to": [crate::apub::PUBLIC], "cc": [LocalUrls::part(&event.organizer_ap_id, Part::Followers)],
         });
         self.publish_json(
             &mut tx,

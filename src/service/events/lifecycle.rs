@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::{Account, Event, EventCategory, EventStatus, EventUpdate, JoinMode, NewEvent};
 use crate::service::communities::{optional_url, tags};
 use crate::store::{self, Tx};
+use crate::urls::{LocalUrls, Part};
 
 impl Verkosto {
     /// Publishes a new event of a community (its managers only): `Create` and `Announce` to followers.
@@ -43,7 +44,7 @@ impl Verkosto {
             .resolve_cohosts(new.cohosts.unwrap_or_default(), &organizer)
             .await?;
         let public_id = new_public_id();
-        let ap_id = self.state().url(&format!("/e/{public_id}"));
+        let ap_id = self.state().urls().event(&public_id);
         let now = store::now();
         let event = Event {
             id: 0,
@@ -242,7 +243,7 @@ impl Verkosto {
             "@context": crate::apub::context::context(),
             "type": "Delete", "id": id, "actor": event.organizer_ap_id,
             "object": { "type": "Tombstone", "id": event.ap_id, "formerType": "Event" },
-            "to": [crate::apub::PUBLIC], "cc": [format!("{}/followers", event.organizer_ap_id)],
+            "to": [crate::apub::PUBLIC], "cc": [LocalUrls::part(&event.organizer_ap_id, Part::Followers)],
         });
         self.publish_json(
             &mut tx,
@@ -277,7 +278,7 @@ impl Verkosto {
         let body = serde_json::json!({
             "@context": ap_event::event_context(),
             "type": "Update", "id": id, "actor": fresh.organizer_ap_id, "object": object,
-            "to": [crate::apub::PUBLIC], "cc": [format!("{}/followers", fresh.organizer_ap_id)],
+            "to": [crate::apub::PUBLIC], "cc": [LocalUrls::part(&fresh.organizer_ap_id, Part::Followers)],
         });
         let inboxes = self.participant_inboxes(tx, &fresh).await?;
         self.publish_json(

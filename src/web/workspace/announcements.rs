@@ -64,7 +64,9 @@ pub(super) async fn post_announcement(
         pinned: None,
     };
     match v.create_announcement(&account, &name, new).await {
-        Ok(a) => Ok(Redirect::to(&format!("/a/{}", a.public_id)).into_response()),
+        Ok(a) => {
+            Ok(Redirect::to(v.state().urls().announcement(&a.public_id).path()).into_response())
+        }
         Err(e) => {
             let errors = FieldErrors::from_error(e, &[("content", "content"), ("title", "title")])
                 .map_err(|e| p.error(e))?;
