@@ -282,13 +282,9 @@ async fn an_unavailable_host_is_skipped_until_it_contacts_us() {
     let private =
         <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(&key.private_key_pem)
             .expect("key");
-    let headers = verkosto::apub::signatures::sign_post(
-        &inbox,
-        &body,
-        &format!("{actor}#main-key"),
-        &private,
-    )
-    .expect("sign");
+    let headers =
+        verkosto::signatures::sign_post(&inbox, &body, &format!("{actor}#main-key"), &private)
+            .expect("sign");
     let res = s
         .http
         .post(inbox.as_str())

@@ -208,7 +208,7 @@ async fn a_burst_from_an_unknown_actor_fetches_its_key_once() {
     let posts: Vec<_> = (0..20)
         .map(|n| {
             let body = serde_json::to_vec(&json!({ "id": format!("{actor}/likes/{n}"), "type": "Like", "actor": actor, "object": s.url("/c/kahvila") })).expect("json");
-            let headers = verkosto::apub::signatures::sign_post(&inbox, &body, &format!("{actor}#main-key"), &private).expect("sign");
+            let headers = verkosto::signatures::sign_post(&inbox, &body, &format!("{actor}#main-key"), &private).expect("sign");
             let req = s.http.post(inbox.as_str()).headers(headers).body(body);
             tokio::spawn(async move { req.send().await.map(|r| r.status().as_u16()).unwrap_or(0) })
         })
@@ -345,7 +345,7 @@ async fn an_actor_whose_key_fetch_answers_gone_is_forgotten() {
                 <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(&pem)
                     .expect("key");
             let body = serde_json::to_vec(&json!({ "id": format!("{actor}/follows/{n}"), "type": "Follow", "actor": actor, "object": s.url("/c/kahvila") })).expect("json");
-            let headers = verkosto::apub::signatures::sign_post(
+            let headers = verkosto::signatures::sign_post(
                 &inbox,
                 &body,
                 &format!("{actor}#main-key"),

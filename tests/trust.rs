@@ -16,7 +16,7 @@ async fn post_signed(
 ) -> u16 {
     let body = serde_json::to_vec(activity).expect("json");
     let inbox = url::Url::parse(&server.url("/inbox")).expect("url");
-    let headers = verkosto::apub::signatures::sign_post(&inbox, &body, key_id, key).expect("sign");
+    let headers = verkosto::signatures::sign_post(&inbox, &body, key_id, key).expect("sign");
     let mut req = server.http.post(inbox.as_str()).headers(headers).body(body);
     if let Some(f) = forwarded_for {
         req = req.header("x-forwarded-for", f);

@@ -199,13 +199,9 @@ async fn participant_csv_cells_never_run_as_spreadsheet_formulas() {
                                "object": ap_id, "participationMessage": format!("{formula} tulen") });
             let body = serde_json::to_vec(&join).expect("json");
             let inbox = url::Url::parse(&server.url("/inbox")).expect("inbox");
-            let headers = verkosto::apub::signatures::sign_post(
-                &inbox,
-                &body,
-                &format!("{actor}#main-key"),
-                &key,
-            )
-            .expect("sign");
+            let headers =
+                verkosto::signatures::sign_post(&inbox, &body, &format!("{actor}#main-key"), &key)
+                    .expect("sign");
             let res = server
                 .http
                 .post(inbox.as_str())

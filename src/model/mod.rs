@@ -1,6 +1,6 @@
 //! Domain types: what Verkosto knows about, independent of storage and of ActivityStreams.
 //!
-//! Wire shapes live in [`crate::apub`]; each has one named conversion from and to these types.
+//! Wire shapes live in the crate's `apub` module; each has one named conversion from and to these types.
 
 mod account;
 mod announcement;

@@ -20,7 +20,10 @@ mod keys;
 mod moderation;
 mod networks;
 mod publish;
-pub use crate::sanitize;
+/// Allow-list HTML sanitizing for everything users and remote servers send us.
+pub mod sanitize {
+    pub use crate::sanitize::{html, markdown};
+}
 
 pub use accounts::{IssuedToken, NewAccount};
 pub use announcements::TimelineItem;

@@ -1,9 +1,14 @@
 //! Storage on SQLite (the embedded default) and PostgreSQL, behind one interface.
 //!
+//! Public (and hidden from the docs) for the reference server's operator commands (queue status) and
+//! for the test suite, which sets up and inspects state through it; it is not part of the embedding
+//! surface and changes with any release. An embedder passes a [`Db`] to `Verkosto::with_db` and
+//! calls [`Db::migrate`]; nothing else here is meant for them.
+//!
 //! # Why one SQL text through two concrete drivers
 //!
 //! Every query is written once, in the SQL both databases understand (`$1` placeholders, `RETURNING`,
-//! `ON CONFLICT`), and run through sqlx's real SQLite or PostgreSQL driver by the [`on_conn!`] macro, which
+//! `ON CONFLICT`), and run through sqlx's real SQLite or PostgreSQL driver by the `on_conn!` macro, which
 //! expands the same code once per backend. We chose this over the alternatives deliberately:
 //!
 //! - sqlx's `Any` driver passes the same text through, but has no chrono, JSON or UUID types, so every

@@ -364,7 +364,7 @@ impl RemoteSigner {
         let body = serde_json::to_vec(activity).expect("json");
         let inbox = url::Url::parse(&target.url(path)).expect("url");
         let mut headers =
-            verkosto::apub::signatures::sign_post_at(&inbox, &body, &self.key_id, &self.key, date)
+            verkosto::signatures::sign_post_at(&inbox, &body, &self.key_id, &self.key, date)
                 .expect("sign");
         if let Some((created, expires)) = created_expires {
             // Re-sign by hand: the signing crate cannot set (created)/(expires) of our choosing.
@@ -406,8 +406,8 @@ impl RemoteSigner {
     pub async fn post(&self, target: &TestServer, path: &str, activity: &Value) -> (u16, Value) {
         let body = serde_json::to_vec(activity).expect("json");
         let inbox = url::Url::parse(&target.url(path)).expect("url");
-        let headers = verkosto::apub::signatures::sign_post(&inbox, &body, &self.key_id, &self.key)
-            .expect("sign");
+        let headers =
+            verkosto::signatures::sign_post(&inbox, &body, &self.key_id, &self.key).expect("sign");
         let res = target
             .http
             .post(inbox.as_str())

@@ -169,13 +169,13 @@ async fn receive(
     sink.max_in_flight
         .fetch_max(now_in_flight, std::sync::atomic::Ordering::SeqCst);
     let host = sink.host.lock().expect("lock").clone();
-    let signature_ok = match verkosto::apub::signatures::check_post(
+    let signature_ok = match verkosto::signatures::check_post(
         "POST",
         uri.path(),
         &headers,
         &body,
         &host,
-        verkosto::apub::signatures::SignatureAge::default(),
+        verkosto::signatures::SignatureAge::default(),
     ) {
         Ok(pending) => {
             let key = sink

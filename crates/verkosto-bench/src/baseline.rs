@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::{Router, extract::Path, http::header, response::IntoResponse, routing::get};
-use verkosto::apub::signatures::{self, SigningKey, VerifyingKey};
 use verkosto::model::KeyPair;
+use verkosto::signatures::{self, SigningKey, VerifyingKey};
 
 /// A JSON document of exactly `size` bytes (at least 16).
 pub fn fixed_json(size: usize) -> String {

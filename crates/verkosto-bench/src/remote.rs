@@ -15,8 +15,8 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use verkosto::apub::signatures::{self, SigningKey, VerifyingKey};
 use verkosto::model::KeyPair;
+use verkosto::signatures::{self, SigningKey, VerifyingKey};
 
 /// One remote actor whose key this tool holds.
 pub struct RemoteActor {

@@ -398,7 +398,7 @@ async fn ingest(
             part.into_iter()
                 .map(|(actor, body)| {
                     let (key_id, key) = &signers[actor];
-                    let headers = verkosto::apub::signatures::sign_post(
+                    let headers = verkosto::signatures::sign_post(
                         &inbox,
                         body.as_bytes(),
                         key_id,

@@ -30,16 +30,6 @@ pub enum ObjectOrId<T> {
     Id(Url),
 }
 
-impl<T> ObjectOrId<T> {
-    /// The embedded object, if it was embedded.
-    pub fn object(&self) -> Option<&T> {
-        match self {
-            ObjectOrId::Object(o) => Some(o),
-            ObjectOrId::Id(_) => None,
-        }
-    }
-}
-
 /// The id of an object given by id or embedded (`{"id": ...}`).
 pub fn object_id(object: &serde_json::Value) -> crate::Result<Url> {
     let raw = match object {
@@ -52,16 +42,6 @@ pub fn object_id(object: &serde_json::Value) -> crate::Result<Url> {
     };
     Url::parse(raw)
         .map_err(|_| crate::Error::BadRequest("the activity's object has no valid id".into()))
-}
-
-/// Serializes an activity with our `@context` in front.
-pub fn to_json<T: Serialize>(activity: &T) -> crate::Result<String> {
-    let wrapped = activitypub_federation::protocol::context::WithContext::new(
-        activity,
-        crate::apub::context::context(),
-    );
-    serde_json::to_string(&wrapped)
-        .map_err(|e| crate::Error::Internal(format!("serializing activity: {e}")))
 }
 
 /// An activity we send: serialized as it is, with its `@context` in front.

@@ -16,10 +16,7 @@ mod document;
 mod remote;
 mod urls;
 
-pub use document::{
-    ActorDocument, Endpoints, Hashtag, ImageRef, PlaceRef, application_document, group_document,
-    person_document,
-};
+pub use document::{ActorDocument, application_document, group_document, person_document};
 pub use remote::{refetch_remote, resolve_remote};
 pub use urls::{account_id, community_id, instance_id, manager_ids, normalized_host};
 
