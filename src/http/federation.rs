@@ -65,7 +65,7 @@ async fn webfinger_query(
     let resource = q
         .resource
         .ok_or_else(|| Error::BadRequest("the resource query parameter is required".into()))?;
-    let answer = webfinger::lookup(&v, &resource).await?;
+    let answer = webfinger::lookup(v.state(), &resource).await?;
     let mut response = Json(answer).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -75,7 +75,7 @@ async fn webfinger_query(
 }
 
 async fn nodeinfo_discovery(State(v): State<Verkosto>) -> Json<Value> {
-    Json(apub::nodeinfo::discovery(&v))
+    Json(apub::nodeinfo::discovery(v.state()))
 }
 
 async fn nodeinfo(State(v): State<Verkosto>, Path(version): Path<String>) -> Result<Response> {
@@ -84,7 +84,7 @@ async fn nodeinfo(State(v): State<Verkosto>, Path(version): Path<String>) -> Res
         "2.1" | "2.1.json" => "2.1",
         _ => return Err(Error::NotFound(format!("NodeInfo version {version}"))),
     };
-    let doc = apub::nodeinfo::document(&v, version).await?;
+    let doc = apub::nodeinfo::document(v.state(), version).await?;
     let mut response = Json(doc).into_response();
     let ct = format!(
         "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/{version}#\""
