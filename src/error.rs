@@ -2,7 +2,9 @@
 //!
 //! Every fallible operation of the library returns [`Error`]. The HTTP layer turns it into a JSON answer
 //! `{"error": "<machine_code>", "message": "<human text>"}` in exactly one place ([`Error::status`] and the
-//! `IntoResponse` impl), so a handler never picks a status code by itself.
+//! `IntoResponse` impl), so a handler never picks a status code by itself. A refusal a person caused
+//! ([`Refusal`]) adds its stable `"code"` and `"params"` (and an invalid field its `"field"`); the web
+//! pages show it in the visitor's language from the Fluent message `refusal-<code>`.
 
 use axum::{
     Json,
@@ -10,6 +12,10 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
+
+mod refusal;
+
+pub use refusal::{Kind, Param, Refusal};
 
 /// Shorthand for results of this library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -21,13 +27,16 @@ pub enum Error {
     #[error("{0}")]
     BadRequest(String),
     /// One field of an otherwise well-formed request is invalid.
-    #[error("{field}: {message}")]
+    #[error("{field}: {reason}")]
     InvalidField {
         /// The name of the offending field, as the client sent it.
         field: String,
         /// What is wrong with it.
-        message: String,
+        reason: Refusal,
     },
+    /// A refusal a person caused, with its stable code; its [`Kind`] gives the status.
+    #[error("{0}")]
+    Refused(Refusal),
     /// No credentials, or credentials that do not identify anyone.
     #[error("{0}")]
     Unauthorized(String),
@@ -68,11 +77,29 @@ pub enum Error {
 
 impl Error {
     /// Shorthand for [`Error::InvalidField`].
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn invalid(field: impl Into<String>, reason: Refusal) -> Self {
         Error::InvalidField {
             field: field.into(),
-            message: message.into(),
+            reason,
         }
+    }
+
+    /// An invalid field of a document or activity from another server.
+    pub fn invalid_document(field: impl Into<String>, why: impl Into<String>) -> Self {
+        Error::invalid(field, Refusal::InvalidDocument { why: why.into() })
+    }
+
+    /// The refusal behind this error, when a person caused it.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            Error::InvalidField { reason, .. } | Error::Refused(reason) => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// Whether the thing asked for does not exist (a 404, whatever said so).
+    pub fn is_not_found(&self) -> bool {
+        self.status() == StatusCode::NOT_FOUND
     }
 
     /// The HTTP status this error is answered with.
@@ -80,6 +107,7 @@ impl Error {
         match self {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Refused(r) => r.kind().status(),
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
@@ -100,6 +128,7 @@ impl Error {
         match self {
             Error::BadRequest(_) => "bad_request",
             Error::InvalidField { .. } => "invalid_field",
+            Error::Refused(r) => r.kind().code(),
             Error::Unauthorized(_) => "unauthorized",
             Error::Forbidden(_) => "forbidden",
             Error::NotFound(_) => "not_found",
@@ -111,6 +140,12 @@ impl Error {
             Error::Remote(_) => "remote_error",
             Error::Database(_) | Error::Migrate(_) | Error::Internal(_) => "internal_error",
         }
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Self {
+        Error::Refused(refusal)
     }
 }
 
@@ -155,6 +190,12 @@ struct ErrorBody<'a> {
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    /// The refusal's stable code, when a person caused it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'static str>,
+    /// The refusal's parameters, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    params: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl IntoResponse for Error {
@@ -172,10 +213,23 @@ impl IntoResponse for Error {
             Error::InvalidField { field, .. } => Some(field.as_str()),
             _ => None,
         };
+        let refusal = self.refusal();
         let body = ErrorBody {
             error: self.code(),
             message,
             field,
+            code: refusal.map(Refusal::code),
+            params: refusal.map(|r| {
+                r.params()
+                    .into_iter()
+                    .map(|(name, value)| {
+                        (
+                            name.to_string(),
+                            serde_json::to_value(value).unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            }),
         };
         let mut response = (status, Json(body)).into_response();
         if let Error::TooManyRequests(secs) = self

@@ -146,6 +146,6 @@ pub(crate) mod web;
 pub use apub::signatures;
 
 pub use context::{AppState, Settings};
-pub use error::{Error, Result};
+pub use error::{Error, Refusal, Result};
 pub use hooks::DomainEvent;
 pub use service::Verkosto;

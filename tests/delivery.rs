@@ -64,12 +64,7 @@ async fn queued(v: &Verkosto) -> i64 {
 async fn each_answer_gets_its_treatment() {
     for db in TestDb::all().await {
         let s = sender(db, |st| st.request_timeout = Duration::from_millis(800)).await;
-        let sink = Sink::default();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let host = format!("localhost:{}", listener.local_addr().expect("addr").port());
-        sink.serve(listener);
+        let (sink, host) = Sink::on_free_port().await;
         sink.set(1, Behaviour::TooManyOnce(1));
         sink.set(2, Behaviour::Gone);
         sink.set(3, Behaviour::ErrorTimes(2));
@@ -274,26 +269,13 @@ async fn an_unavailable_host_is_skipped_until_it_contacts_us() {
     let key = verkosto::service::generate_keypair().await.expect("key");
     sink.act_as_actors(key.clone());
     let actor = format!("http://{peer_host}/actor/0");
-    let body = serde_json::to_vec(&serde_json::json!({
+    let follow = serde_json::json!({
         "id": format!("{actor}/follows/1"), "type": "Follow", "actor": actor, "object": s.url("/c/kahvila")
-    }))
-    .expect("json");
-    let inbox = url::Url::parse(&s.url("/c/kahvila/inbox")).expect("url");
-    let private =
-        <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(&key.private_key_pem)
-            .expect("key");
-    let headers =
-        verkosto::signatures::sign_post(&inbox, &body, &format!("{actor}#main-key"), &private)
-            .expect("sign");
-    let res = s
-        .http
-        .post(inbox.as_str())
-        .headers(headers)
-        .body(body)
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(res.status(), 202);
+    });
+    let (status, _) = crate::common::RemoteSigner::with_key(actor, &key.private_key_pem)
+        .post(&s, "/c/kahvila/inbox", &follow)
+        .await;
+    assert_eq!(status, 202);
     eventually(10, "the waiting deliveries", || async {
         (sink.accepted().len() >= 2).then_some(())
     })

@@ -14,16 +14,6 @@ async fn sender(db: TestDb, tweak: impl FnOnce(&mut verkosto::Settings)) -> Test
     s
 }
 
-async fn sink() -> (Sink, String) {
-    let sink = Sink::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let host = format!("localhost:{}", listener.local_addr().expect("addr").port());
-    sink.serve(listener);
-    (sink, host)
-}
-
 async fn queue_of(v: &Verkosto, host: &str) -> Option<HostQueue> {
     store::deliveries::status(v.db())
         .await
@@ -46,7 +36,7 @@ async fn a_delivery_whose_key_cannot_be_read_for_a_while_stays_queued_and_arrive
         eprintln!("-- backend: {}", db.backend);
         let s = sender(db, |_| {}).await;
         let v = &s.verkosto;
-        let (sink, host) = sink().await;
+        let (sink, host) = Sink::on_free_port().await;
         follow_from_sink(v, "kahvila", &sink, &host, [1]).await;
         let saved_key = {
             let c = v.community("kahvila").await.expect("community");
@@ -118,7 +108,7 @@ async fn a_failing_delivery_is_given_up_after_the_retry_window_and_not_before() 
         })
         .await;
         let v = &s.verkosto;
-        let (sink, host) = sink().await;
+        let (sink, host) = Sink::on_free_port().await;
         sink.set(1, Behaviour::ErrorTimes(u32::MAX));
         sink.set(2, Behaviour::ErrorTimes(u32::MAX));
         follow_from_sink(v, "kahvila", &sink, &host, [1, 2]).await;

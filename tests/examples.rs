@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-use crate::common::{TestDb, TestServer, eventually};
+use crate::common::{TestDb, TestServer, eventually, free_port};
 
 /// An example process, killed when dropped, with what it printed so far.
 struct Example {
@@ -41,14 +41,6 @@ fn binary(name: &str) -> PathBuf {
         path.display()
     );
     path
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 async fn start(name: &str) -> Example {

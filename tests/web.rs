@@ -325,3 +325,85 @@ async fn managers_decide_requests_and_export_participants() {
     assert_eq!(res.status(), 403);
     server.stop().await;
 }
+
+/// A refusal has a stable code: the API answers it with its parameters and the English text, and a
+/// page shows it in the visitor's language (here Finnish), next to its field or above the form.
+#[tokio::test]
+async fn refusals_are_coded_in_the_api_and_translated_on_pages() {
+    let server = TestServer::start(TestDb::sqlite().await).await;
+    let token = server.admin("maija").await;
+    server.community(&token, "kahvila", "open").await;
+
+    let (status, body) = server
+        .post_json(
+            "/api/v1/communities",
+            Some(&token),
+            json!({ "name": "kahvila", "display_name": "Toinen kahvila" }),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"], "conflict", "the coarse code stays: {body}");
+    assert_eq!(body["code"], "name_taken", "{body}");
+    assert_eq!(body["params"]["name"], "kahvila", "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("already taken"),
+        "{body}"
+    );
+
+    let (status, body) = server
+        .post_json(
+            "/api/v1/communities",
+            Some(&token),
+            json!({ "name": "Iso Kahvila", "display_name": "Iso" }),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"], "invalid_field", "{body}");
+    assert_eq!(body["field"], "name", "{body}");
+    assert_eq!(body["code"], "name_characters", "{body}");
+
+    let http = client();
+    login(&server, &http).await;
+    let csrf = form_token(&http, &server.url("/manage")).await;
+    let res = http
+        .post(server.url("/manage/communities"))
+        .header("accept-language", "fi")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "kahvila"),
+            ("display_name", "Toinen kahvila"),
+        ])
+        .send()
+        .await
+        .expect("taken name");
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.expect("body");
+    assert!(
+        page.contains("Nimi ”kahvila” on jo käytössä tällä palvelimella."),
+        "{page}"
+    );
+    assert!(!page.contains("already taken"), "{page}");
+
+    let long_title = "k".repeat(1000);
+    let res = http
+        .post(server.url("/manage/c/kahvila/events/new"))
+        .header("accept-language", "sv")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("title", long_title.as_str()),
+            ("starts_at", "2031-01-27T09:00"),
+            ("ends_at", "2031-01-27T10:00"),
+            ("timezone", "Europe/Helsinki"),
+            ("action", "save"),
+        ])
+        .send()
+        .await
+        .expect("long title");
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.expect("body");
+    assert!(page.contains("id=\"title-error\">Högst "), "{page}");
+    server.stop().await;
+}

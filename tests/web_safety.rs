@@ -197,20 +197,15 @@ async fn participant_csv_cells_never_run_as_spreadsheet_formulas() {
             let actor = format!("http://{host}/actor/{n}");
             let join = json!({ "id": format!("{actor}/join"), "type": "Join", "actor": actor,
                                "object": ap_id, "participationMessage": format!("{formula} tulen") });
-            let body = serde_json::to_vec(&join).expect("json");
-            let inbox = url::Url::parse(&server.url("/inbox")).expect("inbox");
-            let headers =
-                verkosto::signatures::sign_post(&inbox, &body, &format!("{actor}#main-key"), &key)
-                    .expect("sign");
-            let res = server
-                .http
-                .post(inbox.as_str())
-                .headers(headers)
-                .body(body)
-                .send()
-                .await
-                .expect("join");
-            assert_eq!(res.status(), 202, "join {n}");
+            let (status, _) = crate::common::post_signed(
+                &server.http,
+                &server.url("/inbox"),
+                &join,
+                &format!("{actor}#main-key"),
+                &key,
+            )
+            .await;
+            assert_eq!(status, 202, "join {n}");
         }
 
         let http = client();

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{ApiJson, Authenticated, wants_activity_json};
 use crate::apub::{actor, note};
-use crate::error::{Error, Result};
+use crate::error::{Refusal, Result};
 use crate::model::{
     Announcement, AnnouncementUpdate, NetworkMember, NetworkMembership, NewAnnouncement,
 };
@@ -158,9 +158,10 @@ async fn decide_member(
         "accept" => true,
         "reject" => false,
         _ => {
-            return Err(Error::NotFound(format!(
-                "action {decision:?} (use accept or reject)"
-            )));
+            return Err(Refusal::NoSuchAction {
+                action: decision.to_string(),
+            }
+            .into());
         }
     };
     Ok(Json(v.decide_member_request(&a, &name, id, accept).await?))
@@ -198,7 +199,7 @@ async fn document_or_error(
 ) -> Result<Response> {
     let a = v.announcement(&id).await?;
     if !a.local {
-        return Err(Error::NotFound(format!("announcement {id}")));
+        return Err(Refusal::NoSuchAnnouncement { id }.into());
     }
     if !wants_activity_json(&headers) {
         return Ok(crate::web::public::announcement_page(&v, &headers, a)

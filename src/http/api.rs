@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, Authenticated, bearer_token};
 use crate::apub::actor;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::{Community, CommunityUpdate, Follower, Following, NewCommunity, RemoteActor};
 use crate::service::{FollowRequestDecision, NewAccount, Verkosto};
 
@@ -218,9 +218,10 @@ async fn decide_follow_request(
         "accept" => FollowRequestDecision::Accept,
         "reject" => FollowRequestDecision::Reject,
         _ => {
-            return Err(Error::NotFound(format!(
-                "action {decision:?} (use accept or reject)"
-            )));
+            return Err(Refusal::NoSuchAction {
+                action: decision.to_string(),
+            }
+            .into());
         }
     };
     Ok(Json(
@@ -277,7 +278,7 @@ async fn lookup(
 ) -> Result<Json<RemoteActor>> {
     let handle = q
         .handle
-        .ok_or_else(|| Error::invalid("handle", "the handle query parameter is required"))?;
+        .ok_or_else(|| Error::invalid("handle", Refusal::Required))?;
     Ok(Json(v.lookup(&handle).await?))
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, Authenticated, wants_activity_json};
 use crate::apub::event as ap_event;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::{Comment, Event, EventUpdate, NewEvent, Participation};
 use crate::service::Verkosto;
 use crate::urls::{LocalUrls, Part};
@@ -116,7 +116,7 @@ fn range_time(field: &'static str, raw: Option<String>) -> Result<Option<DateTim
     raw.map(|r| {
         DateTime::parse_from_rfc3339(&r)
             .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| Error::invalid(field, "must be an RFC 3339 time"))
+            .map_err(|_| Error::invalid(field, Refusal::NotAnRfc3339Time))
     })
     .transpose()
 }
@@ -217,9 +217,10 @@ async fn decide_participant(
         "accept" => true,
         "reject" => false,
         _ => {
-            return Err(Error::NotFound(format!(
-                "action {decision:?} (use accept or reject)"
-            )));
+            return Err(Refusal::NoSuchAction {
+                action: decision.to_string(),
+            }
+            .into());
         }
     };
     Ok(Json(v.decide_participation(&a, &id, pid, accept).await?))
@@ -367,8 +368,8 @@ async fn event_document_or_error(
     let ap_id = v.state().urls().event(&id);
     let event = match v.event(&id).await {
         Ok(e) if e.local => e,
-        Ok(_) => return Err(Error::NotFound(format!("event {id}"))),
-        Err(Error::NotFound(_)) if v.event_is_deleted(&ap_id).await? => {
+        Ok(_) => return Err(Refusal::NoSuchEvent { id }.into()),
+        Err(e) if e.is_not_found() && v.event_is_deleted(&ap_id).await? => {
             let tombstone = serde_json::json!({
                 "@context": crate::apub::context::context(),
                 "type": "Tombstone", "id": ap_id, "formerType": "Event",

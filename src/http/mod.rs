@@ -12,7 +12,7 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::Account;
 use crate::service::Verkosto;
 
@@ -28,7 +28,7 @@ pub(crate) mod params;
 pub fn router(verkosto: Verkosto) -> Router {
     Mount::everything(verkosto)
         .into_router()
-        .fallback(|| async { Error::NotFound("page".into()) })
+        .fallback(|| async { Error::from(Refusal::NoSuchPage) })
 }
 
 /// Chooses which of Verkosto's route groups an app mounts, and where the client API lives.
@@ -369,7 +369,7 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
                     })
                     .unwrap_or("body")
                     .to_string();
-                Error::invalid(field, text)
+                Error::invalid(field, Refusal::Malformed { detail: text })
             }
             _ => Error::BadRequest(format!("the body is not valid JSON: {e}")),
         }
@@ -393,16 +393,14 @@ pub(crate) fn bearer_token(parts: &Parts) -> Result<&str> {
     let value = parts
         .headers
         .get(header::AUTHORIZATION)
-        .ok_or_else(|| Error::Unauthorized("an Authorization: Bearer token is required".into()))?
+        .ok_or_else(|| Error::from(Refusal::TokenRequired))?
         .to_str()
-        .map_err(|_| Error::Unauthorized("the Authorization header is not valid text".into()))?;
-    let (scheme, token) = value.split_once(' ').ok_or_else(|| {
-        Error::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
-    })?;
+        .map_err(|_| Error::from(Refusal::MalformedAuthorization))?;
+    let (scheme, token) = value
+        .split_once(' ')
+        .ok_or_else(|| Error::from(Refusal::MalformedAuthorization))?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(Error::Unauthorized(
-            "the Authorization header must be 'Bearer <token>'".into(),
-        ));
+        return Err(Refusal::MalformedAuthorization.into());
     }
     Ok(token.trim())
 }

@@ -6,7 +6,7 @@ use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 
 pub use crate::apub::collections::MAX_PAGE;
 /// The most items one API page may ask for.
@@ -50,7 +50,7 @@ pub(crate) fn in_range(field: &'static str, value: i64, min: i64, max: i64) -> R
     } else {
         Err(Error::invalid(
             field,
-            format!("must be a whole number from {min} to {max}"),
+            Refusal::NotAWholeNumberBetween { min, max },
         ))
     }
 }

@@ -1,4 +1,4 @@
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 
 /// A local name: the `name` in `@name@domain` of an account or a community.
 ///
@@ -12,16 +12,16 @@ impl LocalName {
     /// Checks `raw` and wraps it; `field` names the request field in the error.
     pub fn parse(field: &'static str, raw: &str) -> Result<Self> {
         if raw.is_empty() || raw.len() > 64 {
-            return Err(Error::invalid(field, "must be 1 to 64 characters"));
+            return Err(Error::invalid(
+                field,
+                Refusal::NameLength { min: 1, max: 64 },
+            ));
         }
         if !raw
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         {
-            return Err(Error::invalid(
-                field,
-                "may contain only lowercase letters a-z, digits and _",
-            ));
+            return Err(Error::invalid(field, Refusal::NameCharacters));
         }
         Ok(LocalName(raw.to_string()))
     }

@@ -6,7 +6,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::{Verkosto, keys};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, LocalName};
 use crate::store::{self, accounts::NewAccountRow};
 
@@ -60,13 +60,13 @@ impl Verkosto {
         if new.password.chars().count() < MIN_PASSWORD {
             return Err(Error::invalid(
                 "password",
-                format!("must be at least {MIN_PASSWORD} characters"),
+                Refusal::TooShort { min: MIN_PASSWORD },
             ));
         }
         if new.password.len() > MAX_PASSWORD {
             return Err(Error::invalid(
                 "password",
-                format!("must be at most {MAX_PASSWORD} bytes"),
+                Refusal::TooManyBytes { max: MAX_PASSWORD },
             ));
         }
         let password = new.password;
@@ -101,9 +101,7 @@ impl Verkosto {
     /// Open registration through the API; refused unless the instance allows it.
     pub async fn register(&self, new: NewAccount) -> Result<Account> {
         if !self.settings().open_registration {
-            return Err(Error::Forbidden(
-                "registration is closed on this instance".into(),
-            ));
+            return Err(Refusal::RegistrationClosed.into());
         }
         self.create_account(NewAccount {
             is_admin: false,
@@ -114,7 +112,7 @@ impl Verkosto {
 
     /// Checks a username and password and issues a token.
     pub async fn login(&self, username: &str, password: &str) -> Result<IssuedToken> {
-        let denied = || Error::Unauthorized("wrong username or password".into());
+        let denied = || Error::from(Refusal::WrongCredentials);
         let limiter = &self.state().login_limiter;
         if limiter.len() > 100_000 {
             limiter.retain_recent();
@@ -181,7 +179,7 @@ impl Verkosto {
         let mut c = self.db().acquire().await?;
         store::accounts::find_by_token(&mut c.conn(), &token_hash(token))
             .await?
-            .ok_or_else(|| Error::Unauthorized("the access token is invalid or revoked".into()))
+            .ok_or_else(|| Refusal::InvalidToken.into())
     }
 
     /// Revokes a bearer token.
@@ -190,9 +188,7 @@ impl Verkosto {
         if store::accounts::delete_token(&mut c.conn(), &token_hash(token)).await? {
             Ok(())
         } else {
-            Err(Error::Unauthorized(
-                "the access token is invalid or revoked".into(),
-            ))
+            Err(Refusal::InvalidToken.into())
         }
     }
 
@@ -207,6 +203,11 @@ impl Verkosto {
         let mut c = self.db().acquire().await?;
         store::accounts::find_by_username(&mut c.conn(), username)
             .await?
-            .ok_or_else(|| Error::NotFound(format!("account {username:?}")))
+            .ok_or_else(|| {
+                Refusal::NoSuchAccount {
+                    name: username.to_string(),
+                }
+                .into()
+            })
     }
 }

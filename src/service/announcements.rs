@@ -8,7 +8,7 @@ use url::Url;
 use super::Verkosto;
 use super::communities::{bounded, optional_url, tags};
 use crate::apub::{actor, note};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, Announcement, AnnouncementUpdate, Event, NewAnnouncement};
 use crate::store::{self, Tx};
 use crate::urls::{LocalUrls, Part};
@@ -36,7 +36,7 @@ impl TimelineItem {
 
 fn check_content(raw: &str) -> Result<()> {
     if raw.trim().is_empty() {
-        return Err(Error::invalid("content", "must not be empty"));
+        return Err(Error::invalid("content", Refusal::Required));
     }
     bounded("content", raw, MAX_CONTENT)
 }
@@ -161,15 +161,18 @@ impl Verkosto {
         let mut c = self.db().acquire().await?;
         store::announcements::find(&mut c.conn(), public_id)
             .await?
-            .ok_or_else(|| Error::NotFound(format!("announcement {public_id:?}")))
+            .ok_or_else(|| {
+                Refusal::NoSuchAnnouncement {
+                    id: public_id.to_string(),
+                }
+                .into()
+            })
     }
 
     async fn managed_announcement(&self, by: &Account, public_id: &str) -> Result<Announcement> {
         let a = self.announcement(public_id).await?;
         if !a.local {
-            return Err(Error::Forbidden(
-                "only the author's instance can change a remote announcement".into(),
-            ));
+            return Err(Refusal::RemoteAnnouncementReadOnly.into());
         }
         let name = self.local_actor_name(&a.author_ap_id);
         let community = self.community(&name).await?;

@@ -7,7 +7,7 @@ use rand::RngCore;
 
 use super::Verkosto;
 use crate::apub::actor;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, Event};
 use crate::store::{self, calendars};
 
@@ -50,10 +50,10 @@ impl Verkosto {
         let mut c = self.db().acquire().await?;
         let account_id = calendars::account_of(&mut c.conn(), &calendars::token_hash(token))
             .await?
-            .ok_or_else(|| Error::NotFound("calendar".into()))?;
+            .ok_or_else(|| Error::from(Refusal::NoSuchCalendar))?;
         let account = store::accounts::find_by_id(&mut c.conn(), account_id)
             .await?
-            .ok_or_else(|| Error::NotFound("calendar".into()))?;
+            .ok_or_else(|| Error::from(Refusal::NoSuchCalendar))?;
         let me = actor::account_id(self.state(), &account.username);
         let events = store::events::participating(&mut c.conn(), me.as_str()).await?;
         Ok((account, events))

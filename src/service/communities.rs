@@ -3,7 +3,7 @@
 use url::Url;
 
 use super::{Verkosto, keys};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::{
     Account, Community, CommunityKind, CommunityUpdate, FollowPolicy, LocalName, Membership,
     MembershipState, NewCommunity, Role,
@@ -20,7 +20,10 @@ fn check_coordinate(field: &'static str, value: Option<f64>, limit: f64) -> Resu
     match value {
         Some(v) if !(-limit..=limit).contains(&v) => Err(Error::invalid(
             field,
-            format!("must be between -{limit} and {limit}"),
+            Refusal::NotBetween {
+                min: -(limit as i64),
+                max: limit as i64,
+            },
         )),
         other => Ok(other),
     }
@@ -28,10 +31,7 @@ fn check_coordinate(field: &'static str, value: Option<f64>, limit: f64) -> Resu
 
 pub(crate) fn bounded(field: &'static str, value: &str, max: usize) -> Result<()> {
     if value.chars().count() > max {
-        return Err(Error::invalid(
-            field,
-            format!("must be at most {max} characters"),
-        ));
+        return Err(Error::invalid(field, Refusal::TooLong { max }));
     }
     Ok(())
 }
@@ -41,10 +41,9 @@ pub(crate) fn optional_url(field: &'static str, raw: Option<&str>) -> Result<Opt
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(s) => {
-            let url = Url::parse(s)
-                .map_err(|e| Error::invalid(field, format!("is not a valid URL: {e}")))?;
+            let url = Url::parse(s).map_err(|_| Error::invalid(field, Refusal::NotAUrl))?;
             if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-                return Err(Error::invalid(field, "must be an http or https URL"));
+                return Err(Error::invalid(field, Refusal::NotAWebAddress));
             }
             bounded(field, s, 2000)?;
             Ok(Some(url))
@@ -54,7 +53,10 @@ pub(crate) fn optional_url(field: &'static str, raw: Option<&str>) -> Result<Opt
 
 pub(crate) fn tags(raw: Vec<String>) -> Result<Vec<String>> {
     if raw.len() > MAX_TAGS {
-        return Err(Error::invalid("tags", format!("at most {MAX_TAGS} tags")));
+        return Err(Error::invalid(
+            "tags",
+            Refusal::TooManyTags { max: MAX_TAGS },
+        ));
     }
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     for t in raw {
@@ -65,9 +67,10 @@ pub(crate) fn tags(raw: Vec<String>) -> Result<Vec<String>> {
         {
             return Err(Error::invalid(
                 "tags",
-                format!(
-                    "{t:?} is not a hashtag: letters, digits and _ only, 1 to {MAX_TAG} characters"
-                ),
+                Refusal::NotAHashtag {
+                    tag: t,
+                    max: MAX_TAG,
+                },
             ));
         }
         if !out.iter().any(|o| o.eq_ignore_ascii_case(&t)) {
@@ -133,7 +136,12 @@ impl Verkosto {
         let mut c = self.db().acquire().await?;
         store::communities::find_by_name(&mut c.conn(), name)
             .await?
-            .ok_or_else(|| Error::NotFound(format!("community {name:?}")))
+            .ok_or_else(|| {
+                Refusal::NoSuchCommunity {
+                    name: name.to_string(),
+                }
+                .into()
+            })
     }
 
     /// The community with database id `id` (an event's or announcement's organiser), if it still exists.
@@ -168,10 +176,10 @@ impl Verkosto {
         let mut c = self.db().acquire().await?;
         match store::communities::membership(&mut c.conn(), community.id, account.id).await? {
             Some(m) if m.can_manage() => Ok(()),
-            _ => Err(Error::Forbidden(format!(
-                "only managers of {:?} may do this",
-                community.name
-            ))),
+            _ => Err(Refusal::NotAManager {
+                community: community.name.clone(),
+            }
+            .into()),
         }
     }
 
@@ -187,7 +195,7 @@ impl Verkosto {
         if let Some(d) = change.display_name {
             let d = d.trim().to_string();
             if d.is_empty() {
-                return Err(Error::invalid("display_name", "must not be empty"));
+                return Err(Error::invalid("display_name", Refusal::Required));
             }
             bounded("display_name", &d, MAX_DISPLAY_NAME)?;
             community.display_name = d;
@@ -283,9 +291,7 @@ impl Verkosto {
         let mut tx = self.db().begin().await?;
         match store::communities::membership(&mut tx.conn(), community.id, account.id).await? {
             Some(m) if m.role == Role::Owner => {
-                return Err(Error::Forbidden(
-                    "the owner of a community cannot be removed as manager".into(),
-                ));
+                return Err(Refusal::OwnerStaysManager.into());
             }
             Some(m) if m.role == Role::Manager => {
                 store::communities::upsert_membership(
@@ -297,7 +303,13 @@ impl Verkosto {
                 )
                 .await?;
             }
-            _ => return Err(Error::NotFound(format!("manager {username:?} of {name:?}"))),
+            _ => {
+                return Err(Refusal::NoSuchManager {
+                    name: username.to_string(),
+                    community: name.to_string(),
+                }
+                .into());
+            }
         }
         tx.commit().await?;
         Ok(())

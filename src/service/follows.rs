@@ -10,7 +10,7 @@ use crate::apub::activities::{
     ObjectOrId, accept::Accept, follow::Follow, reject::Reject, undo::Undo,
 };
 use crate::apub::{actor, new_activity_id};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, FollowPolicy, FollowState, Follower, Following, RemoteActor};
 use crate::store;
 use crate::urls::LocalObject;
@@ -231,7 +231,7 @@ impl Verkosto {
         let request = store::follows::find_follower(&mut tx.conn(), target.as_str(), request_id)
             .await?
             .filter(|f| f.state == FollowState::Pending)
-            .ok_or_else(|| Error::NotFound(format!("pending follow request {request_id}")))?;
+            .ok_or_else(|| Error::from(Refusal::NoSuchFollowRequest))?;
         let follow = Follow::new(
             request.follow_activity_id.clone(),
             request.follower_ap_id.clone(),
@@ -281,23 +281,33 @@ impl Verkosto {
         let (name, host) = handle
             .split_once('@')
             .filter(|(n, h)| !n.is_empty() && !h.is_empty() && !h.contains('@') && !h.contains('/'))
-            .ok_or_else(|| Error::invalid("handle", "must look like name@host"))?;
+            .ok_or_else(|| Error::invalid("handle", Refusal::NotAHandle))?;
         if host.eq_ignore_ascii_case(&self.settings().domain) {
             return Err(Error::invalid(
                 "handle",
-                format!("{name} is on this instance; no lookup is needed"),
+                Refusal::HandleIsLocal {
+                    name: name.to_string(),
+                },
             ));
         }
         // The outgoing client refuses non-public addresses and blocked domains anyway; checking the
         // host first gives the client a clear 422 naming the handle.
         let origin = Url::parse(&format!("{}://{host}/", self.settings().scheme()))
-            .map_err(|_| Error::invalid("handle", format!("{host} is not a host name")))?;
+            .map_err(|_| Error::invalid("handle", Refusal::NotAHostName))?;
         crate::apub::http_client::Destinations::new(
             self.settings().dev_federation,
             self.state().blocks.clone(),
         )
         .check(&origin)
-        .map_err(|refused| Error::invalid("handle", refused.to_string()))?;
+        .map_err(|refused| {
+            Error::invalid(
+                "handle",
+                Refusal::HostRefused {
+                    host: host.to_string(),
+                    why: refused.to_string(),
+                },
+            )
+        })?;
         Ok((name, host, origin))
     }
 
@@ -322,7 +332,9 @@ impl Verkosto {
         }
         match self.lookup(handle).await {
             Ok(fresh) => Ok(fresh),
-            Err(e @ (Error::NotFound(_) | Error::Gone(_) | Error::Forbidden(_))) => Err(e),
+            Err(e) if e.is_not_found() || matches!(e, Error::Gone(_) | Error::Forbidden(_)) => {
+                Err(e)
+            }
             Err(e) => {
                 tracing::info!(%handle, error = %e, "lookup failed; using the stored actor");
                 Ok(stored)
@@ -340,12 +352,19 @@ impl Verkosto {
         )
         .await
         .map_err(|e| match e {
-            Error::NotFound(_) => Error::NotFound(format!("actor {handle}")),
+            Error::NotFound(_) => Refusal::NoSuchActor {
+                handle: handle.to_string(),
+            }
+            .into(),
             // A host we cannot reach, or that does not speak ActivityPub: the handle is what is wrong,
             // so the client gets a 422 naming it rather than a gateway error.
-            Error::Remote(why) => {
-                Error::invalid("handle", format!("{handle} could not be resolved: {why}"))
-            }
+            Error::Remote(why) => Error::invalid(
+                "handle",
+                Refusal::UnresolvableHandle {
+                    handle: handle.to_string(),
+                    why,
+                },
+            ),
             other => other,
         })
     }
@@ -364,10 +383,11 @@ impl Verkosto {
                 .await?
             && existing.state != FollowState::Rejected
         {
-            return Err(Error::Conflict(format!(
-                "you already follow {handle} (state: {})",
-                existing.state
-            )));
+            return Err(Refusal::AlreadyFollowing {
+                handle: handle.to_string(),
+                state: existing.state.to_string(),
+            }
+            .into());
         }
         let follow = Follow::new(
             new_activity_id(self.state()),
@@ -405,7 +425,11 @@ impl Verkosto {
         let following =
             store::follows::find_following(&mut tx.conn(), account.id, target.ap_id.as_str())
                 .await?
-                .ok_or_else(|| Error::NotFound(format!("follow of {handle}")))?;
+                .ok_or_else(|| {
+                    Error::from(Refusal::NoSuchFollow {
+                        handle: handle.to_string(),
+                    })
+                })?;
         let follow = Follow::new(
             following.follow_activity_id.clone(),
             me.clone(),

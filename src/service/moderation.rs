@@ -2,7 +2,7 @@
 
 use super::Verkosto;
 use crate::apub::safety::normalize_host;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::Account;
 use crate::store::{self, blocks::DomainBlock};
 
@@ -11,9 +11,7 @@ impl Verkosto {
         if by.is_admin {
             Ok(())
         } else {
-            Err(Error::Forbidden(
-                "only instance administrators may do this".into(),
-            ))
+            Err(Refusal::NotAnAdmin.into())
         }
     }
 
@@ -37,9 +35,9 @@ impl Verkosto {
     ) -> Result<DomainBlock> {
         let host = normalize_host(host)
             .filter(|h| h.contains('.') || h == "localhost")
-            .ok_or_else(|| Error::invalid("host", "must be a host name such as spam.example"))?;
+            .ok_or_else(|| Error::invalid("host", Refusal::NotAHostName))?;
         if host == self.settings().domain.split(':').next().unwrap_or_default() {
-            return Err(Error::invalid("host", "this instance cannot block itself"));
+            return Err(Error::invalid("host", Refusal::CannotBlockItself));
         }
         let mut tx = self.db().begin().await?;
         store::blocks::insert(&mut tx.conn(), &host, reason, store::now()).await?;
@@ -61,10 +59,10 @@ impl Verkosto {
             self.require_admin(by)?;
         }
         let host =
-            normalize_host(host).ok_or_else(|| Error::invalid("host", "must be a host name"))?;
+            normalize_host(host).ok_or_else(|| Error::invalid("host", Refusal::NotAHostName))?;
         let mut c = self.db().acquire().await?;
         if !store::blocks::delete(&mut c.conn(), &host).await? {
-            return Err(Error::NotFound(format!("block of {host}")));
+            return Err(Refusal::NoSuchBlock { host }.into());
         }
         drop(c);
         self.reload_domain_blocks().await

@@ -10,7 +10,7 @@ use crate::apub::activities::join::Join;
 use crate::apub::activities::join_answer::{JoinAnswer, JoinAnswerKind};
 use crate::apub::activities::leave::Leave;
 use crate::apub::{actor, new_activity_id};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::{
     Account, Community, CommunityKind, Event, FollowState, Follower, NetworkMember,
     NetworkMemberState, NetworkMembership,
@@ -23,7 +23,9 @@ impl Verkosto {
         if c.kind != CommunityKind::Network {
             return Err(Error::invalid(
                 "handle",
-                format!("{} is not a network", c.name),
+                Refusal::NotANetwork {
+                    name: c.name.clone(),
+                },
             ));
         }
         Ok(())
@@ -42,13 +44,13 @@ impl Verkosto {
         let handle = handle.trim().trim_start_matches('@');
         let (name, host) = handle
             .split_once('@')
-            .ok_or_else(|| Error::invalid("handle", "must look like name@host"))?;
+            .ok_or_else(|| Error::invalid("handle", Refusal::NotAHandle))?;
         let join_id = new_activity_id(self.state());
         if host.eq_ignore_ascii_case(&self.settings().domain) {
             let network = self.community(name).await?;
             self.require_network(&network)?;
             if network.id == community.id {
-                return Err(Error::invalid("handle", "a network cannot join itself"));
+                return Err(Error::invalid("handle", Refusal::NetworkJoinsItself));
             }
             let network_id = actor::community_id(self.state(), &network.name);
             let mut tx = self.db().begin().await?;
@@ -79,7 +81,12 @@ impl Verkosto {
         }
         let network = self.lookup(handle).await?;
         if network.kind != crate::model::ActorKind::Group {
-            return Err(Error::invalid("handle", "is not a group"));
+            return Err(Error::invalid(
+                "handle",
+                Refusal::NotACommunity {
+                    handle: handle.to_string(),
+                },
+            ));
         }
         let mut tx = self.db().begin().await?;
         let membership = self
@@ -103,10 +110,11 @@ impl Verkosto {
             store::networks::membership_in(&mut tx.conn(), community.id, network.as_str()).await?
             && m.state != NetworkMemberState::Rejected
         {
-            return Err(Error::Conflict(format!(
-                "already a member of {network} (state: {})",
-                m.state
-            )));
+            return Err(Refusal::AlreadyMember {
+                network: network.to_string(),
+                state: m.state.to_string(),
+            }
+            .into());
         }
         store::networks::upsert_membership(
             &mut tx.conn(),
@@ -204,7 +212,7 @@ impl Verkosto {
         let network = self.local_network(network_id).await?;
         let who = actor::resolve_remote(&self.federation_data(), member).await?;
         if who.kind != crate::model::ActorKind::Group {
-            return Err(Error::invalid(
+            return Err(Error::invalid_document(
                 "actor",
                 "only communities (groups) join networks",
             ));
@@ -306,7 +314,7 @@ impl Verkosto {
             .trim()
             .trim_start_matches('@')
             .split_once('@')
-            .ok_or_else(|| Error::invalid("handle", "must look like name@host"))?;
+            .ok_or_else(|| Error::invalid("handle", Refusal::NotAHandle))?;
         let m = memberships
             .into_iter()
             .find(|m| {
@@ -314,7 +322,11 @@ impl Verkosto {
                     && actor::normalized_host(&m.network_ap_id).as_deref()
                         == Some(&host.to_ascii_lowercase())
             })
-            .ok_or_else(|| Error::NotFound(format!("membership in {handle}")))?;
+            .ok_or_else(|| {
+                Error::from(Refusal::NoSuchMembership {
+                    handle: handle.to_string(),
+                })
+            })?;
         let remote_network = if self.is_local_url(&m.network_ap_id) {
             None
         } else {
@@ -404,7 +416,7 @@ impl Verkosto {
         let mut m = store::networks::member(&mut tx.conn(), network.id, id)
             .await?
             .filter(|m| m.state == NetworkMemberState::Pending)
-            .ok_or_else(|| Error::NotFound(format!("member request {id}")))?;
+            .ok_or_else(|| Error::from(Refusal::NoSuchMember))?;
         m.state = if accept {
             NetworkMemberState::Active
         } else {
@@ -474,7 +486,7 @@ impl Verkosto {
         let mut tx = self.db().begin().await?;
         let m = store::networks::member(&mut tx.conn(), network.id, id)
             .await?
-            .ok_or_else(|| Error::NotFound(format!("member {id}")))?;
+            .ok_or_else(|| Error::from(Refusal::NoSuchMember))?;
         store::networks::delete_member(&mut tx.conn(), m.id).await?;
         if self.is_local_url(&m.member_ap_id) {
             let name = self.local_actor_name(&m.member_ap_id);

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Conn, is_unique_violation, on_conn};
-use crate::error::{Error, Result};
+use crate::error::{Refusal, Result};
 use crate::model::{Account, KeyPair};
 
 #[derive(sqlx::FromRow)]
@@ -41,9 +41,10 @@ pub async fn claim_name(c: &mut Conn<'_>, name: &str, kind: &str) -> Result<()> 
         .map(|r| r.rows_affected()));
     match res {
         Ok(_) => Ok(()),
-        Err(e) if is_unique_violation(&e) => Err(Error::Conflict(format!(
-            "the name {name:?} is already taken on this instance"
-        ))),
+        Err(e) if is_unique_violation(&e) => Err(Refusal::NameTaken {
+            name: name.to_string(),
+        }
+        .into()),
         Err(e) => Err(e.into()),
     }
 }

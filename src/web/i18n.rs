@@ -114,6 +114,32 @@ impl Lang {
         )
     }
 
+    /// A refusal in this language: the Fluent message `refusal-<code>` with the refusal's
+    /// parameters as arguments.
+    pub fn refusal(&self, refusal: &crate::error::Refusal) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue> = refusal
+            .params()
+            .into_iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    crate::error::Param::Text(t) => FluentValue::from(t),
+                    crate::error::Param::Number(n) => FluentValue::from(n),
+                };
+                (Cow::Borrowed(name), value)
+            })
+            .collect();
+        LOCALES.lookup_with_args(self.id(), &format!("refusal-{}", refusal.code()), &args)
+    }
+
+    /// An error as a person reads it: a refusal in this language, anything else as it is.
+    pub fn describe(&self, error: &crate::error::Error) -> String {
+        match error {
+            crate::error::Error::Refused(r)
+            | crate::error::Error::InvalidField { reason: r, .. } => self.refusal(r),
+            other => other.to_string(),
+        }
+    }
+
     fn lookup<const N: usize>(&self, key: &str, args: [(&'static str, FluentValue); N]) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue> = args
             .into_iter()
@@ -251,6 +277,31 @@ mod tests {
         assert_eq!(Lang::negotiate("de-DE,fi;q=0.8,en;q=0.7"), Lang::Fi);
         assert_eq!(Lang::negotiate("de-DE"), Lang::En);
         assert_eq!(Lang::negotiate(""), Lang::En);
+    }
+
+    /// A refusal is written in each language with its parameters.
+    #[test]
+    fn refusals_are_translated_with_their_parameters() {
+        use crate::error::Refusal;
+        let taken = Refusal::NameTaken {
+            name: "kahvila".into(),
+        };
+        assert_eq!(
+            Lang::Fi.refusal(&taken),
+            "Nimi ”kahvila” on jo käytössä tällä palvelimella."
+        );
+        assert_eq!(
+            Lang::Sv.refusal(&taken),
+            "Namnet ”kahvila” är redan upptaget på den här servern."
+        );
+        assert_eq!(
+            Lang::Fi.refusal(&Refusal::TooLong { max: 200 }),
+            "Enintään 200 merkkiä."
+        );
+        assert_eq!(
+            Lang::En.describe(&crate::Error::invalid("title", Refusal::Required)),
+            "This is required."
+        );
     }
 
     /// Every message exists in every language: a missing translation would show its id on a page.

@@ -19,7 +19,7 @@ use axum::{
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
-use crate::error::Error;
+use crate::error::{Error, Refusal};
 use crate::model::Account;
 use crate::service::Verkosto;
 
@@ -153,7 +153,7 @@ impl Visitor {
     fn require_account(&self) -> Result<&Account, PageError> {
         self.account.as_ref().ok_or_else(|| PageError {
             lang: self.lang,
-            error: Error::Unauthorized("log in first".into()),
+            error: Refusal::LogInFirst.into(),
             login_then: Some(self.path.clone()),
         })
     }
@@ -169,7 +169,7 @@ impl Visitor {
         )
         .is_ok();
         if self.new_csrf || !same {
-            return Err(self.error(Error::Forbidden(self.t("error-form-expired"))));
+            return Err(self.error(Refusal::FormExpired.into()));
         }
         Ok(())
     }
@@ -319,7 +319,7 @@ impl IntoResponse for PageError {
             tracing::error!(error = %self.error, "page failed");
             self.lang.t("error-internal")
         } else {
-            self.error.to_string()
+            self.lang.describe(&self.error)
         };
         let title = match status {
             StatusCode::NOT_FOUND | StatusCode::GONE => self.lang.t("error-not-found"),
@@ -461,7 +461,7 @@ async fn switch_language(
 ) -> Result<Response, PageError> {
     let visitor = Visitor::from_headers(&v, &headers, "/").await;
     let lang = Lang::from_code(&code)
-        .ok_or_else(|| visitor.error(Error::NotFound(format!("language {code}"))))?;
+        .ok_or_else(|| visitor.error(Refusal::NoSuchLanguage { code: code.clone() }.into()))?;
     let mut lang_cookie = visitor.cookie(LANG_COOKIE, lang.code().to_string());
     lang_cookie.set_max_age(cookie::time::Duration::days(365));
     let jar = CookieJar::new().add(lang_cookie);

@@ -11,7 +11,7 @@ use axum::{
 use serde::Deserialize;
 
 use super::{PageError, Visitor, render};
-use crate::error::Error;
+use crate::error::{Error, Refusal};
 use crate::service::{DEFAULT_TIMEZONE, Verkosto};
 
 pub(super) fn routes() -> Router<Verkosto> {
@@ -70,6 +70,6 @@ async fn change(
             v.revoke_calendar(&account).await.map_err(|e| p.error(e))?;
             Ok(Redirect::to("/manage/calendar").into_response())
         }
-        _ => Err(p.error(Error::invalid("action", "must be new or off"))),
+        _ => Err(p.error(Error::invalid("action", Refusal::NotNewOrOff))),
     }
 }

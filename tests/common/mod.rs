@@ -309,6 +309,37 @@ macro_rules! on_each_backend {
     }};
 }
 
+/// A loopback port nothing listens on (any more): for a server started on it, or a peer that is down.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// POSTs `body` to `inbox` signed as `key_id` with `key` (the `Signature` and `Digest` we send too).
+pub async fn post_signed(
+    http: &reqwest::Client,
+    inbox: &str,
+    body: &Value,
+    key_id: &str,
+    key: &rsa::RsaPrivateKey,
+) -> (u16, Value) {
+    let body = serde_json::to_vec(body).expect("json");
+    let url = url::Url::parse(inbox).expect("inbox url");
+    let headers = verkosto::signatures::sign_post(&url, &body, key_id, key).expect("sign");
+    let res = http
+        .post(url.as_str())
+        .headers(headers)
+        .body(body)
+        .send()
+        .await
+        .expect("post");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
 /// A remote actor on another real instance whose private key the test holds, to sign anything.
 pub struct RemoteSigner {
     pub actor: String,
@@ -404,19 +435,13 @@ impl RemoteSigner {
 
     /// POSTs `activity` to `target`'s `path`, correctly signed.
     pub async fn post(&self, target: &TestServer, path: &str, activity: &Value) -> (u16, Value) {
-        let body = serde_json::to_vec(activity).expect("json");
-        let inbox = url::Url::parse(&target.url(path)).expect("url");
-        let headers =
-            verkosto::signatures::sign_post(&inbox, &body, &self.key_id, &self.key).expect("sign");
-        let res = target
-            .http
-            .post(inbox.as_str())
-            .headers(headers)
-            .body(body)
-            .send()
-            .await
-            .expect("post");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        post_signed(
+            &target.http,
+            &target.url(path),
+            activity,
+            &self.key_id,
+            &self.key,
+        )
+        .await
     }
 }

@@ -101,15 +101,21 @@ impl Sink {
         })
     }
 
-    /// A sink on a free loopback port whose `/actor/{n}` documents carry a fresh key: the sink, its
-    /// host (`localhost:PORT`) and the key, to sign as those actors.
-    pub async fn serving_actors() -> (Sink, String, verkosto::model::KeyPair) {
+    /// A sink serving on a free loopback port, and its host (`localhost:PORT`).
+    pub async fn on_free_port() -> (Sink, String) {
         let sink = Sink::default();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let host = format!("localhost:{}", listener.local_addr().expect("addr").port());
         sink.serve(listener);
+        (sink, host)
+    }
+
+    /// A sink on a free loopback port whose `/actor/{n}` documents carry a fresh key: the sink, its
+    /// host (`localhost:PORT`) and the key, to sign as those actors.
+    pub async fn serving_actors() -> (Sink, String, verkosto::model::KeyPair) {
+        let (sink, host) = Sink::on_free_port().await;
         let key = verkosto::service::generate_keypair().await.expect("key");
         sink.act_as_actors(key.clone());
         (sink, host, key)

@@ -9,20 +9,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use common::eventually;
 use common::sink::{Behaviour, Sink, follow_from_sink};
+use common::{eventually, free_port};
 use verkosto::model::{CommunityUpdate, NewCommunity};
 use verkosto::service::NewAccount;
 use verkosto::store::Db;
 use verkosto::{Settings, Verkosto, store};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
 
 /// A `verkosto serve` process.
 struct Server {
@@ -266,12 +258,7 @@ async fn a_server_killed_mid_delivery_resends_at_most_what_was_in_flight() {
     for (url, pg_name) in databases(&dir).await {
         let port = free_port();
         let domain = format!("localhost:{port}");
-        let sink = Sink::default();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let sink_host = format!("localhost:{}", listener.local_addr().expect("addr").port());
-        sink.serve(listener);
+        let (sink, sink_host) = Sink::on_free_port().await;
         for n in 0..120 {
             sink.set(n, Behaviour::SlowAlways(Duration::from_millis(40)));
         }
@@ -369,12 +356,7 @@ async fn two_processes_together_keep_the_per_host_limit() {
     let (url, pg_name) = databases(&dir).await.pop().expect("postgres");
     let port = free_port();
     let domain = format!("localhost:{port}");
-    let sink = Sink::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let sink_host = format!("localhost:{}", listener.local_addr().expect("addr").port());
-    sink.serve(listener);
+    let (sink, sink_host) = Sink::on_free_port().await;
     for n in 0..60 {
         sink.set(n, Behaviour::SlowAlways(Duration::from_millis(20)));
     }

@@ -55,7 +55,7 @@ impl Activity for Follow {
 
     async fn verify(&self, data: &Data<AppState>) -> Result<()> {
         if !data.config_is_local(&self.object) {
-            return Err(Error::invalid(
+            return Err(Error::invalid_document(
                 "object",
                 "the followed actor is not on this instance",
             ));

@@ -106,7 +106,7 @@ impl Activity for IncomingJoin {
 
     async fn verify(&self, data: &Data<AppState>) -> Result<()> {
         if !data.config_is_local(&object_id(&self.object)?) {
-            return Err(Error::invalid(
+            return Err(Error::invalid_document(
                 "object",
                 "the event is not on this instance",
             ));

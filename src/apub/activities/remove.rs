@@ -36,7 +36,7 @@ impl Activity for IncomingRemove {
 
     async fn verify(&self, data: &Data<AppState>) -> Result<()> {
         if !data.config_is_local(&object_id(&self.object)?) {
-            return Err(Error::invalid(
+            return Err(Error::invalid_document(
                 "object",
                 "the removed member is not on this instance",
             ));

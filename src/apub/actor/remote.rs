@@ -21,13 +21,16 @@ use crate::store;
 /// library panics on IP-address hosts), and on the actor's own host.
 fn check_actor_url(field: &'static str, url: &Url, actor_id: &Url) -> Result<()> {
     if !matches!(url.scheme(), "http" | "https") || url.domain().is_none() {
-        return Err(Error::invalid(
+        return Err(Error::invalid_document(
             field,
             "must be an http(s) URL with a host name",
         ));
     }
     if normalized_host(url) != normalized_host(actor_id) {
-        return Err(Error::invalid(field, "must be on the actor's own host"));
+        return Err(Error::invalid_document(
+            field,
+            "must be on the actor's own host",
+        ));
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use url::Url;
 
 use super::Verkosto;
 use crate::DomainEvent;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, Comment};
 use crate::store;
 use crate::urls::{LocalUrls, Part};
@@ -24,9 +24,7 @@ impl Verkosto {
         }
         let event = self.event_by_ap_id(&in_reply_to).await?;
         if !event.comments_enabled {
-            return Err(Error::Forbidden(
-                "comments are closed for this event".into(),
-            ));
+            return Err(Refusal::CommentsClosed.into());
         }
         let ap_id = crate::apub::activities::object_id(note)?;
         let content: String = note
@@ -76,7 +74,7 @@ impl Verkosto {
         let mut tx = self.db().begin().await?;
         let removed = store::events::delete_comment(&mut tx.conn(), event.id, comment_id)
             .await?
-            .ok_or_else(|| Error::NotFound(format!("comment {comment_id}")))?;
+            .ok_or_else(|| Error::from(Refusal::NoSuchComment))?;
         let id = crate::apub::new_activity_id(self.state());
         let body = serde_json::json!({
             "@context": crate::apub::context::context(),

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::Verkosto;
 use crate::apub::actor;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::{Community, Event};
 use crate::store;
 
@@ -55,18 +55,24 @@ impl Verkosto {
         let from = from.unwrap_or_else(Utc::now);
         let to = to.unwrap_or_else(|| from + chrono::Duration::days(3650));
         if to < from {
-            return Err(Error::invalid("to", "must not be before from"));
+            return Err(Error::invalid("to", Refusal::RangeReversed));
         }
         if !(1..=MAX_EVENTS_PER_PAGE).contains(&per_page) {
             return Err(Error::invalid(
                 "limit",
-                format!("must be from 1 to {MAX_EVENTS_PER_PAGE}"),
+                Refusal::NotAWholeNumberBetween {
+                    min: 1,
+                    max: MAX_EVENTS_PER_PAGE,
+                },
             ));
         }
         if !(1..=MAX_EVENT_PAGE).contains(&page) {
             return Err(Error::invalid(
                 "page",
-                format!("must be from 1 to {MAX_EVENT_PAGE}"),
+                Refusal::NotAWholeNumberBetween {
+                    min: 1,
+                    max: MAX_EVENT_PAGE,
+                },
             ));
         }
         // One more than asked tells whether another page follows. Both factors are bounded above,

@@ -10,7 +10,7 @@ use super::validation::{
 use super::{DEFAULT_TIMEZONE, Verkosto, new_public_id};
 use crate::apub::activities::{announce, create};
 use crate::apub::{actor, event as ap_event};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, Event, EventCategory, EventStatus, EventUpdate, JoinMode, NewEvent};
 use crate::service::communities::{optional_url, tags};
 use crate::store::{self, Tx};
@@ -37,7 +37,7 @@ impl Verkosto {
         let external_url = optional_url("external_url", new.external_url.as_deref())?;
         check_join(join_mode, &external_url)?;
         if new.status == Some(EventStatus::Cancelled) {
-            return Err(Error::invalid("status", "a new event cannot be cancelled"));
+            return Err(Error::invalid("status", Refusal::NewEventCancelled));
         }
         let organizer = actor::community_id(self.state(), &community.name);
         let cohosts = self
@@ -107,7 +107,10 @@ impl Verkosto {
         organizer: &Url,
     ) -> Result<Vec<(Url, Option<Url>)>> {
         if handles.len() > 20 {
-            return Err(Error::invalid("cohosts", "at most 20 co-hosts"));
+            return Err(Error::invalid(
+                "cohosts",
+                Refusal::TooManyCohosts { max: 20 },
+            ));
         }
         let mut out: Vec<(Url, Option<Url>)> = vec![];
         for handle in handles {
@@ -122,20 +125,25 @@ impl Verkosto {
             let resolved = match local_name {
                 Some(name) => {
                     let c = self.community(&name).await.map_err(|_| {
-                        Error::invalid("cohosts", format!("no community {name:?} here"))
+                        Error::invalid(
+                            "cohosts",
+                            Refusal::NoSuchLocalCommunity { name: name.clone() },
+                        )
                     })?;
                     (actor::community_id(self.state(), &c.name), None)
                 }
                 None => {
-                    let remote = self
-                        .lookup(&handle)
-                        .await
-                        .map_err(|e| Error::invalid("cohosts", format!("{handle}: {e}")))?;
-                    if remote.kind != crate::model::ActorKind::Group {
-                        return Err(Error::invalid(
+                    let remote = self.lookup(&handle).await.map_err(|e| {
+                        Error::invalid(
                             "cohosts",
-                            format!("{handle} is not a community"),
-                        ));
+                            Refusal::UnresolvableHandle {
+                                handle: handle.clone(),
+                                why: e.to_string(),
+                            },
+                        )
+                    })?;
+                    if remote.kind != crate::model::ActorKind::Group {
+                        return Err(Error::invalid("cohosts", Refusal::NotACommunity { handle }));
                     }
                     (remote.ap_id.clone(), Some(remote.delivery_inbox().clone()))
                 }
@@ -206,10 +214,7 @@ impl Verkosto {
         }
         match change.status {
             Some(EventStatus::Cancelled) => {
-                return Err(Error::invalid(
-                    "status",
-                    "use POST /api/v1/events/{id}/cancel to cancel",
-                ));
+                return Err(Error::invalid("status", Refusal::CancelWithItsAction));
             }
             Some(s) => event.status = s,
             None => {}

@@ -6,7 +6,7 @@ use url::Url;
 
 use super::Verkosto;
 use crate::apub::actor;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, Community, Event};
 use crate::store;
 
@@ -34,7 +34,12 @@ impl Verkosto {
         let mut c = self.db().acquire().await?;
         store::events::find_by_public_id(&mut c.conn(), public_id)
             .await?
-            .ok_or_else(|| Error::NotFound(format!("event {public_id:?}")))
+            .ok_or_else(|| {
+                Refusal::NoSuchEvent {
+                    id: public_id.to_string(),
+                }
+                .into()
+            })
     }
 
     /// A local or cached event by its ActivityPub id.
@@ -59,9 +64,7 @@ impl Verkosto {
     ) -> Result<(Event, Community)> {
         let event = self.event(public_id).await?;
         let Some(community_id) = event.community_id else {
-            return Err(Error::Forbidden(
-                "only the organizer's instance can change a remote event".into(),
-            ));
+            return Err(Refusal::RemoteEventReadOnly.into());
         };
         let community = self
             .community_by_id(community_id)

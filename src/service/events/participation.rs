@@ -9,7 +9,7 @@ use crate::apub::activities::join::Join;
 use crate::apub::activities::join_answer::{JoinAnswer, JoinAnswerKind};
 use crate::apub::activities::leave::Leave;
 use crate::apub::actor;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, Event, EventStatus, JoinMode, Participation, ParticipationState};
 use crate::service::publish::Audience;
 use crate::store::{self, Tx};
@@ -193,7 +193,10 @@ impl Verkosto {
     ) -> Result<()> {
         let event = self.event_by_ap_id(event_id).await?;
         if !event.local {
-            return Err(Error::invalid("object", "the event is not hosted here"));
+            return Err(Error::invalid_document(
+                "object",
+                "the event is not hosted here",
+            ));
         }
         let who = actor::resolve_remote(&self.federation_data(), actor_id).await?;
         let p = self
@@ -274,10 +277,10 @@ impl Verkosto {
             event.join_mode,
             JoinMode::External | JoinMode::None | JoinMode::Invite
         ) {
-            return Err(Error::Conflict(format!(
-                "this event does not take participants here (join mode {})",
-                event.join_mode
-            )));
+            return Err(Refusal::NotJoinableHere {
+                join_mode: event.join_mode.to_string(),
+            }
+            .into());
         }
         let organizer =
             actor::resolve_remote(&self.federation_data(), &event.organizer_ap_id).await?;
@@ -324,7 +327,7 @@ impl Verkosto {
         let mut c = self.db().acquire().await?;
         store::events::participation_of(&mut c.conn(), event.id, me.as_str())
             .await?
-            .ok_or_else(|| Error::NotFound("participation".into()))
+            .ok_or_else(|| Refusal::NoSuchParticipation.into())
     }
 
     /// A local account stops taking part.
@@ -339,7 +342,7 @@ impl Verkosto {
         let mut tx = self.db().begin().await?;
         let p = store::events::participation_of(&mut tx.conn(), event.id, me.as_str())
             .await?
-            .ok_or_else(|| Error::NotFound("participation".into()))?;
+            .ok_or_else(|| Error::from(Refusal::NoSuchParticipation))?;
         store::events::delete_participation(&mut tx.conn(), p.id).await?;
         let leave = Leave::new(
             crate::apub::new_activity_id(self.state()),
@@ -397,7 +400,7 @@ impl Verkosto {
         let mut tx = self.db().begin().await?;
         let p = store::events::participation(&mut tx.conn(), event.id, participation_id)
             .await?
-            .ok_or_else(|| Error::NotFound(format!("participant {participation_id}")))?;
+            .ok_or_else(|| Error::from(Refusal::NoSuchParticipation))?;
         let (state, answer) = if !accept {
             (ParticipationState::Rejected, Some(JoinAnswerKind::Reject))
         } else {

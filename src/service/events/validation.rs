@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::{EventPlace, JoinMode};
 use crate::service::communities::bounded;
 
@@ -13,12 +13,7 @@ const MAX_DESCRIPTION: usize = 50_000;
 pub(super) fn parse_time(field: &'static str, raw: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(raw.trim())
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            Error::invalid(
-                field,
-                "must be an RFC 3339 time such as 2026-11-24T18:00:00+02:00",
-            )
-        })
+        .map_err(|_| Error::invalid(field, Refusal::NotAnRfc3339Time))
 }
 
 pub(super) fn check_timezone(raw: &str) -> Result<String> {
@@ -27,7 +22,9 @@ pub(super) fn check_timezone(raw: &str) -> Result<String> {
         .map_err(|_| {
             Error::invalid(
                 "timezone",
-                format!("{raw:?} is not an IANA time zone such as Europe/Helsinki"),
+                Refusal::UnknownTimeZone {
+                    value: raw.to_string(),
+                },
             )
         })
 }
@@ -35,7 +32,7 @@ pub(super) fn check_timezone(raw: &str) -> Result<String> {
 pub(super) fn check_title(raw: &str) -> Result<String> {
     let title = raw.trim().to_string();
     if title.is_empty() {
-        return Err(Error::invalid("title", "must not be empty"));
+        return Err(Error::invalid("title", Refusal::Required));
     }
     bounded("title", &title, MAX_TITLE)?;
     Ok(title)
@@ -43,7 +40,7 @@ pub(super) fn check_title(raw: &str) -> Result<String> {
 
 pub(super) fn check_capacity(raw: Option<i64>) -> Result<Option<i64>> {
     match raw {
-        Some(c) if c < 1 => Err(Error::invalid("capacity", "must be at least 1")),
+        Some(c) if c < 1 => Err(Error::invalid("capacity", Refusal::TooSmall { min: 1 })),
         other => Ok(other),
     }
 }
@@ -65,13 +62,16 @@ pub(super) fn check_place(place: Option<EventPlace>) -> Result<Option<EventPlace
     if p.latitude.is_some_and(|l| !(-90.0..=90.0).contains(&l)) {
         return Err(Error::invalid(
             "location.latitude",
-            "must be between -90 and 90",
+            Refusal::NotBetween { min: -90, max: 90 },
         ));
     }
     if p.longitude.is_some_and(|l| !(-180.0..=180.0).contains(&l)) {
         return Err(Error::invalid(
             "location.longitude",
-            "must be between -180 and 180",
+            Refusal::NotBetween {
+                min: -180,
+                max: 180,
+            },
         ));
     }
     Ok(Some(p).filter(|p| *p != EventPlace::default()))
@@ -80,10 +80,7 @@ pub(super) fn check_place(place: Option<EventPlace>) -> Result<Option<EventPlace
 pub(super) fn check_language(raw: Option<String>) -> Result<Option<String>> {
     match raw.map(|l| l.trim().to_string()).filter(|l| !l.is_empty()) {
         Some(l) if l.len() > 35 || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
-            Err(Error::invalid(
-                "language",
-                "must be a language tag such as fi, sv or en",
-            ))
+            Err(Error::invalid("language", Refusal::NotALanguageTag))
         }
         other => Ok(other),
     }
@@ -95,17 +92,14 @@ pub(super) fn check_description(raw: &str) -> Result<()> {
 
 pub(super) fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> Result<()> {
     if ends_at < starts_at {
-        return Err(Error::invalid("ends_at", "must not be before starts_at"));
+        return Err(Error::invalid("ends_at", Refusal::EndsBeforeStart));
     }
     Ok(())
 }
 
 pub(super) fn check_join(mode: JoinMode, external_url: &Option<Url>) -> Result<()> {
     if mode == JoinMode::External && external_url.is_none() {
-        return Err(Error::invalid(
-            "external_url",
-            "is required when join_mode is external",
-        ));
+        return Err(Error::invalid("external_url", Refusal::ExternalUrlRequired));
     }
     Ok(())
 }

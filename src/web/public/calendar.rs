@@ -11,7 +11,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::{EventItem, items};
-use crate::error::Error;
+use crate::error::{Error, Refusal};
 use crate::model::Community;
 use crate::service::Verkosto;
 use crate::web::{Lang, PageError, Visitor, render, render_bare};
@@ -102,20 +102,15 @@ pub(in crate::web) async fn calendar(
         Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
             .ok()
             .filter(|d| (1..=9999).contains(&d.year()))
-            .ok_or_else(|| {
-                fail(Error::invalid(
-                    "month",
-                    "must be a month such as 2027-01 (years 1 to 9999)",
-                ))
-            })?,
+            .ok_or_else(|| fail(Error::invalid("month", Refusal::NotAMonth)))?,
         None => today.with_day(1).unwrap_or(today),
     };
     let next_first = first
         .checked_add_months(chrono::Months::new(1))
-        .ok_or_else(|| fail(Error::invalid("month", "is out of range")))?;
+        .ok_or_else(|| fail(Error::invalid("month", Refusal::OutOfRange)))?;
     let previous_first = first
         .checked_sub_months(chrono::Months::new(1))
-        .ok_or_else(|| fail(Error::invalid("month", "is out of range")))?;
+        .ok_or_else(|| fail(Error::invalid("month", Refusal::OutOfRange)))?;
     let utc = |d: NaiveDate| -> DateTime<Utc> {
         d.and_hms_opt(0, 0, 0)
             .and_then(|t| t.and_local_timezone(tz).earliest())

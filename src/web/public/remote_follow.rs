@@ -8,7 +8,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use crate::error::Error;
+use crate::error::{Error, Refusal};
 use crate::service::Verkosto;
 use crate::web::{PageError, Visitor, urlencode};
 
@@ -32,7 +32,7 @@ pub(in crate::web) async fn remote_follow(
     let target = url::Url::parse(&form.target)
         .ok()
         .filter(|t| t.host_str() == v.state().url("/").host_str())
-        .ok_or_else(|| p.error(Error::invalid("target", "is not an object of this server")))?;
+        .ok_or_else(|| p.error(Error::invalid("target", Refusal::NotAnObjectHere)))?;
     let address = form.address.trim().trim_start_matches('@');
     let (user, host) = address
         .split_once('@')
@@ -42,13 +42,13 @@ pub(in crate::web) async fn remote_follow(
                 && h.chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
         })
-        .ok_or_else(|| p.error(Error::invalid("address", p.t("remote-follow-invalid"))))?;
+        .ok_or_else(|| p.error(Error::invalid("address", Refusal::NotAnAddress)))?;
     let scheme = v.settings().scheme();
     // An address on a loopback or private address (`x@127.0.0.1:8080`, `x@2130706433`, a name that
     // resolves there) or on a blocked domain is refused by the outgoing client: say so clearly.
     let template = subscribe_template(&v, scheme, user, host)
         .await
-        .map_err(|_| p.error(Error::invalid("address", p.t("remote-follow-unreachable"))))?;
+        .map_err(|_| p.error(Error::invalid("address", Refusal::UnreachableAddress)))?;
     let uri = urlencode(target.as_str());
     let destination = match template {
         Some(t) if t.contains("{uri}") => t.replace("{uri}", &uri),

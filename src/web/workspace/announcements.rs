@@ -68,8 +68,9 @@ pub(super) async fn post_announcement(
             Ok(Redirect::to(v.state().urls().announcement(&a.public_id).path()).into_response())
         }
         Err(e) => {
-            let errors = FieldErrors::from_error(e, &[("content", "content"), ("title", "title")])
-                .map_err(|e| p.error(e))?;
+            let errors =
+                FieldErrors::from_error(e, &[("content", "content"), ("title", "title")], &p)
+                    .map_err(|e| p.error(e))?;
             again(p, form, errors, None).await
         }
     }

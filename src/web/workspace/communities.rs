@@ -181,7 +181,8 @@ pub(super) async fn create_community(
     match v.create_community(&account, new).await {
         Ok(c) => Ok(Redirect::to(&format!("/manage/c/{}", c.name)).into_response()),
         Err(e) => {
-            let errors = FieldErrors::from_error(e, COMMUNITY_FIELDS).map_err(|e| p.error(e))?;
+            let errors =
+                FieldErrors::from_error(e, COMMUNITY_FIELDS, &p).map_err(|e| p.error(e))?;
             dashboard_with(&v, p, form, errors).await
         }
     }
@@ -366,7 +367,8 @@ pub(super) async fn update_community(
     match v.update_community(&account, &name, update).await {
         Ok(_) => Ok(Redirect::to(&format!("/manage/c/{name}?saved=1")).into_response()),
         Err(e) => {
-            let errors = FieldErrors::from_error(e, COMMUNITY_FIELDS).map_err(|e| p.error(e))?;
+            let errors =
+                FieldErrors::from_error(e, COMMUNITY_FIELDS, &p).map_err(|e| p.error(e))?;
             workspace_with(
                 &v,
                 p,

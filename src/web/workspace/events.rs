@@ -330,7 +330,7 @@ pub(super) async fn create_event(
     match v.create_event(&account, &name, new).await {
         Ok(e) => Ok(Redirect::to(v.state().urls().event(&e.public_id).path()).into_response()),
         Err(e) => {
-            let errors = FieldErrors::from_error(e, EVENT_FIELDS).map_err(|e| p.error(e))?;
+            let errors = FieldErrors::from_error(e, EVENT_FIELDS, &p).map_err(|e| p.error(e))?;
             Ok(event_form_page(p, c, None, form, errors, None))
         }
     }
@@ -397,7 +397,7 @@ pub(super) async fn update_event(
     match v.update_event(&account, &id, update).await {
         Ok(e) => Ok(Redirect::to(v.state().urls().event(&e.public_id).path()).into_response()),
         Err(e) => {
-            let errors = FieldErrors::from_error(e, EVENT_FIELDS).map_err(|e| p.error(e))?;
+            let errors = FieldErrors::from_error(e, EVENT_FIELDS, &p).map_err(|e| p.error(e))?;
             Ok(event_form_page(p, c, Some(event), form, errors, None))
         }
     }

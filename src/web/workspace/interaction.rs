@@ -9,7 +9,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use crate::error::Error;
+use crate::error::{Error, Refusal};
 use crate::service::Verkosto;
 use crate::web::{PageError, Visitor, render, urlencode};
 
@@ -61,8 +61,7 @@ async fn offer_for(v: &Verkosto, uri: &str) -> Result<Interaction, Error> {
             name: actor.display_name.unwrap_or(actor.username),
         });
     }
-    let url = url::Url::parse(uri)
-        .map_err(|_| Error::invalid("uri", "must be a URL or acct:name@host"))?;
+    let url = url::Url::parse(uri).map_err(|_| Error::invalid("uri", Refusal::NotAUrlOrHandle))?;
     match crate::apub::actor::resolve_remote(&v.federation_data(), &url).await {
         Ok(actor) => Ok(Interaction::Follow {
             handle: format!("{}@{}", actor.username, actor.domain),

@@ -17,7 +17,7 @@ use axum::{
 use serde::Deserialize;
 
 use super::{PageError, Visitor, render};
-use crate::error::Error;
+use crate::error::{Error, Kind as RefusalKind, Refusal};
 use crate::model::{Community, Event};
 use crate::service::Verkosto;
 
@@ -108,10 +108,12 @@ impl FieldErrors {
 
     /// Files a service error under the form field it names, or as a general error. `fields` maps
     /// the service's field names to the form's.
-    fn from_error(e: Error, fields: &[(&str, &str)]) -> Result<FieldErrors, Error> {
+    /// The text is the refusal in the visitor's language.
+    fn from_error(e: Error, fields: &[(&str, &str)], p: &Visitor) -> Result<FieldErrors, Error> {
         let mut errors = FieldErrors::default();
         match e {
-            Error::InvalidField { field, message } => {
+            Error::InvalidField { field, reason } => {
+                let message = p.lang.refusal(&reason);
                 let root = field.split(['.', '[']).next().unwrap_or(&field);
                 match fields
                     .iter()
@@ -120,6 +122,11 @@ impl FieldErrors {
                     Some((_, form)) => errors.add(form, message),
                     None => errors.general = Some(format!("{field}: {message}")),
                 }
+            }
+            Error::Refused(ref r)
+                if matches!(r.kind(), RefusalKind::Conflict | RefusalKind::BadRequest) =>
+            {
+                errors.general = Some(p.lang.refusal(r))
             }
             Error::Conflict(message) | Error::BadRequest(message) => errors.general = Some(message),
             other => return Err(other),
@@ -158,7 +165,9 @@ impl DecisionForm {
             "reject" => Ok(false),
             other => Err(p.error(Error::invalid(
                 "decision",
-                format!("must be accept or reject, not {other:?}"),
+                Refusal::NotAcceptOrReject {
+                    value: other.to_string(),
+                },
             ))),
         }
     }

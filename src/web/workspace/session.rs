@@ -68,7 +68,10 @@ pub(super) async fn login(
             Ok((jar, Redirect::to(&after_login(form.next.as_deref()))).into_response())
         }
         Err(e @ Error::TooManyRequests(_)) => Err(p.error(e)),
-        Err(Error::Unauthorized(_)) | Err(Error::InvalidField { .. }) => {
+        Err(e)
+            if e.status() == axum::http::StatusCode::UNAUTHORIZED
+                || matches!(e, Error::InvalidField { .. }) =>
+        {
             let page = LoginPage {
                 username: form.username,
                 next: after_login(form.next.as_deref()),
