@@ -124,24 +124,28 @@
 #![deny(missing_docs)]
 
 // The embedding surface: `Verkosto` and its settings, the route groups (`http::Mount`), the hooks, the
-// domain model and the errors. Everything else is the crate's inside.
+// domain model, the local URLs and the errors. Everything else is the crate's inside.
 pub(crate) mod apub;
+pub(crate) mod context;
 pub(crate) mod deliver;
 mod error;
 pub mod hooks;
 pub mod http;
 pub(crate) mod ical;
 pub mod model;
+pub(crate) mod sanitize;
 pub mod service;
 // Public for the reference server's operator commands and for the test suite (see the module's docs).
 #[doc(hidden)]
 pub mod store;
+pub mod urls;
 pub(crate) mod web;
 
 /// Signing and checking HTTP signatures as we do: for tools and tests that talk to an instance as a
 /// remote server would (the benchmarks sign inbox posts with it).
 pub use apub::signatures;
 
+pub use context::{AppState, Settings};
 pub use error::{Error, Refusal, Result};
 pub use hooks::DomainEvent;
-pub use service::{AppState, Settings, Verkosto};
+pub use service::Verkosto;

@@ -9,9 +9,10 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use url::Url;
 
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::{Event, EventCategory, EventPlace, EventStatus, JoinMode};
-use crate::service::AppState;
+use crate::urls::{LocalUrls, Part};
 
 /// The `@context` of event documents: ActivityStreams, security, and every extension term we emit,
 /// named as Mobilizon names them so that its JSON-LD reading and ours agree.
@@ -99,7 +100,7 @@ pub fn event_object(state: &AppState, event: &Event) -> Value {
 /// The `Event` document of an event we host.
 pub fn event_to_ap(state: &AppState, event: &Event) -> Value {
     let group = &event.organizer_ap_id;
-    let followers = format!("{group}/followers");
+    let followers = LocalUrls::part(group, Part::Followers);
     let mut locations = vec![];
     if let Some(p) = &event.place {
         let mut place = json!({
@@ -174,7 +175,7 @@ pub fn event_to_ap(state: &AppState, event: &Event) -> Value {
         "draft": false,
         "published": event.published_at,
         "updated": event.updated_at,
-        "replies": format!("{}/replies", event.ap_id),
+        "replies": LocalUrls::part(&event.ap_id, Part::Replies),
     });
     if let Some(source) = &event.description_source {
         doc["source"] = json!({ "content": source, "mediaType": "text/markdown" });
@@ -367,9 +368,7 @@ pub fn event_from_ap(doc: &Value, public_id: String, organizer: Url) -> Result<E
         local: false,
         title,
         description_source: None,
-        description_html: crate::service::sanitize::html(
-            &content.chars().take(50_000).collect::<String>(),
-        ),
+        description_html: crate::sanitize::html(&content.chars().take(50_000).collect::<String>()),
         starts_at,
         ends_at,
         timezone: text(doc, "timezone")

@@ -28,9 +28,10 @@ use super::activities::{
 };
 use super::actor::{self, normalized_host};
 use super::signatures;
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::RemoteActor;
-use crate::service::{AppState, Verkosto};
+use crate::service::Verkosto;
 use crate::store;
 
 /// How often one actor may be refetched because its signature failed (key rotation), at most.

@@ -56,7 +56,7 @@ pub fn is_activity_content_type(value: &str) -> bool {
 /// Fetches any ActivityPub document from its origin (signed with the instance key), checking its
 /// content type and that its `id` is the URL it was fetched from.
 pub(crate) async fn fetch_json(
-    data: &activitypub_federation::config::Data<crate::service::AppState>,
+    data: &activitypub_federation::config::Data<crate::context::AppState>,
     url: &url::Url,
 ) -> crate::Result<serde_json::Value> {
     let res =
@@ -65,11 +65,11 @@ pub(crate) async fn fetch_json(
 }
 
 /// A new id for an activity published by this instance.
-pub(crate) fn new_activity_id(state: &crate::service::AppState) -> url::Url {
+pub(crate) fn new_activity_id(state: &crate::context::AppState) -> url::Url {
     use rand::RngCore;
     let mut raw = [0u8; 16];
     rand::rng().fill_bytes(&mut raw);
-    state.url(&format!("/activities/{}", hex::encode(raw)))
+    state.urls().activity(&hex::encode(raw))
 }
 
 #[cfg(test)]

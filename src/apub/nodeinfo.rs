@@ -2,13 +2,12 @@
 
 use serde_json::{Value, json};
 
+use crate::context::AppState;
 use crate::error::Result;
-use crate::service::Verkosto;
 use crate::store;
 
 /// The `/.well-known/nodeinfo` discovery document.
-pub fn discovery(verkosto: &Verkosto) -> Value {
-    let s = verkosto.state();
+pub fn discovery(s: &AppState) -> Value {
     json!({
         "links": [
             { "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": s.url("/nodeinfo/2.1") },
@@ -19,8 +18,8 @@ pub fn discovery(verkosto: &Verkosto) -> Value {
 }
 
 /// The NodeInfo document in `version` ("2.0" or "2.1").
-pub async fn document(verkosto: &Verkosto, version: &str) -> Result<Value> {
-    let mut c = verkosto.db().acquire().await?;
+pub async fn document(state: &AppState, version: &str) -> Result<Value> {
+    let mut c = state.db.acquire().await?;
     let users = store::accounts::count(&mut c.conn()).await?;
     let communities = store::communities::count(&mut c.conn()).await?;
     let local_posts = store::instance::local_posts(&mut c.conn()).await?;
@@ -34,8 +33,8 @@ pub async fn document(verkosto: &Verkosto, version: &str) -> Result<Value> {
         "software": software,
         "protocols": ["activitypub"],
         "services": { "inbound": [], "outbound": [] },
-        "openRegistrations": verkosto.settings().open_registration,
+        "openRegistrations": state.settings.open_registration,
         "usage": { "users": { "total": users }, "localPosts": local_posts },
-        "metadata": { "nodeName": verkosto.settings().domain, "communities": communities }
+        "metadata": { "nodeName": state.settings.domain, "communities": communities }
     }))
 }

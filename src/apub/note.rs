@@ -4,9 +4,10 @@
 use serde_json::{Value, json};
 use url::Url;
 
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::Announcement;
-use crate::service::AppState;
+use crate::urls::{LocalUrls, Part};
 
 /// An announcement we host as embedded in an activity (without its own `@context`).
 pub fn announcement_object(state: &AppState, a: &Announcement) -> Value {
@@ -35,7 +36,7 @@ pub fn announcement_to_ap(state: &AppState, a: &Announcement) -> Value {
         "content": a.content_html,
         "mediaType": "text/html",
         "to": [super::PUBLIC],
-        "cc": [format!("{group}/followers")],
+        "cc": [LocalUrls::part(group, Part::Followers)],
         "tag": tags,
         "published": a.published_at,
         "updated": a.updated_at,
@@ -89,7 +90,7 @@ pub fn announcement_from_ap(doc: &Value, public_id: String, author: Url) -> Resu
             .and_then(Value::as_str)
             .map(|t| t.chars().take(200).collect()),
         content_source: None,
-        content_html: crate::service::sanitize::html(&content),
+        content_html: crate::sanitize::html(&content),
         image_url: doc
             .get("attachment")
             .and_then(Value::as_array)

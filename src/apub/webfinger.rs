@@ -2,8 +2,9 @@
 
 use activitypub_federation::fetch::webfinger::{Webfinger, build_webfinger_response};
 
+use crate::context::AppState;
 use crate::error::{Error, Result};
-use crate::service::Verkosto;
+use crate::store;
 
 /// The WebFinger link relation of a remote-interaction page template (`{uri}` is the object).
 pub const SUBSCRIBE_REL: &str = "http://ostatus.org/schema/1.0/subscribe";
@@ -12,9 +13,8 @@ pub const SUBSCRIBE_REL: &str = "http://ostatus.org/schema/1.0/subscribe";
 pub const JRD_CONTENT_TYPE: &str = "application/jrd+json";
 
 /// Answers a WebFinger query for `resource` (`acct:name@domain`, or the actor's URL).
-pub async fn lookup(verkosto: &Verkosto, resource: &str) -> Result<Webfinger> {
-    let state = verkosto.state();
-    let domain = &verkosto.settings().domain;
+pub async fn lookup(state: &AppState, resource: &str) -> Result<Webfinger> {
+    let domain = &state.settings.domain;
     let name = if let Some(acct) = resource.strip_prefix("acct:") {
         let (name, host) = acct
             .rsplit_once('@')
@@ -26,18 +26,27 @@ pub async fn lookup(verkosto: &Verkosto, resource: &str) -> Result<Webfinger> {
     } else {
         let url = url::Url::parse(resource)
             .map_err(|_| Error::BadRequest("resource must be acct:name@domain or a URL".into()))?;
-        let segments: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
-        match segments.as_slice() {
-            ["c" | "u", name] if super::actor::normalized_host(&url).as_deref() == Some(domain) => {
-                name.to_string()
-            }
-            _ => return Err(Error::NotFound(resource.to_string())),
-        }
+        state
+            .urls()
+            .actor_name(&url)
+            .ok_or_else(|| Error::NotFound(resource.to_string()))?
     };
     let subject = format!("acct:{name}@{domain}");
-    let id = if verkosto.community(&name).await.is_ok() {
+    // A failed lookup counts as not found, as for any unknown name.
+    let (community, account) = match state.db.acquire().await {
+        Ok(mut c) => (
+            store::communities::find_by_name(&mut c.conn(), &name)
+                .await
+                .is_ok_and(|c| c.is_some()),
+            store::accounts::find_by_username(&mut c.conn(), &name)
+                .await
+                .is_ok_and(|a| a.is_some()),
+        ),
+        Err(_) => (false, false),
+    };
+    let id = if community {
         super::actor::community_id(state, &name)
-    } else if verkosto.account(&name).await.is_ok() {
+    } else if account {
         super::actor::account_id(state, &name)
     } else if name == *domain {
         super::actor::instance_id(state)

@@ -16,6 +16,7 @@ use crate::model::{
     Announcement, AnnouncementUpdate, NetworkMember, NetworkMembership, NewAnnouncement,
 };
 use crate::service::Verkosto;
+use crate::urls::Part;
 
 /// API routes (nested under `/api/v1`).
 pub(super) fn api_routes() -> Router<Verkosto> {
@@ -215,7 +216,7 @@ async fn atom(State(v): State<Verkosto>, Path(name): Path<String>) -> Result<Res
     use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
     let community = v.community(&name).await?;
     let items = v.announcements(&name, 50, 0).await?;
-    let self_url = v.state().url(&format!("/c/{name}/feed.atom"));
+    let self_url = v.state().urls().community_atom(&name);
     let page = actor::community_id(v.state(), &community.name);
     let updated = items
         .iter()
@@ -282,7 +283,7 @@ async fn members_collection(
     Path(name): Path<String>,
 ) -> Result<Response> {
     let members = v.network_members(&name).await?;
-    let id = format!("{}/members", actor::community_id(v.state(), &name));
+    let id = v.state().urls().community_part(&name, Part::Members);
     let items: Vec<serde_json::Value> = members
         .iter()
         .map(|m| serde_json::json!(m.member_ap_id))

@@ -15,6 +15,7 @@ use crate::apub::event as ap_event;
 use crate::error::{Error, Refusal, Result};
 use crate::model::{Comment, Event, EventUpdate, NewEvent, Participation};
 use crate::service::Verkosto;
+use crate::urls::{LocalUrls, Part};
 
 /// API routes (nested under `/api/v1`).
 pub(super) fn api_routes() -> Router<Verkosto> {
@@ -73,10 +74,7 @@ pub struct EventView {
 fn view(v: &Verkosto, event: Event) -> EventView {
     EventView {
         remaining_seats: event.remaining(),
-        ics_url: v
-            .state()
-            .url(&format!("/e/{}.ics", event.public_id))
-            .to_string(),
+        ics_url: v.state().urls().event_ics(&event.public_id).to_string(),
         event,
     }
 }
@@ -367,7 +365,7 @@ async fn event_document_or_error(
             std::slice::from_ref(&event),
         )));
     }
-    let ap_id = v.state().url(&format!("/e/{id}"));
+    let ap_id = v.state().urls().event(&id);
     let event = match v.event(&id).await {
         Ok(e) if e.local => e,
         Ok(_) => return Err(Refusal::NoSuchEvent { id }.into()),
@@ -406,7 +404,7 @@ async fn event_replies(State(v): State<Verkosto>, Path(id): Path<String>) -> Res
     Ok(super::federation::activity_json(serde_json::json!({
         "@context": crate::apub::context::context(),
         "type": "OrderedCollection",
-        "id": format!("{}/replies", event.ap_id),
+        "id": LocalUrls::part(&event.ap_id, Part::Replies),
         "totalItems": items.len(),
         "orderedItems": items,
     })))
@@ -438,7 +436,7 @@ async fn upcoming_collection(
     Ok(super::federation::activity_json(serde_json::json!({
         "@context": crate::apub::context::context(),
         "type": "OrderedCollection",
-        "id": v.state().url(&format!("/c/{name}/upcoming")),
+        "id": v.state().urls().community_part(&name, Part::Upcoming),
         "totalItems": items.len(),
         "orderedItems": items,
     })))

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::model::FollowState;
 use crate::service::Verkosto;
 use crate::store;
+use crate::urls::{LocalUrls, Part};
 
 pub(super) fn routes() -> Router<Verkosto> {
     Router::new()
@@ -64,7 +65,7 @@ async fn webfinger_query(
     let resource = q
         .resource
         .ok_or_else(|| Error::BadRequest("the resource query parameter is required".into()))?;
-    let answer = webfinger::lookup(&v, &resource).await?;
+    let answer = webfinger::lookup(v.state(), &resource).await?;
     let mut response = Json(answer).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -74,7 +75,7 @@ async fn webfinger_query(
 }
 
 async fn nodeinfo_discovery(State(v): State<Verkosto>) -> Json<Value> {
-    Json(apub::nodeinfo::discovery(&v))
+    Json(apub::nodeinfo::discovery(v.state()))
 }
 
 async fn nodeinfo(State(v): State<Verkosto>, Path(version): Path<String>) -> Result<Response> {
@@ -83,7 +84,7 @@ async fn nodeinfo(State(v): State<Verkosto>, Path(version): Path<String>) -> Res
         "2.1" | "2.1.json" => "2.1",
         _ => return Err(Error::NotFound(format!("NodeInfo version {version}"))),
     };
-    let doc = apub::nodeinfo::document(&v, version).await?;
+    let doc = apub::nodeinfo::document(v.state(), version).await?;
     let mut response = Json(doc).into_response();
     let ct = format!(
         "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/{version}#\""
@@ -177,7 +178,7 @@ async fn followers_collection(
     target: url::Url,
     page: Option<i64>,
 ) -> Result<Response> {
-    let id = url::Url::parse(&format!("{target}/followers"))?;
+    let id = LocalUrls::part(&target, Part::Followers);
     let mut c = v.db().acquire().await?;
     let total =
         store::follows::count_followers(&mut c.conn(), target.as_str(), FollowState::Accepted)
@@ -201,7 +202,7 @@ async fn followers_collection(
 }
 
 async fn outbox_collection(v: &Verkosto, owner: url::Url, page: Option<i64>) -> Result<Response> {
-    let id = url::Url::parse(&format!("{owner}/outbox"))?;
+    let id = LocalUrls::part(&owner, Part::Outbox);
     let mut c = v.db().acquire().await?;
     let total = store::outbox::count_public(&mut c.conn(), owner.as_str()).await?;
     let Some(page) = super::params::page(page)? else {
@@ -251,10 +252,10 @@ async fn community_moderators(
 ) -> Result<Response> {
     let community = v.community(&name).await?;
     let managers = v.community_managers(&community).await?;
-    let id = url::Url::parse(&format!(
-        "{}/moderators",
-        actor::community_id(v.state(), &community.name)
-    ))?;
+    let id = v
+        .state()
+        .urls()
+        .community_part(&community.name, Part::Moderators);
     let items: Vec<Value> = actor::manager_ids(v.state(), &managers)
         .into_iter()
         .map(|u| Value::String(u.to_string()))
@@ -287,7 +288,7 @@ async fn account_outbox(
 }
 
 async fn activity(State(v): State<Verkosto>, Path(id): Path<String>) -> Result<Response> {
-    let ap_id = v.state().url(&format!("/activities/{id}"));
+    let ap_id = v.state().urls().activity(&id);
     let mut c = v.db().acquire().await?;
     let body = store::outbox::find_public(&mut c.conn(), ap_id.as_str())
         .await?

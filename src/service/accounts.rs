@@ -34,16 +34,6 @@ pub struct IssuedToken {
 const MIN_PASSWORD: usize = 8;
 const MAX_PASSWORD: usize = 1024;
 
-/// Login attempts allowed per username: a burst of 10, then one every 6 seconds.
-pub(crate) type LoginLimiter = governor::DefaultKeyedRateLimiter<String>;
-
-pub(crate) fn login_limiter() -> LoginLimiter {
-    let quota = governor::Quota::per_minute(
-        std::num::NonZeroU32::new(10).unwrap_or(std::num::NonZeroU32::MIN),
-    );
-    governor::RateLimiter::keyed(quota)
-}
-
 /// The hash an unknown username's password is verified against: made once, from a random
 /// password nobody knows, with the same Argon2 parameters as real accounts. Empty (and so
 /// refused quickly) only if hashing itself fails, which then fails for every account too.

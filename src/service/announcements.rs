@@ -71,13 +71,13 @@ impl Verkosto {
         let now = store::now();
         let announcement = Announcement {
             id: 0,
-            ap_id: self.state().url(&format!("/a/{public_id}")),
+            ap_id: self.state().urls().announcement(&public_id),
             public_id,
             author_ap_id: actor::community_id(self.state(), &community.name),
             community_id: Some(community.id),
             local: true,
             title: check_title(new.title)?,
-            content_html: super::sanitize::markdown(&new.content),
+            content_html: crate::sanitize::markdown(&new.content),
             content_source: Some(new.content),
             image_url: optional_url("image_url", new.image_url.as_deref())?,
             tags: tags(new.tags.unwrap_or_default())?,
@@ -149,7 +149,7 @@ impl Verkosto {
         if !a.local {
             return Err(Refusal::RemoteAnnouncementReadOnly.into());
         }
-        let name = super::local_name(&a.author_ap_id);
+        let name = self.local_actor_name(&a.author_ap_id);
         let community = self.community(&name).await?;
         self.require_manager(by, &community).await?;
         Ok(a)
@@ -165,7 +165,7 @@ impl Verkosto {
         let mut a = self.managed_announcement(by, public_id).await?;
         if let Some(content) = change.content {
             check_content(&content)?;
-            a.content_html = super::sanitize::markdown(&content);
+            a.content_html = crate::sanitize::markdown(&content);
             a.content_source = Some(content);
         }
         if change.title.is_some() {

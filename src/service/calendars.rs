@@ -27,7 +27,7 @@ impl Verkosto {
         )
         .await?;
         tracing::info!(username = %account.username, "calendar feed URL made");
-        Ok(format!("/calendar/{token}.ics"))
+        Ok(self.state().urls().calendar_feed(&token).path().to_string())
     }
 
     /// When the account's current feed URL was made, or `None` when it has no feed.

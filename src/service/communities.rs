@@ -100,7 +100,7 @@ impl Verkosto {
             } else {
                 display_name
             },
-            summary: super::sanitize::html(&summary),
+            summary: crate::sanitize::html(&summary),
             kind: new.kind.unwrap_or(CommunityKind::Coworking),
             location,
             latitude: check_coordinate("latitude", new.latitude, 90.0)?,
@@ -202,7 +202,7 @@ impl Verkosto {
         }
         if let Some(s) = change.summary {
             bounded("summary", &s, MAX_SUMMARY)?;
-            community.summary = super::sanitize::html(&s);
+            community.summary = crate::sanitize::html(&s);
         }
         if let Some(k) = change.kind {
             community.kind = k;

@@ -13,6 +13,7 @@ use crate::apub::{actor, new_activity_id};
 use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, FollowPolicy, FollowState, Follower, Following, RemoteActor};
 use crate::store;
+use crate::urls::LocalObject;
 
 /// How long a stored remote actor is used as it is for a follow before it is looked up again (a
 /// day, as the federation crate refreshes the actors it dereferences).
@@ -34,18 +35,14 @@ enum LocalTarget {
 }
 
 impl Verkosto {
-    fn local_target_name<'u>(&self, url: &'u Url) -> Option<(&'u str, &'u str)> {
-        let mut segments = url.path_segments()?;
-        let (kind, name) = (segments.next()?, segments.next()?);
-        segments.next().is_none().then_some((kind, name))
-    }
-
     async fn local_target(&self, url: &Url) -> Result<LocalTarget> {
-        match self.local_target_name(url) {
-            Some(("c", name)) => Ok(LocalTarget::Community(Box::new(
-                self.community(name).await?,
+        match self.state().urls().parse(url) {
+            Some(LocalObject::Community(name)) => Ok(LocalTarget::Community(Box::new(
+                self.community(&name).await?,
             ))),
-            Some(("u", name)) => Ok(LocalTarget::Account(self.account(name).await?)),
+            Some(LocalObject::Account(name)) => {
+                Ok(LocalTarget::Account(self.account(&name).await?))
+            }
             _ => Err(Error::NotFound(format!("local actor {url}"))),
         }
     }

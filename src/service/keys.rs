@@ -1,13 +1,13 @@
 //! Key generation, and the caches that keep PEM parsing off the delivery and inbox paths.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::Verkosto;
-use crate::apub::signatures::{SigningKey, VerifyingKey};
+use crate::apub::signatures::SigningKey;
 use crate::error::{Error, Result};
 use crate::model::KeyPair;
 use crate::store;
+use crate::urls::LocalObject;
 
 /// Makes a new RSA-2048 key pair on a blocking thread (it takes tens of milliseconds).
 pub async fn generate_keypair() -> Result<KeyPair> {
@@ -23,52 +23,6 @@ pub async fn generate_keypair() -> Result<KeyPair> {
     .map_err(|e| Error::Internal(format!("key generation task failed: {e}")))?
 }
 
-/// How many parsed remote public keys are kept; past that the cache starts over (a flood of new
-/// actors costs a re-parse each, never unbounded memory).
-const MAX_PUBLIC_KEYS: usize = 10_000;
-
-/// Parsed keys: parsing PEM costs more than a signature (a private key) or about as much as a
-/// verification (a public key), and the same few keys come back on every delivery and activity.
-#[derive(Default)]
-pub(crate) struct KeyCache {
-    /// Our actors' private keys by actor id; they never change.
-    private: Mutex<HashMap<String, Arc<SigningKey>>>,
-    /// Remote actors' public keys by their PEM text, so a rotated key is simply another entry.
-    public: Mutex<HashMap<String, Arc<VerifyingKey>>>,
-}
-
-impl KeyCache {
-    fn get(&self, actor_ap_id: &str) -> Option<Arc<SigningKey>> {
-        self.private.lock().ok()?.get(actor_ap_id).cloned()
-    }
-
-    fn put(&self, actor_ap_id: &str, key: Arc<SigningKey>) {
-        if let Ok(mut map) = self.private.lock() {
-            map.insert(actor_ap_id.to_string(), key);
-        }
-    }
-
-    /// The parsed form of a PEM public key, `None` when it does not parse.
-    pub(crate) fn verifying_key(&self, public_key_pem: &str) -> Option<Arc<VerifyingKey>> {
-        if let Some(key) = self
-            .public
-            .lock()
-            .ok()
-            .and_then(|map| map.get(public_key_pem).cloned())
-        {
-            return Some(key);
-        }
-        let key = Arc::new(VerifyingKey::from_pem(public_key_pem)?);
-        if let Ok(mut map) = self.public.lock() {
-            if map.len() >= MAX_PUBLIC_KEYS {
-                map.clear();
-            }
-            map.insert(public_key_pem.to_string(), key.clone());
-        }
-        Some(key)
-    }
-}
-
 impl Verkosto {
     /// The key id and parsed private key a local actor signs with.
     pub(crate) async fn signing_key(&self, actor_ap_id: &str) -> Result<(String, Arc<SigningKey>)> {
@@ -77,18 +31,17 @@ impl Verkosto {
             return Ok((key_id, key));
         }
         let url = url::Url::parse(actor_ap_id)?;
-        let segments: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
-        let pem = match segments.as_slice() {
-            ["actor"] => self.state().instance_keys.private_key_pem.clone(),
-            ["c", name] => {
-                let community = self.community(name).await?;
+        let pem = match self.state().urls().parse(&url) {
+            Some(LocalObject::InstanceActor) => self.state().instance_keys.private_key_pem.clone(),
+            Some(LocalObject::Community(name)) => {
+                let community = self.community(&name).await?;
                 let mut c = self.db().acquire().await?;
                 store::communities::keys(&mut c.conn(), community.id)
                     .await?
                     .private_key_pem
             }
-            ["u", name] => {
-                let account = self.account(name).await?;
+            Some(LocalObject::Account(name)) => {
+                let account = self.account(&name).await?;
                 let mut c = self.db().acquire().await?;
                 store::accounts::keys(&mut c.conn(), account.id)
                     .await?

@@ -17,6 +17,7 @@ use crate::model::{
     NetworkMemberState, NetworkMembership,
 };
 use crate::store::{self, Tx};
+use crate::urls::Part;
 
 impl Verkosto {
     fn require_network(&self, c: &Community) -> Result<()> {
@@ -57,7 +58,10 @@ impl Verkosto {
             let membership = self
                 .record_membership(&mut tx, &community, &network_id, &join_id)
                 .await?;
-            let inbox = self.state().url(&format!("/c/{}/inbox", community.name));
+            let inbox = self
+                .state()
+                .urls()
+                .community_part(&community.name, Part::Inbox);
             let member = self.admit(&mut tx, &network, &me, &inbox, &join_id).await?;
             if member.state == NetworkMemberState::Active {
                 store::networks::set_membership_state(
@@ -229,7 +233,7 @@ impl Verkosto {
     }
 
     async fn local_network(&self, id: &Url) -> Result<Community> {
-        let name = super::local_name(id);
+        let name = self.local_actor_name(id);
         let network = self.community(&name).await?;
         self.require_network(&network)?;
         Ok(network)
@@ -374,7 +378,7 @@ impl Verkosto {
 
     /// A network removed one of our communities.
     pub(crate) async fn receive_network_remove(&self, network: &Url, member: &Url) -> Result<()> {
-        let name = super::local_name(member);
+        let name = self.local_actor_name(member);
         let community = self.community(&name).await?;
         let mut tx = self.db().begin().await?;
         if let Some(m) =
@@ -456,7 +460,7 @@ impl Verkosto {
         if !self.is_local_url(&m.member_ap_id) {
             return Ok(());
         }
-        let name = super::local_name(&m.member_ap_id);
+        let name = self.local_actor_name(&m.member_ap_id);
         let member = self.community(&name).await?;
         let network_id = actor::community_id(self.state(), &network.name);
         if let Some(ms) =
@@ -486,7 +490,7 @@ impl Verkosto {
             .ok_or_else(|| Error::from(Refusal::NoSuchMember))?;
         store::networks::delete_member(&mut tx.conn(), m.id).await?;
         if self.is_local_url(&m.member_ap_id) {
-            let name = super::local_name(&m.member_ap_id);
+            let name = self.local_actor_name(&m.member_ap_id);
             let member = self.community(&name).await?;
             if let Some(ms) =
                 store::networks::membership_in(&mut tx.conn(), member.id, network_id.as_str())
@@ -582,7 +586,7 @@ impl Verkosto {
         let mut out = Vec::with_capacity(members.len());
         for m in members {
             if self.is_local_url(&m.member_ap_id) {
-                let name = super::local_name(&m.member_ap_id);
+                let name = self.local_actor_name(&m.member_ap_id);
                 let c = self.community(&name).await?;
                 out.push(DirectoryEntry {
                     handle: format!("{}@{}", c.name, self.settings().domain),

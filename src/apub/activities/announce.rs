@@ -9,9 +9,9 @@ use url::Url;
 
 use super::{cc_followers, follow::DataExt, object_id, to_public};
 use crate::apub::actor::normalized_host;
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::Event;
-use crate::service::AppState;
 
 /// `Announce` as we send it: a group shares an object by id, publicly and to its followers.
 #[derive(Debug, Clone, Serialize)]

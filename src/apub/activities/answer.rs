@@ -8,9 +8,9 @@ use serde_json::Value;
 use url::Url;
 
 use super::{ObjectOrId, follow::DataExt, follow::Follow, object_id};
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::ParticipationState;
-use crate::service::AppState;
 
 /// An answer as received.
 #[derive(Debug, Clone, Serialize, Deserialize)]

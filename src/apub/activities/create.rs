@@ -10,9 +10,9 @@ use url::Url;
 use super::{cc_followers, follow::DataExt, object_id, to_public};
 use crate::apub::actor::normalized_host;
 use crate::apub::event::{event_context, event_object};
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::{Announcement, Event};
-use crate::service::AppState;
 
 /// `Create` as we send it: a local actor publishes one of its objects, publicly and to its followers.
 #[derive(Debug, Clone, Serialize)]

@@ -11,9 +11,9 @@ use url::Url;
 
 use super::{cc_followers, follow::DataExt, object_id, to_public};
 use crate::apub::actor::normalized_host;
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::{Announcement, Event};
-use crate::service::AppState;
 
 /// A deleted object as a `Delete` names it.
 #[derive(Debug, Clone, Serialize)]

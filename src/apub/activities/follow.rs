@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::context::AppState;
 use crate::error::{Error, Result};
-use crate::service::AppState;
 
 /// The `Follow` activity.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -7,8 +7,9 @@ use serde_json::Value;
 use url::Url;
 
 use super::{follow::DataExt, object_id};
+use crate::context::AppState;
 use crate::error::{Error, Result};
-use crate::service::AppState;
+use crate::urls::LocalObject;
 
 /// The `Join` activity as we send it: a local account takes part in an event, or a local community
 /// joins a network.
@@ -70,12 +71,9 @@ impl super::Outgoing for Join {
     }
 }
 
-/// Whether a local URL names a community (`/c/{name}`), which a `Join` makes a network membership.
-fn is_community(url: &Url) -> bool {
-    url.path_segments().is_some_and(|s| {
-        let s: Vec<&str> = s.collect();
-        matches!(s.as_slice(), ["c", _])
-    })
+/// Whether a URL names one of our communities (`/c/{name}`), which a `Join` makes a network membership.
+fn is_community(data: &Data<AppState>, url: &Url) -> bool {
+    matches!(data.urls().parse(url), Some(LocalObject::Community(_)))
 }
 
 /// `Join` as received.
@@ -119,7 +117,7 @@ impl Activity for IncomingJoin {
     async fn receive(self, data: &Data<AppState>) -> Result<()> {
         let target = object_id(&self.object)?;
         let verkosto = data.verkosto();
-        if is_community(&target) {
+        if is_community(data, &target) {
             return verkosto
                 .receive_network_join(&self.actor, &target, &self.id)
                 .await;
@@ -160,7 +158,7 @@ impl Activity for IncomingLeave {
 
     async fn receive(self, data: &Data<AppState>) -> Result<()> {
         let target = object_id(&self.object)?;
-        if is_community(&target) && data.config_is_local(&target) {
+        if is_community(data, &target) {
             return data
                 .verkosto()
                 .receive_network_leave(&self.actor, &target)

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::urls::{LocalUrls, Part};
+
 pub mod accept;
 pub mod announce;
 pub mod answer;
@@ -51,7 +53,7 @@ pub(crate) fn to_public() -> Vec<String> {
 
 /// `cc` of a public activity by `actor`: its followers collection.
 pub(crate) fn cc_followers(actor: &Url) -> Vec<String> {
-    vec![format!("{actor}/followers")]
+    vec![LocalUrls::part(actor, Part::Followers).into()]
 }
 
 /// An activity we send: serialized as it is, with its `@context` in front.

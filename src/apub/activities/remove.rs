@@ -8,9 +8,10 @@ use serde_json::Value;
 use url::Url;
 
 use super::{cc_followers, follow::DataExt, object_id, to_public};
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::Event;
-use crate::service::AppState;
+use crate::urls::{LocalUrls, Part};
 
 /// `Remove` as we send it.
 #[derive(Debug, Clone, Serialize)]
@@ -25,7 +26,7 @@ pub struct Remove {
     /// What is removed (a reply, or a member).
     pub object: Url,
     /// The collection it is removed from.
-    pub target: String,
+    pub target: Url,
     /// Primary audience.
     pub to: Vec<String>,
     /// Secondary audience (none when sent to the removed member only).
@@ -42,7 +43,7 @@ impl Remove {
             id,
             actor: event.organizer_ap_id.clone(),
             object: comment,
-            target: format!("{}/replies", event.ap_id),
+            target: LocalUrls::part(&event.ap_id, Part::Replies),
             to: to_public(),
             cc: cc_followers(&event.organizer_ap_id),
         }
@@ -53,7 +54,7 @@ impl Remove {
         Remove {
             kind: RemoveType::Remove,
             id,
-            target: format!("{network}/members"),
+            target: LocalUrls::part(&network, Part::Members),
             actor: network,
             to: vec![member.to_string()],
             object: member,

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::{ObjectOrId, follow::DataExt, follow::Follow};
+use crate::context::AppState;
 use crate::error::{Error, Result};
-use crate::service::AppState;
 
 /// The `Undo` activity. Its `object` is kept loose: an embedded `Follow` or `Join`, or the id of one we
 /// stored, has an effect.

@@ -8,9 +8,9 @@ use url::Url;
 use super::{cc_followers, to_public};
 use super::{follow::DataExt, object_id};
 use crate::apub::actor;
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::{Announcement, Community, Event};
-use crate::service::AppState;
 
 /// The `Update` activity.
 #[derive(Debug, Clone, Serialize, Deserialize)]

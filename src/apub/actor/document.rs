@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::{account_id, community_id, instance_id};
+use crate::context::AppState;
 use crate::model::{Account, Community};
-use crate::service::AppState;
+use crate::urls::{LocalUrls, Part};
 
 /// `endpoints` of an actor.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -257,12 +258,12 @@ fn base_document(
         name: None,
         summary: None,
         url: None,
-        inbox: Url::parse(&format!("{id}/inbox")).unwrap_or_else(|_| state.url("/inbox")),
-        outbox: Url::parse(&format!("{id}/outbox")).ok(),
-        followers: Url::parse(&format!("{id}/followers")).ok(),
+        inbox: LocalUrls::part(&id, Part::Inbox),
+        outbox: Some(LocalUrls::part(&id, Part::Outbox)),
+        followers: Some(LocalUrls::part(&id, Part::Followers)),
         following: None,
         endpoints: Some(Endpoints {
-            shared_inbox: Some(state.url("/inbox")),
+            shared_inbox: Some(state.urls().shared_inbox()),
         }),
         public_key: public_key(&id, public_key_pem),
         icon: None,
@@ -289,7 +290,7 @@ pub fn group_document(
     keys_public_pem: &str,
 ) -> ActorDocument {
     let id = community_id(state, &community.name);
-    let moderators = Url::parse(&format!("{id}/moderators")).ok();
+    let moderators = Some(LocalUrls::part(&id, Part::Moderators));
     let mut doc = base_document(state, "Group", id.clone(), &community.name, keys_public_pem);
     doc.name = Some(community.display_name.clone());
     doc.summary = Some(community.summary.clone());
@@ -314,7 +315,7 @@ pub fn group_document(
         .map(|t| Hashtag {
             kind: "Hashtag".into(),
             name: format!("#{t}"),
-            href: Some(state.url(&format!("/tags/{t}"))),
+            href: Some(state.urls().tag(t)),
         })
         .collect();
     if community.location.is_some() || community.latitude.is_some() {
@@ -326,9 +327,9 @@ pub fn group_document(
         });
     }
     doc.community_kind = Some(community.kind.to_string());
-    doc.upcoming_events = Url::parse(&format!("{id}/upcoming")).ok();
+    doc.upcoming_events = Some(LocalUrls::part(&id, Part::Upcoming));
     if community.kind == crate::model::CommunityKind::Network {
-        doc.members = Url::parse(&format!("{id}/members")).ok();
+        doc.members = Some(LocalUrls::part(&id, Part::Members));
     }
     doc
 }

@@ -8,9 +8,9 @@ use activitypub_federation::{
 use async_trait::async_trait;
 use url::Url;
 
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::KeyPair;
-use crate::service::AppState;
 
 mod document;
 mod remote;
@@ -78,6 +78,6 @@ impl Actor for InstanceActor {
     }
 
     fn inbox(&self) -> Url {
-        Url::parse(&format!("{}/inbox", self.id)).unwrap_or_else(|_| self.id.clone())
+        crate::urls::LocalUrls::part(&self.id, crate::urls::Part::Inbox)
     }
 }

@@ -11,10 +11,10 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::{ActorDocument, normalized_host};
+use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::{ActorKind, RemoteActor};
-use crate::service::AppState;
-use crate::service::sanitize;
+use crate::sanitize;
 use crate::store;
 
 /// Checks that a URL a remote actor gave us is safe to deliver to: http(s), a host name (the signing

@@ -39,7 +39,7 @@ impl Verkosto {
             id: 0,
             ap_id,
             author_ap_id: author.clone(),
-            content_html: crate::service::sanitize::html(&content),
+            content_html: crate::sanitize::html(&content),
             published_at: note
                 .get("published")
                 .and_then(|p| p.as_str())

@@ -47,7 +47,7 @@ impl Verkosto {
             .resolve_cohosts(new.cohosts.unwrap_or_default(), &organizer)
             .await?;
         let public_id = new_public_id();
-        let ap_id = self.state().url(&format!("/e/{public_id}"));
+        let ap_id = self.state().urls().event(&public_id);
         let now = store::now();
         let event = Event {
             id: 0,
@@ -58,7 +58,7 @@ impl Verkosto {
             cohosts: cohosts.iter().map(|(id, _)| id.clone()).collect(),
             local: true,
             title,
-            description_html: crate::service::sanitize::markdown(&description),
+            description_html: crate::sanitize::markdown(&description),
             description_source: Some(description).filter(|d| !d.is_empty()),
             starts_at,
             ends_at,
@@ -170,7 +170,7 @@ impl Verkosto {
         }
         if let Some(d) = change.description {
             check_description(&d)?;
-            event.description_html = crate::service::sanitize::markdown(&d);
+            event.description_html = crate::sanitize::markdown(&d);
             event.description_source = Some(d).filter(|d| !d.is_empty());
         }
         if let Some(s) = change.starts_at {

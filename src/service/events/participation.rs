@@ -13,6 +13,7 @@ use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, Event, EventStatus, JoinMode, Participation, ParticipationState};
 use crate::service::publish::Audience;
 use crate::store::{self, Tx};
+use crate::urls::Part;
 
 impl Verkosto {
     /// Seats freed (capacity raised, someone left): promote waitlisted participants, oldest first.
@@ -264,7 +265,10 @@ impl Verkosto {
         let handle = format!("{}@{}", account.username, self.settings().domain);
         if event.local {
             let join_id = crate::apub::new_activity_id(self.state());
-            let inbox = self.state().url(&format!("/u/{}/inbox", account.username));
+            let inbox = self
+                .state()
+                .urls()
+                .account_part(&account.username, Part::Inbox);
             return self
                 .join_local_event(&event, &me, handle, inbox, &join_id, None)
                 .await;
@@ -295,7 +299,10 @@ impl Verkosto {
                 participant_ap_id: me.clone(),
                 handle,
                 instance: String::new(),
-                inbox: self.state().url(&format!("/u/{}/inbox", account.username)),
+                inbox: self
+                    .state()
+                    .urls()
+                    .account_part(&account.username, Part::Inbox),
                 join_activity_id: join.id.clone(),
                 state: ParticipationState::Pending,
                 message: None,

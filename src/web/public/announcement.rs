@@ -29,7 +29,12 @@ pub(crate) async fn announcement_page(
     headers: &HeaderMap,
     a: Announcement,
 ) -> Result<Response, PageError> {
-    let p = Visitor::from_headers(v, headers, &format!("/a/{}", a.public_id)).await;
+    let p = Visitor::from_headers(
+        v,
+        headers,
+        v.state().urls().announcement(&a.public_id).path(),
+    )
+    .await;
     let fail = |e: Error| p.error(e);
     let community = match a.community_id {
         Some(id) => v.community_by_id(id).await.map_err(fail)?,

@@ -56,7 +56,12 @@ pub(crate) async fn community_page(
     headers: &HeaderMap,
     community: Community,
 ) -> Result<Response, PageError> {
-    let p = Visitor::from_headers(v, headers, &format!("/c/{}", community.name)).await;
+    let p = Visitor::from_headers(
+        v,
+        headers,
+        v.state().urls().community(&community.name).path(),
+    )
+    .await;
     let lang = p.lang;
     let fail = |e: Error| p.error(e);
     let upcoming = v
@@ -109,7 +114,7 @@ pub(crate) async fn community_page(
     let page = CommunityPage {
         handle,
         follow,
-        webcal: webcal(v, &format!("/c/{}/events.ics", community.name)),
+        webcal: webcal(&v.state().urls().community_ics(&community.name)),
         ap_id,
         upcoming: items(lang, upcoming),
         past: items(lang, past),

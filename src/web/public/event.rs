@@ -85,7 +85,8 @@ pub(crate) async fn event_page(
     headers: &HeaderMap,
     event: Event,
 ) -> Result<Response, PageError> {
-    let p = Visitor::from_headers(v, headers, &format!("/e/{}", event.public_id)).await;
+    let p =
+        Visitor::from_headers(v, headers, v.state().urls().event(&event.public_id).path()).await;
     let lang = p.lang;
     let fail = |e: Error| p.error(e);
     let community = match event.community_id {
@@ -128,10 +129,15 @@ pub(crate) async fn event_page(
         when: lang.span(&event.starts_at, &event.ends_at, &event.timezone),
         online_now: event.online_url.is_some() && now >= opens && now <= event.ends_at,
         online_opens: lang.datetime(&opens, &event.timezone),
-        ics: format!("/e/{}.ics", event.public_id),
+        ics: v
+            .state()
+            .urls()
+            .event_ics(&event.public_id)
+            .path()
+            .to_string(),
         webcal: community
             .as_ref()
-            .map(|c| webcal(v, &format!("/c/{}/events.ics", c.name))),
+            .map(|c| webcal(&v.state().urls().community_ics(&c.name))),
         json_ld: json_ld(&event, place.as_deref(), community.as_ref()),
         description: crate::apub::event::summary_line(&event),
         follow: Follow {

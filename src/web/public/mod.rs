@@ -6,7 +6,6 @@
 
 use super::Lang;
 use crate::model::{Event, EventStatus};
-use crate::service::Verkosto;
 
 mod announcement;
 mod calendar;
@@ -55,7 +54,7 @@ impl EventItem {
     /// The event's page here (also for remote events, which link to their origin).
     pub fn href(&self) -> String {
         if self.event.local {
-            format!("/e/{}", self.event.public_id)
+            self.event.ap_id.path().to_string()
         } else {
             self.event.url.to_string()
         }
@@ -75,9 +74,9 @@ fn items(lang: Lang, events: Vec<Event>) -> Vec<EventItem> {
         .collect()
 }
 
-/// A calendar-subscription address (`webcal://`) for a feed path.
-fn webcal(v: &Verkosto, path: &str) -> String {
-    let url = v.state().url(path).to_string();
+/// A calendar-subscription address (`webcal://`) for a feed.
+fn webcal(feed: &url::Url) -> String {
+    let url = feed.to_string();
     match url.split_once("://") {
         Some((_, rest)) => format!("webcal://{rest}"),
         None => url,

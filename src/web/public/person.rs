@@ -30,7 +30,12 @@ pub(crate) async fn person_page(
     headers: &HeaderMap,
     account: crate::model::Account,
 ) -> Result<Response, PageError> {
-    let p = Visitor::from_headers(v, headers, &format!("/u/{}", account.username)).await;
+    let p = Visitor::from_headers(
+        v,
+        headers,
+        v.state().urls().account(&account.username).path(),
+    )
+    .await;
     let ap_id = actor::account_id(v.state(), &account.username).to_string();
     let name = account
         .display_name

@@ -52,7 +52,7 @@ pub(super) async fn post_announcement(
         )
     };
     if form.action == "preview" {
-        let html = crate::service::sanitize::markdown(&form.content);
+        let html = crate::sanitize::markdown(&form.content);
         return again(p, form, FieldErrors::default(), Some(html)).await;
     }
     let new = NewAnnouncement {
@@ -64,7 +64,9 @@ pub(super) async fn post_announcement(
         pinned: None,
     };
     match v.create_announcement(&account, &name, new).await {
-        Ok(a) => Ok(Redirect::to(&format!("/a/{}", a.public_id)).into_response()),
+        Ok(a) => {
+            Ok(Redirect::to(v.state().urls().announcement(&a.public_id).path()).into_response())
+        }
         Err(e) => {
             let errors =
                 FieldErrors::from_error(e, &[("content", "content"), ("title", "title")], &p)

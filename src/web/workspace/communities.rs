@@ -310,7 +310,7 @@ pub(super) async fn workspace_with(
     let failed = !errors.is_empty() || !announcement_errors.is_empty();
     let page = CommunityWorkspace {
         p,
-        embed_url: v.state().url(&format!("/c/{}/embed", c.name)).to_string(),
+        embed_url: v.state().urls().community_embed(&c.name).to_string(),
         c,
         form,
         errors,

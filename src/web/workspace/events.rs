@@ -290,7 +290,7 @@ pub(super) async fn create_event(
         .await
         .map_err(|e| p.error(e))?;
     if form.action == "preview" {
-        let html = crate::service::sanitize::markdown(&form.description);
+        let html = crate::sanitize::markdown(&form.description);
         return Ok(event_form_page(
             p,
             c,
@@ -328,7 +328,7 @@ pub(super) async fn create_event(
         status: None,
     };
     match v.create_event(&account, &name, new).await {
-        Ok(e) => Ok(Redirect::to(&format!("/e/{}", e.public_id)).into_response()),
+        Ok(e) => Ok(Redirect::to(v.state().urls().event(&e.public_id).path()).into_response()),
         Err(e) => {
             let errors = FieldErrors::from_error(e, EVENT_FIELDS, &p).map_err(|e| p.error(e))?;
             Ok(event_form_page(p, c, None, form, errors, None))
@@ -363,7 +363,7 @@ pub(super) async fn update_event(
     let (event, c) = managed_event(&v, &p, &id).await?;
     let account = p.require_account()?.clone();
     if form.action == "preview" {
-        let html = crate::service::sanitize::markdown(&form.description);
+        let html = crate::sanitize::markdown(&form.description);
         return Ok(event_form_page(
             p,
             c,
@@ -395,7 +395,7 @@ pub(super) async fn update_event(
         ..Default::default()
     };
     match v.update_event(&account, &id, update).await {
-        Ok(e) => Ok(Redirect::to(&format!("/e/{}", e.public_id)).into_response()),
+        Ok(e) => Ok(Redirect::to(v.state().urls().event(&e.public_id).path()).into_response()),
         Err(e) => {
             let errors = FieldErrors::from_error(e, EVENT_FIELDS, &p).map_err(|e| p.error(e))?;
             Ok(event_form_page(p, c, Some(event), form, errors, None))
@@ -412,5 +412,5 @@ pub(super) async fn cancel_event(
     p.check_csrf(&form.csrf)?;
     let account = p.require_account()?;
     let event = v.cancel_event(account, &id).await.map_err(|e| p.error(e))?;
-    Ok(Redirect::to(&format!("/e/{}", event.public_id)).into_response())
+    Ok(Redirect::to(v.state().urls().event(&event.public_id).path()).into_response())
 }

@@ -1,0 +1,280 @@
+//! The neutral context every layer shares: the instance [`Settings`] and the [`AppState`] the
+//! federation library carries to every handler (database, keys, limits, caches). It holds data and
+//! builds nothing but itself; `service/` decides, `apub/` translates, and both read this.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use activitypub_federation::config::FederationConfig;
+use url::Url;
+
+use crate::apub::signatures::{SigningKey, VerifyingKey};
+use crate::deliver::DeliveryNotifier;
+use crate::error::{Error, Result};
+use crate::model::KeyPair;
+use crate::store::Db;
+
+/// Instance-wide settings an embedder or the server chooses.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The public `host[:port]` used in every id, e.g. `verkosto.example` or `localhost:8080`.
+    pub domain: String,
+    /// Allows `http://` and loopback peers and uses `http://` ids. For tests and local trials only.
+    pub dev_federation: bool,
+    /// Whether anyone may create an account through the API.
+    pub open_registration: bool,
+    /// The largest request body accepted, in bytes (inbox and API).
+    pub max_body_bytes: usize,
+    /// Timeout of one outgoing request (fetch or delivery).
+    pub request_timeout: Duration,
+    /// The first retry delay of a failed delivery; later ones grow from it.
+    pub retry_base: Duration,
+    /// How long a failing delivery is retried before it is given up.
+    pub retry_window: Duration,
+    /// Deliveries in flight at once, over all hosts.
+    pub delivery_workers: usize,
+    /// Deliveries in flight at once to one receiving host (over all processes sharing the database).
+    pub workers_per_host: usize,
+    /// A host whose deliveries have failed for this long is unavailable: only probed now and then.
+    pub unavailable_after: Duration,
+    /// How often an unavailable host is probed (it also comes back as soon as it sends us anything).
+    pub host_probe_interval: Duration,
+    /// How long an incoming signature is valid after its `Date` (or signed `(created)`) when it signs
+    /// no `(expires)`: 5 minutes, as Mastodon. Short, so a captured request cannot be replayed later.
+    pub signature_lifetime: Duration,
+    /// The clock difference tolerated between us and a sender, both ways (1 hour, as Mastodon).
+    pub signature_clock_skew: Duration,
+    /// The longest validity a signed `(expires)` may claim after creation (12 hours, as Mastodon).
+    pub signature_max_lifetime: Duration,
+    /// Activities one remote host may post to our inboxes per minute (a burst of as many is allowed),
+    /// charged to the host whose signature verified.
+    pub inbox_per_host_per_minute: u32,
+    /// Inbox posts one client address may make per minute, counted before any signature is checked
+    /// (so junk naming someone else's actors is limited by where it comes from).
+    pub inbox_per_ip_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` is believed (addresses or networks); the
+    /// default, none, makes every limit count the connecting address.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The longest any request may take before it is answered 408.
+    pub request_deadline: Duration,
+    /// Client API requests one IP address may make per minute (needs the peer address: serve with
+    /// `into_make_service_with_connect_info::<SocketAddr>()`).
+    pub api_per_ip_per_minute: u32,
+    /// Requests handled at once; more are answered 503 with `Retry-After` instead of queueing up.
+    pub max_concurrent_requests: usize,
+}
+
+impl Settings {
+    /// Settings for `domain` with the defaults of a production instance.
+    pub fn new(domain: impl Into<String>) -> Self {
+        Settings {
+            domain: domain.into(),
+            dev_federation: false,
+            open_registration: false,
+            max_body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(10),
+            retry_base: Duration::from_secs(60),
+            retry_window: Duration::from_secs(14 * 24 * 3600),
+            delivery_workers: 32,
+            workers_per_host: 4,
+            unavailable_after: Duration::from_secs(3 * 24 * 3600),
+            host_probe_interval: Duration::from_secs(3600),
+            signature_lifetime: Duration::from_secs(5 * 60),
+            signature_clock_skew: Duration::from_secs(3600),
+            signature_max_lifetime: Duration::from_secs(12 * 3600),
+            inbox_per_host_per_minute: 1200,
+            inbox_per_ip_per_minute: 2400,
+            trusted_proxies: Vec::new(),
+            request_deadline: Duration::from_secs(30),
+            api_per_ip_per_minute: 600,
+            max_concurrent_requests: 1024,
+        }
+    }
+
+    /// The signature age rules these settings make.
+    pub fn signature_age(&self) -> crate::apub::signatures::SignatureAge {
+        crate::apub::signatures::SignatureAge {
+            lifetime: self.signature_lifetime,
+            clock_skew: self.signature_clock_skew,
+            max_lifetime: self.signature_max_lifetime,
+        }
+    }
+
+    /// `https`, or `http` with dev federation.
+    pub fn scheme(&self) -> &'static str {
+        if self.dev_federation { "http" } else { "https" }
+    }
+
+    /// The root URL of this instance, e.g. `https://verkosto.example/`.
+    pub fn base_url(&self) -> Result<Url> {
+        Url::parse(&format!("{}://{}/", self.scheme(), self.domain))
+            .map_err(|e| Error::BadRequest(format!("invalid domain {:?}: {e}", self.domain)))
+    }
+}
+
+/// What the federation library carries to every handler: the database and settings.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Instance settings.
+    pub settings: Arc<Settings>,
+    /// Wakes the delivery workers when something was queued.
+    pub deliveries: DeliveryNotifier,
+    /// The instance actor's keys, for signed fetches.
+    pub instance_keys: Arc<KeyPair>,
+    /// Caches of parsed keys and fetch single-flight state.
+    pub(crate) keys: Arc<KeyCache>,
+    /// Client API requests per IP address.
+    pub(crate) api_limiter: Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>,
+    /// Requests in progress, bounded by `max_concurrent_requests`.
+    pub(crate) in_flight: Arc<tokio::sync::Semaphore>,
+    /// One lock per actor being fetched, so concurrent first contacts fetch it once.
+    pub(crate) fetch_gates: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Inbox posts per remote host.
+    pub(crate) inbox_limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
+    /// Inbox posts per client address, before their signature is checked.
+    pub(crate) inbox_ip_limiter: Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>,
+    /// Login attempts per username (a burst of 10, then one every 6 seconds): password guessing is
+    /// throttled.
+    pub(crate) login_limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
+    /// Argon2 password verifications done (see [`crate::Verkosto::password_checks`]).
+    pub(crate) password_checks: Arc<std::sync::atomic::AtomicU64>,
+    /// Blocked domains, loaded from the database.
+    pub blocks: crate::apub::safety::DomainBlocks,
+    /// The one client of every outgoing request (see [`crate::apub::http_client`]).
+    pub(crate) http: reqwest_middleware::ClientWithMiddleware,
+    /// Activity types received and acknowledged without effect, for `/metrics`.
+    pub(crate) unhandled_activities: Arc<crate::apub::inbox::UnhandledActivities>,
+    /// The domain events told to the host application.
+    pub(crate) hooks: crate::hooks::Hooks,
+    /// Limits refetches of actors whose signatures fail.
+    pub(crate) refetch_guard: Arc<crate::apub::inbox::RefetchGuard>,
+    /// Every local URL, built from the instance's root (validated at start-up).
+    urls: Arc<crate::urls::LocalUrls>,
+    /// The federation configuration, set once right after it is built (it holds this state itself).
+    pub(crate) federation: Arc<std::sync::OnceLock<FederationConfig<AppState>>>,
+}
+
+impl AppState {
+    /// The absolute URL of `path` on this instance. Paths are ours, but may carry ids taken from
+    /// requests: anything that does not join cleanly yields the root rather than a panic.
+    pub fn url(&self, path: &str) -> Url {
+        self.urls.path(path)
+    }
+
+    /// Every local URL: built from ids and names, and parsed back.
+    pub fn urls(&self) -> &crate::urls::LocalUrls {
+        &self.urls
+    }
+}
+
+impl AppState {
+    /// The state of an instance on `db` with `settings`, signing fetches with `instance_keys`. The
+    /// domain blocks start empty: the caller loads them.
+    pub(crate) fn new(db: Db, settings: &Settings, instance_keys: KeyPair) -> Result<AppState> {
+        validate_domain(&settings.domain)?;
+        let blocks = crate::apub::safety::DomainBlocks::default();
+        let http = crate::apub::http_client::client(
+            settings.request_timeout,
+            crate::apub::http_client::Destinations::new(settings.dev_federation, blocks.clone()),
+        )
+        .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
+        let per_minute = |n: u32| {
+            governor::Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN))
+        };
+        Ok(AppState {
+            db,
+            http,
+            settings: Arc::new(settings.clone()),
+            deliveries: DeliveryNotifier::default(),
+            instance_keys: Arc::new(instance_keys),
+            keys: Arc::new(KeyCache::default()),
+            refetch_guard: Arc::default(),
+            hooks: crate::hooks::Hooks::default(),
+            unhandled_activities: Arc::default(),
+            urls: Arc::new(crate::urls::LocalUrls::new(settings.base_url()?)),
+            blocks,
+            login_limiter: Arc::new(governor::RateLimiter::keyed(per_minute(10))),
+            password_checks: Arc::default(),
+            fetch_gates: Arc::default(),
+            api_limiter: Arc::new(governor::RateLimiter::keyed(per_minute(
+                settings.api_per_ip_per_minute,
+            ))),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(
+                settings.max_concurrent_requests.max(1),
+            )),
+            inbox_limiter: Arc::new(governor::RateLimiter::keyed(per_minute(
+                settings.inbox_per_host_per_minute,
+            ))),
+            inbox_ip_limiter: Arc::new(governor::RateLimiter::keyed(per_minute(
+                settings.inbox_per_ip_per_minute,
+            ))),
+            federation: Arc::new(std::sync::OnceLock::new()),
+        })
+    }
+}
+
+/// How many parsed remote public keys are kept; past that the cache starts over (a flood of new
+/// actors costs a re-parse each, never unbounded memory).
+const MAX_PUBLIC_KEYS: usize = 10_000;
+
+/// Parsed keys: parsing PEM costs more than a signature (a private key) or about as much as a
+/// verification (a public key), and the same few keys come back on every delivery and activity.
+#[derive(Default)]
+pub(crate) struct KeyCache {
+    /// Our actors' private keys by actor id; they never change.
+    private: Mutex<HashMap<String, Arc<SigningKey>>>,
+    /// Remote actors' public keys by their PEM text, so a rotated key is simply another entry.
+    public: Mutex<HashMap<String, Arc<VerifyingKey>>>,
+}
+
+impl KeyCache {
+    pub(crate) fn get(&self, actor_ap_id: &str) -> Option<Arc<SigningKey>> {
+        self.private.lock().ok()?.get(actor_ap_id).cloned()
+    }
+
+    pub(crate) fn put(&self, actor_ap_id: &str, key: Arc<SigningKey>) {
+        if let Ok(mut map) = self.private.lock() {
+            map.insert(actor_ap_id.to_string(), key);
+        }
+    }
+
+    /// The parsed form of a PEM public key, `None` when it does not parse.
+    pub(crate) fn verifying_key(&self, public_key_pem: &str) -> Option<Arc<VerifyingKey>> {
+        if let Some(key) = self
+            .public
+            .lock()
+            .ok()
+            .and_then(|map| map.get(public_key_pem).cloned())
+        {
+            return Some(key);
+        }
+        let key = Arc::new(VerifyingKey::from_pem(public_key_pem)?);
+        if let Ok(mut map) = self.public.lock() {
+            if map.len() >= MAX_PUBLIC_KEYS {
+                map.clear();
+            }
+            map.insert(public_key_pem.to_string(), key.clone());
+        }
+        Some(key)
+    }
+}
+
+/// Checks that `domain` is a lowercase host name with an optional port.
+fn validate_domain(domain: &str) -> Result<()> {
+    let parsed = Url::parse(&format!("http://{domain}/"))
+        .map_err(|e| Error::BadRequest(format!("invalid domain {domain:?}: {e}")))?;
+    let host_only = match parsed.port() {
+        Some(p) => format!("{}:{p}", parsed.host_str().unwrap_or_default()),
+        None => parsed.host_str().unwrap_or_default().to_string(),
+    };
+    if host_only != domain || parsed.domain().is_none() {
+        return Err(Error::BadRequest(format!(
+            "invalid domain {domain:?}: expected a lowercase host name with an optional :port (not an IP address)"
+        )));
+    }
+    Ok(())
+}
