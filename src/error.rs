@@ -34,7 +34,7 @@ pub enum Error {
         /// What is wrong with it.
         reason: Refusal,
     },
-    /// A refusal a person caused, with its stable code; its [`Kind`] gives the status.
+    /// A refusal a person caused, with its stable code; its kind gives the status.
     #[error("{0}")]
     Refused(Refusal),
     /// No credentials, or credentials that do not identify anyone.
