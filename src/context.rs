@@ -7,7 +7,6 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use activitypub_federation::config::FederationConfig;
 use url::Url;
 
 use crate::apub::signatures::{SigningKey, VerifyingKey};
@@ -154,8 +153,6 @@ pub struct AppState {
     pub(crate) refetch_guard: Arc<crate::apub::inbox::RefetchGuard>,
     /// Every local URL, built from the instance's root (validated at start-up).
     urls: Arc<crate::urls::LocalUrls>,
-    /// The federation configuration, set once right after it is built (it holds this state itself).
-    pub(crate) federation: Arc<std::sync::OnceLock<FederationConfig<AppState>>>,
 }
 
 impl AppState {
@@ -212,7 +209,6 @@ impl AppState {
             inbox_ip_limiter: Arc::new(governor::RateLimiter::keyed(per_minute(
                 settings.inbox_per_ip_per_minute,
             ))),
-            federation: Arc::new(std::sync::OnceLock::new()),
         })
     }
 }

@@ -1,4 +1,6 @@
-//! The inbox pipeline: verify, record, receive.
+//! The inbox's wire side: the envelope every activity must have, the typed [`Incoming`] activities and
+//! their document checks. The pipeline that runs them (signature, limits, deduplication, then acting)
+//! is `service/inbox.rs`.
 //!
 //! We do not use the federation crate's `receive_activity`: it fetches the sending actor before looking
 //! at the signature (so an unsigned request can make us fetch any URL), and checks neither that `Digest`
@@ -9,9 +11,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use activitypub_federation::traits::Activity;
-use axum::body::Body;
-use http::{Request, StatusCode};
+use activitypub_federation::config::Data;
+use http::StatusCode;
 use serde_json::Value;
 use url::Url;
 
@@ -26,13 +27,8 @@ use super::activities::{
     undo::Undo,
     update::IncomingUpdate,
 };
-use super::actor::{self, normalized_host};
-use super::signatures;
 use crate::context::AppState;
 use crate::error::{Error, Result};
-use crate::model::RemoteActor;
-use crate::service::Verkosto;
-use crate::store;
 
 /// How often one actor may be refetched because its signature failed (key rotation), at most.
 const FORCED_REFETCH_INTERVAL: Duration = Duration::from_secs(60);
@@ -42,7 +38,7 @@ const FORCED_REFETCH_INTERVAL: Duration = Duration::from_secs(60);
 pub(crate) struct RefetchGuard(Mutex<HashMap<String, Instant>>);
 
 impl RefetchGuard {
-    fn allow(&self, actor: &Url) -> bool {
+    pub(crate) fn allow(&self, actor: &Url) -> bool {
         let Ok(mut map) = self.0.lock() else {
             return false;
         };
@@ -79,214 +75,6 @@ impl Received {
     }
 }
 
-/// Runs an inbox POST through every check, then acts on it.
-pub async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Result<Received> {
-    let settings = verkosto.settings();
-    let (parts, body) = request.into_parts();
-    // Nothing is verified yet, so the only thing to charge is where the post comes from: junk that
-    // names someone else's actors must not use up their host's budget (charged after verifying).
-    if let Some(ip) = crate::http::client_ip(verkosto, &parts.extensions, &parts.headers) {
-        charge(&verkosto.state().inbox_ip_limiter, &ip)?;
-    }
-
-    let content_type = parts
-        .headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !super::is_activity_content_type(content_type) {
-        return Err(Error::UnsupportedMediaType(content_type.to_string()));
-    }
-    let body = axum::body::to_bytes(body, settings.max_body_bytes)
-        .await
-        .map_err(|_| Error::PayloadTooLarge(settings.max_body_bytes))?;
-
-    let path = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or("/");
-    let signature = signatures::check_post(
-        parts.method.as_str(),
-        path,
-        &parts.headers,
-        &body,
-        &settings.domain,
-        settings.signature_age(),
-    )?;
-
-    let json: Value = serde_json::from_slice(&body)?;
-    let envelope = Envelope::read(&json)?;
-    if let Some(blocked) = super::safety::iris(&json)
-        .map_err(|e| Error::BadRequest(e.to_string()))?
-        .into_iter()
-        .find(|u| verkosto.state().blocks.is_blocked(u))
-    {
-        return Err(Error::Forbidden(format!(
-            "the activity involves a blocked domain ({})",
-            blocked.host_str().unwrap_or_default()
-        )));
-    }
-
-    if envelope.actor != signature.key_owner_guess()? {
-        // Most servers use `actor#main-key`; others (GoToSocial: `actor/main-key`) are checked
-        // against the actor document's `publicKey.id` below.
-        if !signature.key_id().starts_with(envelope.actor.as_str()) {
-            return Err(Error::Unauthorized(format!(
-                "the signing key {} does not belong to the activity's actor {}",
-                signature.key_id(),
-                envelope.actor
-            )));
-        }
-    }
-    if normalized_host(&envelope.id) != normalized_host(&envelope.actor) {
-        return Err(Error::Forbidden(format!(
-            "the activity id {} is not on its actor's host {}",
-            envelope.id,
-            normalized_host(&envelope.actor).unwrap_or_default()
-        )));
-    }
-    if normalized_host(&envelope.actor).as_deref() == Some(settings.domain.as_str()) {
-        return Err(Error::Forbidden(
-            "activities of local actors are not accepted from outside".into(),
-        ));
-    }
-
-    let data = verkosto.federation_data();
-    let cached = {
-        let mut c = verkosto.db().acquire().await?;
-        store::remote_actors::find_by_ap_id(&mut c.conn(), envelope.actor.as_str()).await?
-    };
-    // A Delete of an actor we never saw: nothing to undo and nothing to fetch (its key is gone).
-    if envelope.kind == "Delete"
-        && cached.is_none()
-        && json.get("object").and_then(Value::as_str) == Some(envelope.actor.as_str())
-    {
-        return Ok(Received::Ignored);
-    }
-    let sender = authenticate(verkosto, &data, &signature, &envelope.actor, cached).await?;
-    tracing::debug!(actor = %sender.ap_id, id = %envelope.id, kind = %envelope.kind, "signature verified");
-    charge(&verkosto.state().inbox_limiter, &sender.domain)?;
-    // A host that sends us anything is reachable again: resume what waits for it.
-    if store::deliveries::host_is_back(verkosto.db(), &sender.domain, store::now()).await? {
-        tracing::info!(host = %sender.domain, "host contacted us; its deliveries resume");
-        verkosto.state().deliveries.notify();
-    }
-
-    if deduplicated_by_effect(&envelope.kind) {
-        return dispatch(&data, &envelope.kind, json).await;
-    }
-    let fresh = {
-        let mut c = verkosto.db().acquire().await?;
-        store::received::record(&mut c.conn(), envelope.id.as_str(), store::now()).await?
-    };
-    if !fresh {
-        return Ok(Received::Duplicate);
-    }
-    let outcome = dispatch(&data, &envelope.kind, json).await;
-    if outcome.is_err() {
-        let mut c = verkosto.db().acquire().await?;
-        store::received::forget(&mut c.conn(), envelope.id.as_str()).await?;
-    }
-    outcome
-}
-
-/// Activities whose repeat is answered by what is in place rather than dropped by id: a `Follow` or
-/// `Join` already in effect is answered again (as Mastodon re-sends the `Accept` of a repeated
-/// `Follow`: the sender may have lost the first answer), one no longer in effect (after an `Undo`) is
-/// applied again, even under a reused id (Fedify's follow command reuses it); `Leave` and `Undo` of
-/// something not in place do nothing. Replays of a captured request are refused by the signature's
-/// age, not by the id.
-fn deduplicated_by_effect(kind: &str) -> bool {
-    matches!(kind, "Follow" | "Join" | "Leave" | "Undo")
-}
-
-/// Takes one post from `key`'s budget, or answers 429 with the wait.
-fn charge<K>(limiter: &governor::DefaultKeyedRateLimiter<K>, key: &K) -> Result<()>
-where
-    K: Clone + Eq + std::hash::Hash,
-{
-    // Bounded state: keys that are back to a full budget are dropped.
-    if limiter.len() > 100_000 {
-        limiter.retain_recent();
-    }
-    limiter.check_key(key).map_err(|not_until| {
-        let wait = not_until.wait_time_from(governor::clock::Clock::now(
-            &governor::clock::DefaultClock::default(),
-        ));
-        Error::TooManyRequests(wait.as_secs() + 1)
-    })
-}
-
-/// Verifies the signature with the actor's key: cached key first, then (once, rate-limited) a fresh
-/// copy of the actor in case it rotated its key.
-async fn authenticate(
-    verkosto: &Verkosto,
-    data: &activitypub_federation::config::Data<AppState>,
-    signature: &signatures::PendingSignature,
-    actor_id: &Url,
-    cached: Option<RemoteActor>,
-) -> Result<RemoteActor> {
-    // Parsed keys are cached: the same senders come back, and parsing costs as much as verifying.
-    let key_matches = |a: &RemoteActor| {
-        a.public_key_id == signature.key_id()
-            && verkosto
-                .state()
-                .keys
-                .verifying_key(&a.public_key_pem)
-                .is_some_and(|key| signature.verify_with(&key))
-    };
-    let was_cached = cached.is_some();
-    let actor = match cached {
-        Some(a) => a,
-        None => {
-            // Single flight: when a popular actor's first posts arrive together, one request fetches
-            // its key and the others wait for it and read the cache.
-            let gate = verkosto.fetch_gate(actor_id);
-            let _turn = gate.lock().await;
-            let again = {
-                let mut c = verkosto.db().acquire().await?;
-                store::remote_actors::find_by_ap_id(&mut c.conn(), actor_id.as_str()).await?
-            };
-            match again {
-                Some(a) => a,
-                None => actor::resolve_remote(data, actor_id).await.map_err(|e| {
-                    Error::Unauthorized(format!(
-                        "could not fetch the signing actor {actor_id}: {e}"
-                    ))
-                })?,
-            }
-        }
-    };
-    if key_matches(&actor) {
-        return Ok(actor);
-    }
-    tracing::debug!(was_cached, "signature did not verify with the cached key");
-    if was_cached && verkosto.refetch_guard().allow(actor_id) {
-        let fresh = match actor::refetch_remote(data, actor_id).await {
-            Ok(a) => a,
-            Err(Error::Gone(_)) => {
-                // Its origin says it was deleted: forget it and what it followed here.
-                verkosto.forget_remote_actor(actor_id).await?;
-                return Err(Error::Unauthorized(format!(
-                    "the signing actor {actor_id} was deleted"
-                )));
-            }
-            Err(e) => {
-                return Err(Error::Unauthorized(format!(
-                    "could not refetch the signing actor {actor_id}: {e}"
-                )));
-            }
-        };
-        if key_matches(&fresh) {
-            return Ok(fresh);
-        }
-    }
-    Err(Error::Unauthorized(format!(
-        "the signature does not verify with the key of {actor_id}"
-    )))
-}
-
 /// Reads the fields every activity must have (for tests of the parser).
 #[cfg(test)]
 pub(crate) fn read_envelope(json: &Value) -> Result<()> {
@@ -294,14 +82,14 @@ pub(crate) fn read_envelope(json: &Value) -> Result<()> {
 }
 
 /// The fields every activity must have, read before anything is trusted.
-struct Envelope {
-    id: Url,
-    actor: Url,
-    kind: String,
+pub(crate) struct Envelope {
+    pub(crate) id: Url,
+    pub(crate) actor: Url,
+    pub(crate) kind: String,
 }
 
 impl Envelope {
-    fn read(json: &Value) -> Result<Envelope> {
+    pub(crate) fn read(json: &Value) -> Result<Envelope> {
         let obj = json
             .as_object()
             .ok_or_else(|| Error::BadRequest("the activity must be a JSON object".into()))?;
@@ -349,7 +137,7 @@ pub(crate) struct UnhandledActivities(std::sync::Mutex<std::collections::BTreeMa
 const UNHANDLED_TYPES: usize = 50;
 
 impl UnhandledActivities {
-    fn count(&self, kind: &str) {
+    pub(crate) fn count(&self, kind: &str) {
         let mut counts = self
             .0
             .lock()
@@ -372,40 +160,69 @@ impl UnhandledActivities {
     }
 }
 
-async fn run<A>(
-    data: &activitypub_federation::config::Data<AppState>,
-    json: Value,
-) -> Result<Received>
-where
-    A: Activity<DataType = AppState, Error = Error> + serde::de::DeserializeOwned,
-{
-    let activity: A = serde_json::from_value(json)
-        .map_err(|e| Error::BadRequest(format!("malformed activity: {e}")))?;
-    activity.verify(data).await?;
-    activity.receive(data).await?;
-    Ok(Received::Processed)
+/// An incoming activity, typed: what the inbox can act on, or the type it cannot.
+#[derive(Debug)]
+pub(crate) enum Incoming {
+    /// `Follow`.
+    Follow(Follow),
+    /// `Accept`, `TentativeAccept` or `Reject` of a `Follow` or a `Join` we sent.
+    Answer(IncomingAnswer),
+    /// `Create` (an event, or a reply).
+    Create(IncomingCreate),
+    /// `Announce` (a network relaying, a group sharing).
+    Announce(IncomingAnnounce),
+    /// `Join` of an event or a network.
+    Join(IncomingJoin),
+    /// `Leave` of an event or a network.
+    Leave(IncomingLeave),
+    /// `Remove` of a member from a network.
+    Remove(IncomingRemove),
+    /// `Undo` of a `Follow` or a `Join`.
+    Undo(Undo),
+    /// `Update` of an event or an actor.
+    Update(IncomingUpdate),
+    /// `Delete` of an object or an actor.
+    Delete(Delete),
+    /// A type we acknowledge without acting on (counted in `/metrics`).
+    Unhandled(String),
 }
 
-async fn dispatch(
-    data: &activitypub_federation::config::Data<AppState>,
-    kind: &str,
-    json: Value,
-) -> Result<Received> {
-    match kind {
-        "Follow" => run::<Follow>(data, json).await,
-        "Accept" | "Reject" | "TentativeAccept" => run::<IncomingAnswer>(data, json).await,
-        "Create" => run::<IncomingCreate>(data, json).await,
-        "Announce" => run::<IncomingAnnounce>(data, json).await,
-        "Join" => run::<IncomingJoin>(data, json).await,
-        "Leave" => run::<IncomingLeave>(data, json).await,
-        "Remove" => run::<IncomingRemove>(data, json).await,
-        "Undo" => run::<Undo>(data, json).await,
-        "Update" => run::<IncomingUpdate>(data, json).await,
-        "Delete" => run::<Delete>(data, json).await,
-        other => {
-            tracing::debug!(kind = other, "activity type not handled; acknowledged");
-            data.unhandled_activities.count(other);
-            Ok(Received::Ignored)
+impl Incoming {
+    /// Reads `json` as the activity its `type` names.
+    pub(crate) fn parse(kind: &str, json: Value) -> Result<Incoming> {
+        fn read<A: serde::de::DeserializeOwned>(json: Value) -> Result<A> {
+            serde_json::from_value(json)
+                .map_err(|e| Error::BadRequest(format!("malformed activity: {e}")))
+        }
+        Ok(match kind {
+            "Follow" => Incoming::Follow(read(json)?),
+            "Accept" | "Reject" | "TentativeAccept" => Incoming::Answer(read(json)?),
+            "Create" => Incoming::Create(read(json)?),
+            "Announce" => Incoming::Announce(read(json)?),
+            "Join" => Incoming::Join(read(json)?),
+            "Leave" => Incoming::Leave(read(json)?),
+            "Remove" => Incoming::Remove(read(json)?),
+            "Undo" => Incoming::Undo(read(json)?),
+            "Update" => Incoming::Update(read(json)?),
+            "Delete" => Incoming::Delete(read(json)?),
+            other => Incoming::Unhandled(other.to_string()),
+        })
+    }
+
+    /// What can be checked on the document itself, before anything acts on it.
+    pub(crate) async fn verify(&self, data: &Data<AppState>) -> Result<()> {
+        match self {
+            Incoming::Follow(a) => a.verify(data).await,
+            Incoming::Answer(a) => a.verify(data).await,
+            Incoming::Create(a) => a.verify(data).await,
+            Incoming::Announce(a) => a.verify(data).await,
+            Incoming::Join(a) => a.verify(data).await,
+            Incoming::Leave(a) => a.verify(data).await,
+            Incoming::Remove(a) => a.verify(data).await,
+            Incoming::Undo(a) => a.verify(data).await,
+            Incoming::Update(a) => a.verify(data).await,
+            Incoming::Delete(a) => a.verify(data).await,
+            Incoming::Unhandled(_) => Ok(()),
         }
     }
 }

@@ -104,7 +104,7 @@ async fn instance_actor(State(v): State<Verkosto>) -> Response {
 }
 
 async fn inbox(State(v): State<Verkosto>, request: Request<Body>) -> Result<StatusCode> {
-    let received = apub::inbox::receive(&v, request).await?;
+    let received = crate::service::inbox::receive(&v, request).await?;
     Ok(received.status())
 }
 

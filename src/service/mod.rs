@@ -16,6 +16,7 @@ mod calendars;
 mod communities;
 mod events;
 mod follows;
+pub(crate) mod inbox;
 mod keys;
 mod moderation;
 mod networks;
@@ -45,17 +46,6 @@ pub use networks::DirectoryEntry;
 pub struct Verkosto {
     state: AppState,
     federation: FederationConfig<AppState>,
-}
-
-impl Verkosto {
-    /// The service layer behind a federation context (for activity handlers).
-    pub(crate) fn from_data(data: &Data<AppState>) -> Verkosto {
-        let state = data.app_data().clone();
-        let federation = state.federation.get().cloned().unwrap_or_else(|| {
-            unreachable!("the federation config is set before any request is served")
-        });
-        Verkosto { state, federation }
-    }
 }
 
 impl Verkosto {
@@ -108,7 +98,6 @@ impl Verkosto {
             .build()
             .await
             .map_err(|e| Error::Internal(format!("federation config: {e}")))?;
-        let _ = state.federation.set(federation.clone());
         Ok(Verkosto { state, federation })
     }
 

@@ -1,16 +1,14 @@
 //! `Announce`: a group shares an event (FEP-1b12). Mastodon shows it as a boost.
 
-use activitypub_federation::{config::Data, kinds::activity::AnnounceType, traits::Activity};
-use async_trait::async_trait;
+use activitypub_federation::{config::Data, kinds::activity::AnnounceType};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-use super::{cc_followers, follow::DataExt, object_id, to_public};
-use crate::apub::actor::normalized_host;
+use super::{cc_followers, object_id, to_public};
 use crate::context::AppState;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Event;
 
 /// `Announce` as we send it: a group shares an object by id, publicly and to its followers.
@@ -83,7 +81,7 @@ pub struct IncomingAnnounce {
 
 impl IncomingAnnounce {
     /// The id of what is announced; a `Create` (as Lemmy sends) is looked through to its object.
-    fn announced_id(&self) -> Result<Url> {
+    pub(crate) fn announced_id(&self) -> Result<Url> {
         let inner = self
             .object
             .get("object")
@@ -92,64 +90,9 @@ impl IncomingAnnounce {
     }
 }
 
-#[async_trait]
-impl Activity for IncomingAnnounce {
-    type DataType = AppState;
-    type Error = Error;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        &self.actor
-    }
-
-    async fn verify(&self, _data: &Data<AppState>) -> Result<()> {
+impl IncomingAnnounce {
+    /// What can be checked on the document itself, before anything acts on it.
+    pub(crate) async fn verify(&self, _data: &Data<AppState>) -> Result<()> {
         self.announced_id().map(|_| ())
-    }
-
-    async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        let announced = self.announced_id()?;
-        if data.config_is_local(&announced) {
-            return Ok(());
-        }
-        let verkosto = data.verkosto();
-        if !verkosto.has_relation_to(&self.actor).await? {
-            return Ok(());
-        }
-        // Never trusted as embedded: the object is read from its origin, and its author is whoever the
-        // origin names, on the origin's own host.
-        let object = crate::apub::fetch_json(data, &announced).await?;
-        let author = object
-            .get("attributedTo")
-            .and_then(|a| object_id(a).ok())
-            .filter(|a| normalized_host(a) == normalized_host(&announced))
-            .ok_or_else(|| {
-                Error::Forbidden("the announced object has no author on its own host".into())
-            })?;
-        let is_relay = author != self.actor;
-        match object.get("type").and_then(Value::as_str) {
-            Some("Event") if is_relay => verkosto
-                .store_remote_event(&author, &object)
-                .await
-                .map(|_| ())?,
-            Some("Event") => {
-                verkosto
-                    .receive_remote_event(&author, &object, false)
-                    .await?
-            }
-            Some("Note" | "Article") if object.get("inReplyTo").is_none_or(Value::is_null) => {
-                verkosto
-                    .store_remote_announcement(&author, &object)
-                    .await
-                    .map(|_| ())?
-            }
-            _ => return Ok(()),
-        }
-        if is_relay {
-            verkosto.record_relay(&announced, &self.actor).await?;
-        }
-        Ok(())
     }
 }

@@ -1,7 +1,6 @@
 //! `Create`: a group publishes an event; someone replies to one of our events.
 
-use activitypub_federation::{config::Data, kinds::activity::CreateType, traits::Activity};
-use async_trait::async_trait;
+use activitypub_federation::{config::Data, kinds::activity::CreateType};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -93,20 +92,9 @@ pub struct IncomingCreate {
     pub object: Value,
 }
 
-#[async_trait]
-impl Activity for IncomingCreate {
-    type DataType = AppState;
-    type Error = Error;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        &self.actor
-    }
-
-    async fn verify(&self, data: &Data<AppState>) -> Result<()> {
+impl IncomingCreate {
+    /// What can be checked on the document itself, before anything acts on it.
+    pub(crate) async fn verify(&self, data: &Data<AppState>) -> Result<()> {
         let object = object_id(&self.object)?;
         if data.config_is_local(&object) {
             return Err(Error::Forbidden(
@@ -121,32 +109,5 @@ impl Activity for IncomingCreate {
             ));
         }
         Ok(())
-    }
-
-    async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        let verkosto = data.verkosto();
-        let object = if self.object.is_object() {
-            self.object
-        } else {
-            crate::apub::fetch_json(data, &object_id(&self.object)?).await?
-        };
-        match object.get("type").and_then(Value::as_str) {
-            Some("Event") => {
-                verkosto
-                    .receive_remote_event(&self.actor, &object, true)
-                    .await
-            }
-            Some("Note" | "Article" | "Page")
-                if object.get("inReplyTo").is_some_and(|r| !r.is_null()) =>
-            {
-                verkosto.receive_reply(&self.actor, &object).await
-            }
-            Some("Note" | "Article") => {
-                verkosto
-                    .receive_remote_announcement(&self.actor, &object)
-                    .await
-            }
-            _ => Ok(()),
-        }
     }
 }

@@ -3,9 +3,7 @@
 use activitypub_federation::{
     config::Data,
     kinds::{activity::DeleteType, object::TombstoneType},
-    traits::Activity,
 };
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -95,20 +93,9 @@ pub struct Delete {
     pub object: serde_json::Value,
 }
 
-#[async_trait]
-impl Activity for Delete {
-    type DataType = AppState;
-    type Error = Error;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        &self.actor
-    }
-
-    async fn verify(&self, data: &Data<AppState>) -> Result<()> {
+impl Delete {
+    /// What can be checked on the document itself, before anything acts on it.
+    pub(crate) async fn verify(&self, data: &Data<AppState>) -> Result<()> {
         let object = object_id(&self.object)?;
         if data.config_is_local(&object) {
             return Err(Error::Forbidden(
@@ -121,14 +108,5 @@ impl Activity for Delete {
             ));
         }
         Ok(())
-    }
-
-    async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        let object = object_id(&self.object)?;
-        if object == self.actor {
-            data.verkosto().forget_remote_actor(&self.actor).await
-        } else {
-            data.verkosto().receive_delete(&self.actor, &object).await
-        }
     }
 }

@@ -1,7 +1,6 @@
 //! `Follow`: someone asks to receive what a local actor publishes, or a local account asks a remote one.
 
-use activitypub_federation::{config::Data, kinds::activity::FollowType, traits::Activity};
-use async_trait::async_trait;
+use activitypub_federation::{config::Data, kinds::activity::FollowType};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -40,20 +39,9 @@ impl Follow {
     }
 }
 
-#[async_trait]
-impl Activity for Follow {
-    type DataType = AppState;
-    type Error = Error;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        &self.actor
-    }
-
-    async fn verify(&self, data: &Data<AppState>) -> Result<()> {
+impl Follow {
+    /// What can be checked on the document itself, before anything acts on it.
+    pub(crate) async fn verify(&self, data: &Data<AppState>) -> Result<()> {
         if !data.config_is_local(&self.object) {
             return Err(Error::invalid_document(
                 "object",
@@ -62,26 +50,16 @@ impl Activity for Follow {
         }
         Ok(())
     }
-
-    async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        data.verkosto().receive_follow(self).await
-    }
 }
 
 /// Small helpers the activity handlers share.
 pub(crate) trait DataExt {
     /// Whether `url` is on this instance.
     fn config_is_local(&self, url: &Url) -> bool;
-    /// The service layer.
-    fn verkosto(&self) -> crate::Verkosto;
 }
 
 impl DataExt for Data<AppState> {
     fn config_is_local(&self, url: &Url) -> bool {
         crate::apub::actor::normalized_host(url).as_deref() == Some(self.settings.domain.as_str())
-    }
-
-    fn verkosto(&self) -> crate::Verkosto {
-        crate::Verkosto::from_data(self)
     }
 }

@@ -1,7 +1,6 @@
 //! `Join{Event}` and `Leave{Event}`: taking part in an event, and stopping (Mobilizon's RSVP).
 
-use activitypub_federation::{config::Data, kinds::activity::JoinType, traits::Activity};
-use async_trait::async_trait;
+use activitypub_federation::{config::Data, kinds::activity::JoinType};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
@@ -72,7 +71,7 @@ impl super::Outgoing for Join {
 }
 
 /// Whether a URL names one of our communities (`/c/{name}`), which a `Join` makes a network membership.
-fn is_community(data: &Data<AppState>, url: &Url) -> bool {
+pub(crate) fn is_community(data: &Data<AppState>, url: &Url) -> bool {
     matches!(data.urls().parse(url), Some(LocalObject::Community(_)))
 }
 
@@ -91,20 +90,9 @@ pub struct IncomingJoin {
     pub participation_message: Option<String>,
 }
 
-#[async_trait]
-impl Activity for IncomingJoin {
-    type DataType = AppState;
-    type Error = Error;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        &self.actor
-    }
-
-    async fn verify(&self, data: &Data<AppState>) -> Result<()> {
+impl IncomingJoin {
+    /// What can be checked on the document itself, before anything acts on it.
+    pub(crate) async fn verify(&self, data: &Data<AppState>) -> Result<()> {
         if !data.config_is_local(&object_id(&self.object)?) {
             return Err(Error::invalid_document(
                 "object",
@@ -112,19 +100,6 @@ impl Activity for IncomingJoin {
             ));
         }
         Ok(())
-    }
-
-    async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        let target = object_id(&self.object)?;
-        let verkosto = data.verkosto();
-        if is_community(data, &target) {
-            return verkosto
-                .receive_network_join(&self.actor, &target, &self.id)
-                .await;
-        }
-        verkosto
-            .receive_join(&self.actor, &target, &self.id, self.participation_message)
-            .await
     }
 }
 
@@ -139,31 +114,9 @@ pub struct IncomingLeave {
     pub object: Value,
 }
 
-#[async_trait]
-impl Activity for IncomingLeave {
-    type DataType = AppState;
-    type Error = Error;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        &self.actor
-    }
-
-    async fn verify(&self, _data: &Data<AppState>) -> Result<()> {
+impl IncomingLeave {
+    /// What can be checked on the document itself, before anything acts on it.
+    pub(crate) async fn verify(&self, _data: &Data<AppState>) -> Result<()> {
         object_id(&self.object).map(|_| ())
-    }
-
-    async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        let target = object_id(&self.object)?;
-        if is_community(data, &target) {
-            return data
-                .verkosto()
-                .receive_network_leave(&self.actor, &target)
-                .await;
-        }
-        data.verkosto().receive_leave(&self.actor, &target).await
     }
 }

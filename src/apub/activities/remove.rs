@@ -1,8 +1,7 @@
 //! `Remove`: a manager removes a reply from one of our events, or a network removes a member; and a
 //! network removes one of our communities from its members.
 
-use activitypub_federation::{config::Data, kinds::activity::RemoveType, traits::Activity};
-use async_trait::async_trait;
+use activitypub_federation::{config::Data, kinds::activity::RemoveType};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
@@ -80,20 +79,9 @@ pub struct IncomingRemove {
     pub object: Value,
 }
 
-#[async_trait]
-impl Activity for IncomingRemove {
-    type DataType = AppState;
-    type Error = Error;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        &self.actor
-    }
-
-    async fn verify(&self, data: &Data<AppState>) -> Result<()> {
+impl IncomingRemove {
+    /// What can be checked on the document itself, before anything acts on it.
+    pub(crate) async fn verify(&self, data: &Data<AppState>) -> Result<()> {
         if !data.config_is_local(&object_id(&self.object)?) {
             return Err(Error::invalid_document(
                 "object",
@@ -101,11 +89,5 @@ impl Activity for IncomingRemove {
             ));
         }
         Ok(())
-    }
-
-    async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        data.verkosto()
-            .receive_network_remove(&self.actor, &object_id(&self.object)?)
-            .await
     }
 }

@@ -1,12 +1,11 @@
 //! `Undo`: of a `Follow` (the follower stops following) or a `Join` (of an event or a network), embedded
 //! or named by id. Other undone types are acknowledged and ignored.
 
-use activitypub_federation::{config::Data, kinds::activity::UndoType, traits::Activity};
-use async_trait::async_trait;
+use activitypub_federation::{config::Data, kinds::activity::UndoType};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::{ObjectOrId, follow::DataExt, follow::Follow};
+use super::{ObjectOrId, follow::Follow};
 use crate::context::AppState;
 use crate::error::{Error, Result};
 
@@ -70,20 +69,9 @@ impl Undo {
     }
 }
 
-#[async_trait]
-impl Activity for Undo {
-    type DataType = AppState;
-    type Error = Error;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        &self.actor
-    }
-
-    async fn verify(&self, _data: &Data<AppState>) -> Result<()> {
+impl Undo {
+    /// What can be checked on the document itself, before anything acts on it.
+    pub(crate) async fn verify(&self, _data: &Data<AppState>) -> Result<()> {
         if let Some(ObjectOrId::Object(follow)) = self.undone_follow()
             && follow.actor != self.actor
         {
@@ -92,25 +80,5 @@ impl Activity for Undo {
             ));
         }
         Ok(())
-    }
-
-    async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        if let Some(follow) = self.undone_follow() {
-            return data.verkosto().receive_unfollow(&self.actor, &follow).await;
-        }
-        // Only an id: it means what we stored under it (a Follow, or a Join of an event or network).
-        if let Some(id) = self.undone_id() {
-            return data.verkosto().receive_undo_by_id(&self.actor, &id).await;
-        }
-        match &self.object {
-            // Undo{Join} embedding the Join: its object is the event.
-            serde_json::Value::Object(o)
-                if o.get("type").and_then(|t| t.as_str()) == Some("Join") =>
-            {
-                let event = super::object_id(o.get("object").unwrap_or(&serde_json::Value::Null))?;
-                data.verkosto().receive_leave(&self.actor, &event).await
-            }
-            _ => Ok(()),
-        }
     }
 }

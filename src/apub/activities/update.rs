@@ -1,7 +1,6 @@
 //! `Update`: a local actor or event changed; followers (and participants) refresh their copy.
 
-use activitypub_federation::{config::Data, kinds::activity::UpdateType, traits::Activity};
-use async_trait::async_trait;
+use activitypub_federation::{config::Data, kinds::activity::UpdateType};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -110,20 +109,9 @@ pub struct IncomingUpdate {
     pub object: serde_json::Value,
 }
 
-#[async_trait]
-impl Activity for IncomingUpdate {
-    type DataType = AppState;
-    type Error = Error;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        &self.actor
-    }
-
-    async fn verify(&self, data: &Data<AppState>) -> Result<()> {
+impl IncomingUpdate {
+    /// What can be checked on the document itself, before anything acts on it.
+    pub(crate) async fn verify(&self, data: &Data<AppState>) -> Result<()> {
         let object = object_id(&self.object)?;
         if data.config_is_local(&object) {
             return Err(Error::Forbidden(
@@ -144,22 +132,6 @@ impl Activity for IncomingUpdate {
             return Err(Error::Forbidden(
                 "only an actor itself can update its profile".into(),
             ));
-        }
-        Ok(())
-    }
-
-    async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        let object = object_id(&self.object)?;
-        if object == self.actor {
-            actor::refetch_remote(data, &self.actor).await?;
-            return Ok(());
-        }
-        if self.object.get("type").and_then(|t| t.as_str()) == Some("Event") {
-            // The new version is read from its origin, not from the activity.
-            let doc = crate::apub::fetch_json(data, &object).await?;
-            data.verkosto()
-                .receive_remote_event(&self.actor, &doc, false)
-                .await?;
         }
         Ok(())
     }
