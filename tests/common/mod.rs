@@ -329,6 +329,16 @@ pub async fn post_signed(
     let body = serde_json::to_vec(body).expect("json");
     let url = url::Url::parse(inbox).expect("inbox url");
     let headers = verkosto::signatures::sign_post(&url, &body, key_id, key).expect("sign");
+    send_signed(http, &url, headers, body).await
+}
+
+/// POSTs an already signed `body`: the status and the JSON answer (`null` when it is not JSON).
+async fn send_signed(
+    http: &reqwest::Client,
+    url: &url::Url,
+    headers: reqwest::header::HeaderMap,
+    body: Vec<u8>,
+) -> (u16, Value) {
     let res = http
         .post(url.as_str())
         .headers(headers)
@@ -421,16 +431,7 @@ impl RemoteSigner {
             );
             headers.insert("signature", header.parse().expect("header"));
         }
-        let res = target
-            .http
-            .post(inbox.as_str())
-            .headers(headers)
-            .body(body)
-            .send()
-            .await
-            .expect("post");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        send_signed(&target.http, &inbox, headers, body).await
     }
 
     /// POSTs `activity` to `target`'s `path`, correctly signed.
