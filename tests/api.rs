@@ -278,3 +278,20 @@ async fn every_error_class_is_answered_in_json_and_changes_nothing() {
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_decision_other_than_accept_or_reject_is_refused_on_every_decision_route() {
+    let s = server().await;
+    let token = s.account("aino").await;
+    s.community(&token, "kahvila", "approval").await;
+    for path in [
+        "/api/v1/communities/kahvila/follow-requests/1/maybe",
+        "/api/v1/communities/kahvila/member-requests/1/maybe",
+        "/api/v1/events/abc/participants/1/maybe",
+    ] {
+        let (status, body) = s.post_json(path, Some(&token), json!({})).await;
+        assert_eq!(status, 404, "{path}: {body}");
+        assert_eq!(body["code"], "no_such_action", "{path}: {body}");
+        assert_eq!(body["params"]["action"], "maybe", "{path}: {body}");
+    }
+}

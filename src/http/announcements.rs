@@ -1,5 +1,6 @@
 //! Announcements and networks in the client API; their ActivityPub documents and the Atom feed.
 
+use super::accepts;
 use axum::{
     Json, Router,
     extract::{Path, State},
@@ -154,16 +155,7 @@ async fn decide_member(
     Authenticated(a): Authenticated,
     Path((name, id, decision)): Path<(String, i64, String)>,
 ) -> Result<Json<NetworkMember>> {
-    let accept = match decision.as_str() {
-        "accept" => true,
-        "reject" => false,
-        _ => {
-            return Err(Refusal::NoSuchAction {
-                action: decision.to_string(),
-            }
-            .into());
-        }
-    };
+    let accept = accepts(&decision)?;
     Ok(Json(v.decide_member_request(&a, &name, id, accept).await?))
 }
 

@@ -1,5 +1,6 @@
 //! The client API (JSON, bearer tokens): accounts, tokens, communities, follows.
 
+use super::accepts;
 use axum::{
     Json, Router,
     extract::{FromRequestParts, Path, State},
@@ -214,15 +215,10 @@ async fn decide_follow_request(
     Authenticated(a): Authenticated,
     Path((name, id, decision)): Path<(String, i64, String)>,
 ) -> Result<Json<Follower>> {
-    let decision = match decision.as_str() {
-        "accept" => FollowRequestDecision::Accept,
-        "reject" => FollowRequestDecision::Reject,
-        _ => {
-            return Err(Refusal::NoSuchAction {
-                action: decision.to_string(),
-            }
-            .into());
-        }
+    let decision = if accepts(&decision)? {
+        FollowRequestDecision::Accept
+    } else {
+        FollowRequestDecision::Reject
     };
     Ok(Json(
         v.decide_follow_request(&a, &name, id, decision).await?,

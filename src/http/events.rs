@@ -1,5 +1,6 @@
 //! Events in the client API, their ActivityPub documents, and calendar feeds.
 
+use super::accepts;
 use axum::{
     Json, Router,
     extract::{Path, State},
@@ -213,16 +214,7 @@ async fn decide_participant(
     Authenticated(a): Authenticated,
     Path((id, pid, decision)): Path<(String, i64, String)>,
 ) -> Result<Json<Participation>> {
-    let accept = match decision.as_str() {
-        "accept" => true,
-        "reject" => false,
-        _ => {
-            return Err(Refusal::NoSuchAction {
-                action: decision.to_string(),
-            }
-            .into());
-        }
-    };
+    let accept = accepts(&decision)?;
     Ok(Json(v.decide_participation(&a, &id, pid, accept).await?))
 }
 

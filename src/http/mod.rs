@@ -405,6 +405,18 @@ pub(crate) fn bearer_token(parts: &Parts) -> Result<&str> {
     Ok(token.trim())
 }
 
+/// The `{decision}` of an `.../accept` or `.../reject` route: whether it accepts.
+pub(crate) fn accepts(decision: &str) -> Result<bool> {
+    match decision {
+        "accept" => Ok(true),
+        "reject" => Ok(false),
+        _ => Err(crate::error::Refusal::NoSuchAction {
+            action: decision.to_string(),
+        }
+        .into()),
+    }
+}
+
 /// A browser gets a failed lookup of an address shared by a page and an ActivityPub object as a
 /// page; fediverse software gets our JSON error.
 pub(crate) async fn for_browser(

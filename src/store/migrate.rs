@@ -130,15 +130,7 @@ async fn adopt(c: &mut Conn<'_>, migrator: &Migrator) -> Result<()> {
         if !ours {
             continue;
         }
-        let insert =
-            format!("INSERT INTO {HISTORY} (version, description, checksum) VALUES ($1, $2, $3)");
-        on_conn!(c, c => sqlx::query(&insert)
-            .bind(version)
-            .bind(&description)
-            .bind(&checksum)
-            .execute(&mut **c)
-            .await
-            .map(|_| ()))?;
+        record(c, version, &description, &checksum).await?;
         on_conn!(c, c => sqlx::query("DELETE FROM _sqlx_migrations WHERE version = $1")
             .bind(version)
             .execute(&mut **c)
@@ -152,15 +144,27 @@ async fn adopt(c: &mut Conn<'_>, migrator: &Migrator) -> Result<()> {
 async fn apply(c: &mut Conn<'_>, migration: &Migration) -> Result<()> {
     on_conn!(c, c => sqlx::raw_sql(&migration.sql).execute(&mut **c).await.map(|_| ()))
         .map_err(|e| MigrateError::ExecuteMigration(e, migration.version))?;
+    record(
+        c,
+        migration.version,
+        &migration.description,
+        &migration.checksum,
+    )
+    .await?;
+    tracing::info!(version = migration.version, description = %migration.description, "migration applied");
+    Ok(())
+}
+
+/// Writes one row of our history.
+async fn record(c: &mut Conn<'_>, version: i64, description: &str, checksum: &[u8]) -> Result<()> {
     let insert =
         format!("INSERT INTO {HISTORY} (version, description, checksum) VALUES ($1, $2, $3)");
     on_conn!(c, c => sqlx::query(&insert)
-        .bind(migration.version)
-        .bind(&*migration.description)
-        .bind(&*migration.checksum)
+        .bind(version)
+        .bind(description)
+        .bind(checksum)
         .execute(&mut **c)
         .await
         .map(|_| ()))?;
-    tracing::info!(version = migration.version, description = %migration.description, "migration applied");
     Ok(())
 }
