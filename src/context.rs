@@ -47,6 +47,10 @@ pub struct Settings {
     pub signature_clock_skew: Duration,
     /// The longest validity a signed `(expires)` may claim after creation (12 hours, as Mastodon).
     pub signature_max_lifetime: Duration,
+    /// After a signature fails with the key we hold, the sender is refetched (its key may have rotated)
+    /// at once when the request names another key id, and otherwise at most once per this interval,
+    /// doubled for each refetch in a row that did not help (up to a minute).
+    pub key_refetch_interval: Duration,
     /// Activities one remote host may post to our inboxes per minute (a burst of as many is allowed),
     /// charged to the host whose signature verified.
     pub inbox_per_host_per_minute: u32,
@@ -83,6 +87,7 @@ impl Settings {
             signature_lifetime: Duration::from_secs(5 * 60),
             signature_clock_skew: Duration::from_secs(3600),
             signature_max_lifetime: Duration::from_secs(12 * 3600),
+            key_refetch_interval: Duration::from_secs(3),
             inbox_per_host_per_minute: 1200,
             inbox_per_ip_per_minute: 2400,
             trusted_proxies: Vec::new(),
@@ -151,6 +156,8 @@ pub struct AppState {
     pub(crate) hooks: crate::hooks::Hooks,
     /// Limits refetches of actors whose signatures fail.
     pub(crate) refetch_guard: Arc<crate::apub::inbox::RefetchGuard>,
+    /// Signatures verified and made by style, and hosts known to take RFC 9421.
+    pub(crate) signature_stats: Arc<crate::deliver::SignatureStats>,
     /// Every local URL, built from the instance's root (validated at start-up).
     urls: Arc<crate::urls::LocalUrls>,
 }
@@ -174,9 +181,15 @@ impl AppState {
     pub(crate) fn new(db: Db, settings: &Settings, instance_keys: KeyPair) -> Result<AppState> {
         validate_domain(&settings.domain)?;
         let blocks = crate::apub::safety::DomainBlocks::default();
+        let urls = crate::urls::LocalUrls::new(settings.base_url()?);
+        let fetch_signer = crate::apub::http_client::FetchSigner {
+            key_id: format!("{}#main-key", urls.instance_actor()),
+            key: Arc::new(SigningKey::from_pkcs8_pem(&instance_keys.private_key_pem)?),
+        };
         let http = crate::apub::http_client::client(
             settings.request_timeout,
             crate::apub::http_client::Destinations::new(settings.dev_federation, blocks.clone()),
+            Some(fetch_signer),
         )
         .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
         let per_minute = |n: u32| {
@@ -192,7 +205,8 @@ impl AppState {
             refetch_guard: Arc::default(),
             hooks: crate::hooks::Hooks::default(),
             unhandled_activities: Arc::default(),
-            urls: Arc::new(crate::urls::LocalUrls::new(settings.base_url()?)),
+            urls: Arc::new(urls),
+            signature_stats: Arc::default(),
             blocks,
             login_limiter: Arc::new(governor::RateLimiter::keyed(per_minute(10))),
             password_checks: Arc::default(),

@@ -129,10 +129,46 @@ impl reqwest_middleware::Middleware for Guard {
     }
 }
 
-/// Builds the instance's outgoing client (once, at start-up; it is cheap to clone).
+/// Signs every GET with the instance actor's key (draft-cavage `(request-target) host date`, as
+/// Mastodon's authorized fetch requires), by aws-lc-rs: the federation crate would sign them with the
+/// `rsa` crate (RUSTSEC-2023-0071, timing leaks of the key), so it is given no signing actor and the
+/// requests it sends through this client are signed here. Requests already signed (deliveries) are left
+/// as they are. Runs after [`Guard`], so nothing is signed for a destination we refuse.
+pub struct FetchSigner {
+    /// The instance actor's key id (`https://host/actor#main-key`).
+    pub key_id: String,
+    /// Its private key.
+    pub key: Arc<super::signatures::SigningKey>,
+}
+
+#[async_trait::async_trait]
+impl reqwest_middleware::Middleware for FetchSigner {
+    async fn handle(
+        &self,
+        mut req: reqwest::Request,
+        extensions: &mut http::Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        if req.method() == reqwest::Method::GET && !req.headers().contains_key("signature") {
+            let headers = super::signatures::sign_get(req.url(), &self.key_id, self.key.as_ref())
+                .map_err(|e| reqwest_middleware::Error::middleware(SigningFailed(e.to_string())))?;
+            req.headers_mut().extend(headers);
+        }
+        next.run(req, extensions).await
+    }
+}
+
+/// Why a fetch could not be signed.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot sign the fetch: {0}")]
+struct SigningFailed(String);
+
+/// Builds the instance's outgoing client (once, at start-up; it is cheap to clone), signing GETs with
+/// `fetch_signer` when given.
 pub fn client(
     timeout: Duration,
     destinations: Destinations,
+    fetch_signer: Option<FetchSigner>,
 ) -> reqwest::Result<ClientWithMiddleware> {
     let mut builder = reqwest::Client::builder()
         .timeout(timeout)
@@ -146,9 +182,11 @@ pub fn client(
     if !destinations.allow_private {
         builder = builder.dns_resolver(Arc::new(PublicOnlyResolver));
     }
-    Ok(ClientBuilder::new(builder.build()?)
-        .with(Guard(destinations))
-        .build())
+    let mut client = ClientBuilder::new(builder.build()?).with(Guard(destinations));
+    if let Some(signer) = fetch_signer {
+        client = client.with(signer);
+    }
+    Ok(client.build())
 }
 
 /// Whether an error of the outgoing client is one of our own refusals (never worth retrying).
@@ -258,6 +296,7 @@ mod tests {
         let client = client(
             Duration::from_secs(5),
             Destinations::new(false, DomainBlocks::default()),
+            None,
         )
         .expect("client");
         for target in [

@@ -30,29 +30,72 @@ use super::activities::{
 use crate::context::AppState;
 use crate::error::{Error, Result};
 
-/// How often one actor may be refetched because its signature failed (key rotation), at most.
-const FORCED_REFETCH_INTERVAL: Duration = Duration::from_secs(60);
+/// The longest wait between refetches of one actor whose signatures keep failing (the backoff's cap).
+const MAX_REFETCH_INTERVAL: Duration = Duration::from_secs(60);
 
-/// When each actor was last refetched because of a failed signature.
+/// Refetches of actors whose signatures failed with the key we hold (it may have rotated).
 #[derive(Default)]
-pub(crate) struct RefetchGuard(Mutex<HashMap<String, Instant>>);
+pub(crate) struct RefetchGuard(Mutex<HashMap<String, Refetched>>);
+
+/// The last refetch of one actor.
+struct Refetched {
+    at: Instant,
+    /// The key id that caused it.
+    key_id: String,
+    /// Refetches in a row that did not make a signature verify.
+    futile: u32,
+}
 
 impl RefetchGuard {
-    pub(crate) fn allow(&self, actor: &Url) -> bool {
+    /// Whether `actor` may be refetched now for a signature by `key_id` that failed with the key we
+    /// hold, `stored_key_id`: at once when the key id is another than ours (and did not already cause
+    /// a refetch that did not help), otherwise once per `interval`, doubled for each futile refetch in
+    /// a row, up to a minute.
+    pub(crate) fn allow(
+        &self,
+        actor: &Url,
+        key_id: &str,
+        stored_key_id: &str,
+        interval: Duration,
+    ) -> bool {
         let Ok(mut map) = self.0.lock() else {
             return false;
         };
         let now = Instant::now();
         // Bounded state: old entries go, so a flood of bad signatures cannot grow this without limit.
         if map.len() > 10_000 {
-            map.retain(|_, t| now.duration_since(*t) < FORCED_REFETCH_INTERVAL);
+            map.retain(|_, r| now.duration_since(r.at) < MAX_REFETCH_INTERVAL);
         }
-        match map.get(actor.as_str()) {
-            Some(t) if now.duration_since(*t) < FORCED_REFETCH_INTERVAL => false,
-            _ => {
-                map.insert(actor.as_str().to_string(), now);
-                true
+        let allowed = match map.get(actor.as_str()) {
+            None => true,
+            Some(last) if key_id != stored_key_id && key_id != last.key_id => true,
+            Some(last) => {
+                let wait = interval
+                    .saturating_mul(1 << last.futile.saturating_sub(1).min(6))
+                    .min(MAX_REFETCH_INTERVAL);
+                now.duration_since(last.at) >= wait
             }
+        };
+        if allowed {
+            let futile = map.get(actor.as_str()).map_or(0, |r| r.futile);
+            map.insert(
+                actor.as_str().to_string(),
+                Refetched {
+                    at: now,
+                    key_id: key_id.to_string(),
+                    futile,
+                },
+            );
+        }
+        allowed
+    }
+
+    /// The refetch allowed last for `actor` made its signature verify (`true`) or not.
+    pub(crate) fn outcome(&self, actor: &Url, helped: bool) {
+        if let Ok(mut map) = self.0.lock()
+            && let Some(r) = map.get_mut(actor.as_str())
+        {
+            r.futile = if helped { 0 } else { r.futile.saturating_add(1) };
         }
     }
 }

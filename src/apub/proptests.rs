@@ -157,7 +157,7 @@ proptest! {
                 headers.insert(name, v);
             }
         }
-        let checked = super::signatures::check_post("POST", "/inbox", &headers, &body, "here.example", super::signatures::SignatureAge::default());
+        let checked = super::signatures::check_post("POST", "/inbox", &headers, &body, "https", "here.example", super::signatures::SignatureAge::default());
         if let Ok(pending) = checked {
             let _ = pending.key_owner_guess();
             let _ = pending.verify("not a key");
@@ -199,7 +199,7 @@ proptest! {
         ] {
             headers.insert(name, http::HeaderValue::from_str(&value).expect("header"));
         }
-        let checked = super::signatures::check_post("POST", "/inbox", &headers, &body, "here.example", super::signatures::SignatureAge::default());
+        let checked = super::signatures::check_post("POST", "/inbox", &headers, &body, "https", "here.example", super::signatures::SignatureAge::default());
         match checked {
             Ok(pending) => prop_assert_eq!(pending.key_id(), key_id.as_str()),
             Err(e) => prop_assert!(false, "refused: {e}"),

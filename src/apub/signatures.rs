@@ -25,6 +25,7 @@ use rsa::pkcs8::{Document, SecretDocument};
 use sha2::{Digest, Sha256};
 use url::Url;
 
+pub use super::rfc9421::SignatureStyle;
 use crate::error::{Error, Result};
 
 /// Something that makes RSASSA-PKCS1-v1_5 SHA-256 signatures: our parsed [`SigningKey`], or an
@@ -73,8 +74,14 @@ impl SignsRequests for rsa::RsaPrivateKey {
     }
 }
 
-/// A parsed RSA public key, ready to check signatures.
-pub struct VerifyingKey(ParsedPublicKey);
+/// A parsed public key, ready to check signatures: an actor's RSA `publicKey`, or an Ed25519 key it
+/// publishes as a Multikey in `assertionMethod` (RFC 9421 `ed25519`).
+pub enum VerifyingKey {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    Rsa(ParsedPublicKey),
+    /// Ed25519 (the 32 raw public key bytes).
+    Ed25519(Vec<u8>),
+}
 
 impl VerifyingKey {
     /// Parses a PEM public key, SPKI (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`). Keys under 2048 bits
@@ -89,12 +96,36 @@ impl VerifyingKey {
                 )
             })
             .ok()
-            .map(VerifyingKey)
+            .map(VerifyingKey::Rsa)
     }
 
-    /// Whether `signature` is this key's RSASSA-PKCS1-v1_5 SHA-256 signature of `message`.
+    /// Parses a Multikey `publicKeyMultibase` holding an Ed25519 key (`z` + base58btc of `0xed01` and
+    /// the 32 key bytes).
+    pub fn from_multikey(multibase: &str) -> Option<VerifyingKey> {
+        let bytes = super::multikey::decode_ed25519(multibase)?;
+        Some(VerifyingKey::Ed25519(bytes.to_vec()))
+    }
+
+    /// Whether `signature` is this key's signature of `message` (RSASSA-PKCS1-v1_5 SHA-256, or
+    /// Ed25519).
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        self.0.verify_sig(message, signature).is_ok()
+        match self {
+            VerifyingKey::Rsa(key) => key.verify_sig(message, signature).is_ok(),
+            VerifyingKey::Ed25519(raw) => aws_lc_rs::signature::UnparsedPublicKey::new(
+                &aws_lc_rs::signature::ED25519,
+                raw,
+            )
+            .verify(message, signature)
+            .is_ok(),
+        }
+    }
+
+    /// The RFC 9421 algorithm name of signatures by this key.
+    pub fn rfc9421_alg(&self) -> &'static str {
+        match self {
+            VerifyingKey::Rsa(_) => super::rfc9421::ALG_RSA,
+            VerifyingKey::Ed25519(_) => super::rfc9421::ALG_ED25519,
+        }
     }
 }
 
@@ -127,23 +158,34 @@ pub fn sign_post_at(
     key: &impl SignsRequests,
     date: SystemTime,
 ) -> Result<HeaderMap> {
-    let host = crate::apub::actor::normalized_host(inbox)
-        .ok_or_else(|| Error::Internal(format!("inbox {inbox} has no host")))?;
-    let path = match inbox.query() {
-        Some(q) => format!("{}?{q}", inbox.path()),
-        None => inbox.path().to_string(),
-    };
     let mut headers = BTreeMap::new();
-    headers.insert("host".to_string(), host);
     headers.insert("date".to_string(), httpdate::fmt_http_date(date));
     headers.insert("digest".to_string(), digest_header(body));
     headers.insert(
         "content-type".to_string(),
         crate::apub::activities::CONTENT_TYPE.to_string(),
     );
+    sign_cavage("POST", inbox, headers, key_id, key)
+}
+
+/// Signs `headers` and `host` (draft-cavage, with `(request-target)`): every header given is signed.
+fn sign_cavage(
+    method: &str,
+    url: &Url,
+    mut headers: BTreeMap<String, String>,
+    key_id: &str,
+    key: &impl SignsRequests,
+) -> Result<HeaderMap> {
+    let host = crate::apub::actor::normalized_host(url)
+        .ok_or_else(|| Error::Internal(format!("{url} has no host")))?;
+    headers.insert("host".to_string(), host);
+    let path = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    };
     let unsigned = Config::new()
         .mastodon_compat()
-        .begin_sign("POST", &path, headers.clone())
+        .begin_sign(method, &path, headers.clone())
         .map_err(|e| Error::Internal(format!("signing: {e}")))?;
     let signed = unsigned.sign(key_id.to_string(), |signing_string| {
         key.sign_sha256(signing_string.as_bytes())
@@ -166,13 +208,26 @@ pub fn sign_post_at(
 /// A signature that parsed and whose signed headers are acceptable, not yet checked against a key.
 pub struct PendingSignature {
     key_id: String,
-    unverified: http_signature_normalization::verify::Unverified,
+    kind: Pending,
+}
+
+enum Pending {
+    Cavage(http_signature_normalization::verify::Unverified),
+    Rfc9421(super::rfc9421::Pending),
 }
 
 impl PendingSignature {
     /// The `keyId` the signature names.
     pub fn key_id(&self) -> &str {
         &self.key_id
+    }
+
+    /// Which specification it follows.
+    pub fn style(&self) -> SignatureStyle {
+        match self.kind {
+            Pending::Cavage(_) => SignatureStyle::Cavage,
+            Pending::Rfc9421(_) => SignatureStyle::Rfc9421,
+        }
     }
 
     /// The URL of the key's owner as the `keyId` suggests it (the `keyId` without its fragment).
@@ -190,12 +245,20 @@ impl PendingSignature {
         VerifyingKey::from_pem(public_key_pem).is_some_and(|key| self.verify_with(&key))
     }
 
-    /// Checks the signature with a parsed public key.
+    /// Checks the signature with a parsed public key. An RFC 9421 `alg` must be the key's.
     pub fn verify_with(&self, key: &VerifyingKey) -> bool {
-        let Ok(signature) = BASE64.decode(self.unverified.signature()) else {
-            return false;
-        };
-        key.verify(self.unverified.signing_string().as_bytes(), &signature)
+        match &self.kind {
+            Pending::Cavage(unverified) => {
+                let Ok(signature) = BASE64.decode(unverified.signature()) else {
+                    return false;
+                };
+                key.verify(unverified.signing_string().as_bytes(), &signature)
+            }
+            Pending::Rfc9421(p) => {
+                p.alg.as_deref().is_none_or(|alg| alg == key.rfc9421_alg())
+                    && key.verify(p.base.as_bytes(), &p.signature)
+            }
+        }
     }
 }
 
@@ -276,7 +339,7 @@ fn signature_params(header: &str) -> BTreeMap<&str, &str> {
 
 /// The last second of the year 9999: later `created`/`expires` values are refused, so no time
 /// arithmetic on them (ours or the verifying crate's) can overflow.
-const LATEST_UNIX_SECOND: u64 = 253_402_300_799;
+pub(crate) const LATEST_UNIX_SECOND: u64 = 253_402_300_799;
 
 /// When the signature says it was made and when it expires: `(created)` and `(expires)` count only
 /// when they are among the signed headers (otherwise anyone could change them), else the `Date`.
@@ -324,17 +387,42 @@ fn signature_times(
     Ok((created, expires))
 }
 
-/// Parses and pre-checks the signature of an incoming POST: required signed headers, the signature's
-/// age (see [`SignatureAge`]), the `Host` being ours, and the `Digest` matching the body. No network,
-/// no key yet.
+/// Parses and pre-checks the signature of an incoming POST: required signed headers (components), the
+/// signature's age (see [`SignatureAge`]), the `Host` being ours (`our_host`, reached by `our_scheme`),
+/// and the digest matching the body. A request with `Signature-Input` is read as RFC 9421, any other as
+/// draft-cavage. No network, no key yet.
 pub fn check_post(
     method: &str,
     path_and_query: &str,
     headers: &HeaderMap,
     body: &[u8],
+    our_scheme: &str,
     our_host: &str,
     age: SignatureAge,
 ) -> Result<PendingSignature> {
+    let host = headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(|h| h.trim_end_matches('.').to_ascii_lowercase());
+    if host.as_deref() != Some(our_host) {
+        return Err(Error::Unauthorized(format!(
+            "the signed Host {:?} is not this instance ({our_host})",
+            host.unwrap_or_default()
+        )));
+    }
+    if headers.contains_key("signature-input") {
+        let target = super::rfc9421::Target {
+            method,
+            scheme: our_scheme,
+            authority: our_host,
+            path_and_query,
+        };
+        let pending = super::rfc9421::check(&target, headers, body, age, SystemTime::now())?;
+        return Ok(PendingSignature {
+            key_id: pending.key_id.clone(),
+            kind: Pending::Rfc9421(pending),
+        });
+    }
     let mut map = BTreeMap::new();
     for (name, value) in headers {
         if let Ok(v) = value.to_str() {
@@ -346,15 +434,6 @@ pub fn check_post(
             "the request is not signed (no Signature header)".into(),
         ));
     };
-    let host = map
-        .get("host")
-        .map(|h| h.trim_end_matches('.').to_ascii_lowercase());
-    if host.as_deref() != Some(our_host) {
-        return Err(Error::Unauthorized(format!(
-            "the signed Host {:?} is not this instance ({our_host})",
-            host.unwrap_or_default()
-        )));
-    }
     let (created, expires) = signature_times(signature, map.get("date").map(String::as_str))?;
     age.check(created, expires, SystemTime::now())?;
     // The crate's own expiry check is made looser than ours above, which decides.
@@ -370,8 +449,16 @@ pub fn check_post(
     check_digest(map.get("digest").map(String::as_str), body)?;
     Ok(PendingSignature {
         key_id: unverified.key_id().to_string(),
-        unverified,
+        kind: Pending::Cavage(unverified),
     })
+}
+
+/// The headers of a signed GET of `url` (draft-cavage over `(request-target) host date`, as Mastodon's
+/// authorized fetch requires), by the key `key_id`: our signed fetches, made by aws-lc-rs.
+pub fn sign_get(url: &Url, key_id: &str, key: &impl SignsRequests) -> Result<HeaderMap> {
+    let mut headers = BTreeMap::new();
+    headers.insert("date".to_string(), httpdate::fmt_http_date(SystemTime::now()));
+    sign_cavage("GET", url, headers, key_id, key)
 }
 
 /// Checks that a `Digest` header carries the SHA-256 of the body. Other algorithms alone are refused.

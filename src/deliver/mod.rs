@@ -26,8 +26,13 @@ use chrono::Utc;
 use rand::Rng;
 use tokio::sync::{Notify, Semaphore};
 
+use crate::apub::signatures::SignatureStyle;
 use crate::service::Verkosto;
 use crate::store::{self, deliveries::Delivery};
+
+pub mod knock;
+
+pub use knock::SignatureStats;
 
 /// Wakes the workers when a transaction queued deliveries.
 #[derive(Clone, Default)]
@@ -93,8 +98,11 @@ async fn claim(verkosto: &Verkosto, available: i64) -> Vec<Delivery> {
 /// What one attempt came to.
 enum Outcome {
     Delivered,
-    /// Never retry (a 4xx other than 408/429).
+    /// Never retry: we will not send it (a blocked domain, an address we never contact).
     Refused(String),
+    /// Never retry: the receiver answered a 4xx other than 408/429 (after an RFC 9421 signature,
+    /// draft-cavage is tried first: see [`knock`]).
+    RefusedByReceiver(http::StatusCode),
     /// Retry, optionally not before the given delay.
     Failed(String, Option<Duration>),
     /// Not sent because of a passing trouble on our side (a database timeout reading the key, say):
@@ -192,15 +200,56 @@ async fn attempt(
     };
     // Anything else that stops us signing is our own trouble, not the receiver's answer: it is retried,
     // so a database hiccup does not silently drop what we owe a follower.
-    let signed = async {
-        let (key_id, key) = verkosto.signing_key(&d.actor_ap_id).await?;
-        crate::apub::signatures::sign_post(&inbox, d.body.as_bytes(), &key_id, key.as_ref())
+    let key = match verkosto.signing_key(&d.actor_ap_id).await {
+        Ok(k) => k,
+        Err(e) => return Outcome::NotSent(format!("cannot sign: {e}")),
+    };
+    let style = match knock::style_for(verkosto, &d.host).await {
+        Ok(s) => s,
+        Err(e) => return Outcome::NotSent(format!("cannot read the host's signature style: {e}")),
+    };
+    let first = send(verkosto, client, d, &inbox, &key, style).await;
+    if style == SignatureStyle::Rfc9421 && matches!(first, Outcome::RefusedByReceiver(_)) {
+        // The double knock: the same delivery again at once, signed draft-cavage.
+        verkosto.state().signature_stats.fell_back();
+        let second = send(verkosto, client, d, &inbox, &key, SignatureStyle::Cavage).await;
+        if matches!(second, Outcome::Delivered)
+            && let Err(e) = knock::refused_rfc9421(verkosto, &d.host).await
+        {
+            tracing::warn!(error = %e, host = %d.host, "remembering the host's signature style failed");
+        }
+        return second;
     }
-    .await;
+    first
+}
+
+/// Signs the delivery in `style` and POSTs it once.
+async fn send(
+    verkosto: &Verkosto,
+    client: &reqwest_middleware::ClientWithMiddleware,
+    d: &Delivery,
+    inbox: &url::Url,
+    (key_id, key): &(String, Arc<crate::apub::signatures::SigningKey>),
+    style: SignatureStyle,
+) -> Outcome {
+    let body = d.body.as_bytes();
+    let signed = match style {
+        SignatureStyle::Cavage => {
+            crate::apub::signatures::sign_post(inbox, body, key_id, key.as_ref())
+        }
+        SignatureStyle::Rfc9421 => crate::apub::rfc9421::sign_post(
+            inbox,
+            body,
+            key_id,
+            key.as_ref(),
+            std::time::SystemTime::now(),
+        ),
+    };
     let headers = match signed {
         Ok(h) => h,
         Err(e) => return Outcome::NotSent(format!("cannot sign: {e}")),
     };
+    verkosto.state().signature_stats.sent(style);
     let response = client
         .post(inbox.clone())
         .headers(headers)
@@ -213,7 +262,7 @@ async fn attempt(
         Err(e) => Outcome::Failed(format!("request failed: {e}"), None),
         // Redirects are followed (checked) for fetches; a delivery that ended elsewhere was not
         // received by the inbox it was signed for.
-        Ok(r) if r.url() != &inbox => Outcome::Failed(format!("redirected to {}", r.url()), None),
+        Ok(r) if r.url() != inbox => Outcome::Failed(format!("redirected to {}", r.url()), None),
         Ok(r) if r.status().is_success() => Outcome::Delivered,
         Ok(r) => {
             let status = r.status();
@@ -227,7 +276,7 @@ async fn attempt(
                 && status != http::StatusCode::REQUEST_TIMEOUT
                 && status != http::StatusCode::TOO_MANY_REQUESTS
             {
-                Outcome::Refused(format!("refused with {status}"))
+                Outcome::RefusedByReceiver(status)
             } else {
                 Outcome::Failed(format!("answered {status}"), retry_after)
             }
@@ -267,6 +316,10 @@ async fn finish(verkosto: &Verkosto, d: &Delivery, outcome: Outcome) {
                 Ok(false) => {}
                 Err(e) => tracing::warn!(error = %e, "updating host state failed"),
             }
+            store::deliveries::remove(db, d.id).await
+        }
+        Outcome::RefusedByReceiver(status) => {
+            tracing::info!(activity = %d.activity_ap_id, inbox = %d.inbox, %status, "delivery refused; not retried");
             store::deliveries::remove(db, d.id).await
         }
         Outcome::Refused(why) => {

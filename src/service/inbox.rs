@@ -66,6 +66,7 @@ pub(crate) async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Resu
         path,
         &parts.headers,
         &body,
+        settings.scheme(),
         &settings.domain,
         settings.signature_age(),
     )?;
@@ -120,7 +121,11 @@ pub(crate) async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Resu
         return Ok(Received::Ignored);
     }
     let sender = authenticate(verkosto, &data, &signature, &envelope.actor, cached).await?;
-    tracing::debug!(actor = %sender.ap_id, id = %envelope.id, kind = %envelope.kind, "signature verified");
+    tracing::debug!(actor = %sender.ap_id, id = %envelope.id, kind = %envelope.kind, style = signature.style().as_str(), "signature verified");
+    verkosto.state().signature_stats.verified(signature.style());
+    if signature.style() == signatures::SignatureStyle::Rfc9421 {
+        crate::deliver::knock::signed_rfc9421(verkosto, &sender.domain).await?;
+    }
     charge(&verkosto.state().inbox_limiter, &sender.domain)?;
     // A host that sends us anything is reachable again: resume what waits for it.
     if store::deliveries::host_is_back(verkosto.db(), &sender.domain, store::now()).await? {
@@ -173,8 +178,8 @@ where
     })
 }
 
-/// Verifies the signature with the actor's key: cached key first, then (once, rate-limited) a fresh
-/// copy of the actor in case it rotated its key.
+/// Verifies the signature with the actor's key: cached key first, then a fresh copy of the actor in
+/// case it rotated its key (see [`crate::apub::inbox::RefetchGuard`] for how often).
 async fn authenticate(
     verkosto: &Verkosto,
     data: &activitypub_federation::config::Data<AppState>,
@@ -217,7 +222,15 @@ async fn authenticate(
         return Ok(actor);
     }
     tracing::debug!(was_cached, "signature did not verify with the cached key");
-    if was_cached && verkosto.refetch_guard().allow(actor_id) {
+    let guard = verkosto.refetch_guard();
+    if was_cached
+        && guard.allow(
+            actor_id,
+            signature.key_id(),
+            &actor.public_key_id,
+            verkosto.settings().key_refetch_interval,
+        )
+    {
         let fresh = match actor::refetch_remote(data, actor_id).await {
             Ok(a) => a,
             Err(Error::Gone(_)) => {
@@ -233,7 +246,9 @@ async fn authenticate(
                 )));
             }
         };
-        if key_matches(&fresh) {
+        let helped = key_matches(&fresh);
+        guard.outcome(actor_id, helped);
+        if helped {
             return Ok(fresh);
         }
     }

@@ -83,7 +83,6 @@ impl Verkosto {
                     .map(|b| b.host),
             );
         }
-        let instance_actor = crate::apub::actor::InstanceActor::new(&state);
         let federation = FederationConfig::builder()
             .domain(settings.domain.clone())
             .app_data(state.clone())
@@ -94,7 +93,8 @@ impl Verkosto {
                 state.blocks.clone(),
             )))
             .request_timeout(settings.request_timeout)
-            .signed_fetch_actor(&instance_actor)
+            // No signed_fetch_actor: the crate would sign with the `rsa` crate (RUSTSEC-2023-0071). Our
+            // client signs every GET itself, with aws-lc-rs (apub::http_client::FetchSigner).
             .build()
             .await
             .map_err(|e| Error::Internal(format!("federation config: {e}")))?;

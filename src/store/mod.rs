@@ -46,6 +46,7 @@ pub mod networks;
 pub mod outbox;
 pub mod received;
 pub mod remote_actors;
+pub mod signature_styles;
 
 /// Runs `$body` with `$c` bound to the concrete connection (`&mut SqliteConnection` or
 /// `&mut PgConnection`) of a [`Conn`].

@@ -180,6 +180,7 @@ async fn receive(
         uri.path(),
         &headers,
         &body,
+        "http",
         &host,
         verkosto::signatures::SignatureAge::default(),
     ) {
