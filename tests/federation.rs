@@ -391,9 +391,9 @@ async fn collections_are_paged_with_right_counts() {
 }
 
 #[tokio::test]
-async fn our_signed_fetches_sign_request_target_host_and_date() {
+async fn our_signed_fetches_sign_request_target_host_and_date_and_verify() {
     // A stand-in remote server that records the Signature header of every GET it is sent.
-    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen: Arc<Mutex<Vec<axum::http::HeaderMap>>> = Arc::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -411,8 +411,8 @@ async fn our_signed_fetches_sign_request_target_host_and_date() {
     let record = {
         let seen = seen.clone();
         move |headers: axum::http::HeaderMap| {
-            if let Some(sig) = headers.get("signature").and_then(|v| v.to_str().ok()) {
-                seen.lock().expect("lock").push(sig.to_string());
+            if headers.contains_key("signature") {
+                seen.lock().expect("lock").push(headers);
             }
         }
     };
@@ -445,8 +445,9 @@ async fn our_signed_fetches_sign_request_target_host_and_date() {
         )
         .await;
     assert_eq!(status, 200, "{actor}");
-    let signatures = seen.lock().expect("lock").clone();
-    let actor_fetch = signatures.last().expect("the actor fetch was signed");
+    let fetches = seen.lock().expect("lock").clone();
+    let fetch_headers = fetches.last().expect("the actor fetch was signed");
+    let actor_fetch = fetch_headers["signature"].to_str().expect("signature");
     let signed = actor_fetch
         .split("headers=\"")
         .nth(1)
@@ -462,6 +463,36 @@ async fn our_signed_fetches_sign_request_target_host_and_date() {
     assert!(
         actor_fetch.contains(&format!("keyId=\"{}#main-key\"", s.url("/actor"))),
         "{actor_fetch}"
+    );
+    // And it verifies with the instance actor's published key, as an authorized-fetch server checks it.
+    let (_, _, instance) = s.get_ap("/actor").await;
+    let key = verkosto::signatures::VerifyingKey::from_pem(
+        instance["publicKey"]["publicKeyPem"].as_str().expect("pem"),
+    )
+    .expect("key");
+    let signing_string = signed
+        .iter()
+        .map(|h| match *h {
+            "(request-target)" => "(request-target): get /users/remote".to_string(),
+            name => format!(
+                "{name}: {}",
+                fetch_headers[name].to_str().expect("signed header")
+            ),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let signature = actor_fetch
+        .split("signature=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("signature");
+    use base64::Engine;
+    let signature = base64::engine::general_purpose::STANDARD
+        .decode(signature)
+        .expect("base64");
+    assert!(
+        key.verify(signing_string.as_bytes(), &signature),
+        "the signed fetch verifies with the instance key: {signing_string}"
     );
     s.stop().await;
 }

@@ -352,6 +352,91 @@ async fn a_rotated_key_is_refetched_once_and_then_accepted() {
 }
 
 #[tokio::test]
+async fn a_key_rotated_5_seconds_after_the_last_refetch_is_accepted() {
+    let (local, remote, _, _, _) = setup().await;
+    let object = local.url("/c/kahvila");
+    let (sink, sink_host, first_keys) = crate::common::sink::Sink::serving_actors().await;
+    let actor = format!("http://{sink_host}/actor/1");
+    let key_id = format!("{actor}#main-key");
+    let key = RsaPrivateKey::from_pkcs8_pem(&first_keys.private_key_pem).expect("key");
+    let activity = |n: u32| follow(&format!("{actor}/follows/{n}"), &actor, &object);
+    let (status, _) = post(
+        &local,
+        "/inbox",
+        &activity(1),
+        &key_id,
+        &key,
+        Sig::default(),
+    )
+    .await;
+    assert_eq!(status, 202);
+    assert_eq!(fetches(&sink), 1);
+
+    // A signature by a key the actor does not have: refetched once, which does not help ...
+    let junk = verkosto::service::generate_keypair().await.expect("keys");
+    let junk = RsaPrivateKey::from_pkcs8_pem(&junk.private_key_pem).expect("key");
+    let (status, _) = post(
+        &local,
+        "/inbox",
+        &activity(2),
+        &key_id,
+        &junk,
+        Sig::default(),
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert_eq!(fetches(&sink), 2);
+    // ... and is not refetched again within the window.
+    let (status, _) = post(
+        &local,
+        "/inbox",
+        &activity(3),
+        &key_id,
+        &junk,
+        Sig::default(),
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert_eq!(fetches(&sink), 2, "no refetch within the window");
+
+    // 5 seconds later the actor rotates its key (same key id): accepted on the first attempt.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let rotated = verkosto::service::generate_keypair().await.expect("keys");
+    sink.act_as_actors(rotated.clone());
+    let new_key = RsaPrivateKey::from_pkcs8_pem(&rotated.private_key_pem).expect("key");
+    let (status, answer) = post(
+        &local,
+        "/inbox",
+        &activity(4),
+        &key_id,
+        &new_key,
+        Sig::default(),
+    )
+    .await;
+    assert_eq!(status, 202, "the rotated key is taken at once: {answer}");
+    assert_eq!(fetches(&sink), 3);
+
+    // A rotation to a new key id is refetched at once, however recent the last refetch.
+    let third = verkosto::service::generate_keypair().await.expect("keys");
+    sink.act_as_actors(third.clone());
+    *sink.key_fragment.lock().expect("lock") = Some("key-3".into());
+    let third_key = RsaPrivateKey::from_pkcs8_pem(&third.private_key_pem).expect("key");
+    let (status, answer) = post(
+        &local,
+        "/inbox",
+        &activity(5),
+        &format!("{actor}#key-3"),
+        &third_key,
+        Sig::default(),
+    )
+    .await;
+    assert_eq!(status, 202, "a new key id is fetched at once: {answer}");
+    assert_eq!(fetches(&sink), 4);
+    local.stop().await;
+    remote.server.stop().await;
+}
+
+#[tokio::test]
 async fn updates_and_deletes_are_accepted_only_from_the_owner() {
     let (local, remote, actor, key, key_id) = setup().await;
     let object = local.url("/c/kahvila");

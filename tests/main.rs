@@ -23,6 +23,7 @@ mod migrations;
 mod networks;
 mod query_params;
 mod reporting;
+mod rfc9421;
 mod signature_age;
 mod store;
 mod trust;

@@ -151,7 +151,9 @@ impl reqwest_middleware::Middleware for FetchSigner {
     ) -> reqwest_middleware::Result<reqwest::Response> {
         if req.method() == reqwest::Method::GET && !req.headers().contains_key("signature") {
             let headers = super::signatures::sign_get(req.url(), &self.key_id, self.key.as_ref())
-                .map_err(|e| reqwest_middleware::Error::middleware(SigningFailed(e.to_string())))?;
+                .map_err(|e| {
+                reqwest_middleware::Error::middleware(SigningFailed(e.to_string()))
+            })?;
             req.headers_mut().extend(headers);
         }
         next.run(req, extensions).await

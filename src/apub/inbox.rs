@@ -95,7 +95,11 @@ impl RefetchGuard {
         if let Ok(mut map) = self.0.lock()
             && let Some(r) = map.get_mut(actor.as_str())
         {
-            r.futile = if helped { 0 } else { r.futile.saturating_add(1) };
+            r.futile = if helped {
+                0
+            } else {
+                r.futile.saturating_add(1)
+            };
         }
     }
 }

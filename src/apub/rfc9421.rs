@@ -119,7 +119,10 @@ impl Target<'_> {
         };
         Ok(match name {
             "@method" => self.method.to_string(),
-            "@target-uri" => format!("{}://{}{}", self.scheme, self.authority, self.path_and_query),
+            "@target-uri" => format!(
+                "{}://{}{}",
+                self.scheme, self.authority, self.path_and_query
+            ),
             "@authority" => self.authority.to_string(),
             "@scheme" => self.scheme.to_string(),
             "@request-target" => self.path_and_query.to_string(),
@@ -378,10 +381,7 @@ mod tests {
         let sig = BASE64.encode(key.sign_sha256(base.as_bytes()).expect("sign"));
         let mut h = HeaderMap::new();
         h.insert("host", "here.example".parse().expect("h"));
-        h.insert(
-            "date",
-            "Tue, 01 Dec 2026 05:19:41 GMT".parse().expect("h"),
-        );
+        h.insert("date", "Tue, 01 Dec 2026 05:19:41 GMT".parse().expect("h"));
         h.insert("content-digest", digest.parse().expect("h"));
         h.insert(
             "signature-input",
@@ -438,7 +438,16 @@ mod tests {
         let body = br#"{"type":"Follow"}"#;
         let h = fedify_shaped(&signing, body, now_secs());
         // Another body under the same Content-Digest.
-        assert!(check(&target(), &h, br#"{"type":"Undo"}"#, age(), SystemTime::now()).is_err());
+        assert!(
+            check(
+                &target(),
+                &h,
+                br#"{"type":"Undo"}"#,
+                age(),
+                SystemTime::now()
+            )
+            .is_err()
+        );
         // A stale created.
         let old = fedify_shaped(&signing, body, now_secs() - 2 * 3600);
         assert!(check(&target(), &old, body, age(), SystemTime::now()).is_err());
@@ -457,8 +466,14 @@ mod tests {
         let (signing, verifying) = keys();
         let inbox = Url::parse("https://here.example/c/kahvila/inbox").expect("url");
         let body = br#"{"type":"Accept"}"#;
-        let h = sign_post(&inbox, body, "https://me.example/actor#main-key", &signing, SystemTime::now())
-            .expect("sign");
+        let h = sign_post(
+            &inbox,
+            body,
+            "https://me.example/actor#main-key",
+            &signing,
+            SystemTime::now(),
+        )
+        .expect("sign");
         let t = Target {
             path_and_query: "/c/kahvila/inbox",
             ..target()

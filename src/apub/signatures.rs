@@ -111,12 +111,11 @@ impl VerifyingKey {
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         match self {
             VerifyingKey::Rsa(key) => key.verify_sig(message, signature).is_ok(),
-            VerifyingKey::Ed25519(raw) => aws_lc_rs::signature::UnparsedPublicKey::new(
-                &aws_lc_rs::signature::ED25519,
-                raw,
-            )
-            .verify(message, signature)
-            .is_ok(),
+            VerifyingKey::Ed25519(raw) => {
+                aws_lc_rs::signature::UnparsedPublicKey::new(&aws_lc_rs::signature::ED25519, raw)
+                    .verify(message, signature)
+                    .is_ok()
+            }
         }
     }
 
@@ -457,7 +456,10 @@ pub fn check_post(
 /// authorized fetch requires), by the key `key_id`: our signed fetches, made by aws-lc-rs.
 pub fn sign_get(url: &Url, key_id: &str, key: &impl SignsRequests) -> Result<HeaderMap> {
     let mut headers = BTreeMap::new();
-    headers.insert("date".to_string(), httpdate::fmt_http_date(SystemTime::now()));
+    headers.insert(
+        "date".to_string(),
+        httpdate::fmt_http_date(SystemTime::now()),
+    );
     sign_cavage("GET", url, headers, key_id, key)
 }
 

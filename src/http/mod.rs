@@ -325,14 +325,22 @@ async fn metrics(State(verkosto): State<Verkosto>) -> Result<impl IntoResponse> 
         "# HELP verkosto_signatures_verified_total Incoming HTTP signatures that verified since start, per style (this process).\n# TYPE verkosto_signatures_verified_total counter"
     );
     for (style, verified, _) in styles {
-        let _ = writeln!(out, "verkosto_signatures_verified_total{{style=\"{}\"}} {verified}", style.as_str());
+        let _ = writeln!(
+            out,
+            "verkosto_signatures_verified_total{{style=\"{}\"}} {verified}",
+            style.as_str()
+        );
     }
     let _ = writeln!(
         out,
         "# HELP verkosto_deliveries_signed_total Delivery attempts since start, per signature style (this process).\n# TYPE verkosto_deliveries_signed_total counter"
     );
     for (style, _, sent) in styles {
-        let _ = writeln!(out, "verkosto_deliveries_signed_total{{style=\"{}\"}} {sent}", style.as_str());
+        let _ = writeln!(
+            out,
+            "verkosto_deliveries_signed_total{{style=\"{}\"}} {sent}",
+            style.as_str()
+        );
     }
     let _ = writeln!(
         out,

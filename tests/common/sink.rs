@@ -56,6 +56,8 @@ pub struct Sink {
     host: Arc<Mutex<String>>,
     /// When set, `/actor/{n}` serves Person documents with this key, so the sink can sign as them.
     actor_key: Arc<Mutex<Option<verkosto::model::KeyPair>>>,
+    /// The fragment of the served key's id (`main-key` when unset), for key rotations to a new key id.
+    pub key_fragment: Arc<Mutex<Option<String>>>,
     /// When set, actors answer 410 Gone (they were deleted).
     pub actors_gone: Arc<std::sync::atomic::AtomicBool>,
     /// How many times actor documents were fetched.
@@ -253,11 +255,17 @@ async fn actor(State(sink): State<Sink>, Path(n): Path<u32>) -> Response {
     let host = sink.host.lock().expect("lock").clone();
     let id = format!("http://{host}/actor/{n}");
     let name = sink.actor_names.lock().expect("lock").get(&n).cloned();
+    let fragment = sink
+        .key_fragment
+        .lock()
+        .expect("lock")
+        .clone()
+        .unwrap_or_else(|| "main-key".into());
     let doc = serde_json::json!({
         "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
         "type": "Person", "id": id, "preferredUsername": name.unwrap_or_else(|| format!("sink{n}")),
         "inbox": format!("http://{host}/inbox/{n}"),
-        "publicKey": { "id": format!("{id}#main-key"), "owner": id, "publicKeyPem": key.public_key_pem }
+        "publicKey": { "id": format!("{id}#{fragment}"), "owner": id, "publicKeyPem": key.public_key_pem }
     });
     (
         [("content-type", "application/activity+json")],

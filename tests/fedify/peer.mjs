@@ -10,7 +10,8 @@
 //   POST /control/mode     {"refuse9421": bool}
 //   POST /control/send     {"inbox", "activity"}: Fedify's double knock (RFC 9421 first, draft-cavage after
 //                          a 4xx, as Fedify's own doubleKnock does); answers {"knocks": [{spec, status}]}
-//   POST /control/sign     {"url", "body", "spec"}: only the signed headers, for tests that tamper with them
+//   POST /control/sign     {"url", "body", "spec", "digest_body"?, "ago_secs"?, "key_id"?}: only the signed
+//                          headers, for tests that tamper with them
 // Prints "ready <port>" once listening.
 import http from "node:http";
 import { signRequest, verifyRequest, generateCryptoKeyPair } from "@fedify/fedify/sig";
@@ -47,13 +48,23 @@ function toRequest(req, body) {
   return new Request(`${base}${req.url}`, { method: req.method, headers, body: body.length ? body : undefined });
 }
 
-async function signed(url, body, spec) {
+// Signs a POST of `body` to `url` with Fedify's signRequest. For tests of refusals: `digestBody` is what
+// the Content-Digest is computed from (a sender lying about its body), `agoSecs` backdates the signature,
+// and `asKeyId` names another key id than ours.
+async function signed(url, body, spec, { digestBody, agoSecs, asKeyId } = {}) {
   const request = new Request(url, {
     method: "POST",
     headers: { "content-type": "application/activity+json", accept: "application/activity+json" },
     body,
   });
-  return await signRequest(request, privateKey, keyId, { spec, body: new TextEncoder().encode(body).buffer });
+  const ms = Date.now() - 1000 * (agoSecs ?? 0);
+  // Fedify reads only these two members of its Temporal.Instant.
+  const currentTime = { epochMilliseconds: ms, toString: () => new Date(ms).toISOString() };
+  return await signRequest(request, privateKey, asKeyId ? new URL(asKeyId) : keyId, {
+    spec,
+    currentTime,
+    body: new TextEncoder().encode(digestBody ?? body).buffer,
+  });
 }
 
 async function doubleKnock(url, body) {
@@ -103,8 +114,8 @@ const server = http.createServer(async (req, res) => {
       return json(res, 200, { knocks: await doubleKnock(inbox, JSON.stringify(activity)) });
     }
     if (req.method === "POST" && path === "/control/sign") {
-      const { url, body: payload, spec } = JSON.parse(body.toString());
-      const request = await signed(url, payload, spec);
+      const { url, body: payload, spec, digest_body, ago_secs, key_id } = JSON.parse(body.toString());
+      const request = await signed(url, payload, spec, { digestBody: digest_body, agoSecs: ago_secs, asKeyId: key_id });
       return json(res, 200, Object.fromEntries(request.headers.entries()));
     }
     res.writeHead(404);
