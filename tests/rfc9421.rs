@@ -295,3 +295,68 @@ async fn rfc9421_requests_that_do_not_bind_body_time_or_origin_are_refused() {
     assert_eq!(status, 202, "{answer}");
     s.stop().await;
 }
+
+/// An Ed25519 key pair that signs RFC 9421 as `alg="ed25519"`.
+struct Ed25519(aws_lc_rs::signature::Ed25519KeyPair);
+
+impl verkosto::signatures::SignsRequests for Ed25519 {
+    fn sign_sha256(&self, message: &[u8]) -> verkosto::Result<Vec<u8>> {
+        Ok(self.0.sign(message).as_ref().to_vec())
+    }
+
+    fn rfc9421_alg(&self) -> &'static str {
+        "ed25519"
+    }
+}
+
+impl Ed25519 {
+    fn generate() -> Ed25519 {
+        Ed25519(aws_lc_rs::signature::Ed25519KeyPair::generate().expect("ed25519"))
+    }
+
+    fn multibase(&self) -> String {
+        use aws_lc_rs::signature::KeyPair;
+        let public: [u8; 32] = self.0.public_key().as_ref().try_into().expect("32 bytes");
+        verkosto::signatures::encode_ed25519(&public)
+    }
+}
+
+#[tokio::test]
+async fn an_ed25519_multikey_of_assertion_method_verifies_rfc9421() {
+    on_each_backend!(|db| {
+        let s = TestServer::start(db).await;
+        let token = s.account("aino").await;
+        s.community(&token, "kahvila", "open").await;
+        let (sink, sink_host, _) = crate::common::sink::Sink::serving_actors().await;
+        let published = Ed25519::generate();
+        *sink.ed25519_multibase.lock().expect("lock") = Some(published.multibase());
+        let actor = format!("http://{sink_host}/actor/1");
+        let key_id = format!("{actor}#ed25519-key");
+        let inbox = url::Url::parse(&s.url("/c/kahvila/inbox")).expect("url");
+        let post = |n: u32, signer: &Ed25519| {
+            let body = json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": format!("{actor}/follows/{n}"), "type": "Follow", "actor": actor,
+                "object": s.url("/c/kahvila")
+            })
+            .to_string();
+            let headers = verkosto::signatures::sign_post_rfc9421(
+                &inbox,
+                body.as_bytes(),
+                &key_id,
+                signer,
+                std::time::SystemTime::now(),
+            )
+            .expect("sign");
+            let request = s.http.post(inbox.as_str()).headers(headers).body(body);
+            async move { request.send().await.expect("post").status().as_u16() }
+        };
+        assert_eq!(post(1, &published).await, 202, "the published Ed25519 key");
+        assert_eq!(
+            post(2, &Ed25519::generate()).await,
+            401,
+            "an Ed25519 key it did not publish"
+        );
+        s.stop().await;
+    });
+}

@@ -31,7 +31,6 @@ fn base58_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 /// Base58btc-encodes `bytes`.
-#[cfg(test)]
 fn base58_encode(bytes: &[u8]) -> String {
     let mut digits: Vec<u8> = Vec::new(); // little-endian base 58
     for b in bytes {
@@ -61,7 +60,6 @@ pub fn decode_ed25519(multibase: &str) -> Option<[u8; 32]> {
 }
 
 /// The `publicKeyMultibase` of an Ed25519 public key.
-#[cfg(test)]
 pub fn encode_ed25519(key: &[u8; 32]) -> String {
     let mut bytes = ED25519_PUB.to_vec();
     bytes.extend_from_slice(key);

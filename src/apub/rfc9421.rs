@@ -270,7 +270,8 @@ fn key(name: &str) -> Result<&KeyRef> {
     KeyRef::from_str(name).map_err(|e| Error::Internal(format!("sfv key {name}: {e}")))
 }
 
-/// The headers of an RFC 9421-signed POST of `body` to `inbox` (rsa-v1_5-sha256), made at `now`.
+/// The headers of an RFC 9421-signed POST of `body` to `inbox` (rsa-v1_5-sha256, or the signer's
+/// `alg`), made at `now`.
 /// Covers what Fedify covers: `@method`, `@target-uri`, `@authority`, `content-type`, `date`,
 /// `content-digest`; the parameters are `created`, `keyid` and `alg`.
 pub fn sign_post(
@@ -311,7 +312,7 @@ pub fn sign_post(
         ),
     );
     params.insert(key("keyid")?.to_owned(), string(key_id)?);
-    params.insert(key("alg")?.to_owned(), string(ALG_RSA)?);
+    params.insert(key("alg")?.to_owned(), string(signer.rfc9421_alg())?);
     let items = components
         .iter()
         .map(|(name, _)| string(name).map(Item::new))

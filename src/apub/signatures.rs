@@ -25,14 +25,20 @@ use rsa::pkcs8::{Document, SecretDocument};
 use sha2::{Digest, Sha256};
 use url::Url;
 
-pub use super::rfc9421::SignatureStyle;
+pub use super::multikey::{decode_ed25519, encode_ed25519};
+pub use super::rfc9421::{SignatureStyle, content_digest, sign_post as sign_post_rfc9421};
 use crate::error::{Error, Result};
 
 /// Something that makes RSASSA-PKCS1-v1_5 SHA-256 signatures: our parsed [`SigningKey`], or an
-/// `rsa::RsaPrivateKey` a caller already holds.
+/// `rsa::RsaPrivateKey` a caller already holds (or, for RFC 9421, any signer naming its `alg`).
 pub trait SignsRequests {
-    /// Signs `message` (hashing it with SHA-256).
+    /// Signs `message` (hashing it with SHA-256; an Ed25519 signer signs it as Ed25519 does).
     fn sign_sha256(&self, message: &[u8]) -> Result<Vec<u8>>;
+
+    /// The RFC 9421 `alg` of these signatures.
+    fn rfc9421_alg(&self) -> &'static str {
+        super::rfc9421::ALG_RSA
+    }
 }
 
 /// A parsed RSA private key, ready to sign deliveries.

@@ -187,15 +187,6 @@ async fn authenticate(
     actor_id: &Url,
     cached: Option<RemoteActor>,
 ) -> Result<RemoteActor> {
-    // Parsed keys are cached: the same senders come back, and parsing costs as much as verifying.
-    let key_matches = |a: &RemoteActor| {
-        a.public_key_id == signature.key_id()
-            && verkosto
-                .state()
-                .keys
-                .verifying_key(&a.public_key_pem)
-                .is_some_and(|key| signature.verify_with(&key))
-    };
     let was_cached = cached.is_some();
     let actor = match cached {
         Some(a) => a,
@@ -218,7 +209,8 @@ async fn authenticate(
             }
         }
     };
-    if key_matches(&actor) {
+    let (verified, known_key) = verify_with_key_of(verkosto, signature, &actor).await?;
+    if verified {
         return Ok(actor);
     }
     tracing::debug!(was_cached, "signature did not verify with the cached key");
@@ -227,7 +219,7 @@ async fn authenticate(
         && guard.allow(
             actor_id,
             signature.key_id(),
-            &actor.public_key_id,
+            &known_key,
             verkosto.settings().key_refetch_interval,
         )
     {
@@ -246,7 +238,7 @@ async fn authenticate(
                 )));
             }
         };
-        let helped = key_matches(&fresh);
+        let (helped, _) = verify_with_key_of(verkosto, signature, &fresh).await?;
         guard.outcome(actor_id, helped);
         if helped {
             return Ok(fresh);
@@ -255,6 +247,38 @@ async fn authenticate(
     Err(Error::Unauthorized(format!(
         "the signature does not verify with the key of {actor_id}"
     )))
+}
+
+/// Whether the signature verifies with `actor`'s key of the signature's key id (its `publicKey`, or an
+/// Ed25519 Multikey of its `assertionMethod`), and the key id we hold for that check: the signature's
+/// when we hold that key, else the actor's `publicKey` id.
+async fn verify_with_key_of(
+    verkosto: &Verkosto,
+    signature: &signatures::PendingSignature,
+    actor: &RemoteActor,
+) -> Result<(bool, String)> {
+    let key_id = signature.key_id();
+    // Parsed keys are cached: the same senders come back, and parsing costs as much as verifying.
+    if actor.public_key_id == key_id {
+        let verified = verkosto
+            .state()
+            .keys
+            .verifying_key(&actor.public_key_pem)
+            .is_some_and(|key| signature.verify_with(&key));
+        return Ok((verified, key_id.to_string()));
+    }
+    let multibase = {
+        let mut c = verkosto.db().acquire().await?;
+        store::remote_actors::ed25519_key(&mut c.conn(), actor.ap_id.as_str(), key_id).await?
+    };
+    Ok(match multibase {
+        Some(m) => (
+            signatures::VerifyingKey::from_multikey(&m)
+                .is_some_and(|key| signature.verify_with(&key)),
+            key_id.to_string(),
+        ),
+        None => (false, actor.public_key_id.clone()),
+    })
 }
 
 /// Reads, checks and acts on a verified activity.

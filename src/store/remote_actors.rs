@@ -139,3 +139,44 @@ pub async fn delete(c: &mut Conn<'_>, ap_id: &str) -> Result<()> {
         .map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Replaces the Ed25519 keys (`(key id, publicKeyMultibase)`) an actor publishes in `assertionMethod`.
+/// A key id held by another actor is left to it.
+pub async fn replace_ed25519_keys(
+    c: &mut Conn<'_>,
+    actor_ap_id: &str,
+    keys: &[(String, String)],
+) -> Result<()> {
+    on_conn!(c, c => sqlx::query("DELETE FROM remote_actor_keys WHERE actor_ap_id = $1")
+        .bind(actor_ap_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    for (key_id, multibase) in keys {
+        on_conn!(c, c => sqlx::query(
+            "INSERT INTO remote_actor_keys (key_id, actor_ap_id, public_key_multibase) VALUES ($1, $2, $3) \
+             ON CONFLICT (key_id) DO NOTHING")
+            .bind(key_id)
+            .bind(actor_ap_id)
+            .bind(multibase)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// The `publicKeyMultibase` of the Ed25519 key `key_id` of `actor_ap_id`, if it published one.
+pub async fn ed25519_key(
+    c: &mut Conn<'_>,
+    actor_ap_id: &str,
+    key_id: &str,
+) -> Result<Option<String>> {
+    let key: Option<String> = on_conn!(c, c => sqlx::query_scalar(
+        "SELECT public_key_multibase FROM remote_actor_keys WHERE actor_ap_id = $1 AND key_id = $2")
+        .bind(actor_ap_id)
+        .bind(key_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(key)
+}

@@ -1,4 +1,4 @@
-//! Which HTTP signature each receiving host takes (see `migrations/*/0009_signature_styles.sql`).
+//! Which HTTP signature each receiving host takes (see `migrations/*/0009_signatures.sql`).
 
 use chrono::{DateTime, Utc};
 

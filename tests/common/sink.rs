@@ -58,6 +58,9 @@ pub struct Sink {
     actor_key: Arc<Mutex<Option<verkosto::model::KeyPair>>>,
     /// The fragment of the served key's id (`main-key` when unset), for key rotations to a new key id.
     pub key_fragment: Arc<Mutex<Option<String>>>,
+    /// When set, actors also publish this Ed25519 key (`publicKeyMultibase`) as a Multikey
+    /// `{id}#ed25519-key` in `assertionMethod`.
+    pub ed25519_multibase: Arc<Mutex<Option<String>>>,
     /// When set, actors answer 410 Gone (they were deleted).
     pub actors_gone: Arc<std::sync::atomic::AtomicBool>,
     /// How many times actor documents were fetched.
@@ -261,12 +264,18 @@ async fn actor(State(sink): State<Sink>, Path(n): Path<u32>) -> Response {
         .expect("lock")
         .clone()
         .unwrap_or_else(|| "main-key".into());
-    let doc = serde_json::json!({
+    let mut doc = serde_json::json!({
         "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
         "type": "Person", "id": id, "preferredUsername": name.unwrap_or_else(|| format!("sink{n}")),
         "inbox": format!("http://{host}/inbox/{n}"),
         "publicKey": { "id": format!("{id}#{fragment}"), "owner": id, "publicKeyPem": key.public_key_pem }
     });
+    if let Some(multibase) = sink.ed25519_multibase.lock().expect("lock").clone() {
+        doc["assertionMethod"] = serde_json::json!([{
+            "id": format!("{id}#ed25519-key"), "type": "Multikey", "controller": id,
+            "publicKeyMultibase": multibase
+        }]);
+    }
     (
         [("content-type", "application/activity+json")],
         axum::Json(doc),

@@ -8,7 +8,7 @@ use url::Url;
 use super::{account_id, community_id, instance_id};
 use crate::context::AppState;
 use crate::model::{Account, Community};
-use crate::urls::{LocalUrls, Part};
+use crate::urls::{LocalUrls, Part, normalized_host};
 
 /// `endpoints` of an actor.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -228,6 +228,14 @@ pub struct ActorDocument {
         deserialize_with = "deserialize_skip_error"
     )]
     pub upcoming_events: Option<Url>,
+    /// Verification methods (FEP-521a): Ed25519 keys published as `Multikey`, which RFC 9421
+    /// signatures (`alg="ed25519"`) may name. Read with [`ActorDocument::ed25519_keys`].
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "deserialize_skip_error"
+    )]
+    pub assertion_method: Vec<serde_json::Value>,
     /// Verkosto's kind of community (`coworking`, `network`, ...).
     #[serde(
         default,
@@ -235,6 +243,29 @@ pub struct ActorDocument {
         deserialize_with = "deserialize_skip_error"
     )]
     pub community_kind: Option<String>,
+}
+
+impl ActorDocument {
+    /// The Ed25519 `Multikey`s of `assertionMethod` that belong to this actor (controlled by it, with an
+    /// id on its host): `(key id, publicKeyMultibase)`. Others, and keys of other types, are skipped.
+    pub fn ed25519_keys(&self) -> Vec<(String, String)> {
+        let host = normalized_host(&self.id);
+        self.assertion_method
+            .iter()
+            .filter(|m| m.get("type").and_then(|t| t.as_str()) == Some("Multikey"))
+            .filter(|m| m.get("controller").and_then(|c| c.as_str()) == Some(self.id.as_str()))
+            .filter_map(|m| {
+                let id = m.get("id")?.as_str()?;
+                let multibase = m.get("publicKeyMultibase")?.as_str()?;
+                let on_host = Url::parse(id)
+                    .ok()
+                    .is_some_and(|u| normalized_host(&u) == host);
+                (on_host && crate::apub::multikey::decode_ed25519(multibase).is_some())
+                    .then(|| (id.to_string(), multibase.to_string()))
+            })
+            .take(10)
+            .collect()
+    }
 }
 
 fn public_key(owner: &Url, pem: &str) -> PublicKey {
@@ -278,6 +309,7 @@ fn base_document(
         location: None,
         members: None,
         upcoming_events: None,
+        assertion_method: vec![],
         community_kind: None,
         id,
     }

@@ -103,6 +103,7 @@ impl Object for RemoteActor {
     }
 
     async fn from_json(json: ActorDocument, data: &Data<AppState>) -> Result<Self> {
+        let ed25519_keys = json.ed25519_keys();
         let kind = json.kind.parse::<ActorKind>().map_err(Error::Remote)?;
         let domain = normalized_host(&json.id)
             .ok_or_else(|| Error::Remote("actor id without host".into()))?;
@@ -143,7 +144,14 @@ impl Object for RemoteActor {
             ap_id: json.id,
         };
         let mut c = data.db.acquire().await?;
-        store::remote_actors::upsert(&mut c.conn(), &actor).await
+        let actor = store::remote_actors::upsert(&mut c.conn(), &actor).await?;
+        store::remote_actors::replace_ed25519_keys(
+            &mut c.conn(),
+            actor.ap_id.as_str(),
+            &ed25519_keys,
+        )
+        .await?;
+        Ok(actor)
     }
 }
 

@@ -5,5 +5,14 @@
 CREATE TABLE signature_styles (
     host TEXT PRIMARY KEY,
     style TEXT NOT NULL,
-    updated_at TIMESTAMPTZ NOT NULL
+    updated_at TEXT NOT NULL
 );
+
+-- Remote actors' Ed25519 keys, published as Multikey in `assertionMethod` (FEP-521a), which RFC 9421
+-- signatures may name as their keyid. Replaced whenever the actor is fetched.
+CREATE TABLE remote_actor_keys (
+    key_id TEXT PRIMARY KEY,
+    actor_ap_id TEXT NOT NULL,
+    public_key_multibase TEXT NOT NULL
+);
+CREATE INDEX remote_actor_keys_actor ON remote_actor_keys (actor_ap_id);
