@@ -262,6 +262,7 @@ async fn sink_inbox(
         uri.path(),
         &headers,
         &body,
+        "http",
         &s.host,
         signatures::SignatureAge::default(),
     )
