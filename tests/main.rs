@@ -18,6 +18,7 @@ mod hooks;
 mod inbox_effects;
 mod inbox_safety;
 mod interop;
+mod lemmy_reader;
 mod load;
 mod migrations;
 mod networks;

@@ -7,10 +7,12 @@ use url::Url;
 
 use super::Verkosto;
 use super::communities::{bounded, optional_url, tags};
+use super::group_posts::GroupPost;
 use super::publish::Audience;
 use crate::apub::activities::announce::Announce;
 use crate::apub::activities::create::Create;
 use crate::apub::activities::delete::DeleteObject;
+use crate::apub::activities::group_post::Verb;
 use crate::apub::activities::update::Update;
 use crate::apub::{actor, new_activity_id, note};
 use crate::error::{Error, Refusal, Result};
@@ -92,6 +94,9 @@ impl Verkosto {
         self.send(&mut tx, &saved.author_ap_id, &create, Audience::FOLLOWERS)
             .await?;
         self.announce_object(&mut tx, &saved.author_ap_id, &saved.ap_id)
+            .await?;
+        self.record_author(&mut tx, &saved.ap_id, by).await?;
+        self.share_in_group(&mut tx, GroupPost::Announcement(Verb::Create, &saved))
             .await?;
         self.relay_through_local_networks(&mut tx, &saved.author_ap_id, &saved.ap_id)
             .await?;
@@ -189,6 +194,8 @@ impl Verkosto {
         let update = Update::announcement(new_activity_id(self.state()), self.state(), &saved);
         self.send(&mut tx, &saved.author_ap_id, &update, Audience::FOLLOWERS)
             .await?;
+        self.share_in_group(&mut tx, GroupPost::Announcement(Verb::Update, &saved))
+            .await?;
         self.commit(tx).await?;
         Ok(saved)
     }
@@ -200,6 +207,8 @@ impl Verkosto {
         store::announcements::delete(&mut tx.conn(), a.id).await?;
         let delete = DeleteObject::announcement(new_activity_id(self.state()), &a);
         self.send(&mut tx, &a.author_ap_id, &delete, Audience::FOLLOWERS)
+            .await?;
+        self.share_in_group(&mut tx, GroupPost::AnnouncementDeleted(&a))
             .await?;
         self.commit(tx).await
     }

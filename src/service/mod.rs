@@ -16,6 +16,7 @@ mod calendars;
 mod communities;
 mod events;
 mod follows;
+mod group_posts;
 pub(crate) mod inbox;
 mod keys;
 mod moderation;

@@ -11,6 +11,7 @@ pub mod answer;
 pub mod create;
 pub mod delete;
 pub mod follow;
+pub mod group_post;
 pub mod join;
 pub mod join_answer;
 pub mod leave;
