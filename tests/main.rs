@@ -16,6 +16,7 @@ mod foreign_fixtures;
 mod hardening;
 mod hooks;
 mod inbox_effects;
+mod incoming_shapes;
 mod inbox_safety;
 mod interop;
 mod load;

@@ -17,6 +17,7 @@ mod communities;
 mod events;
 mod follows;
 pub(crate) mod inbox;
+mod inbox_announce;
 mod keys;
 mod moderation;
 mod networks;
