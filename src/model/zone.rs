@@ -61,7 +61,8 @@ impl EventZone {
     }
 
     /// `at` in this zone, with the offset in force then.
-    pub fn local(&self, at: &DateTime<Utc>) -> DateTime<FixedOffset> {
+    pub fn local(&self, at: impl std::borrow::Borrow<DateTime<Utc>>) -> DateTime<FixedOffset> {
+        let at = at.borrow();
         match self {
             EventZone::Iana(tz) => {
                 let local = at.with_timezone(tz);
