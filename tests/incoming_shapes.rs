@@ -104,7 +104,10 @@ async fn gancio_event_keeps_its_offset_and_its_plain_address_and_only_its_organi
         let gancio_rules = rules(&[
             ("https://demo.gancio.org/federation/u/gancio", &gancio),
             ("https://demo.gancio.org/federation/u/customized", &gancio),
-            ("https://demo.gancio.org", &format!("{sink}/demo.gancio.org")),
+            (
+                "https://demo.gancio.org",
+                &format!("{sink}/demo.gancio.org"),
+            ),
         ]);
         rewrite(&mut create, &gancio_rules);
         let signer = RemoteSigner::with_key(gancio.clone(), &key.private_key_pem);
@@ -127,7 +130,9 @@ async fn gancio_event_keeps_its_offset_and_its_plain_address_and_only_its_organi
         let (status, page) = get_text(&local, &format!("/e/{id}")).await;
         assert_eq!(status, 200, "{page}");
         assert!(
-            page.contains(r#"datetime="2021-07-14T17:30:57+02:00">Wed 14 Jul 2021, 17:30–18:30</time>"#),
+            page.contains(
+                r#"datetime="2021-07-14T17:30:57+02:00">Wed 14 Jul 2021, 17:30–18:30</time>"#
+            ),
             "local time on the page: {page}"
         );
         assert!(
@@ -271,10 +276,7 @@ fn announced(group_host: &LemmyHost, activity: Value, n: u32) -> Value {
         &mut envelope,
         &rules(&[("http://enterprise.lemmy.ml", &group_host.base)]),
     );
-    envelope["id"] = json!(format!(
-        "{}/activities/announce/test-{n}",
-        group_host.base
-    ));
+    envelope["id"] = json!(format!("{}/activities/announce/test-{n}", group_host.base));
     envelope["object"] = activity;
     envelope
 }
@@ -330,7 +332,10 @@ async fn a_followed_lemmy_community_announces_posts_changes_deletions_and_commen
         let mut doc = fixture("lemmy/announce_create_page.json");
         rewrite(&mut doc, &lemmy);
         let before = posts().await;
-        let (status, answer) = enterprise.signer("/c/main").post(&local, "/inbox", &doc).await;
+        let (status, answer) = enterprise
+            .signer("/c/main")
+            .post(&local, "/inbox", &doc)
+            .await;
         assert_eq!(status, 202, "{answer}");
         assert_eq!(posts().await, before + 1);
         let page7 = format!("{}/post/7", enterprise.base);
@@ -347,7 +352,11 @@ async fn a_followed_lemmy_community_announces_posts_changes_deletions_and_commen
         ds9.put(&create_page["object"]);
         let (status, answer) = enterprise
             .signer("/c/main")
-            .post(&local, "/inbox", &announced(&enterprise, create_page.clone(), 2))
+            .post(
+                &local,
+                "/inbox",
+                &announced(&enterprise, create_page.clone(), 2),
+            )
             .await;
         assert_eq!(status, 202, "{answer}");
         assert_eq!(posts().await, before + 2);
@@ -454,7 +463,11 @@ async fn a_followed_lemmy_community_announces_posts_changes_deletions_and_commen
             .post(&local, "/inbox", &announced(&enterprise, wrapped, 7))
             .await;
         assert_eq!(status, 202, "{answer}");
-        assert_eq!(comments(1).await, 1, "Announce{{Create{{Note}}}}: a comment");
+        assert_eq!(
+            comments(1).await,
+            1,
+            "Announce{{Create{{Note}}}}: a comment"
+        );
         assert_eq!(ds9.fetched("/comment/2"), 1, "read from its origin");
 
         let mut reply = fixture("lemmy/create_comment.json");
@@ -467,7 +480,11 @@ async fn a_followed_lemmy_community_announces_posts_changes_deletions_and_commen
             .post(&local, "/inbox", &reply)
             .await;
         assert_eq!(status, 202, "{answer}");
-        assert_eq!(comments(1).await, 2, "a reply in the thread joins the event");
+        assert_eq!(
+            comments(1).await,
+            2,
+            "a reply in the thread joins the event"
+        );
         local.stop().await;
     }
 }

@@ -268,7 +268,10 @@ fn locations(location: Option<&Value>) -> (Option<EventPlace>, Option<Url>) {
     for loc in all {
         let address = loc.get("address").unwrap_or(&Value::Null);
         if is_virtual(loc) || is_virtual(address) {
-            let url = loc.get("url").and_then(url_of).or_else(|| address.get("url").and_then(url_of));
+            let url = loc
+                .get("url")
+                .and_then(url_of)
+                .or_else(|| address.get("url").and_then(url_of));
             online_url = online_url.or(url);
             continue;
         }
@@ -282,7 +285,9 @@ fn locations(location: Option<&Value>) -> (Option<EventPlace>, Option<Url>) {
         };
         // A plain-text address is kept whole, as the street line: it is shown as written.
         let street = match address {
-            Value::String(s) => Some(s.trim().chars().take(500).collect::<String>()).filter(|s| !s.is_empty()),
+            Value::String(s) => {
+                Some(s.trim().chars().take(500).collect::<String>()).filter(|s| !s.is_empty())
+            }
             _ => text(address, "streetAddress"),
         };
         let found = EventPlace {
@@ -464,7 +469,10 @@ mod tests {
     }
 
     fn gancio_location(file: &str) -> (Option<EventPlace>, Option<Url>) {
-        let path = format!("{}/tests/fixtures/gancio/{file}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/tests/fixtures/gancio/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let doc: Value =
             serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
         locations(Some(&doc))
@@ -485,8 +493,14 @@ mod tests {
         assert_eq!(online, None);
 
         let (place, online) = gancio_location("virtual_location.json");
-        assert_eq!(place, None, "a Place whose address is a VirtualLocation is online");
-        assert_eq!(online.map(String::from).as_deref(), Some("https://virtual.location.org/"));
+        assert_eq!(
+            place, None,
+            "a Place whose address is a VirtualLocation is online"
+        );
+        assert_eq!(
+            online.map(String::from).as_deref(),
+            Some("https://virtual.location.org/")
+        );
 
         let (place, online) = gancio_location("multiple_mixed_locations.json");
         assert_eq!(
@@ -494,7 +508,10 @@ mod tests {
             Some("Location with a name"),
             "the first place of a list, without an address"
         );
-        assert_eq!(online.map(String::from).as_deref(), Some("https://virtual.location.org/"));
+        assert_eq!(
+            online.map(String::from).as_deref(),
+            Some("https://virtual.location.org/")
+        );
     }
 
     #[test]
@@ -505,7 +522,11 @@ mod tests {
         let e = event_from_ap(&doc, "x".into(), organizer.clone()).expect("event");
         assert_eq!(e.timezone, "UTC+02:00");
         assert_eq!(e.starts_at.to_rfc3339(), "2026-05-16T16:00:00+00:00");
-        assert!(summary_line(&e).starts_with("Sat 16 May 2026 18:00 (UTC+02:00)"), "{}", summary_line(&e));
+        assert!(
+            summary_line(&e).starts_with("Sat 16 May 2026 18:00 (UTC+02:00)"),
+            "{}",
+            summary_line(&e)
+        );
         let named = json!({ "type": "Event", "id": "https://m.example/events/1", "name": "Kokous",
             "startTime": "2026-05-16T16:00:00Z", "timezone": "Europe/Rome" });
         let e = event_from_ap(&named, "x".into(), organizer.clone()).expect("event");
@@ -513,7 +534,10 @@ mod tests {
         let utc = json!({ "type": "Event", "id": "https://m.example/events/2", "name": "Kokous",
             "startTime": "2026-05-16T16:00:00Z", "timezone": "UTC+02:00" });
         let e = event_from_ap(&utc, "x".into(), organizer).expect("event");
-        assert_eq!(e.timezone, "UTC", "a `timezone` that is no IANA name is not believed");
+        assert_eq!(
+            e.timezone, "UTC",
+            "a `timezone` that is no IANA name is not believed"
+        );
     }
 
     #[test]

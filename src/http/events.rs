@@ -78,10 +78,9 @@ pub struct EventView {
 }
 
 fn view(v: &Verkosto, event: Event) -> EventView {
-    let zone = event.zone();
     EventView {
-        starts_at_local: zone.local(&event.starts_at).to_rfc3339(),
-        ends_at_local: zone.local(&event.ends_at).to_rfc3339(),
+        starts_at_local: event.local_starts_at().to_rfc3339(),
+        ends_at_local: event.local_ends_at().to_rfc3339(),
         remaining_seats: event.remaining(),
         ics_url: v.state().urls().event_ics(&event.public_id).to_string(),
         event,

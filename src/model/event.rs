@@ -234,6 +234,16 @@ impl Event {
         crate::model::zone_of(&self.timezone)
     }
 
+    /// The start in the event's own zone, with the offset in force then.
+    pub fn local_starts_at(&self) -> DateTime<chrono::FixedOffset> {
+        self.zone().local(self.starts_at)
+    }
+
+    /// The end in the event's own zone.
+    pub fn local_ends_at(&self) -> DateTime<chrono::FixedOffset> {
+        self.zone().local(self.ends_at)
+    }
+
     /// Whether the event is (also) online.
     pub fn is_online(&self) -> bool {
         self.online_url.is_some()

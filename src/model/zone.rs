@@ -61,8 +61,7 @@ impl EventZone {
     }
 
     /// `at` in this zone, with the offset in force then.
-    pub fn local(&self, at: impl std::borrow::Borrow<DateTime<Utc>>) -> DateTime<FixedOffset> {
-        let at = at.borrow();
+    pub fn local(&self, at: DateTime<Utc>) -> DateTime<FixedOffset> {
         match self {
             EventZone::Iana(tz) => {
                 let local = at.with_timezone(tz);
@@ -74,7 +73,7 @@ impl EventZone {
 
     /// `at` as a wall-clock time in this zone.
     pub fn naive_local(&self, at: &DateTime<Utc>) -> NaiveDateTime {
-        self.local(at).naive_local()
+        self.local(*at).naive_local()
     }
 
     /// A wall-clock time in this zone as a moment (the earlier one when a clock change repeats it);
@@ -118,7 +117,10 @@ fn parse_offset(text: &str) -> Option<FixedOffset> {
         return None;
     }
     let hours: i32 = digits.get(0..2)?.parse().ok()?;
-    let minutes: i32 = digits.get(2..).filter(|m| !m.is_empty()).map_or(Some(0), |m| m.parse().ok())?;
+    let minutes: i32 = digits
+        .get(2..)
+        .filter(|m| !m.is_empty())
+        .map_or(Some(0), |m| m.parse().ok())?;
     if hours > 18 || minutes > 59 {
         return None;
     }
@@ -146,22 +148,36 @@ mod tests {
             EventZone::parse("UTC-03:30").map(|z| z.name()).as_deref(),
             Some("UTC-03:30")
         );
-        for bad in ["", "Mars/Olympus", "+25:00", "+02:61", "UTC+", "+2", "+02:00x"] {
+        for bad in [
+            "",
+            "Mars/Olympus",
+            "+25:00",
+            "+02:61",
+            "UTC+",
+            "+2",
+            "+02:00x",
+        ] {
             assert_eq!(EventZone::parse(bad), None, "{bad}");
         }
-        assert_eq!(EventZone::parse("UTC"), Some(EventZone::Iana(chrono_tz::UTC)));
+        assert_eq!(
+            EventZone::parse("UTC"),
+            Some(EventZone::Iana(chrono_tz::UTC))
+        );
     }
 
     #[test]
     fn local_time_of_a_fixed_offset_and_of_a_named_zone() {
         let at: DateTime<Utc> = "2026-05-16T16:00:00Z".parse().expect("time");
         let bologna = EventZone::from_offset(FixedOffset::east_opt(7200).expect("offset"));
-        assert_eq!(bologna.local(&at).to_rfc3339(), "2026-05-16T18:00:00+02:00");
+        assert_eq!(bologna.local(at).to_rfc3339(), "2026-05-16T18:00:00+02:00");
         let rome = EventZone::parse("Europe/Rome").expect("zone");
-        assert_eq!(rome.local(&at).to_rfc3339(), "2026-05-16T18:00:00+02:00");
+        assert_eq!(rome.local(at).to_rfc3339(), "2026-05-16T18:00:00+02:00");
         let winter: DateTime<Utc> = "2026-01-16T17:00:00Z".parse().expect("time");
-        assert_eq!(rome.local(&winter).to_rfc3339(), "2026-01-16T18:00:00+01:00");
-        assert_eq!(bologna.local(&winter).to_rfc3339(), "2026-01-16T19:00:00+02:00");
+        assert_eq!(rome.local(winter).to_rfc3339(), "2026-01-16T18:00:00+01:00");
+        assert_eq!(
+            bologna.local(winter).to_rfc3339(),
+            "2026-01-16T19:00:00+02:00"
+        );
         assert_eq!(
             bologna.from_local(&bologna.naive_local(&at)),
             Some(at),

@@ -115,11 +115,7 @@ pub(crate) async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Resu
     // A Delete of an actor we never saw: nothing to undo and nothing to fetch (its key is gone).
     if envelope.kind == "Delete"
         && cached.is_none()
-        && json
-            .get("object")
-            .and_then(|o| object_id(o).ok())
-            .as_ref()
-            == Some(&envelope.actor)
+        && json.get("object").and_then(|o| object_id(o).ok()).as_ref() == Some(&envelope.actor)
     {
         return Ok(Received::Ignored);
     }

@@ -9,7 +9,7 @@ use url::Url;
 
 use super::Verkosto;
 use crate::apub::activities::announce::IncomingAnnounce;
-use crate::apub::activities::announced::{AnnouncedObject, Announced, addressed_to};
+use crate::apub::activities::announced::{Announced, AnnouncedObject, addressed_to};
 use crate::apub::activities::follow::DataExt;
 use crate::apub::activities::object_id;
 use crate::apub::actor::normalized_host;
@@ -75,7 +75,10 @@ impl Verkosto {
             .and_then(|h| h.get("inReplyTo"))
             .and_then(|r| object_id(r).ok());
         let may_reply_to_us = match &hinted_reply {
-            Some(target) if !related => self.event_replied_to(target).await.is_ok_and(|e| e.is_some()),
+            Some(target) if !related => self
+                .event_replied_to(target)
+                .await
+                .is_ok_and(|e| e.is_some()),
             _ => false,
         };
         if !related && !may_reply_to_us {
@@ -93,7 +96,7 @@ impl Verkosto {
         // Its author is whoever the object names, on the object's own host.
         let author = object
             .get("attributedTo")
-            .and_then(|a| attributed_to(a))
+            .and_then(attributed_to)
             .filter(|a| normalized_host(a) == normalized_host(&announced.id))
             .ok_or_else(|| {
                 Error::Forbidden("the announced object has no author on its own host".into())
@@ -121,10 +124,7 @@ impl Verkosto {
                 if !crate::apub::is_public(&object) {
                     return Ok(());
                 }
-                return self
-                    .store_group_post(group, &object)
-                    .await
-                    .map(|_| ());
+                return self.store_group_post(group, &object).await.map(|_| ());
             }
             _ if is_post_type(kind) => self
                 .store_remote_announcement(&author, &object)

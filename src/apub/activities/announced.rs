@@ -100,11 +100,13 @@ impl IncomingAnnounce {
 
 /// Whether `object` names `actor` in `to`, `cc` or `audience`: it was posted to that group (FEP-1b12).
 pub(crate) fn addressed_to(object: &Value, actor: &Url) -> bool {
-    ["to", "cc", "audience"].iter().any(|k| match object.get(*k) {
-        Some(Value::String(s)) => s == actor.as_str(),
-        Some(Value::Array(a)) => a.iter().any(|v| v.as_str() == Some(actor.as_str())),
-        _ => false,
-    })
+    ["to", "cc", "audience"]
+        .iter()
+        .any(|k| match object.get(*k) {
+            Some(Value::String(s)) => s == actor.as_str(),
+            Some(Value::Array(a)) => a.iter().any(|v| v.as_str() == Some(actor.as_str())),
+            _ => false,
+        })
 }
 
 #[cfg(test)]
