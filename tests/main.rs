@@ -17,6 +17,7 @@ mod hardening;
 mod hooks;
 mod inbox_effects;
 mod inbox_safety;
+mod incoming_shapes;
 mod interop;
 mod lemmy_reader;
 mod load;

@@ -242,7 +242,6 @@ impl Verkosto {
         author: &Url,
         doc: &serde_json::Value,
     ) -> Result<Announcement> {
-        let mut c = self.db().acquire().await?;
         let ap_id =
             crate::apub::activities::object_id(doc.get("id").unwrap_or(&serde_json::Value::Null))?;
         if actor::normalized_host(&ap_id) != actor::normalized_host(author) {
@@ -250,6 +249,37 @@ impl Verkosto {
                 "an announcement must be on its author's host".into(),
             ));
         }
+        self.upsert_remote_announcement(author, doc).await
+    }
+
+    /// A member's post in a remote group (FEP-1b12: Lemmy's `Announce{Create{Page}}`), stored as an
+    /// announcement of the group, which followers here follow. The post may be on another host than
+    /// the group (a member elsewhere): the caller read it from its origin, or from the group's own
+    /// host, and checked that it is addressed to the group.
+    pub(crate) async fn store_group_post(
+        &self,
+        group: &Url,
+        doc: &serde_json::Value,
+    ) -> Result<Announcement> {
+        self.upsert_remote_announcement(group, doc).await
+    }
+
+    /// Whether `ap_id` is a remote announcement stored as `author`'s.
+    pub(crate) async fn is_remote_post_of(&self, author: &Url, ap_id: &Url) -> Result<bool> {
+        let mut c = self.db().acquire().await?;
+        Ok(store::announcements::find(&mut c.conn(), ap_id.as_str())
+            .await?
+            .is_some_and(|a| !a.local && &a.author_ap_id == author))
+    }
+
+    async fn upsert_remote_announcement(
+        &self,
+        author: &Url,
+        doc: &serde_json::Value,
+    ) -> Result<Announcement> {
+        let mut c = self.db().acquire().await?;
+        let ap_id =
+            crate::apub::activities::object_id(doc.get("id").unwrap_or(&serde_json::Value::Null))?;
         let existing = store::announcements::find(&mut c.conn(), ap_id.as_str()).await?;
         if let Some(e) = &existing
             && (e.local || &e.author_ap_id != author)

@@ -18,6 +18,7 @@ mod events;
 mod follows;
 mod group_posts;
 pub(crate) mod inbox;
+mod inbox_announce;
 mod keys;
 mod moderation;
 mod networks;

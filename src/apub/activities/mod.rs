@@ -7,6 +7,7 @@ use crate::urls::{LocalUrls, Part};
 
 pub mod accept;
 pub mod announce;
+pub mod announced;
 pub mod answer;
 pub mod create;
 pub mod delete;
