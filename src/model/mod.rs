@@ -9,6 +9,7 @@ mod event;
 mod follow;
 mod name;
 mod remote_actor;
+mod zone;
 
 pub use account::Account;
 pub use announcement::{
@@ -26,6 +27,7 @@ pub use event::{
 pub use follow::{FollowState, Follower, Following};
 pub use name::LocalName;
 pub use remote_actor::{ActorKind, RemoteActor};
+pub use zone::{EventZone, zone_of};
 
 /// An RSA key pair in PEM, as every local actor (account, community, instance) has one.
 #[derive(Clone)]
