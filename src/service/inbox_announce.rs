@@ -93,15 +93,17 @@ impl Verkosto {
                 "the announced object's origin serves another id".into(),
             ));
         }
-        // Its author is whoever the object names, on the object's own host.
-        let author = object
-            .get("attributedTo")
-            .and_then(attributed_to)
-            .filter(|a| normalized_host(a) == normalized_host(&announced.id))
-            .ok_or_else(|| {
-                Error::Forbidden("the announced object has no author on its own host".into())
-            })?;
+        // Its author is whoever the object names, on the object's own host; an event's is its
+        // organizing group, also when the author `Person` is named beside it (FEP-1b12).
         let kind = object.get("type").and_then(Value::as_str);
+        let author = match kind {
+            Some("Event") => crate::apub::event::organizer_of(&object),
+            _ => object.get("attributedTo").and_then(attributed_to),
+        }
+        .filter(|a| normalized_host(a) == normalized_host(&announced.id))
+        .ok_or_else(|| {
+            Error::Forbidden("the announced object has no author on its own host".into())
+        })?;
         if is_post_type(kind) && is_reply(&object) {
             // A comment (Lemmy's `Announce{Create{Note}}`): ours only when it replies to our event.
             return match changed {

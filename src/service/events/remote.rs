@@ -17,10 +17,7 @@ impl Verkosto {
         doc: &serde_json::Value,
         relay: bool,
     ) -> Result<()> {
-        let attributed = doc
-            .get("attributedTo")
-            .and_then(|a| crate::apub::activities::object_id(a).ok());
-        if attributed.as_ref() != Some(organizer) {
+        if crate::apub::event::organizer_of(doc).as_ref() != Some(organizer) {
             return Err(Error::Forbidden(
                 "an event can only be published or changed by its organizer".into(),
             ));
