@@ -211,7 +211,7 @@ struct Person {
 #[serde(untagged)]
 enum Announced {
     Post(Box<CreateOrUpdatePage>),
-    Delete(Delete),
+    Delete(Box<Delete>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -344,6 +344,7 @@ async fn lemmy_receives(http: &reqwest::Client, announce: &Value) -> Result<Rece
             })
         }
         Announced::Delete(delete) => {
+            let delete = *delete;
             if delete.kind != "Delete" {
                 return Err(format!("unexpected {}", delete.kind));
             }
