@@ -22,6 +22,7 @@ mod load;
 mod migrations;
 mod networks;
 mod query_params;
+mod relays;
 mod reporting;
 mod signature_age;
 mod store;

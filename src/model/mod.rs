@@ -8,6 +8,7 @@ mod community;
 mod event;
 mod follow;
 mod name;
+mod relay;
 mod remote_actor;
 
 pub use account::Account;
@@ -25,6 +26,7 @@ pub use event::{
 };
 pub use follow::{FollowState, Follower, Following};
 pub use name::LocalName;
+pub use relay::{InstanceFollowPolicy, RelaySubscription};
 pub use remote_actor::{ActorKind, RemoteActor};
 
 /// An RSA key pair in PEM, as every local actor (account, community, instance) has one.

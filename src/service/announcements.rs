@@ -7,6 +7,7 @@ use url::Url;
 
 use super::Verkosto;
 use super::communities::{bounded, optional_url, tags};
+use super::instance_relay::Relayable;
 use super::publish::Audience;
 use crate::apub::activities::announce::Announce;
 use crate::apub::activities::create::Create;
@@ -94,6 +95,8 @@ impl Verkosto {
         self.announce_object(&mut tx, &saved.author_ap_id, &saved.ap_id)
             .await?;
         self.relay_through_local_networks(&mut tx, &saved.author_ap_id, &saved.ap_id)
+            .await?;
+        self.relay_from_instance(&mut tx, Relayable::Announcement(&saved))
             .await?;
         self.commit(tx).await?;
         Ok(saved)

@@ -12,15 +12,18 @@ use crate::store::{self, Db};
 
 mod accounts;
 mod announcements;
+mod backfill;
 mod calendars;
 mod communities;
 mod events;
 mod follows;
 pub(crate) mod inbox;
+mod instance_relay;
 mod keys;
 mod moderation;
 mod networks;
 mod publish;
+mod relays;
 /// Allow-list HTML sanitizing for everything users and remote servers send us.
 pub mod sanitize {
     pub use crate::sanitize::{html, markdown};
@@ -32,6 +35,7 @@ pub use events::{DEFAULT_TIMEZONE, EventsPage, MAX_EVENT_PAGE, MAX_EVENTS_PER_PA
 pub use follows::FollowRequestDecision;
 pub use keys::generate_keypair;
 pub use networks::DirectoryEntry;
+pub use relays::RelayedEvent;
 
 /// The library's entry point: one per instance. Cheap to clone.
 ///

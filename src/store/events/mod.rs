@@ -8,8 +8,10 @@ use crate::model::{Event, EventPlace};
 
 mod comments;
 mod participations;
+mod relayed;
 
 pub use comments::{comments, delete_comment, delete_comment_by_ap_id, insert_comment};
+pub use relayed::{relayed, relayed_via};
 pub use participations::{
     delete_participation, first_waitlisted, lock_and_count_accepted, participation,
     participation_by_join, participation_of, participations, set_participation_state,
