@@ -23,7 +23,9 @@ impl Verkosto {
         let verkosto = self.clone();
         tokio::spawn(async move {
             match verkosto.backfill(&actor_id, via.as_ref()).await {
-                Ok(stored) => tracing::info!(actor = %actor_id, stored, "backfilled upcoming events"),
+                Ok(stored) => {
+                    tracing::info!(actor = %actor_id, stored, "backfilled upcoming events")
+                }
                 Err(e) => tracing::info!(actor = %actor_id, error = %e, "backfill failed"),
             }
         });
@@ -38,14 +40,15 @@ impl Verkosto {
             return Ok(0);
         };
         let outbox = crate::apub::fetch_json(&self.federation_data(), &outbox_url).await?;
-        let page = match outbox.get("first") {
+        let first = outbox.get("first").cloned();
+        let page = match first {
             Some(Value::String(first)) => {
-                let first = Url::parse(first)
+                let first = Url::parse(&first)
                     .map_err(|_| Error::BadRequest("the outbox's first page is no URL".into()))?;
                 same_host(&first, &outbox_url)?;
                 crate::apub::fetch_json(&self.federation_data(), &first).await?
             }
-            Some(first @ Value::Object(_)) => first.clone(),
+            Some(first @ Value::Object(_)) => first,
             _ => outbox,
         };
         let items = page

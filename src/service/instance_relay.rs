@@ -16,9 +16,7 @@ use crate::DomainEvent;
 use crate::apub::activities::{accept::Accept, announce::Announce, follow::Follow, reject::Reject};
 use crate::apub::{actor, new_activity_id};
 use crate::error::Result;
-use crate::model::{
-    Account, Announcement, Event, FollowState, Follower, InstanceFollowPolicy,
-};
+use crate::model::{Account, Announcement, Event, FollowState, Follower, InstanceFollowPolicy};
 use crate::store::{self, Tx};
 
 /// Something a local community published that the instance actor may relay.
@@ -138,8 +136,14 @@ impl Verkosto {
         self.require_admin_or_operator(by)?;
         let target = actor::instance_id(self.state());
         let mut c = self.db().acquire().await?;
-        store::follows::followers(&mut c.conn(), target.as_str(), FollowState::Accepted, 500, 0)
-            .await
+        store::follows::followers(
+            &mut c.conn(),
+            target.as_str(),
+            FollowState::Accepted,
+            500,
+            0,
+        )
+        .await
     }
 
     /// An administrator accepts or rejects a pending follow of the instance actor.

@@ -59,16 +59,18 @@ impl Verkosto {
             (url.clone(), None, Url::parse(PUBLIC)?)
         } else {
             let data = self.federation_data();
-            let relay = actor::resolve_remote(&data, &url).await.map_err(|e| match e {
-                Error::Remote(why) | Error::NotFound(why) => Error::invalid(
-                    "url",
-                    Refusal::HostRefused {
-                        host: url.host_str().unwrap_or_default().to_string(),
-                        why,
-                    },
-                ),
-                other => other,
-            })?;
+            let relay = actor::resolve_remote(&data, &url)
+                .await
+                .map_err(|e| match e {
+                    Error::Remote(why) | Error::NotFound(why) => Error::invalid(
+                        "url",
+                        Refusal::HostRefused {
+                            host: url.host_str().unwrap_or_default().to_string(),
+                            why,
+                        },
+                    ),
+                    other => other,
+                })?;
             (
                 relay.inbox.clone(),
                 Some(relay.ap_id.clone()),
@@ -217,7 +219,10 @@ impl Verkosto {
 
     /// Whether a signature whose key is not the activity actor's was made by a relay we follow:
     /// Mastodon-style relays forward their subscribers' `Create` as it is, signed with their own key.
-    pub(crate) async fn forwarding_relay(&self, signature: &PendingSignature) -> Result<Option<Url>> {
+    pub(crate) async fn forwarding_relay(
+        &self,
+        signature: &PendingSignature,
+    ) -> Result<Option<Url>> {
         let Ok(owner) = signature.key_owner_guess() else {
             return Ok(None);
         };

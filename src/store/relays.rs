@@ -99,7 +99,12 @@ pub async fn is_accepted_actor(c: &mut Conn<'_>, actor_ap_id: &str) -> Result<bo
 
 /// Records an answer: the state, and the actor that answered (a Mastodon-style relay's actor is
 /// learnt from its `Accept`).
-pub async fn answer(c: &mut Conn<'_>, id: i64, state: FollowState, actor_ap_id: &str) -> Result<()> {
+pub async fn answer(
+    c: &mut Conn<'_>,
+    id: i64,
+    state: FollowState,
+    actor_ap_id: &str,
+) -> Result<()> {
     on_conn!(c, c => sqlx::query("UPDATE relay_subscriptions SET state = $2, actor_ap_id = $3 WHERE id = $1")
         .bind(id)
         .bind(state.as_str())

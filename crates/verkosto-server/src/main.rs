@@ -8,9 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
-use verkosto::{
-    Settings, Verkosto, model::InstanceFollowPolicy, service::NewAccount, store::Db,
-};
+use verkosto::{Settings, Verkosto, model::InstanceFollowPolicy, service::NewAccount, store::Db};
 
 #[derive(Parser)]
 #[command(
@@ -380,7 +378,11 @@ async fn main() -> anyhow::Result<()> {
                             "{:<50} {:<9} {}  since {}",
                             relay.url.as_str(),
                             relay.state.as_str(),
-                            if relay.follows_public { "relay (Public)" } else { "actor" },
+                            if relay.follows_public {
+                                "relay (Public)"
+                            } else {
+                                "actor"
+                            },
                             relay.created_at.format("%Y-%m-%dT%H:%M:%SZ")
                         );
                     }

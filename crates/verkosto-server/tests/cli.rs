@@ -472,7 +472,10 @@ async fn relay_add_list_remove() {
             .lines()
             .find(|l| l.starts_with(&relay_inbox))
             .unwrap_or_else(|| panic!("a line for the relay: {stdout}"));
-        assert!(line.contains("pending") && line.contains("relay (Public)"), "{line}");
+        assert!(
+            line.contains("pending") && line.contains("relay (Public)"),
+            "{line}"
+        );
         // The Follow waits in the queue for a running server to send it.
         let db = Db::connect(&url).await.expect("connect");
         let hosts = store::deliveries::status(&db).await.expect("status");
@@ -482,7 +485,11 @@ async fn relay_add_list_remove() {
         let out = run(&["relay", "add", "ftp://relay.example/inbox"]);
         assert!(!out.status.success(), "not a relay URL");
         let out = run(&["relay", "remove", &relay_inbox]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let out = run(&["relay", "list"]);
         assert!(String::from_utf8_lossy(&out.stdout).trim().is_empty());
         let out = run(&["relay", "remove", &relay_inbox]);

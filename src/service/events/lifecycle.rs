@@ -96,8 +96,11 @@ impl Verkosto {
         let announce = Announce::event(crate::apub::new_activity_id(self.state()), &event);
         self.send(&mut tx, organizer, &announce, Audience::FOLLOWERS)
             .await?;
-        self.relay_from_instance(&mut tx, crate::service::instance_relay::Relayable::Event(&event))
-            .await?;
+        self.relay_from_instance(
+            &mut tx,
+            crate::service::instance_relay::Relayable::Event(&event),
+        )
+        .await?;
         self.commit(tx).await?;
         tracing::info!(event = %event.ap_id, community = %community.name, "event published");
         Ok(event)

@@ -11,12 +11,12 @@ mod participations;
 mod relayed;
 
 pub use comments::{comments, delete_comment, delete_comment_by_ap_id, insert_comment};
-pub use relayed::{relayed, relayed_via};
 pub use participations::{
     delete_participation, first_waitlisted, lock_and_count_accepted, participation,
     participation_by_join, participation_of, participations, set_participation_state,
     upsert_participation,
 };
+pub use relayed::{relayed, relayed_via};
 
 const COLUMNS: &str = "e.id, e.public_id, e.ap_id, e.url, e.organizer_ap_id, e.community_id, e.title, \
     e.description_source, e.description_html, e.starts_at, e.ends_at, e.timezone, e.status, e.place, e.online_url, \
