@@ -20,7 +20,9 @@ pub fn feed(name: &str, events: &[Event]) -> String {
     let mut windows: BTreeMap<String, (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
     let mut vevents = Vec::with_capacity(events.len());
     for event in events {
-        let tz = event.timezone.parse::<chrono_tz::Tz>().ok();
+        // Named zones and fixed offsets alike are written as local time with a TZID and its
+        // VTIMEZONE; only a zone we cannot read (none is stored so) falls back to UTC times.
+        let zone = crate::model::EventZone::parse(&event.timezone);
         let mut vevent = icalendar::Event::new();
         vevent
             .uid(event.ap_id.as_str())
@@ -35,17 +37,18 @@ pub fn feed(name: &str, events: &[Event]) -> String {
                 EventStatus::Tentative => icalendar::EventStatus::Tentative,
                 EventStatus::Cancelled => icalendar::EventStatus::Cancelled,
             });
-        match tz {
-            Some(tz) => {
+        match zone {
+            Some(zone) => {
+                let tzid = zone.name();
                 let local = |t: DateTime<Utc>| CalendarDateTime::WithTimezone {
-                    date_time: t.with_timezone(&tz).naive_local(),
-                    tzid: event.timezone.clone(),
+                    date_time: zone.naive_local(&t),
+                    tzid: tzid.clone(),
                 };
                 vevent
                     .starts(local(event.starts_at))
                     .ends(local(event.ends_at));
                 let window = windows
-                    .entry(event.timezone.clone())
+                    .entry(tzid.clone())
                     .or_insert((event.starts_at, event.ends_at));
                 window.0 = window.0.min(event.starts_at);
                 window.1 = window.1.max(event.ends_at);
@@ -195,8 +198,17 @@ fn local_text(ts: jiff::Timestamp, offset_seconds: i32) -> Option<String> {
 }
 
 /// The `VTIMEZONE` of `tzid` covering `from`..`to`: the observance in force at `from`, then one per
-/// transition until `to`. `None` for names jiff does not know.
+/// transition until `to`; for a fixed offset (`UTC+02:00`, see [`crate::model::EventZone`]) one
+/// `STANDARD` observance of that offset, which has no transitions. `None` for names jiff does not know.
 pub fn vtimezone(tzid: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<String> {
+    if let Some(crate::model::EventZone::Fixed(offset)) = crate::model::EventZone::parse(tzid) {
+        let offset = offset_text(offset.local_minus_utc());
+        return Some(format!(
+            "BEGIN:VTIMEZONE\r\nTZID:{tzid}\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n\
+             TZOFFSETFROM:{offset}\r\nTZOFFSETTO:{offset}\r\nTZNAME:{tzid}\r\nEND:STANDARD\r\n\
+             END:VTIMEZONE\r\n"
+        ));
+    }
     let tz = jiff::tz::TimeZone::get(tzid).ok()?;
     let start = jiff::Timestamp::from_second(from.timestamp()).ok()?;
     let end = jiff::Timestamp::from_second(to.timestamp()).ok()?;
@@ -256,5 +268,18 @@ mod tests {
         assert!(vtz.contains("BEGIN:DAYLIGHT\r\nDTSTART:20260329T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0300\r\nTZNAME:EEST"), "{vtz}");
         assert!(vtz.contains("BEGIN:STANDARD\r\nDTSTART:20261025T040000\r\nTZOFFSETFROM:+0300\r\nTZOFFSETTO:+0200\r\nTZNAME:EET"), "{vtz}");
         assert!(vtimezone("Mars/Olympus", from, to).is_none());
+    }
+
+    #[test]
+    fn a_fixed_offset_has_one_standard_observance() {
+        let from = "2026-01-01T00:00:00Z".parse().expect("date");
+        let to = "2026-12-31T00:00:00Z".parse().expect("date");
+        let vtz = vtimezone("UTC+05:30", from, to).expect("fixed offset");
+        assert_eq!(
+            vtz,
+            "BEGIN:VTIMEZONE\r\nTZID:UTC+05:30\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n\
+             TZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530\r\nTZNAME:UTC+05:30\r\nEND:STANDARD\r\n\
+             END:VTIMEZONE\r\n"
+        );
     }
 }

@@ -53,6 +53,12 @@ impl Effect {
             ..NOTHING
         }
     }
+    const fn announcements(n: i64) -> Effect {
+        Effect {
+            announcements: n,
+            ..NOTHING
+        }
+    }
     const fn participations(n: i64) -> Effect {
         Effect {
             participations: n,
@@ -144,6 +150,11 @@ const LEMMY_PAGE: &[(&str, &str)] = &[
     ("http://ds9.lemmy.ml", "{sink}/ds9.lemmy.ml"),
     ("http://enterprise.lemmy.ml/c/main", "{community}"),
 ];
+/// Lemmy's community announcing a member's post: the community is the signing (followed) actor.
+const LEMMY_ANNOUNCE: &[(&str, &str)] = &[
+    ("http://enterprise.lemmy.ml/c/main", "{actor}"),
+    ("http://enterprise.lemmy.ml", "{sink}/enterprise.lemmy.ml"),
+];
 /// Lemmy's `Update{Group}` is of a Lemmy community (by one of its moderators), not of ours: its host
 /// moves under the sink like the sender's.
 const LEMMY_UPDATE: &[(&str, &str)] = &[
@@ -192,6 +203,16 @@ const GANCIO: &[(&str, &str)] = &[
     ("https://demo.gancio.org/federation/u/gancio", "{actor}"),
     ("https://demo.gancio.org", "{sink}/demo.gancio.org"),
 ];
+const MISSKEY_NOTE: &[(&str, &str)] = &[
+    ("https://mk.absturztau.be/users/8ozbzjs3o8", "{actor}"),
+    ("https://mk.absturztau.be", "{sink}/mk.absturztau.be"),
+];
+/// Mastodon's boost names the status by its web address; here it names our event.
+const MASTO_ANNOUNCE: &[(&str, &str)] = &[
+    ("https://social.tcit.fr/@tcit/101188891162897047", "{event}"),
+    ("https://social.tcit.fr/users/tcit", "{actor}"),
+    ("https://social.tcit.fr", "{sink}/social.tcit.fr"),
+];
 const GTS_UPDATE: &[(&str, &str)] = &[
     ("http://localhost:8080/users/the_mighty_zork", "{actor}"),
     ("http://localhost:8080", "{sink}/gts"),
@@ -213,7 +234,7 @@ const GTS_DELETE: &[(&str, &str)] = &[
 ];
 
 /// Actors the local account follows, so that their events are stored.
-const FOLLOWED: [u32; 2] = [10, 12];
+const FOLLOWED: [u32; 4] = [10, 12, 16, 18];
 
 const CASES: &[Case] = &[
     // Mastodon.
@@ -248,6 +269,14 @@ const CASES: &[Case] = &[
         inbox: "/inbox",
         outcome: Outcome::Accepted(Effect::comments(-1)),
         why: "Delete{Tombstone} of that reply by its author: the comment goes",
+    },
+    Case {
+        file: "mastodon/announce.json",
+        actor: 17,
+        rewrite: MASTO_ANNOUNCE,
+        inbox: "/inbox",
+        outcome: Outcome::Accepted(NOTHING),
+        why: "Announce (a boost) of our event: acknowledged, nothing stored (our object stays ours)",
     },
     // Lemmy.
     Case {
@@ -290,6 +319,15 @@ const CASES: &[Case] = &[
         inbox: "/inbox",
         outcome: Outcome::Accepted(NOTHING),
         why: "Create{Page} (a Lemmy post, not a reply) is not something we store: 202, nothing stored",
+    },
+    Case {
+        file: "lemmy/announce_create_page.json",
+        actor: 18,
+        rewrite: LEMMY_ANNOUNCE,
+        inbox: "/inbox",
+        outcome: Outcome::Accepted(Effect::announcements(1)),
+        why: "Announce{Create{Page}} from a community followed here (member, post and community on \
+              one host): the post is the community's announcement",
     },
     Case {
         file: "lemmy/update_community.json",
@@ -367,6 +405,15 @@ const CASES: &[Case] = &[
         outcome: Outcome::Accepted(NOTHING),
         why: "Like (with _misskey_reaction): a type we do not act on, acknowledged",
     },
+    Case {
+        file: "misskey/create_note.json",
+        actor: 16,
+        rewrite: MISSKEY_NOTE,
+        inbox: "/inbox",
+        outcome: Outcome::Accepted(Effect::announcements(1)),
+        why: "Create{Note} (public, `inReplyTo: null`, `_misskey_content`) from a user followed here: \
+              an announcement",
+    },
     // Mobilizon.
     Case {
         file: "mobilizon/create_event.json",
@@ -432,7 +479,7 @@ const CASES: &[Case] = &[
 
 /// Rewrites every string of `doc` that is one of the `from` ids or starts with one followed by `/`,
 /// `#` or `?`; object keys are left alone.
-fn rewrite(doc: &mut Value, rules: &[(String, String)]) {
+pub(crate) fn rewrite(doc: &mut Value, rules: &[(String, String)]) {
     match doc {
         Value::String(s) => {
             for (from, to) in rules {

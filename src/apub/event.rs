@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::context::AppState;
 use crate::error::{Error, Result};
-use crate::model::{Event, EventCategory, EventPlace, EventStatus, JoinMode};
+use crate::model::{Event, EventCategory, EventPlace, EventStatus, EventZone, JoinMode};
 use crate::urls::{LocalUrls, Part};
 
 /// The `@context` of event documents: ActivityStreams, security, and every extension term we emit,
@@ -60,17 +60,14 @@ pub fn event_context() -> Value {
 /// The short plain line Mastodon shows as the post body: "Tue 24 Nov 2026 18:00 (Europe/Helsinki) –
 /// Kahvila, Tampere".
 pub fn summary_line(event: &Event) -> String {
-    let when = match event.timezone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => format!(
-            "{} ({})",
-            event
-                .starts_at
-                .with_timezone(&tz)
-                .format("%a %-d %b %Y %H:%M"),
-            event.timezone
-        ),
-        Err(_) => event.starts_at.format("%a %-d %b %Y %H:%M UTC").to_string(),
-    };
+    let when = format!(
+        "{} ({})",
+        event
+            .zone()
+            .naive_local(&event.starts_at)
+            .format("%a %-d %b %Y %H:%M"),
+        event.zone().name()
+    );
     let place = match (&event.place, &event.online_url) {
         (Some(p), Some(_)) => format!("{} and online", p.one_line()),
         (Some(p), None) => p.one_line(),
@@ -154,7 +151,8 @@ pub fn event_to_ap(state: &AppState, event: &Event) -> Value {
         "summary": summary_line(event),
         "startTime": event.starts_at,
         "endTime": event.ends_at,
-        "timezone": event.timezone,
+        // Mobilizon reads `timezone` as an IANA name: a fixed offset is said by the times alone.
+        "timezone": Some(event.zone()).filter(EventZone::is_iana).map(|z| z.name()),
         "attributedTo": group,
         "organizers": std::iter::once(group).chain(event.cohosts.iter()).collect::<Vec<_>>(),
         "audience": group,
@@ -237,11 +235,76 @@ fn url_of(v: &Value) -> Option<Url> {
 }
 
 fn time(v: &Value, key: &str) -> Option<DateTime<Utc>> {
-    v.get(key)?
-        .as_str()?
-        .parse::<DateTime<chrono::FixedOffset>>()
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    offset_time(v, key).map(|t| t.with_timezone(&Utc))
+}
+
+/// A time as given, with its offset.
+fn offset_time(v: &Value, key: &str) -> Option<DateTime<chrono::FixedOffset>> {
+    v.get(key)?.as_str()?.trim().parse().ok()
+}
+
+/// The zone an event's times are shown in: its `timezone` when that is an IANA name (Mobilizon,
+/// Verkosto), otherwise the offset its `startTime` was written with (Gancio, Friendica and others
+/// send `2026-05-16T18:00:00+02:00` and no `timezone`): kept as a fixed offset, not turned into UTC.
+fn zone(doc: &Value) -> EventZone {
+    text(doc, "timezone")
+        .and_then(|t| EventZone::parse(&t).filter(EventZone::is_iana))
+        .or_else(|| offset_time(doc, "startTime").map(|t| EventZone::from_offset(*t.offset())))
+        .unwrap_or(EventZone::Iana(chrono_tz::UTC))
+}
+
+/// The first physical place and the first online link of an event's `location`: one object or an
+/// array of them, each a `Place` (its `address` a `PostalAddress`, plain text as Gancio and others
+/// send it, a `VirtualLocation` as Gancio writes an online place, or absent) or a `VirtualLocation`.
+fn locations(location: Option<&Value>) -> (Option<EventPlace>, Option<Url>) {
+    let all: Vec<&Value> = match location {
+        Some(Value::Array(a)) => a.iter().take(20).collect(),
+        Some(v @ Value::Object(_)) => vec![v],
+        _ => vec![],
+    };
+    let is_virtual = |v: &Value| v.get("type").and_then(Value::as_str) == Some("VirtualLocation");
+    let mut place = None;
+    let mut online_url = None;
+    for loc in all {
+        let address = loc.get("address").unwrap_or(&Value::Null);
+        if is_virtual(loc) || is_virtual(address) {
+            let url = loc
+                .get("url")
+                .and_then(url_of)
+                .or_else(|| address.get("url").and_then(url_of));
+            online_url = online_url.or(url);
+            continue;
+        }
+        if place.is_some() {
+            continue;
+        }
+        let number = |k: &str| {
+            loc.get(k)
+                .and_then(|v| v.as_f64().or_else(|| v.as_str()?.trim().parse().ok()))
+                .filter(|n| n.is_finite())
+        };
+        // A plain-text address is kept whole, as the street line: it is shown as written.
+        let street = match address {
+            Value::String(s) => {
+                Some(s.trim().chars().take(500).collect::<String>()).filter(|s| !s.is_empty())
+            }
+            _ => text(address, "streetAddress"),
+        };
+        let found = EventPlace {
+            name: text(loc, "name"),
+            street,
+            postal_code: text(address, "postalCode"),
+            locality: text(address, "addressLocality"),
+            region: text(address, "addressRegion"),
+            country: text(address, "addressCountry"),
+            latitude: number("latitude"),
+            longitude: number("longitude"),
+        };
+        if found != EventPlace::default() {
+            place = Some(found);
+        }
+    }
+    (place, online_url)
 }
 
 /// Reads a remote `Event` into the domain type. `local_id` and `organizer` are decided by the caller
@@ -263,37 +326,7 @@ pub fn event_from_ap(doc: &Value, public_id: String, organizer: Url) -> Result<E
     let starts_at = time(doc, "startTime").ok_or_else(|| bad("has no valid startTime"))?;
     let ends_at = time(doc, "endTime").unwrap_or(starts_at).max(starts_at);
     let content = text(doc, "content").unwrap_or_default();
-    let locations: Vec<&Value> = match doc.get("location") {
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(v @ Value::Object(_)) => vec![v],
-        _ => vec![],
-    };
-    let mut place = None;
-    let mut online_url = None;
-    for loc in locations {
-        match loc.get("type").and_then(Value::as_str) {
-            Some("VirtualLocation") => {
-                online_url = online_url.or_else(|| loc.get("url").and_then(url_of))
-            }
-            _ => {
-                let address = loc.get("address").cloned().unwrap_or(Value::Null);
-                let number = |k: &str| {
-                    loc.get(k)
-                        .and_then(|v| v.as_f64().or_else(|| v.as_str()?.parse().ok()))
-                };
-                place = Some(EventPlace {
-                    name: text(loc, "name"),
-                    street: text(&address, "streetAddress"),
-                    postal_code: text(&address, "postalCode"),
-                    locality: text(&address, "addressLocality"),
-                    region: text(&address, "addressRegion"),
-                    country: text(&address, "addressCountry"),
-                    latitude: number("latitude"),
-                    longitude: number("longitude"),
-                });
-            }
-        }
-    }
+    let (place, mut online_url) = locations(doc.get("location"));
     if online_url.is_none() && doc.get("isOnline").and_then(Value::as_bool) == Some(true) {
         online_url = doc
             .get("attachment")
@@ -371,9 +404,7 @@ pub fn event_from_ap(doc: &Value, public_id: String, organizer: Url) -> Result<E
         description_html: crate::sanitize::html(&content.chars().take(50_000).collect::<String>()),
         starts_at,
         ends_at,
-        timezone: text(doc, "timezone")
-            .filter(|t| t.parse::<chrono_tz::Tz>().is_ok())
-            .unwrap_or_else(|| "UTC".into()),
+        timezone: zone(doc).name(),
         status,
         place,
         online_url,
@@ -435,6 +466,78 @@ mod tests {
         );
         assert_eq!(e.organizer_ap_id, organizer);
         assert!(!e.local);
+    }
+
+    fn gancio_location(file: &str) -> (Option<EventPlace>, Option<Url>) {
+        let path = format!(
+            "{}/tests/fixtures/gancio/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
+        locations(Some(&doc))
+    }
+
+    #[test]
+    fn reads_gancios_locations() {
+        let (place, online) = gancio_location("place_string_address.json");
+        let place = place.expect("place");
+        assert_eq!(
+            (place.name.as_deref(), place.street.as_deref()),
+            (
+                Some("Location with a simple string address"),
+                Some("Simple string address")
+            ),
+            "a plain-text address is kept"
+        );
+        assert_eq!(online, None);
+
+        let (place, online) = gancio_location("virtual_location.json");
+        assert_eq!(
+            place, None,
+            "a Place whose address is a VirtualLocation is online"
+        );
+        assert_eq!(
+            online.map(String::from).as_deref(),
+            Some("https://virtual.location.org/")
+        );
+
+        let (place, online) = gancio_location("multiple_mixed_locations.json");
+        assert_eq!(
+            place.and_then(|p| p.name).as_deref(),
+            Some("Location with a name"),
+            "the first place of a list, without an address"
+        );
+        assert_eq!(
+            online.map(String::from).as_deref(),
+            Some("https://virtual.location.org/")
+        );
+    }
+
+    #[test]
+    fn offset_only_times_keep_their_offset() {
+        let organizer = Url::parse("https://gancio.example/federation/u/relay").expect("url");
+        let doc = json!({ "type": "Event", "id": "https://gancio.example/federation/m/1",
+            "name": "Concerto", "startTime": "2026-05-16T18:00:00.000+02:00" });
+        let e = event_from_ap(&doc, "x".into(), organizer.clone()).expect("event");
+        assert_eq!(e.timezone, "UTC+02:00");
+        assert_eq!(e.starts_at.to_rfc3339(), "2026-05-16T16:00:00+00:00");
+        assert!(
+            summary_line(&e).starts_with("Sat 16 May 2026 18:00 (UTC+02:00)"),
+            "{}",
+            summary_line(&e)
+        );
+        let named = json!({ "type": "Event", "id": "https://m.example/events/1", "name": "Kokous",
+            "startTime": "2026-05-16T16:00:00Z", "timezone": "Europe/Rome" });
+        let e = event_from_ap(&named, "x".into(), organizer.clone()).expect("event");
+        assert_eq!(e.timezone, "Europe/Rome", "a real timezone wins");
+        let utc = json!({ "type": "Event", "id": "https://m.example/events/2", "name": "Kokous",
+            "startTime": "2026-05-16T16:00:00Z", "timezone": "UTC+02:00" });
+        let e = event_from_ap(&utc, "x".into(), organizer).expect("event");
+        assert_eq!(
+            e.timezone, "UTC",
+            "a `timezone` that is no IANA name is not believed"
+        );
     }
 
     #[test]

@@ -70,10 +70,17 @@ pub struct EventView {
     event: Event,
     remaining_seats: Option<i64>,
     ics_url: String,
+    /// The start as local time in the event's zone, with its offset (`2026-05-16T18:00:00+02:00`):
+    /// `starts_at` is UTC, and a fixed-offset `timezone` (`UTC+02:00`) is no IANA name to convert with.
+    starts_at_local: String,
+    /// The end, likewise.
+    ends_at_local: String,
 }
 
 fn view(v: &Verkosto, event: Event) -> EventView {
     EventView {
+        starts_at_local: event.local_starts_at().to_rfc3339(),
+        ends_at_local: event.local_ends_at().to_rfc3339(),
         remaining_seats: event.remaining(),
         ics_url: v.state().urls().event_ics(&event.public_id).to_string(),
         event,
@@ -360,6 +367,13 @@ async fn event_document_or_error(
     let ap_id = v.state().urls().event(&id);
     let event = match v.event(&id).await {
         Ok(e) if e.local => e,
+        // A remote event's page is shown to people (its times in its own zone, its origin linked);
+        // its document is its origin's to serve, not ours.
+        Ok(e) if !wants_activity_json(&headers) => {
+            return Ok(crate::web::public::event_page(&v, &headers, e)
+                .await
+                .unwrap_or_else(IntoResponse::into_response));
+        }
         Ok(_) => return Err(Refusal::NoSuchEvent { id }.into()),
         Err(e) if e.is_not_found() && v.event_is_deleted(&ap_id).await? => {
             let tombstone = serde_json::json!({

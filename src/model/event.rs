@@ -188,7 +188,8 @@ pub struct Event {
     pub starts_at: DateTime<Utc>,
     /// End.
     pub ends_at: DateTime<Utc>,
-    /// The IANA time zone the times were given in.
+    /// The zone the times were given in: an IANA name, or for remote events that gave an offset
+    /// only, a fixed offset (`UTC+02:00`); read it with [`Event::zone`].
     pub timezone: String,
     /// Confirmed, tentative or cancelled.
     pub status: EventStatus,
@@ -226,6 +227,21 @@ impl Event {
     /// Seats left, when capacity is limited.
     pub fn remaining(&self) -> Option<i64> {
         self.capacity.map(|c| (c - self.participant_count).max(0))
+    }
+
+    /// The zone its times are shown in (see [`crate::model::EventZone`]).
+    pub fn zone(&self) -> crate::model::EventZone {
+        crate::model::zone_of(&self.timezone)
+    }
+
+    /// The start in the event's own zone, with the offset in force then.
+    pub fn local_starts_at(&self) -> DateTime<chrono::FixedOffset> {
+        self.zone().local(self.starts_at)
+    }
+
+    /// The end in the event's own zone.
+    pub fn local_ends_at(&self) -> DateTime<chrono::FixedOffset> {
+        self.zone().local(self.ends_at)
     }
 
     /// Whether the event is (also) online.

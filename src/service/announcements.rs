@@ -7,11 +7,13 @@ use url::Url;
 
 use super::Verkosto;
 use super::communities::{bounded, optional_url, tags};
+use super::group_posts::GroupPost;
 use super::instance_relay::Relayable;
 use super::publish::Audience;
 use crate::apub::activities::announce::Announce;
 use crate::apub::activities::create::Create;
 use crate::apub::activities::delete::DeleteObject;
+use crate::apub::activities::group_post::Verb;
 use crate::apub::activities::update::Update;
 use crate::apub::{actor, new_activity_id, note};
 use crate::error::{Error, Refusal, Result};
@@ -93,6 +95,9 @@ impl Verkosto {
         self.send(&mut tx, &saved.author_ap_id, &create, Audience::FOLLOWERS)
             .await?;
         self.announce_object(&mut tx, &saved.author_ap_id, &saved.ap_id)
+            .await?;
+        self.record_author(&mut tx, &saved.ap_id, by).await?;
+        self.share_in_group(&mut tx, GroupPost::Announcement(Verb::Create, &saved))
             .await?;
         self.relay_through_local_networks(&mut tx, &saved.author_ap_id, &saved.ap_id)
             .await?;
@@ -192,6 +197,8 @@ impl Verkosto {
         let update = Update::announcement(new_activity_id(self.state()), self.state(), &saved);
         self.send(&mut tx, &saved.author_ap_id, &update, Audience::FOLLOWERS)
             .await?;
+        self.share_in_group(&mut tx, GroupPost::Announcement(Verb::Update, &saved))
+            .await?;
         self.commit(tx).await?;
         Ok(saved)
     }
@@ -203,6 +210,8 @@ impl Verkosto {
         store::announcements::delete(&mut tx.conn(), a.id).await?;
         let delete = DeleteObject::announcement(new_activity_id(self.state()), &a);
         self.send(&mut tx, &a.author_ap_id, &delete, Audience::FOLLOWERS)
+            .await?;
+        self.share_in_group(&mut tx, GroupPost::AnnouncementDeleted(&a))
             .await?;
         self.commit(tx).await
     }
@@ -236,7 +245,6 @@ impl Verkosto {
         author: &Url,
         doc: &serde_json::Value,
     ) -> Result<Announcement> {
-        let mut c = self.db().acquire().await?;
         let ap_id =
             crate::apub::activities::object_id(doc.get("id").unwrap_or(&serde_json::Value::Null))?;
         if actor::normalized_host(&ap_id) != actor::normalized_host(author) {
@@ -244,6 +252,37 @@ impl Verkosto {
                 "an announcement must be on its author's host".into(),
             ));
         }
+        self.upsert_remote_announcement(author, doc).await
+    }
+
+    /// A member's post in a remote group (FEP-1b12: Lemmy's `Announce{Create{Page}}`), stored as an
+    /// announcement of the group, which followers here follow. The post may be on another host than
+    /// the group (a member elsewhere): the caller read it from its origin, or from the group's own
+    /// host, and checked that it is addressed to the group.
+    pub(crate) async fn store_group_post(
+        &self,
+        group: &Url,
+        doc: &serde_json::Value,
+    ) -> Result<Announcement> {
+        self.upsert_remote_announcement(group, doc).await
+    }
+
+    /// Whether `ap_id` is a remote announcement stored as `author`'s.
+    pub(crate) async fn is_remote_post_of(&self, author: &Url, ap_id: &Url) -> Result<bool> {
+        let mut c = self.db().acquire().await?;
+        Ok(store::announcements::find(&mut c.conn(), ap_id.as_str())
+            .await?
+            .is_some_and(|a| !a.local && &a.author_ap_id == author))
+    }
+
+    async fn upsert_remote_announcement(
+        &self,
+        author: &Url,
+        doc: &serde_json::Value,
+    ) -> Result<Announcement> {
+        let mut c = self.db().acquire().await?;
+        let ap_id =
+            crate::apub::activities::object_id(doc.get("id").unwrap_or(&serde_json::Value::Null))?;
         let existing = store::announcements::find(&mut c.conn(), ap_id.as_str()).await?;
         if let Some(e) = &existing
             && (e.local || &e.author_ap_id != author)

@@ -9,6 +9,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::Verkosto;
+use super::inbox_announce::{is_post_type, is_reply};
 use crate::apub::activities::follow::DataExt;
 use crate::apub::activities::join::is_community;
 use crate::apub::activities::{ObjectOrId, object_id};
@@ -23,7 +24,6 @@ use crate::model::ParticipationState;
 use crate::model::RemoteActor;
 use crate::store;
 
-use crate::apub::activities::announce::IncomingAnnounce;
 use crate::apub::activities::answer::IncomingAnswer;
 use crate::apub::activities::create::IncomingCreate;
 use crate::apub::activities::delete::Delete;
@@ -119,7 +119,7 @@ pub(crate) async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Resu
     // A Delete of an actor we never saw: nothing to undo and nothing to fetch (its key is gone).
     if envelope.kind == "Delete"
         && cached.is_none()
-        && json.get("object").and_then(Value::as_str) == Some(envelope.actor.as_str())
+        && json.get("object").and_then(|o| object_id(o).ok()).as_ref() == Some(&envelope.actor)
     {
         return Ok(Received::Ignored);
     }
@@ -322,60 +322,6 @@ impl Verkosto {
         Ok(Received::Processed)
     }
 
-    async fn act_on_announce(
-        &self,
-        activity: IncomingAnnounce,
-        data: &Data<AppState>,
-    ) -> Result<()> {
-        let announced = activity.announced_id()?;
-        if data.config_is_local(&announced) {
-            return Ok(());
-        }
-        let verkosto = self;
-        // From a relay or instance the instance follows, only events are kept (a relay carries
-        // every post of its subscribers).
-        let from_relay = verkosto.is_relay_actor(&activity.actor).await?;
-        if !from_relay && !verkosto.has_relation_to(&activity.actor).await? {
-            return Ok(());
-        }
-        let from_relay_only = from_relay && !verkosto.has_relation_to(&activity.actor).await?;
-        // Never trusted as embedded: the object is read from its origin, and its author is whoever the
-        // origin names, on the origin's own host.
-        let object = crate::apub::fetch_json(data, &announced).await?;
-        let author = object
-            .get("attributedTo")
-            .and_then(|a| object_id(a).ok())
-            .filter(|a| normalized_host(a) == normalized_host(&announced))
-            .ok_or_else(|| {
-                Error::Forbidden("the announced object has no author on its own host".into())
-            })?;
-        let is_relay = author != activity.actor;
-        match object.get("type").and_then(Value::as_str) {
-            Some("Event") if is_relay => verkosto
-                .store_remote_event(&author, &object)
-                .await
-                .map(|_| ())?,
-            Some("Event") => {
-                verkosto
-                    .receive_remote_event(&author, &object, false)
-                    .await?
-            }
-            Some("Note" | "Article")
-                if !from_relay_only && object.get("inReplyTo").is_none_or(Value::is_null) =>
-            {
-                verkosto
-                    .store_remote_announcement(&author, &object)
-                    .await
-                    .map(|_| ())?
-            }
-            _ => return Ok(()),
-        }
-        if is_relay {
-            verkosto.record_relay(&announced, &activity.actor).await?;
-        }
-        Ok(())
-    }
-
     async fn act_on_answer(&self, activity: IncomingAnswer, data: &Data<AppState>) -> Result<()> {
         let verkosto = self;
         let answered = object_id(&activity.object)?;
@@ -455,12 +401,10 @@ impl Verkosto {
                     .receive_remote_event(&activity.actor, &object, true)
                     .await
             }
-            Some("Note" | "Article" | "Page")
-                if object.get("inReplyTo").is_some_and(|r| !r.is_null()) =>
-            {
+            kind if is_post_type(kind) && is_reply(&object) => {
                 verkosto.receive_reply(&activity.actor, &object).await
             }
-            Some("Note" | "Article") => {
+            kind if is_post_type(kind) => {
                 verkosto
                     .receive_remote_announcement(&activity.actor, &object)
                     .await
@@ -539,10 +483,16 @@ impl Verkosto {
             actor::refetch_remote(data, &activity.actor).await?;
             return Ok(());
         }
-        if activity.object.get("type").and_then(|t| t.as_str()) == Some("Event") {
+        let kind = activity.object.get("type").and_then(|t| t.as_str());
+        if kind == Some("Event") {
             // The new version is read from its origin, not from the activity.
             let doc = crate::apub::fetch_json(data, &object).await?;
             self.receive_remote_event(&activity.actor, &doc, false)
+                .await?;
+        } else if is_post_type(kind) && self.is_remote_post_of(&activity.actor, &object).await? {
+            // An edited announcement, by its author: read from its origin too.
+            let doc = crate::apub::fetch_json(data, &object).await?;
+            self.store_remote_announcement(&activity.actor, &doc)
                 .await?;
         }
         Ok(())

@@ -34,6 +34,7 @@ use crate::error::{Error, Result};
 
 pub mod accounts;
 pub mod announcements;
+pub mod authors;
 pub mod blocks;
 pub mod calendars;
 pub mod communities;

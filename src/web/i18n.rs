@@ -178,8 +178,7 @@ impl Lang {
         chrono::NaiveDateTime,
         [(&'static str, FluentValue<'static>); 8],
     ) {
-        let zone: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::UTC);
-        let local = at.with_timezone(&zone).naive_local();
+        let local = crate::model::zone_of(tz).naive_local(&at);
         let weekday = match local.weekday() {
             Weekday::Mon => "mon",
             Weekday::Tue => "tue",
@@ -205,7 +204,8 @@ impl Lang {
         )
     }
 
-    /// A moment as this language writes it, in the given IANA zone: `ma 27.1.2027 klo 9.00`,
+    /// A moment as this language writes it, in the given zone (an IANA name or a fixed offset, as
+    /// `crate::model::EventZone` reads it): `ma 27.1.2027 klo 9.00`,
     /// `mån 27 jan. 2027 kl. 09.00`, `Mon 27 Jan 2027, 09:00`.
     pub fn datetime(&self, at: &DateTime<Utc>, tz: &str) -> String {
         let (_, args) = self.date_args(*at, tz);

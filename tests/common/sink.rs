@@ -42,6 +42,8 @@ pub struct Seen {
     /// The activity's `type`.
     pub kind: String,
     pub signature_ok: bool,
+    /// The activity as received.
+    pub body: serde_json::Value,
     pub at: Instant,
     pub accepted: bool,
 }
@@ -231,6 +233,7 @@ async fn receive(
         activity_id,
         kind,
         signature_ok,
+        body: activity,
         at: Instant::now(),
         accepted: status.is_success(),
     });

@@ -504,11 +504,12 @@ async fn count(db: &BenchDb, table: &str) -> anyhow::Result<i64> {
     })
 }
 
-/// An event is published as a `Create` and an `Announce` (see `Verkosto::create_event`).
-const ACTIVITIES_PER_EVENT: usize = 2;
+/// An event is published as the community's `Create` and `Announce` of it, and the `Announce` of its
+/// author's `Create` for group-aware readers (see `Verkosto::create_event`).
+const ACTIVITIES_PER_EVENT: usize = 3;
 
 /// Publishes an event in a community followed from N distinct inboxes and times until every inbox has
-/// received and verified both deliveries; against signing that many requests on every core.
+/// received and verified all three deliveries; against signing that many requests on every core.
 async fn fanout(
     env: &Env,
     server: &Process,

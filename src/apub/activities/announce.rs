@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-use super::{cc_followers, object_id, to_public};
+use super::{cc_followers, to_public};
 use crate::context::AppState;
 use crate::error::Result;
 use crate::model::Event;
@@ -67,32 +67,21 @@ impl super::Outgoing for Announce {
     }
 }
 
-/// `Announce` as received. The announced object is never trusted as embedded: it is fetched from its
-/// origin.
+/// `Announce` as received. What it carries, and when an embedded object is believed rather than
+/// fetched from its origin, is read in [`super::announced`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IncomingAnnounce {
     /// The activity id.
     pub id: Url,
     /// The announcing actor (a group).
     pub actor: Url,
-    /// What is announced, embedded or by id (possibly a `Create` wrapping it, as Lemmy sends).
+    /// What is announced: an object by id or embedded, or an activity wrapping it (as Lemmy sends).
     pub object: Value,
-}
-
-impl IncomingAnnounce {
-    /// The id of what is announced; a `Create` (as Lemmy sends) is looked through to its object.
-    pub(crate) fn announced_id(&self) -> Result<Url> {
-        let inner = self
-            .object
-            .get("object")
-            .filter(|_| self.object.get("type").and_then(Value::as_str) == Some("Create"));
-        object_id(inner.unwrap_or(&self.object))
-    }
 }
 
 impl IncomingAnnounce {
     /// What can be checked on the document itself, before anything acts on it.
     pub(crate) async fn verify(&self, _data: &Data<AppState>) -> Result<()> {
-        self.announced_id().map(|_| ())
+        self.announced().map(|_| ())
     }
 }

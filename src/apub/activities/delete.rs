@@ -26,6 +26,17 @@ pub struct Tombstone {
     pub former_type: String,
 }
 
+impl Tombstone {
+    /// The tombstone of `object`, which was of type `former_type`.
+    pub fn of(object: &Url, former_type: &str) -> Self {
+        Tombstone {
+            kind: TombstoneType::Tombstone,
+            id: object.clone(),
+            former_type: former_type.into(),
+        }
+    }
+}
+
 /// `Delete` as we send it: a local actor deleted one of its objects, which is left as a tombstone.
 #[derive(Debug, Clone, Serialize)]
 pub struct DeleteObject {
@@ -62,11 +73,7 @@ impl DeleteObject {
             kind: DeleteType::Delete,
             id,
             actor: actor.clone(),
-            object: Tombstone {
-                kind: TombstoneType::Tombstone,
-                id: object.clone(),
-                former_type: former_type.into(),
-            },
+            object: Tombstone::of(object, former_type),
             to: to_public(),
             cc: cc_followers(actor),
         }

@@ -7,10 +7,12 @@ use crate::urls::{LocalUrls, Part};
 
 pub mod accept;
 pub mod announce;
+pub mod announced;
 pub mod answer;
 pub mod create;
 pub mod delete;
 pub mod follow;
+pub mod group_post;
 pub mod join;
 pub mod join_answer;
 pub mod leave;

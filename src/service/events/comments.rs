@@ -7,7 +7,7 @@ use super::Verkosto;
 use crate::DomainEvent;
 use crate::apub::activities::remove::Remove;
 use crate::error::{Error, Refusal, Result};
-use crate::model::{Account, Comment};
+use crate::model::{Account, Comment, Event};
 use crate::service::publish::Audience;
 use crate::store;
 
@@ -20,10 +20,9 @@ impl Verkosto {
         else {
             return Ok(());
         };
-        if !self.is_local_url(&in_reply_to) {
+        let Some(event) = self.event_replied_to(&in_reply_to).await? else {
             return Ok(());
-        }
-        let event = self.event_by_ap_id(&in_reply_to).await?;
+        };
         if !event.comments_enabled {
             return Err(Refusal::CommentsClosed.into());
         }
@@ -55,6 +54,21 @@ impl Verkosto {
             author: comment.author_ap_id,
         });
         Ok(())
+    }
+
+    /// The event a reply to `target` comments on: our event itself, or (a reply in a thread, as
+    /// Lemmy nests comments) a comment already stored on one of our events. `None` for anything remote and not ours.
+    pub(crate) async fn event_replied_to(&self, target: &Url) -> Result<Option<Event>> {
+        if self.is_local_url(target) {
+            // Not found is an error here (the sender replied to something we do not have).
+            return self.event_by_ap_id(target).await.map(Some);
+        }
+        let mut c = self.db().acquire().await?;
+        let Some(event) = store::events::event_of_comment(&mut c.conn(), target.as_str()).await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(event).filter(|e| e.local))
     }
 
     /// Replies to an event.

@@ -11,11 +11,13 @@ use super::{DEFAULT_TIMEZONE, Verkosto, new_public_id};
 use crate::apub::activities::announce::Announce;
 use crate::apub::activities::create::Create;
 use crate::apub::activities::delete::DeleteObject;
+use crate::apub::activities::group_post::Verb;
 use crate::apub::activities::update::Update;
 use crate::apub::actor;
 use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, Event, EventCategory, EventStatus, EventUpdate, JoinMode, NewEvent};
 use crate::service::communities::{optional_url, tags};
+use crate::service::group_posts::GroupPost;
 use crate::service::publish::Audience;
 use crate::store::{self, Tx};
 
@@ -95,6 +97,9 @@ impl Verkosto {
         self.send(&mut tx, organizer, &create, audience).await?;
         let announce = Announce::event(crate::apub::new_activity_id(self.state()), &event);
         self.send(&mut tx, organizer, &announce, Audience::FOLLOWERS)
+            .await?;
+        self.record_author(&mut tx, &event.ap_id, by).await?;
+        self.share_in_group(&mut tx, GroupPost::Event(Verb::Create, &event))
             .await?;
         self.relay_from_instance(
             &mut tx,
@@ -254,6 +259,8 @@ impl Verkosto {
         let audience = Audience::Public { also: &inboxes };
         self.send(&mut tx, &event.organizer_ap_id, &delete, audience)
             .await?;
+        self.share_in_group(&mut tx, GroupPost::EventDeleted(&event))
+            .await?;
         self.commit(tx).await
     }
 
@@ -263,6 +270,8 @@ impl Verkosto {
         event.updated_at = store::now();
         let saved = store::events::upsert(&mut tx.conn(), &event).await?;
         self.send_event_update(tx, &saved).await?;
+        self.share_in_group(tx, GroupPost::Event(Verb::Update, &saved))
+            .await?;
         Ok(saved)
     }
 

@@ -112,7 +112,8 @@ impl Verkosto {
         Ok(saved)
     }
 
-    /// A remote actor deleted an object: one of its events, or a reply it wrote.
+    /// A remote actor deleted an object: one of its events, an announcement stored as its own, or a
+    /// reply it wrote. Anything else, someone else's above all, is left alone.
     pub(crate) async fn receive_delete(&self, actor_id: &Url, object: &Url) -> Result<()> {
         let mut tx = self.db().begin().await?;
         if let Some(event) = store::events::find_by_ap_id(&mut tx.conn(), object.as_str()).await? {
@@ -125,6 +126,16 @@ impl Verkosto {
             tx.commit().await?;
             self.emit(DomainEvent::RemoteEventCancelled { event: event.ap_id });
             return Ok(());
+        }
+        if let Some(a) = store::announcements::find(&mut tx.conn(), object.as_str()).await? {
+            // Only the actor it is stored under: its author, or for a group's post (FEP-1b12) the
+            // group, which announces its members' and moderators' deletions.
+            if a.local || &a.author_ap_id != actor_id {
+                return Err(Error::Forbidden(
+                    "only an announcement's author can delete it".into(),
+                ));
+            }
+            store::announcements::delete(&mut tx.conn(), a.id).await?;
         } else {
             store::events::delete_comment_by_ap_id(
                 &mut tx.conn(),

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
-use crate::model::Comment;
+use crate::model::{Comment, Event};
 use crate::store::{Conn, on_conn, parse_column};
 
 /// Stores a reply (ignoring a repeated one).
@@ -77,4 +77,17 @@ pub async fn delete_comment_by_ap_id(
         .await
         .map(|r| r.rows_affected()))?;
     Ok(n > 0)
+}
+
+/// The event a stored reply comments on, by the reply's ActivityPub id.
+pub async fn event_of_comment(c: &mut Conn<'_>, comment_ap_id: &str) -> Result<Option<Event>> {
+    let event_ap_id: Option<String> = on_conn!(c, c => sqlx::query_scalar(
+        "SELECT e.ap_id FROM comments c JOIN events e ON e.id = c.event_id WHERE c.ap_id = $1")
+        .bind(comment_ap_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    match event_ap_id {
+        Some(ap_id) => super::find_by_ap_id(c, &ap_id).await,
+        None => Ok(None),
+    }
 }

@@ -10,7 +10,9 @@ mod comments;
 mod participations;
 mod relayed;
 
-pub use comments::{comments, delete_comment, delete_comment_by_ap_id, insert_comment};
+pub use comments::{
+    comments, delete_comment, delete_comment_by_ap_id, event_of_comment, insert_comment,
+};
 pub use participations::{
     delete_participation, first_waitlisted, lock_and_count_accepted, participation,
     participation_by_join, participation_of, participations, set_participation_state,

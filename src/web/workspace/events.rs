@@ -94,8 +94,10 @@ const TIMEZONES: &[&str] = &[
 ];
 
 fn local_input(at: &DateTime<Utc>, tz: &str) -> String {
-    let zone: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::UTC);
-    at.with_timezone(&zone).format("%Y-%m-%dT%H:%M").to_string()
+    crate::model::zone_of(tz)
+        .naive_local(at)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
 }
 
 impl EventForm {
