@@ -46,6 +46,7 @@ mod migrate;
 pub mod networks;
 pub mod outbox;
 pub mod received;
+pub mod relays;
 pub mod remote_actors;
 
 /// Runs `$body` with `$c` bound to the concrete connection (`&mut SqliteConnection` or

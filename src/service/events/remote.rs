@@ -36,7 +36,10 @@ impl Verkosto {
                     .filter_map(|o| o.as_str())
                     .any(|o| Url::parse(o).is_ok_and(|u| self.is_local_url(&u)))
             });
-        if !cohosted_here && !self.has_relation_to(organizer).await? {
+        if !cohosted_here
+            && !self.has_relation_to(organizer).await?
+            && !self.is_relay_actor(organizer).await?
+        {
             tracing::info!(%organizer, "event from a group nobody here follows; dropped");
             return Ok(());
         }
