@@ -67,6 +67,13 @@ pub struct Settings {
     pub api_per_ip_per_minute: u32,
     /// Requests handled at once; more are answered 503 with `Retry-After` instead of queueing up.
     pub max_concurrent_requests: usize,
+    /// What the instance actor does with a `Follow` of itself (instances and relays subscribing to
+    /// every public event and announcement of this instance's communities). `Approval` by default:
+    /// see [`crate::model::InstanceFollowPolicy`] and README.
+    pub instance_follow_policy: crate::model::InstanceFollowPolicy,
+    /// The most outbox items read when a follow of a remote community or instance is accepted (or a
+    /// community joins a network), to store its upcoming events at once.
+    pub backfill_items: usize,
 }
 
 impl Settings {
@@ -94,6 +101,8 @@ impl Settings {
             request_deadline: Duration::from_secs(30),
             api_per_ip_per_minute: 600,
             max_concurrent_requests: 1024,
+            instance_follow_policy: crate::model::InstanceFollowPolicy::Approval,
+            backfill_items: 20,
         }
     }
 

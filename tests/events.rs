@@ -225,6 +225,18 @@ async fn an_event_federates_with_rsvp_capacity_waitlist_updates_and_cancellation
     assert_eq!(remote["online_url"], "https://meet.example/aamiainen");
     assert_eq!(remote["local"], false);
     let b_id = remote["id"].as_str().expect("id").to_string();
+    // Every shape of it reaches B (the community's Create and Announce, and the Announce of the
+    // manager's Create that group-aware readers take): the event stays the community's there.
+    eventually(10, "A's deliveries all out", || async {
+        verkosto::store::deliveries::status(a.verkosto.db())
+            .await
+            .ok()
+            .filter(|hosts| hosts.is_empty())
+    })
+    .await;
+    let (_, stored) = b.get_json(&format!("/api/v1/events/{b_id}"), None).await;
+    assert_eq!(stored["organizer_ap_id"], a.url("/c/kahvila"), "{stored}");
+    assert_eq!(stored["title"], "Yhteisömanagerien aamiainen");
 
     // The Event document carries the fields other software reads, with every term defined.
     let (_, ct, doc) = a.get_ap(&format!("/e/{a_id}")).await;

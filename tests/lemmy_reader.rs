@@ -42,7 +42,9 @@ fn not_present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>,
     let value: Option<String> = Deserialize::deserialize(d)?;
     match value {
         None => Ok(None),
-        Some(_) => Err(serde::de::Error::custom("Post must not have inReplyTo property")),
+        Some(_) => Err(serde::de::Error::custom(
+            "Post must not have inReplyTo property",
+        )),
     }
 }
 
@@ -209,7 +211,7 @@ struct Person {
 #[serde(untagged)]
 enum Announced {
     Post(Box<CreateOrUpdatePage>),
-    Delete(Delete),
+    Delete(Box<Delete>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -342,14 +344,14 @@ async fn lemmy_receives(http: &reqwest::Client, announce: &Value) -> Result<Rece
             })
         }
         Announced::Delete(delete) => {
+            let delete = *delete;
             if delete.kind != "Delete" {
                 return Err(format!("unexpected {}", delete.kind));
             }
             let id = match delete.object {
                 IdOrNested::Id(id) | IdOrNested::Nested { id } => id,
             };
-            if !same_host(&delete.actor, &id) || delete.audience.as_ref() != Some(&announce.actor)
-            {
+            if !same_host(&delete.actor, &id) || delete.audience.as_ref() != Some(&announce.actor) {
                 return Err("a Delete by another host or in another community".into());
             }
             Ok(Received::Deleted {
@@ -401,7 +403,10 @@ async fn lemmy_reads_our_events_and_announcements_as_posts_and_its_comments_come
         assert_eq!(status, 201, "{note}");
         let response = s
             .http
-            .patch(s.url(&format!("/api/v1/events/{}", event["id"].as_str().expect("id"))))
+            .patch(s.url(&format!(
+                "/api/v1/events/{}",
+                event["id"].as_str().expect("id")
+            )))
             .bearer_auth(&manager)
             .json(&json!({ "title": "Aamiainen ja aamupäivä" }))
             .send()
@@ -410,7 +415,10 @@ async fn lemmy_reads_our_events_and_announcements_as_posts_and_its_comments_come
         assert_eq!(response.status(), 200);
         let response = s
             .http
-            .delete(s.url(&format!("/api/v1/announcements/{}", note["id"].as_str().expect("id"))))
+            .delete(s.url(&format!(
+                "/api/v1/announcements/{}",
+                note["id"].as_str().expect("id")
+            )))
             .bearer_auth(&manager)
             .send()
             .await
@@ -425,7 +433,12 @@ async fn lemmy_reads_our_events_and_announcements_as_posts_and_its_comments_come
             async move { (accepted.len() >= 13).then_some(accepted) }
         })
         .await;
-        assert_eq!(seen.len(), 13, "{:?}", seen.iter().map(|s| &s.kind).collect::<Vec<_>>());
+        assert_eq!(
+            seen.len(),
+            13,
+            "{:?}",
+            seen.iter().map(|s| &s.kind).collect::<Vec<_>>()
+        );
         assert!(seen.iter().all(|s| s.signature_ok));
 
         let mut received = vec![];
@@ -457,12 +470,18 @@ async fn lemmy_reads_our_events_and_announcements_as_posts_and_its_comments_come
             },
         ] {
             let n = received.iter().filter(|r| **r == expected).count();
-            assert_eq!(n, 1, "{expected:?} once in {received:#?}; refused: {refused:#?}");
+            assert_eq!(
+                n, 1,
+                "{expected:?} once in {received:#?}; refused: {refused:#?}"
+            );
         }
         assert_eq!(received.len(), 5, "{received:#?}");
         // What Lemmy refuses is exactly what Mastodon reads: the community's Announce of an object.
         assert_eq!(refused.len(), 3, "{refused:#?}");
-        assert!(refused.iter().all(|(object, _)| object.is_string()), "{refused:#?}");
+        assert!(
+            refused.iter().all(|(object, _)| object.is_string()),
+            "{refused:#?}"
+        );
         let group = s.url("/c/kahvila");
         for id in [&event_id, &article_id, &note_id] {
             let creates = seen
@@ -470,7 +489,10 @@ async fn lemmy_reads_our_events_and_announcements_as_posts_and_its_comments_come
                 .filter(|x| x.kind == "Create" && x.body["actor"] == group.as_str())
                 .filter(|x| x.body["object"]["id"] == id.as_str())
                 .count();
-            assert_eq!(creates, 1, "the community's own Create of {id}, for Mastodon and Mobilizon");
+            assert_eq!(
+                creates, 1,
+                "the community's own Create of {id}, for Mastodon and Mobilizon"
+            );
         }
         // The event document at its id keeps the shape Mobilizon and Mastodon read.
         let served = fetch(&s.http, &event_id).await.expect("event");
@@ -482,7 +504,10 @@ async fn lemmy_reads_our_events_and_announcements_as_posts_and_its_comments_come
         let fixture = include_str!("fixtures/lemmy/create_comment.json")
             .replace("http://ds9.lemmy.ml/u/lemmy_alpha", &lemmy_user)
             .replace("http://ds9.lemmy.ml/post/1", event_id.as_str())
-            .replace("http://ds9.lemmy.ml/comment/1", &format!("{lemmy_user}/comment/1"))
+            .replace(
+                "http://ds9.lemmy.ml/comment/1",
+                &format!("{lemmy_user}/comment/1"),
+            )
             .replace(
                 "http://ds9.lemmy.ml/activities/create/",
                 &format!("{lemmy_user}/activities/create/"),
@@ -495,7 +520,10 @@ async fn lemmy_reads_our_events_and_announcements_as_posts_and_its_comments_come
         assert!((200..300).contains(&status), "{status} {body}");
         let (_, comments) = s
             .get_json(
-                &format!("/api/v1/events/{}/comments", event["id"].as_str().expect("id")),
+                &format!(
+                    "/api/v1/events/{}/comments",
+                    event["id"].as_str().expect("id")
+                ),
                 None,
             )
             .await;

@@ -24,6 +24,7 @@ mod load;
 mod migrations;
 mod networks;
 mod query_params;
+mod relays;
 mod reporting;
 mod rfc9421;
 mod signature_age;

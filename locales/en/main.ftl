@@ -133,6 +133,12 @@ calendar-months = Months
 calendar-previous = Previous month
 calendar-next = Next month
 calendar-month = { $month }
+instance-calendar-title = Events from other instances
+instance-calendar-intro = Public events that relays and instances followed by this instance sent here.
+instance-calendar-ics = Subscribe (iCalendar)
+instance-calendar-empty = No events to come.
+instance-calendar-by = by
+instance-calendar-via = via
 
 ## Event page
 event-cancelled = This event is cancelled.
@@ -342,3 +348,5 @@ refusal-no_such_member = There is no such member.
 refusal-no_such_follow_request = There is no such follow request.
 refusal-no_such_comment = There is no such comment.
 refusal-no_such_block = { $host } is not blocked.
+refusal-no_such_relay = The instance does not follow { $url }.
+refusal-not_a_relay_url = Give the http(s) address of a relay's inbox or of an actor (a relay or an instance).

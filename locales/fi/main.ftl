@@ -107,6 +107,12 @@ calendar-months = Kuukaudet
 calendar-previous = Edellinen kuukausi
 calendar-next = Seuraava kuukausi
 calendar-month = { $month }
+instance-calendar-title = Tapahtumia muilta palvelimilta
+instance-calendar-intro = Julkiset tapahtumat, jotka tämän palvelimen seuraamat välittäjät ja palvelimet ovat lähettäneet.
+instance-calendar-ics = Tilaa (iCalendar)
+instance-calendar-empty = Ei tulevia tapahtumia.
+instance-calendar-by = järjestäjä
+instance-calendar-via = välittäjä
 
 ## Tapahtumasivu
 event-cancelled = Tämä tapahtuma on peruttu.
@@ -316,3 +322,5 @@ refusal-no_such_member = Jäsentä ei ole.
 refusal-no_such_follow_request = Seurauspyyntöä ei ole.
 refusal-no_such_comment = Kommenttia ei ole.
 refusal-no_such_block = Palvelinta { $host } ei ole estetty.
+refusal-no_such_relay = Palvelin ei seuraa osoitetta { $url }.
+refusal-not_a_relay_url = Anna välittäjän saapuneet-kansion tai toimijan (välittäjä tai palvelin) http(s)-osoite.

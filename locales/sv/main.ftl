@@ -133,6 +133,12 @@ calendar-months = Månader
 calendar-previous = Föregående månad
 calendar-next = Nästa månad
 calendar-month = { $month }
+instance-calendar-title = Evenemang från andra instanser
+instance-calendar-intro = Offentliga evenemang som reläer och instanser som den här instansen följer har skickat hit.
+instance-calendar-ics = Prenumerera (iCalendar)
+instance-calendar-empty = Inga kommande evenemang.
+instance-calendar-by = av
+instance-calendar-via = via
 
 ## Evenemangssida
 event-cancelled = Det här evenemanget är inställt.
@@ -342,3 +348,5 @@ refusal-no_such_member = Medlemmen finns inte.
 refusal-no_such_follow_request = Följarförfrågan finns inte.
 refusal-no_such_comment = Kommentaren finns inte.
 refusal-no_such_block = { $host } är inte blockerad.
+refusal-no_such_relay = Instansen följer inte { $url }.
+refusal-not_a_relay_url = Ange http(s)-adressen till ett relä:s inkorg eller till en aktör (ett relä eller en instans).

@@ -309,6 +309,20 @@ fn locations(location: Option<&Value>) -> (Option<EventPlace>, Option<Url>) {
 
 /// Reads a remote `Event` into the domain type. `local_id` and `organizer` are decided by the caller
 /// (the organizer is the verified sending group, never the document's word alone).
+/// The organizer an `Event` names: its `attributedTo`, or, where that is a list of typed references
+/// (FEP-1b12 as group-aware readers get it: the author `Person` and the `Group`), the group.
+pub fn organizer_of(doc: &Value) -> Option<Url> {
+    let attributed = doc.get("attributedTo")?;
+    let chosen = match attributed.as_array() {
+        Some(list) => list
+            .iter()
+            .find(|r| r.get("type").and_then(Value::as_str) == Some("Group"))
+            .or_else(|| list.first())?,
+        None => attributed,
+    };
+    crate::apub::activities::object_id(chosen).ok()
+}
+
 pub fn event_from_ap(doc: &Value, public_id: String, organizer: Url) -> Result<Event> {
     let bad = |what: &str| Error::BadRequest(format!("the Event {what}"));
     if doc.get("type").and_then(Value::as_str) != Some("Event") {
@@ -433,6 +447,25 @@ pub fn event_from_ap(doc: &Value, public_id: String, organizer: Url) -> Result<E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_organizer_is_the_group_also_when_the_author_is_named_beside_it() {
+        let group = "https://v.example/c/kahvila";
+        let fep_1b12 = json!({ "attributedTo": [
+            { "type": "Person", "id": "https://v.example/u/aino" },
+            { "type": "Group", "id": group },
+        ] });
+        assert_eq!(
+            organizer_of(&fep_1b12).map(String::from),
+            Some(group.into())
+        );
+        let mobilizon = json!({ "attributedTo": group, "actor": "https://v.example/u/aino" });
+        assert_eq!(
+            organizer_of(&mobilizon).map(String::from),
+            Some(group.into())
+        );
+        assert_eq!(organizer_of(&json!({})), None);
+    }
 
     #[test]
     fn reads_a_mobilizon_event() {

@@ -294,6 +294,10 @@ refusals! {
     NoSuchComment = "no_such_comment", NotFound;
     /// No such domain block.
     NoSuchBlock { host: String } = "no_such_block", NotFound;
+    /// The instance does not follow this relay.
+    NoSuchRelay { url: String } = "no_such_relay", NotFound;
+    /// A relay is given by its inbox or actor URL.
+    NotARelayUrl = "not_a_relay_url", Invalid;
 }
 
 impl fmt::Display for Refusal {
@@ -416,6 +420,11 @@ impl fmt::Display for Refusal {
             NoSuchFollowRequest => write!(f, "pending follow request not found"),
             NoSuchComment => write!(f, "comment not found"),
             NoSuchBlock { host } => write!(f, "block of {host} not found"),
+            NoSuchRelay { url } => write!(f, "the instance does not follow {url}"),
+            NotARelayUrl => write!(
+                f,
+                "must be an http(s) URL of a relay's inbox or of an actor (a relay or an instance)"
+            ),
         }
     }
 }

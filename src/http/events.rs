@@ -334,7 +334,7 @@ async fn revoke_calendar(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn ics(body: String) -> Response {
+pub(super) fn ics(body: String) -> Response {
     let mut response = body.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

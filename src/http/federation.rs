@@ -27,6 +27,8 @@ pub(super) fn routes() -> Router<Verkosto> {
         .route("/nodeinfo/{version}", get(nodeinfo))
         .route("/actor", get(instance_actor))
         .route("/actor/inbox", post(inbox))
+        .route("/actor/outbox", get(instance_outbox))
+        .route("/actor/followers", get(instance_followers))
         .route("/inbox", post(inbox))
         .route("/c/{name}", get(community_actor))
         .route("/c/{name}/inbox", post(inbox))
@@ -101,6 +103,22 @@ async fn instance_actor(State(v): State<Verkosto>) -> Response {
         doc,
         apub::context::context(),
     ))
+}
+
+/// The instance actor's outbox: the `Announce`s of its relay (issue 20).
+async fn instance_outbox(
+    State(v): State<Verkosto>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Response> {
+    outbox_collection(&v, actor::instance_id(v.state()), q.page).await
+}
+
+/// Who follows the instance actor (accepted).
+async fn instance_followers(
+    State(v): State<Verkosto>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Response> {
+    followers_collection(&v, actor::instance_id(v.state()), q.page).await
 }
 
 async fn inbox(State(v): State<Verkosto>, request: Request<Body>) -> Result<StatusCode> {

@@ -16,11 +16,13 @@ use crate::error::{Error, Refusal, Result};
 use crate::model::Account;
 use crate::service::Verkosto;
 
+mod admin_relays;
 mod announcements;
 mod api;
 mod client_ip;
 mod events;
 mod federation;
+mod instance_calendar;
 pub(crate) mod params;
 
 /// Every route of an instance, as the reference server mounts them: [`Mount::everything`] plus a
@@ -140,7 +142,8 @@ impl Mount {
         if self.federation {
             let objects = federation::routes()
                 .merge(events::public_routes())
-                .merge(announcements::public_routes());
+                .merge(announcements::public_routes())
+                .merge(instance_calendar::public_routes());
             router = router.merge(if self.pages {
                 objects
             } else {
@@ -159,6 +162,7 @@ impl Mount {
                 api::routes()
                     .merge(events::api_routes())
                     .merge(announcements::api_routes())
+                    .merge(admin_relays::api_routes())
                     .route_layer(axum::middleware::from_fn_with_state(
                         verkosto.clone(),
                         limit_per_ip,

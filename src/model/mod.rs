@@ -8,6 +8,7 @@ mod community;
 mod event;
 mod follow;
 mod name;
+mod relay;
 mod remote_actor;
 mod zone;
 
@@ -26,6 +27,7 @@ pub use event::{
 };
 pub use follow::{FollowState, Follower, Following};
 pub use name::LocalName;
+pub use relay::{InstanceFollowPolicy, RelaySubscription};
 pub use remote_actor::{ActorKind, RemoteActor};
 pub use zone::{EventZone, zone_of};
 

@@ -8,6 +8,7 @@ use url::Url;
 use super::Verkosto;
 use super::communities::{bounded, optional_url, tags};
 use super::group_posts::GroupPost;
+use super::instance_relay::Relayable;
 use super::publish::Audience;
 use crate::apub::activities::announce::Announce;
 use crate::apub::activities::create::Create;
@@ -99,6 +100,8 @@ impl Verkosto {
         self.share_in_group(&mut tx, GroupPost::Announcement(Verb::Create, &saved))
             .await?;
         self.relay_through_local_networks(&mut tx, &saved.author_ap_id, &saved.ap_id)
+            .await?;
+        self.relay_from_instance(&mut tx, Relayable::Announcement(&saved))
             .await?;
         self.commit(tx).await?;
         Ok(saved)

@@ -49,6 +49,9 @@ impl Verkosto {
 
     /// Handles an incoming `Follow` (its signature and origin were verified by the inbox).
     pub(crate) async fn receive_follow(&self, follow: Follow) -> Result<()> {
+        if self.state().urls().parse(&follow.object) == Some(LocalObject::InstanceActor) {
+            return self.receive_instance_follow(follow).await;
+        }
         let data = self.federation_data();
         let follower = actor::resolve_remote(&data, &follow.actor).await?;
         let (target_id, auto_accept, community) = match self.local_target(&follow.object).await? {
@@ -203,6 +206,10 @@ impl Verkosto {
         store::follows::set_following_state(&mut tx.conn(), following.id, state).await?;
         self.commit(tx).await?;
         tracing::info!(target = %answered_by, %state, "follow answered");
+        if accepted {
+            // What the followed actor already planned, without waiting for it to change.
+            self.spawn_backfill(answered_by.clone(), None);
+        }
         Ok(())
     }
 
@@ -227,6 +234,17 @@ impl Verkosto {
         let community = self.community(name).await?;
         self.require_manager(by, &community).await?;
         let target = actor::community_id(self.state(), &community.name);
+        self.decide_follow_of(target, request_id, decision).await
+    }
+
+    /// Accepts or rejects a pending follow request of the local actor `target` (a community, or the
+    /// instance actor); the requester is told either way. The caller checked who may decide.
+    pub(crate) async fn decide_follow_of(
+        &self,
+        target: Url,
+        request_id: i64,
+        decision: FollowRequestDecision,
+    ) -> Result<Follower> {
         let mut tx = self.db().begin().await?;
         let request = store::follows::find_follower(&mut tx.conn(), target.as_str(), request_id)
             .await?

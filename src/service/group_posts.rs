@@ -8,8 +8,10 @@ use url::Url;
 
 use super::Verkosto;
 use super::publish::Audience;
-use crate::apub::activities::group_post::{AnnounceActivity, AuthoredInGroup, DeletedInGroup, Verb};
 use crate::apub::activities::Outgoing;
+use crate::apub::activities::group_post::{
+    AnnounceActivity, AuthoredInGroup, DeletedInGroup, Verb,
+};
 use crate::apub::{actor, new_activity_id};
 use crate::error::Result;
 use crate::model::{Account, Announcement, Event, Role};
@@ -29,7 +31,12 @@ pub(crate) enum GroupPost<'a> {
 
 impl Verkosto {
     /// Records `by` as the author of a newly published `object`.
-    pub(crate) async fn record_author(&self, tx: &mut Tx, object: &Url, by: &Account) -> Result<()> {
+    pub(crate) async fn record_author(
+        &self,
+        tx: &mut Tx,
+        object: &Url,
+        by: &Account,
+    ) -> Result<()> {
         let person = actor::account_id(self.state(), &by.username);
         store::authors::record(&mut tx.conn(), object.as_str(), person.as_str()).await
     }
@@ -71,7 +78,12 @@ impl Verkosto {
         }
     }
 
-    async fn announce_in_group<A: Outgoing>(&self, tx: &mut Tx, group: &Url, inner: &A) -> Result<()> {
+    async fn announce_in_group<A: Outgoing>(
+        &self,
+        tx: &mut Tx,
+        group: &Url,
+        inner: &A,
+    ) -> Result<()> {
         let announce = AnnounceActivity::of(new_activity_id(self.state()), group, inner)?;
         self.send(tx, group, &announce, Audience::FOLLOWERS).await
     }

@@ -85,6 +85,10 @@ pub(crate) async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Resu
     }
 
     if envelope.actor != signature.key_owner_guess()? {
+        // A relay we follow forwards its subscribers' activities signed with its own key.
+        if let Some(relay) = verkosto.forwarding_relay(&signature).await? {
+            return receive_forwarded(verkosto, &signature, &relay, &envelope, &json).await;
+        }
         // Most servers use `actor#main-key`; others (GoToSocial: `actor/main-key`) are checked
         // against the actor document's `publicKey.id` below.
         if !signature.key_id().starts_with(envelope.actor.as_str()) {
@@ -149,6 +153,43 @@ pub(crate) async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Resu
         store::received::forget(&mut c.conn(), envelope.id.as_str()).await?;
     }
     outcome
+}
+
+/// An activity a relay we follow forwarded under its own signature: the relay's key must verify
+/// it; what it carries is then read from its origin (`Verkosto::receive_forwarded`).
+async fn receive_forwarded(
+    verkosto: &Verkosto,
+    signature: &signatures::PendingSignature,
+    relay: &Url,
+    envelope: &Envelope,
+    json: &Value,
+) -> Result<Received> {
+    let data = verkosto.federation_data();
+    let cached = {
+        let mut c = verkosto.db().acquire().await?;
+        store::remote_actors::find_by_ap_id(&mut c.conn(), relay.as_str()).await?
+    };
+    let sender = authenticate(verkosto, &data, signature, relay, cached).await?;
+    charge(&verkosto.state().inbox_limiter, &sender.domain)?;
+    let fresh = {
+        let mut c = verkosto.db().acquire().await?;
+        store::received::record(&mut c.conn(), envelope.id.as_str(), store::now()).await?
+    };
+    if !fresh {
+        return Ok(Received::Duplicate);
+    }
+    match verkosto
+        .receive_forwarded(relay, &envelope.kind, json)
+        .await
+    {
+        Ok(true) => Ok(Received::Processed),
+        Ok(false) => Ok(Received::Ignored),
+        Err(e) => {
+            let mut c = verkosto.db().acquire().await?;
+            store::received::forget(&mut c.conn(), envelope.id.as_str()).await?;
+            Err(e)
+        }
+    }
 }
 
 /// Activities whose repeat is answered by what is in place rather than dropped by id: a `Follow` or
@@ -323,6 +364,12 @@ impl Verkosto {
     async fn act_on_answer(&self, activity: IncomingAnswer, data: &Data<AppState>) -> Result<()> {
         let verkosto = self;
         let answered = object_id(&activity.object)?;
+        if let Some(subscription) = verkosto.relay_follow(&answered).await? {
+            let accepted = activity.kind == "Accept";
+            return verkosto
+                .receive_relay_answer(&activity.actor, subscription, accepted)
+                .await;
+        }
         let is_follow =
             activity.embedded_type() == Some("Follow") || verkosto.is_our_follow(&answered).await?;
         if is_follow {

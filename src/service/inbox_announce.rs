@@ -67,6 +67,9 @@ impl Verkosto {
             return Ok(());
         }
         let related = self.has_relation_to(group).await?;
+        // A relay or instance the instance follows (issue 20): only its events are kept (a relay
+        // carries every post of its subscribers).
+        let from_relay = self.is_relay_actor(group).await?;
         // From a group nobody here follows, only a comment on one of our events matters; the
         // embedded copy (untrusted) says whether one is worth fetching to find out.
         let hinted_reply = announced
@@ -81,7 +84,7 @@ impl Verkosto {
                 .is_ok_and(|e| e.is_some()),
             _ => false,
         };
-        if !related && !may_reply_to_us {
+        if !related && !from_relay && !may_reply_to_us {
             return Ok(());
         }
         let object = match announced.trusted {
@@ -93,15 +96,17 @@ impl Verkosto {
                 "the announced object's origin serves another id".into(),
             ));
         }
-        // Its author is whoever the object names, on the object's own host.
-        let author = object
-            .get("attributedTo")
-            .and_then(attributed_to)
-            .filter(|a| normalized_host(a) == normalized_host(&announced.id))
-            .ok_or_else(|| {
-                Error::Forbidden("the announced object has no author on its own host".into())
-            })?;
+        // Its author is whoever the object names, on the object's own host; an event's is its
+        // organizing group, also when the author `Person` is named beside it (FEP-1b12).
         let kind = object.get("type").and_then(Value::as_str);
+        let author = match kind {
+            Some("Event") => crate::apub::event::organizer_of(&object),
+            _ => object.get("attributedTo").and_then(attributed_to),
+        }
+        .filter(|a| normalized_host(a) == normalized_host(&announced.id))
+        .ok_or_else(|| {
+            Error::Forbidden("the announced object has no author on its own host".into())
+        })?;
         if is_post_type(kind) && is_reply(&object) {
             // A comment (Lemmy's `Announce{Create{Note}}`): ours only when it replies to our event.
             return match changed {
@@ -109,7 +114,7 @@ impl Verkosto {
                 true => Ok(()),
             };
         }
-        if !related {
+        if !related && !from_relay {
             return Ok(());
         }
         let is_relay = &author != group;
@@ -119,6 +124,7 @@ impl Verkosto {
                 .await
                 .map(|_| ())?,
             Some("Event") => self.receive_remote_event(&author, &object, false).await?,
+            _ if !related => return Ok(()),
             // FEP-1b12: a member's post in the group is the group's post here.
             _ if is_post_type(kind) && is_relay && addressed_to(&object, group) => {
                 if !crate::apub::is_public(&object) {

@@ -12,6 +12,7 @@ use crate::store::{self, Db};
 
 mod accounts;
 mod announcements;
+mod backfill;
 mod calendars;
 mod communities;
 mod events;
@@ -19,10 +20,12 @@ mod follows;
 mod group_posts;
 pub(crate) mod inbox;
 mod inbox_announce;
+mod instance_relay;
 mod keys;
 mod moderation;
 mod networks;
 mod publish;
+mod relays;
 /// Allow-list HTML sanitizing for everything users and remote servers send us.
 pub mod sanitize {
     pub use crate::sanitize::{html, markdown};
@@ -34,6 +37,7 @@ pub use events::{DEFAULT_TIMEZONE, EventsPage, MAX_EVENT_PAGE, MAX_EVENTS_PER_PA
 pub use follows::FollowRequestDecision;
 pub use keys::generate_keypair;
 pub use networks::DirectoryEntry;
+pub use relays::RelayedEvent;
 
 /// The library's entry point: one per instance. Cheap to clone.
 ///

@@ -46,6 +46,7 @@ mod migrate;
 pub mod networks;
 pub mod outbox;
 pub mod received;
+pub mod relays;
 pub mod remote_actors;
 pub mod signature_styles;
 

@@ -42,6 +42,7 @@ pub(crate) fn routes(verkosto: &Verkosto) -> Router<Verkosto> {
         .route("/lang/{code}", get(switch_language))
         .route("/c/{name}/embed", get(public::embed))
         .route("/c/{name}/calendar", get(public::calendar))
+        .route("/instance/calendar", get(public::instance_calendar))
         .route("/remote-follow", axum::routing::post(public::remote_follow))
         .merge(
             workspace::routes()

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
-use verkosto::{Settings, Verkosto, service::NewAccount, store::Db};
+use verkosto::{Settings, Verkosto, model::InstanceFollowPolicy, service::NewAccount, store::Db};
 
 #[derive(Parser)]
 #[command(
@@ -54,6 +54,22 @@ enum Command {
     /// Block or unblock other instances.
     #[command(subcommand)]
     Domain(DomainCommand),
+    /// Subscribe the instance to relays and other instances (their public events fill the
+    /// instance calendar, /instance/calendar).
+    #[command(subcommand)]
+    Relay(RelayCommand),
+}
+
+#[derive(Subcommand)]
+enum RelayCommand {
+    /// Follow a relay or an instance: a relay's inbox URL (Mastodon-style relays, sent a Follow of
+    /// the Public collection) or an actor URL (LitePub relays, Gancio or Mobilizon instance actors).
+    /// A running server receives the answer; `relay list` shows it.
+    Add { url: String },
+    /// Stop following (sends Undo{Follow}).
+    Remove { url: String },
+    /// List subscriptions and their state (pending, accepted, rejected).
+    List,
 }
 
 #[derive(Subcommand)]
@@ -100,6 +116,11 @@ struct ServeArgs {
     /// networks (e.g. 127.0.0.1,10.0.0.0/8). Default: none.
     #[arg(long, env = "VERKOSTO_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
     trusted_proxies: Option<Vec<ipnet::IpNet>>,
+    /// What a Follow of the instance actor gets (other instances and relays subscribing to every
+    /// public event of this instance's communities): open, approval (the default: an administrator
+    /// decides through the admin API) or closed.
+    #[arg(long, env = "VERKOSTO_INSTANCE_FOLLOWS")]
+    instance_follows: Option<InstanceFollowPolicy>,
 }
 
 #[derive(Subcommand)]
@@ -139,6 +160,7 @@ struct FileConfig {
     unavailable_after: Option<String>,
     retry_window: Option<String>,
     trusted_proxies: Option<Vec<String>>,
+    instance_follows: Option<InstanceFollowPolicy>,
 }
 
 /// One trusted proxy: an address (`10.0.0.2`) or a network (`10.0.0.0/8`).
@@ -244,6 +266,9 @@ fn resolve(common: &Common, serve: &ServeArgs) -> anyhow::Result<Resolved> {
             .collect::<Result<_, _>>()
             .map_err(anyhow::Error::msg)?;
     }
+    if let Some(policy) = serve.instance_follows.or(file.instance_follows) {
+        settings.instance_follow_policy = policy;
+    }
     let default_bind: SocketAddr = ([127, 0, 0, 1], 8080).into();
     Ok(Resolved {
         database_url: common
@@ -328,6 +353,37 @@ async fn main() -> anyhow::Result<()> {
                             b.host,
                             b.created_at,
                             b.reason.unwrap_or_default()
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Relay(cmd) => {
+            let r = resolve(&cli.common, &ServeArgs::default())?;
+            let verkosto = Verkosto::open(&r.database_url, r.settings).await?;
+            match cmd {
+                RelayCommand::Add { url } => {
+                    let relay = verkosto.add_relay(None, &url).await?;
+                    // The Follow waits in the delivery queue; a running server sends it.
+                    println!("following {} ({})", relay.url, relay.state);
+                }
+                RelayCommand::Remove { url } => {
+                    verkosto.remove_relay(None, &url).await?;
+                    println!("no longer following {url}");
+                }
+                RelayCommand::List => {
+                    for relay in verkosto.relays(None).await? {
+                        println!(
+                            "{:<50} {:<9} {}  since {}",
+                            relay.url.as_str(),
+                            relay.state.as_str(),
+                            if relay.follows_public {
+                                "relay (Public)"
+                            } else {
+                                "actor"
+                            },
+                            relay.created_at.format("%Y-%m-%dT%H:%M:%SZ")
                         );
                     }
                 }

@@ -442,3 +442,64 @@ async fn queue_status_prints_failing_since_per_host() {
         drop_database(pg_name).await;
     }
 }
+
+#[tokio::test]
+async fn relay_add_list_remove() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (url, pg_name) in databases(&dir).await {
+        let relay_inbox = format!("http://localhost:{}/inbox", free_port());
+        let run = |args: &[&str]| {
+            Command::new(env!("CARGO_BIN_EXE_verkosto"))
+                .args(args)
+                .env("DATABASE_URL", &url)
+                .env("VERKOSTO_DOMAIN", "here.example")
+                .env("VERKOSTO_DEV_FEDERATION", "true")
+                .env("RUST_LOG", "warn")
+                .output()
+                .expect("run verkosto relay")
+        };
+        let out = run(&["relay", "add", &relay_inbox]);
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("(pending)"), "{stdout}");
+        let out = run(&["relay", "list"]);
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&relay_inbox))
+            .unwrap_or_else(|| panic!("a line for the relay: {stdout}"));
+        assert!(
+            line.contains("pending") && line.contains("relay (Public)"),
+            "{line}"
+        );
+        // The Follow waits in the queue for a running server to send it.
+        let db = Db::connect(&url).await.expect("connect");
+        let hosts = store::deliveries::status(&db).await.expect("status");
+        assert_eq!(hosts.iter().map(|h| h.pending).sum::<i64>(), 1);
+        db.close().await;
+
+        let out = run(&["relay", "add", "ftp://relay.example/inbox"]);
+        assert!(!out.status.success(), "not a relay URL");
+        let out = run(&["relay", "remove", &relay_inbox]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = run(&["relay", "list"]);
+        // (Only the dev-federation warning may remain on standard output.)
+        assert!(
+            !String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .any(|l| l.starts_with(&relay_inbox)),
+            "removed"
+        );
+        let out = run(&["relay", "remove", &relay_inbox]);
+        assert!(!out.status.success(), "removing twice fails");
+        drop_database(pg_name).await;
+    }
+}

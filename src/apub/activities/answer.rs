@@ -36,7 +36,11 @@ impl IncomingAnswer {
         if self.embedded_type() == Some("Follow") {
             let follow: Follow = serde_json::from_value(self.object.clone())
                 .map_err(|e| Error::BadRequest(format!("malformed Follow: {e}")))?;
-            if !data.config_is_local(&follow.actor) || follow.object != self.actor {
+            // A Mastodon-style relay answers our Follow of the Public collection: which relay may
+            // answer it is checked against the subscription (`service/relays.rs`).
+            let answerable =
+                follow.object == self.actor || follow.object.as_str() == crate::apub::PUBLIC;
+            if !data.config_is_local(&follow.actor) || !answerable {
                 return Err(Error::Forbidden(
                     "only the followed actor can answer a follow of ours".into(),
                 ));

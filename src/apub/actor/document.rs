@@ -401,8 +401,10 @@ pub fn application_document(state: &AppState) -> ActorDocument {
     );
     doc.name = Some(format!("Verkosto at {}", state.settings.domain));
     doc.url = Some(state.url("/"));
-    doc.followers = None;
-    doc.manually_approves_followers = Some(true);
+    // Other instances and relays follow the instance actor to receive what the instance's
+    // communities publish (issue 20); the administrator's policy decides.
+    doc.manually_approves_followers =
+        Some(state.settings.instance_follow_policy != crate::model::InstanceFollowPolicy::Open);
     doc.discoverable = Some(false);
     doc
 }

@@ -101,6 +101,11 @@ impl Verkosto {
         self.record_author(&mut tx, &event.ap_id, by).await?;
         self.share_in_group(&mut tx, GroupPost::Event(Verb::Create, &event))
             .await?;
+        self.relay_from_instance(
+            &mut tx,
+            crate::service::instance_relay::Relayable::Event(&event),
+        )
+        .await?;
         self.commit(tx).await?;
         tracing::info!(event = %event.ap_id, community = %community.name, "event published");
         Ok(event)

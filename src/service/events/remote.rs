@@ -17,10 +17,7 @@ impl Verkosto {
         doc: &serde_json::Value,
         relay: bool,
     ) -> Result<()> {
-        let attributed = doc
-            .get("attributedTo")
-            .and_then(|a| crate::apub::activities::object_id(a).ok());
-        if attributed.as_ref() != Some(organizer) {
+        if crate::apub::event::organizer_of(doc).as_ref() != Some(organizer) {
             return Err(Error::Forbidden(
                 "an event can only be published or changed by its organizer".into(),
             ));
@@ -39,7 +36,10 @@ impl Verkosto {
                     .filter_map(|o| o.as_str())
                     .any(|o| Url::parse(o).is_ok_and(|u| self.is_local_url(&u)))
             });
-        if !cohosted_here && !self.has_relation_to(organizer).await? {
+        if !cohosted_here
+            && !self.has_relation_to(organizer).await?
+            && !self.is_relay_actor(organizer).await?
+        {
             tracing::info!(%organizer, "event from a group nobody here follows; dropped");
             return Ok(());
         }

@@ -93,6 +93,8 @@ impl Verkosto {
             .await?;
         self.commit(tx).await?;
         if row.state == NetworkMemberState::Active {
+            // Its events already planned enter the network calendar too.
+            self.spawn_backfill(who.ap_id.clone(), None);
             self.emit(DomainEvent::NetworkMemberJoined {
                 network: network_id.clone(),
                 member: who.ap_id,
@@ -177,6 +179,9 @@ impl Verkosto {
         .await?;
         self.sync_local_membership(&mut tx, &network, &m).await?;
         self.commit(tx).await?;
+        if accept && !self.is_local_url(&m.member_ap_id) {
+            self.spawn_backfill(m.member_ap_id.clone(), None);
+        }
         if accept {
             self.emit(DomainEvent::NetworkMemberJoined {
                 network: actor::community_id(self.state(), &network.name),

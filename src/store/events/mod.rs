@@ -8,6 +8,7 @@ use crate::model::{Event, EventPlace};
 
 mod comments;
 mod participations;
+mod relayed;
 
 pub use comments::{
     comments, delete_comment, delete_comment_by_ap_id, event_of_comment, insert_comment,
@@ -17,6 +18,7 @@ pub use participations::{
     participation_by_join, participation_of, participations, set_participation_state,
     upsert_participation,
 };
+pub use relayed::{relayed, relayed_via};
 
 const COLUMNS: &str = "e.id, e.public_id, e.ap_id, e.url, e.organizer_ap_id, e.community_id, e.title, \
     e.description_source, e.description_html, e.starts_at, e.ends_at, e.timezone, e.status, e.place, e.online_url, \

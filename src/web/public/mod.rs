@@ -12,6 +12,7 @@ mod calendar;
 mod community;
 mod event;
 mod home;
+mod instance_calendar;
 mod person;
 mod remote_follow;
 
@@ -20,6 +21,7 @@ pub(super) use calendar::{calendar, embed};
 pub(crate) use community::community_page;
 pub(crate) use event::event_page;
 pub(super) use home::home;
+pub(super) use instance_calendar::instance_calendar;
 pub(crate) use person::person_page;
 pub(super) use remote_follow::remote_follow;
 
