@@ -339,6 +339,7 @@ async fn relay_inbox(
         uri.path(),
         &headers,
         &body,
+        "http",
         &r.host,
         verkosto::signatures::SignatureAge::default(),
     )
