@@ -312,45 +312,57 @@ async fn metrics(State(verkosto): State<Verkosto>) -> Result<impl IntoResponse> 
                 .map(|f| (now - f).num_milliseconds() as f64 / 1000.0)
         },
     );
-    let _ = writeln!(
-        out,
-        "# HELP verkosto_inbox_unhandled_total Activities acknowledged without effect since start, per type (this process).\n# TYPE verkosto_inbox_unhandled_total counter"
+    let unhandled = verkosto.state().unhandled_activities.snapshot();
+    counter(
+        &mut out,
+        "verkosto_inbox_unhandled_total",
+        "Activities acknowledged without effect since start, per type (this process).",
+        unhandled
+            .into_iter()
+            .map(|(kind, n)| (format!("type=\"{}\"", label(&kind)), n)),
     );
-    for (kind, count) in verkosto.state().unhandled_activities.snapshot() {
-        let _ = writeln!(
-            out,
-            "verkosto_inbox_unhandled_total{{type=\"{}\"}} {count}",
-            label(&kind)
-        );
-    }
     let (styles, fallbacks) = verkosto.state().signature_stats.snapshot();
-    let _ = writeln!(
-        out,
-        "# HELP verkosto_signatures_verified_total Incoming HTTP signatures that verified since start, per style (this process).\n# TYPE verkosto_signatures_verified_total counter"
+    let by_style = |pick: fn(&(_, u64, u64)) -> u64| {
+        styles
+            .iter()
+            .map(move |s| (format!("style=\"{}\"", s.0.as_str()), pick(s)))
+    };
+    counter(
+        &mut out,
+        "verkosto_signatures_verified_total",
+        "Incoming HTTP signatures that verified since start, per style (this process).",
+        by_style(|s| s.1),
     );
-    for (style, verified, _) in styles {
-        let _ = writeln!(
-            out,
-            "verkosto_signatures_verified_total{{style=\"{}\"}} {verified}",
-            style.as_str()
-        );
-    }
-    let _ = writeln!(
-        out,
-        "# HELP verkosto_deliveries_signed_total Delivery attempts since start, per signature style (this process).\n# TYPE verkosto_deliveries_signed_total counter"
+    counter(
+        &mut out,
+        "verkosto_deliveries_signed_total",
+        "Delivery attempts since start, per signature style (this process).",
+        by_style(|s| s.2),
     );
-    for (style, _, sent) in styles {
-        let _ = writeln!(
-            out,
-            "verkosto_deliveries_signed_total{{style=\"{}\"}} {sent}",
-            style.as_str()
-        );
-    }
-    let _ = writeln!(
-        out,
-        "# HELP verkosto_signature_fallbacks_total RFC 9421 deliveries refused with a 4xx and sent again signed draft-cavage (this process).\n# TYPE verkosto_signature_fallbacks_total counter\nverkosto_signature_fallbacks_total {fallbacks}"
+    counter(
+        &mut out,
+        "verkosto_signature_fallbacks_total",
+        "RFC 9421 deliveries refused with a 4xx and sent again signed draft-cavage (this process).",
+        [(String::new(), fallbacks)],
     );
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out))
+}
+
+/// One counter family of `/metrics`: its help line, then a sample per set of labels (none when empty).
+fn counter(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    samples: impl IntoIterator<Item = (String, u64)>,
+) {
+    use std::fmt::Write;
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+    for (labels, value) in samples {
+        let _ = match labels.is_empty() {
+            true => writeln!(out, "{name} {value}"),
+            false => writeln!(out, "{name}{{{labels}}} {value}"),
+        };
+    }
 }
 
 /// A JSON request body, refused with our error format: 413 over the limit, 400 when it is not JSON,

@@ -12,7 +12,7 @@ use crate::apub::activities::{
 use crate::apub::{actor, new_activity_id};
 use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, FollowPolicy, FollowState, Follower, Following, RemoteActor};
-use crate::store;
+use crate::store::{self, Tx};
 use crate::urls::LocalObject;
 
 /// How long a stored remote actor is used as it is for a follow before it is looked up again (a
@@ -448,21 +448,28 @@ impl Verkosto {
                         handle: handle.to_string(),
                     })
                 })?;
+        store::follows::delete_following(&mut tx.conn(), following.id).await?;
         let follow = Follow::new(
             following.follow_activity_id.clone(),
             me.clone(),
             target.ap_id.clone(),
         );
-        let undo = Undo::of_follow(new_activity_id(self.state()), &follow)?;
-        store::follows::delete_following(&mut tx.conn(), following.id).await?;
-        self.send(
-            &mut tx,
-            &me,
-            &undo,
-            Audience::Only(std::slice::from_ref(&target.inbox)),
-        )
-        .await?;
+        self.send_undo_follow(&mut tx, &follow, &target.inbox)
+            .await?;
         self.commit(tx).await
+    }
+
+    /// Queues the `Undo` of a `Follow` we sent, to the followed side's `inbox`.
+    pub(crate) async fn send_undo_follow(
+        &self,
+        tx: &mut Tx,
+        follow: &Follow,
+        inbox: &Url,
+    ) -> Result<()> {
+        let undo = Undo::of_follow(new_activity_id(self.state()), follow)?;
+        let to = std::slice::from_ref(inbox);
+        self.send(tx, &follow.actor, &undo, Audience::Only(to))
+            .await
     }
 
     /// What a local account follows.

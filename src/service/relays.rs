@@ -20,7 +20,7 @@ use url::Url;
 
 use super::Verkosto;
 use super::publish::Audience;
-use crate::apub::activities::{follow::Follow, object_id, undo::Undo};
+use crate::apub::activities::{follow::Follow, object_id};
 use crate::apub::signatures::PendingSignature;
 use crate::apub::{PUBLIC, actor, new_activity_id};
 use crate::error::{Error, Refusal, Result};
@@ -125,15 +125,8 @@ impl Verkosto {
             _ => Url::parse(PUBLIC)?,
         };
         let follow = Follow::new(sub.follow_activity_id.clone(), instance.clone(), object);
-        let undo = Undo::of_follow(new_activity_id(self.state()), &follow)?;
         store::relays::delete(&mut tx.conn(), sub.id).await?;
-        self.send(
-            &mut tx,
-            &instance,
-            &undo,
-            Audience::Only(std::slice::from_ref(&sub.inbox)),
-        )
-        .await?;
+        self.send_undo_follow(&mut tx, &follow, &sub.inbox).await?;
         self.commit(tx).await?;
         tracing::info!(relay = %sub.url, "relay subscription removed");
         Ok(())

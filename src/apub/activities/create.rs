@@ -8,7 +8,7 @@ use url::Url;
 
 use super::{cc_followers, follow::DataExt, object_id, to_public};
 use crate::apub::actor::normalized_host;
-use crate::apub::event::{event_context, event_object};
+use crate::apub::event::event_object;
 use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::{Announcement, Event};
@@ -73,11 +73,7 @@ impl super::Outgoing for Create {
     }
 
     fn context(&self) -> Value {
-        if self.of_event {
-            event_context()
-        } else {
-            crate::apub::context::context()
-        }
+        super::context_for(self.of_event)
     }
 }
 

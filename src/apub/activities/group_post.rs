@@ -20,7 +20,7 @@ use url::Url;
 
 use super::delete::Tombstone;
 use super::{Outgoing, to_public};
-use crate::apub::event::{event_context, event_object};
+use crate::apub::event::event_object;
 use crate::apub::note::announcement_object;
 use crate::context::AppState;
 use crate::error::{Error, Result};
@@ -100,11 +100,7 @@ impl Outgoing for AuthoredInGroup {
     }
 
     fn context(&self) -> Value {
-        if self.of_event {
-            event_context()
-        } else {
-            crate::apub::context::context()
-        }
+        super::context_for(self.of_event)
     }
 }
 

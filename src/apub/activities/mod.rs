@@ -58,6 +58,14 @@ pub(crate) fn cc_followers(actor: &Url) -> Vec<String> {
     vec![LocalUrls::part(actor, Part::Followers).into()]
 }
 
+/// The `@context` of an activity we send: with the event vocabulary when it carries an event.
+pub(crate) fn context_for(of_event: bool) -> serde_json::Value {
+    match of_event {
+        true => crate::apub::event::event_context(),
+        false => crate::apub::context::context(),
+    }
+}
+
 /// An activity we send: serialized as it is, with its `@context` in front.
 pub(crate) trait Outgoing: Serialize {
     /// The activity's id.

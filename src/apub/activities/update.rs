@@ -66,11 +66,7 @@ impl<T: Serialize> super::Outgoing for Update<T> {
     }
 
     fn context(&self) -> serde_json::Value {
-        if self.of_event {
-            crate::apub::event::event_context()
-        } else {
-            crate::apub::context::context()
-        }
+        super::context_for(self.of_event)
     }
 }
 
