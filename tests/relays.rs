@@ -149,6 +149,22 @@ async fn a_peer_follows_the_instance_actor_and_receives_every_public_event() {
             items.iter().any(|i| i["object"] == created["ap_id"]),
             "{outbox}"
         );
+        // A change (here a cancellation) is announced again, so the peer refetches the event.
+        let response = a
+            .http
+            .post(a.url(&format!(
+                "/api/v1/events/{}/cancel",
+                created["id"].as_str().expect("id")
+            )))
+            .bearer_auth(&aino)
+            .send()
+            .await
+            .expect("cancel");
+        assert_eq!(response.status(), 200);
+        eventually(10, "a third Announce, of the changed event", || async {
+            (arrived(&sink, 1, "Announce") == 3).then_some(())
+        })
+        .await;
 
         // Undo{Follow}: nothing more.
         let undo = json!({
@@ -172,7 +188,7 @@ async fn a_peer_follows_the_instance_actor_and_receives_every_public_event() {
         )
         .await;
         tokio::time::sleep(Duration::from_millis(800)).await;
-        assert_eq!(arrived(&sink, 1, "Announce"), 2, "nothing after the Undo");
+        assert_eq!(arrived(&sink, 1, "Announce"), 3, "nothing after the Undo");
         a.stop().await;
     }
 }

@@ -199,6 +199,8 @@ impl Verkosto {
             .await?;
         self.share_in_group(&mut tx, GroupPost::Announcement(Verb::Update, &saved))
             .await?;
+        self.relay_from_instance(&mut tx, Relayable::Announcement(&saved))
+            .await?;
         self.commit(tx).await?;
         Ok(saved)
     }

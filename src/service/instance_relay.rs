@@ -104,7 +104,7 @@ impl Verkosto {
         Ok(())
     }
 
-    /// `Announce` of what a local community just published, by the instance actor to its
+    /// `Announce` of what a local community just published or changed, by the instance actor to its
     /// followers, when [`Relayable::is_relayable`] allows it. Called in the publishing transaction.
     pub(crate) async fn relay_from_instance(&self, tx: &mut Tx, what: Relayable<'_>) -> Result<()> {
         if !what.is_relayable() {

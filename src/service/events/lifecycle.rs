@@ -18,6 +18,7 @@ use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, Event, EventCategory, EventStatus, EventUpdate, JoinMode, NewEvent};
 use crate::service::communities::{optional_url, tags};
 use crate::service::group_posts::GroupPost;
+use crate::service::instance_relay::Relayable;
 use crate::service::publish::Audience;
 use crate::store::{self, Tx};
 
@@ -101,11 +102,8 @@ impl Verkosto {
         self.record_author(&mut tx, &event.ap_id, by).await?;
         self.share_in_group(&mut tx, GroupPost::Event(Verb::Create, &event))
             .await?;
-        self.relay_from_instance(
-            &mut tx,
-            crate::service::instance_relay::Relayable::Event(&event),
-        )
-        .await?;
+        self.relay_from_instance(&mut tx, Relayable::Event(&event))
+            .await?;
         self.commit(tx).await?;
         tracing::info!(event = %event.ap_id, community = %community.name, "event published");
         Ok(event)
@@ -271,6 +269,9 @@ impl Verkosto {
         let saved = store::events::upsert(&mut tx.conn(), &event).await?;
         self.send_event_update(tx, &saved).await?;
         self.share_in_group(tx, GroupPost::Event(Verb::Update, &saved))
+            .await?;
+        // The instance's followers refetch it (an `Announce` of what they hold is read as news of it).
+        self.relay_from_instance(tx, Relayable::Event(&saved))
             .await?;
         Ok(saved)
     }
