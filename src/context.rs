@@ -47,6 +47,10 @@ pub struct Settings {
     pub signature_clock_skew: Duration,
     /// The longest validity a signed `(expires)` may claim after creation (12 hours, as Mastodon).
     pub signature_max_lifetime: Duration,
+    /// How long after a participant count changes the event's `Update` goes out, carrying every
+    /// change made meanwhile: a storm of `Join`s costs one `Update` per window, not one per `Join` to
+    /// every participant.
+    pub event_update_delay: Duration,
     /// After a signature fails with the key we hold, the sender is refetched (its key may have rotated)
     /// at once when the request names another key id, and otherwise at most once per this interval,
     /// doubled for each refetch in a row that did not help (up to a minute).
@@ -95,6 +99,7 @@ impl Settings {
             signature_clock_skew: Duration::from_secs(3600),
             signature_max_lifetime: Duration::from_secs(12 * 3600),
             key_refetch_interval: Duration::from_secs(3),
+            event_update_delay: Duration::from_secs(5),
             inbox_per_host_per_minute: 1200,
             inbox_per_ip_per_minute: 2400,
             trusted_proxies: Vec::new(),

@@ -9,6 +9,7 @@ mod authorization;
 mod browser;
 mod delivery;
 mod delivery_retries;
+mod event_updates;
 mod events;
 mod examples;
 mod federation;

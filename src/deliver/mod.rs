@@ -122,6 +122,9 @@ pub(crate) fn spawn_workers(
         let mut last_prune = std::time::Instant::now();
         let mut last_blocks_reload = std::time::Instant::now();
         loop {
+            if let Err(e) = verkosto.send_due_event_updates().await {
+                tracing::warn!(error = %e, "sending coalesced event updates failed");
+            }
             let available = permits.available_permits() as i64;
             let claimed = if available > 0 {
                 claim(&verkosto, available).await
@@ -163,13 +166,13 @@ pub(crate) fn spawn_workers(
             if got_work {
                 continue;
             }
-            let sleep = match store::deliveries::next_due(verkosto.db()).await {
-                Ok(Some(t)) => (t - Utc::now())
-                    .to_std()
-                    .unwrap_or(Duration::ZERO)
-                    .min(POLL),
-                _ => POLL,
-            };
+            let deliveries_due = store::deliveries::next_due(verkosto.db()).await;
+            let updates_due = store::events::updates_due::next_due(verkosto.db()).await;
+            let sleep = [deliveries_due, updates_due]
+                .into_iter()
+                .filter_map(|due| due.ok().flatten())
+                .map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+                .fold(POLL, Duration::min);
             tokio::select! {
                 _ = &mut shutdown => break,
                 _ = verkosto.state().deliveries.0.notified() => {}

@@ -147,6 +147,7 @@ impl TestServer {
         settings.dev_federation = true;
         settings.retry_base = Duration::from_millis(200);
         settings.request_timeout = Duration::from_secs(5);
+        settings.event_update_delay = Duration::from_millis(100);
         tweak(&mut settings);
         let verkosto = Verkosto::with_db(db.db.clone(), settings)
             .await

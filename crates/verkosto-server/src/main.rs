@@ -97,6 +97,9 @@ struct ServeArgs {
     /// Timeout of one outgoing request, e.g. 10s.
     #[arg(long, env = "VERKOSTO_REQUEST_TIMEOUT", value_parser = parse_duration)]
     request_timeout: Option<Duration>,
+    /// How long after a participant count changes the event's Update goes out (coalescing), e.g. 5s.
+    #[arg(long, env = "VERKOSTO_EVENT_UPDATE_DELAY", value_parser = parse_duration)]
+    event_update_delay: Option<Duration>,
     /// Deliveries in flight at once.
     #[arg(long, env = "VERKOSTO_DELIVERY_WORKERS")]
     delivery_workers: Option<usize>,
@@ -155,6 +158,7 @@ struct FileConfig {
     open_registration: Option<bool>,
     retry_base: Option<String>,
     request_timeout: Option<String>,
+    event_update_delay: Option<String>,
     delivery_workers: Option<usize>,
     workers_per_host: Option<usize>,
     unavailable_after: Option<String>,
@@ -223,6 +227,15 @@ fn resolve(common: &Common, serve: &ServeArgs) -> anyhow::Result<Resolved> {
         .map_err(anyhow::Error::msg)?)
     {
         settings.retry_base = d;
+    }
+    if let Some(d) = serve.event_update_delay.or(file
+        .event_update_delay
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(anyhow::Error::msg)?)
+    {
+        settings.event_update_delay = d;
     }
     if let Some(d) = serve.request_timeout.or(file
         .request_timeout

@@ -276,6 +276,33 @@ impl Verkosto {
         Ok(saved)
     }
 
+    /// A participant count changed: the event's `Update` goes out `event_update_delay` after the first
+    /// change of a window, carrying every change made meanwhile (see `store::events::updates_due`).
+    pub(super) async fn schedule_event_update(&self, tx: &mut Tx, event: &Event) -> Result<()> {
+        let delay = chrono::Duration::from_std(self.settings().event_update_delay)
+            .unwrap_or(chrono::Duration::zero());
+        store::events::updates_due::schedule(&mut tx.conn(), event.id, store::now() + delay).await
+    }
+
+    /// Sends the coalesced `Update`s that are due (the delivery workers call this); how many.
+    pub(crate) async fn send_due_event_updates(&self) -> Result<usize> {
+        let now = store::now();
+        let mut sent = 0;
+        for id in store::events::updates_due::due(self.db(), now, 100).await? {
+            let mut tx = self.db().begin().await?;
+            // Another process may have taken it meanwhile; then this transaction is dropped unused.
+            if !store::events::updates_due::take(&mut tx.conn(), id, now).await? {
+                continue;
+            }
+            if let Some(event) = store::events::find_by_id(&mut tx.conn(), id).await? {
+                self.send_event_update(&mut tx, &event).await?;
+                sent += 1;
+            }
+            self.commit(tx).await?;
+        }
+        Ok(sent)
+    }
+
     pub(super) async fn send_event_update(&self, tx: &mut Tx, event: &Event) -> Result<()> {
         let fresh = store::events::find_by_id(&mut tx.conn(), event.id)
             .await?

@@ -122,7 +122,7 @@ impl Verkosto {
             self.answer_participant(&mut tx, event, &p, answer).await?;
         }
         if state == ParticipationState::Accepted {
-            self.send_event_update(&mut tx, event).await?;
+            self.schedule_event_update(&mut tx, event).await?;
         }
         self.commit(tx).await?;
         self.emit(participation_hook(event, &p.participant_ap_id, state));
@@ -176,7 +176,7 @@ impl Verkosto {
         }];
         if p.state == ParticipationState::Accepted {
             hooks.extend(self.fill_seats(&mut tx, event).await?);
-            self.send_event_update(&mut tx, event).await?;
+            self.schedule_event_update(&mut tx, event).await?;
         }
         self.commit(tx).await?;
         hooks.into_iter().for_each(|h| self.emit(h));
@@ -426,7 +426,7 @@ impl Verkosto {
             if was_accepted {
                 hooks.extend(self.fill_seats(&mut tx, &event).await?);
             }
-            self.send_event_update(&mut tx, &event).await?;
+            self.schedule_event_update(&mut tx, &event).await?;
         }
         self.commit(tx).await?;
         if p.state != state {

@@ -9,6 +9,7 @@ use crate::model::{Event, EventPlace};
 mod comments;
 mod participations;
 mod relayed;
+pub mod updates_due;
 
 pub use comments::{
     comments, delete_comment, delete_comment_by_ap_id, event_of_comment, insert_comment,
