@@ -28,13 +28,7 @@ async fn a_storm_of_joins_sends_each_participant_one_coalesced_update() {
         let a = TestServer::start_with(db, |s| s.event_update_delay = Duration::from_secs(3)).await;
         let manager = a.account("aino").await;
         a.community(&manager, "kahvila", "open").await;
-        let community = a.verkosto.community("kahvila").await.expect("community");
-        let mut c = a.verkosto.db().acquire().await.expect("acquire");
-        let keys = verkosto::store::communities::keys(&mut c.conn(), community.id)
-            .await
-            .expect("keys");
-        drop(c);
-        sink.trust(&a.url("/c/kahvila#main-key"), &keys.public_key_pem);
+        crate::common::sink::trust_community(&a.verkosto, "kahvila", &sink).await;
         let (status, event) = a
             .post_json(
                 "/api/v1/communities/kahvila/events",

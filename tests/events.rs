@@ -642,13 +642,7 @@ async fn concurrent_joins_never_oversell_an_event() {
         let a = TestServer::start(db).await;
         let manager = a.account("aino").await;
         a.community(&manager, "kahvila", "open").await;
-        let community = a.verkosto.community("kahvila").await.expect("community");
-        let mut c = a.verkosto.db().acquire().await.expect("acquire");
-        let keys = verkosto::store::communities::keys(&mut c.conn(), community.id)
-            .await
-            .expect("keys");
-        drop(c);
-        sink.trust(&a.url("/c/kahvila#main-key"), &keys.public_key_pem);
+        crate::common::sink::trust_community(&a.verkosto, "kahvila", &sink).await;
         let mut body = event_body();
         body["capacity"] = json!(10);
         let (status, event) = post(&a, "/api/v1/communities/kahvila/events", &manager, body).await;

@@ -286,6 +286,17 @@ async fn actor(State(sink): State<Sink>, Path(n): Path<u32>) -> Response {
         .into_response()
 }
 
+/// Lets the sink check the signatures of the local `community`.
+pub async fn trust_community(v: &Verkosto, community: &str, sink: &Sink) {
+    let c = v.community(community).await.expect("community");
+    let mut conn = v.db().acquire().await.expect("acquire");
+    let keys = store::communities::keys(&mut conn.conn(), c.id)
+        .await
+        .expect("keys");
+    let target = v.state().url(&format!("/c/{community}"));
+    sink.trust(&format!("{target}#main-key"), &keys.public_key_pem);
+}
+
 /// Makes `inboxes` on `sink_host` accepted followers of the community, and lets the sink check the
 /// community's signatures.
 pub async fn follow_from_sink(
@@ -296,12 +307,8 @@ pub async fn follow_from_sink(
     inboxes: impl IntoIterator<Item = u32>,
 ) {
     let target = v.state().url(&format!("/c/{community}"));
-    let c = v.community(community).await.expect("community");
+    trust_community(v, community, sink).await;
     let mut conn = v.db().acquire().await.expect("acquire");
-    let keys = store::communities::keys(&mut conn.conn(), c.id)
-        .await
-        .expect("keys");
-    sink.trust(&format!("{target}#main-key"), &keys.public_key_pem);
     for n in inboxes {
         let actor = url::Url::parse(&format!("http://{sink_host}/actor/{n}")).expect("url");
         store::follows::upsert_follower(
