@@ -51,6 +51,13 @@ pub struct Settings {
     /// change made meanwhile: a storm of `Join`s costs one `Update` per window, not one per `Join` to
     /// every participant.
     pub event_update_delay: Duration,
+    /// Memory for rendered public documents (actors, events, announcements, collections, feeds), in
+    /// bytes; 0 turns the cache off. A cached document is dropped when anything it may show changes.
+    pub document_cache_bytes: u64,
+    /// The longest a rendered document is served from the cache. Changes made by this process or, on
+    /// PostgreSQL, by any process drop it at once; this bounds only what nothing tells us of (another
+    /// process writing the same SQLite file).
+    pub document_cache_ttl: Duration,
     /// After a signature fails with the key we hold, the sender is refetched (its key may have rotated)
     /// at once when the request names another key id, and otherwise at most once per this interval,
     /// doubled for each refetch in a row that did not help (up to a minute).
@@ -100,6 +107,8 @@ impl Settings {
             signature_max_lifetime: Duration::from_secs(12 * 3600),
             key_refetch_interval: Duration::from_secs(3),
             event_update_delay: Duration::from_secs(5),
+            document_cache_bytes: 32 * 1024 * 1024,
+            document_cache_ttl: Duration::from_secs(10),
             inbox_per_host_per_minute: 1200,
             inbox_per_ip_per_minute: 2400,
             trusted_proxies: Vec::new(),
@@ -174,6 +183,8 @@ pub struct AppState {
     pub(crate) signature_stats: Arc<crate::deliver::SignatureStats>,
     /// Every local URL, built from the instance's root (validated at start-up).
     urls: Arc<crate::urls::LocalUrls>,
+    /// Rendered public documents (see [`crate::http`]'s document cache).
+    pub(crate) documents: crate::http::DocumentCache,
 }
 
 impl AppState {
@@ -193,6 +204,7 @@ impl AppState {
     /// The state of an instance on `db` with `settings`, signing fetches with `instance_keys`. The
     /// domain blocks start empty: the caller loads them.
     pub(crate) fn new(db: Db, settings: &Settings, instance_keys: KeyPair) -> Result<AppState> {
+        let changes = db.changes();
         validate_domain(&settings.domain)?;
         let blocks = crate::apub::safety::DomainBlocks::default();
         let urls = crate::urls::LocalUrls::new(settings.base_url()?);
@@ -221,6 +233,11 @@ impl AppState {
             unhandled_activities: Arc::default(),
             urls: Arc::new(urls),
             signature_stats: Arc::default(),
+            documents: crate::http::DocumentCache::new(
+                settings.document_cache_bytes,
+                settings.document_cache_ttl,
+                changes,
+            ),
             blocks,
             login_limiter: Arc::new(governor::RateLimiter::keyed(per_minute(10))),
             password_checks: Arc::default(),

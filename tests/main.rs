@@ -9,6 +9,7 @@ mod authorization;
 mod browser;
 mod delivery;
 mod delivery_retries;
+mod document_cache;
 mod event_updates;
 mod events;
 mod examples;

@@ -426,10 +426,17 @@ async fn community_feed(State(v): State<Verkosto>, Path(name): Path<String>) -> 
 async fn personal_feed(State(v): State<Verkosto>, Path(token): Path<String>) -> Result<Response> {
     let token = token.strip_suffix(".ics").unwrap_or(&token);
     let (account, events) = v.personal_calendar(token).await?;
-    Ok(ics(crate::ical::feed(
+    let mut response = ics(crate::ical::feed(
         &format!("{} – Verkosto", account.username),
         &events,
-    )))
+    ));
+    // One person's feed behind a secret: no shared cache keeps it, ours included, so a revoked or
+    // rotated URL stops working at once.
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
 }
 
 async fn upcoming_collection(

@@ -20,10 +20,13 @@ mod admin_relays;
 mod announcements;
 mod api;
 mod client_ip;
+mod document_cache;
 mod events;
 mod federation;
 mod instance_calendar;
 pub(crate) mod params;
+
+pub use document_cache::DocumentCache;
 
 /// Every route of an instance, as the reference server mounts them: [`Mount::everything`] plus a
 /// JSON 404 for any other path.
@@ -144,6 +147,10 @@ impl Mount {
                 .merge(events::public_routes())
                 .merge(announcements::public_routes())
                 .merge(instance_calendar::public_routes());
+            let objects = objects.layer(axum::middleware::from_fn_with_state(
+                verkosto.clone(),
+                document_cache::serve,
+            ));
             router = router.merge(if self.pages {
                 objects
             } else {
@@ -344,6 +351,23 @@ async fn metrics(State(verkosto): State<Verkosto>) -> Result<impl IntoResponse> 
         "verkosto_signature_fallbacks_total",
         "RFC 9421 deliveries refused with a 4xx and sent again signed draft-cavage (this process).",
         [(String::new(), fallbacks)],
+    );
+    let documents = &verkosto.state().documents;
+    let (hits, misses) = documents.hits_and_misses();
+    counter(
+        &mut out,
+        "verkosto_document_cache_requests_total",
+        "Public documents served from the cache (hit) or rendered (miss) since start (this process).",
+        [
+            ("result=\"hit\"".to_owned(), hits),
+            ("result=\"miss\"".to_owned(), misses),
+        ],
+    );
+    let _ = writeln!(
+        out,
+        "# HELP verkosto_document_cache_bytes Memory held by cached public documents (this process).\n\
+         # TYPE verkosto_document_cache_bytes gauge\nverkosto_document_cache_bytes {}",
+        documents.weighted_size()
     );
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out))
 }

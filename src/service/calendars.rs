@@ -18,14 +18,15 @@ impl Verkosto {
         let mut raw = [0u8; 24];
         rand::rng().fill_bytes(&mut raw);
         let token = hex::encode(raw);
-        let mut c = self.db().acquire().await?;
+        let mut tx = self.db().begin().await?;
         calendars::replace(
-            &mut c.conn(),
+            &mut tx.conn(),
             account.id,
             &calendars::token_hash(&token),
             store::now(),
         )
         .await?;
+        tx.commit().await?;
         tracing::info!(username = %account.username, "calendar feed URL made");
         Ok(self.state().urls().calendar_feed(&token).path().to_string())
     }
@@ -38,8 +39,10 @@ impl Verkosto {
 
     /// Turns the account's personal feed off (its URL answers 404). Doing it twice is no error.
     pub async fn revoke_calendar(&self, account: &Account) -> Result<()> {
-        let mut c = self.db().acquire().await?;
-        if calendars::delete(&mut c.conn(), account.id).await? {
+        let mut tx = self.db().begin().await?;
+        let deleted = calendars::delete(&mut tx.conn(), account.id).await?;
+        tx.commit().await?;
+        if deleted {
             tracing::info!(username = %account.username, "calendar feed turned off");
         }
         Ok(())

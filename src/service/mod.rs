@@ -52,6 +52,17 @@ pub use relays::RelayedEvent;
 pub struct Verkosto {
     state: AppState,
     federation: FederationConfig<AppState>,
+    /// On PostgreSQL, hears other processes' changes for the document cache; stops with the last clone.
+    _change_listener: Option<Arc<AbortOnDrop>>,
+}
+
+/// Aborts a background task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl Verkosto {
@@ -104,7 +115,17 @@ impl Verkosto {
             .build()
             .await
             .map_err(|e| Error::Internal(format!("federation config: {e}")))?;
-        Ok(Verkosto { state, federation })
+        let change_listener = match state.db.clone() {
+            Db::Postgres(pool) => Some(Arc::new(AbortOnDrop(tokio::spawn(
+                store::changes::listen(pool, state.db.changes()),
+            )))),
+            Db::Sqlite(_) => None,
+        };
+        Ok(Verkosto {
+            state,
+            federation,
+            _change_listener: change_listener,
+        })
     }
 
     /// Subscribes to what happens from now on (follows, participations, comments, remote events,

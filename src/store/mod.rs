@@ -37,6 +37,7 @@ pub mod announcements;
 pub mod authors;
 pub mod blocks;
 pub mod calendars;
+pub mod changes;
 pub mod communities;
 pub mod deliveries;
 pub mod events;
@@ -80,10 +81,14 @@ pub enum Conn<'c> {
 }
 
 /// A transaction of either backend. Dropped without [`Tx::commit`], it rolls back.
-pub enum Tx {
-    /// SQLite.
+pub struct Tx {
+    inner: TxInner,
+    /// Moved after the commit: what public documents show may have changed.
+    changes: changes::Changes,
+}
+
+enum TxInner {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
-    /// PostgreSQL.
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
@@ -98,18 +103,20 @@ pub enum PooledConn {
 impl Tx {
     /// The transaction's connection, for store functions.
     pub fn conn(&mut self) -> Conn<'_> {
-        match self {
-            Tx::Sqlite(tx) => Conn::Sqlite(&mut *tx),
-            Tx::Postgres(tx) => Conn::Postgres(&mut *tx),
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => Conn::Sqlite(&mut *tx),
+            TxInner::Postgres(tx) => Conn::Postgres(&mut *tx),
         }
     }
 
     /// Makes the transaction's changes durable.
     pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Postgres(tx) => tx.commit().await?,
         }
+        // After the commit, never before: a reader that takes the new value reads what was committed.
+        self.changes.changed();
         Ok(())
     }
 }
@@ -157,6 +164,11 @@ fn set_short_busy_waits(db: std::ptr::NonNull<libsqlite3_sys::sqlite3>) {
     }
 }
 
+/// What names one SQLite database for its change counter: its file.
+fn sqlite_identity(options: &SqliteConnectOptions) -> String {
+    format!("sqlite:{}", options.get_filename().display())
+}
+
 impl Db {
     /// Connects to `url`: `sqlite://path` (created if missing) or `postgres://...`.
     pub async fn connect(url: &str) -> Result<Db> {
@@ -168,12 +180,19 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(SQLITE_LOCK_WAIT);
+            let changes = changes::Changes::of(&sqlite_identity(&options));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
-                .after_connect(|conn, _| {
+                .after_connect(move |conn, _| {
+                    let changes = changes.clone();
                     Box::pin(async move {
                         let mut handle = conn.lock_handle().await?;
                         set_short_busy_waits(handle.as_raw_handle());
+                        handle.set_update_hook(move |change| {
+                            if changes::is_watched(change.table) {
+                                changes.changed();
+                            }
+                        });
                         Ok(())
                     })
                 })
@@ -216,8 +235,31 @@ impl Db {
         Ok(match self {
             // IMMEDIATE takes the write lock up front: a deferred transaction that reads, then writes after
             // another connection wrote, fails at once with SQLITE_BUSY_SNAPSHOT instead of waiting.
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Sqlite(pool) => Tx {
+                inner: TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+                changes: self.changes(),
+            },
+            Db::Postgres(pool) => Tx {
+                inner: TxInner::Postgres(pool.begin().await?),
+                changes: self.changes(),
+            },
+        })
+    }
+
+    /// The change counter of this database (see [`changes`]).
+    pub fn changes(&self) -> changes::Changes {
+        changes::Changes::of(&match self {
+            Db::Sqlite(pool) => sqlite_identity(&pool.connect_options()),
+            Db::Postgres(pool) => {
+                let o = pool.connect_options();
+                format!(
+                    "postgres://{}:{}/{}?{}",
+                    o.get_host(),
+                    o.get_port(),
+                    o.get_database().unwrap_or_default(),
+                    o.get_options().unwrap_or_default()
+                )
+            }
         })
     }
 

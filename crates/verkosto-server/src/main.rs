@@ -100,6 +100,10 @@ struct ServeArgs {
     /// How long after a participant count changes the event's Update goes out (coalescing), e.g. 5s.
     #[arg(long, env = "VERKOSTO_EVENT_UPDATE_DELAY", value_parser = parse_duration)]
     event_update_delay: Option<Duration>,
+    /// Memory for rendered public documents (actors, events, feeds) served without the database, in
+    /// MiB; 0 turns the cache off.
+    #[arg(long, env = "VERKOSTO_DOCUMENT_CACHE_MB")]
+    document_cache_mb: Option<u64>,
     /// Deliveries in flight at once.
     #[arg(long, env = "VERKOSTO_DELIVERY_WORKERS")]
     delivery_workers: Option<usize>,
@@ -159,6 +163,7 @@ struct FileConfig {
     retry_base: Option<String>,
     request_timeout: Option<String>,
     event_update_delay: Option<String>,
+    document_cache_mb: Option<u64>,
     delivery_workers: Option<usize>,
     workers_per_host: Option<usize>,
     unavailable_after: Option<String>,
@@ -245,6 +250,9 @@ fn resolve(common: &Common, serve: &ServeArgs) -> anyhow::Result<Resolved> {
         .map_err(anyhow::Error::msg)?)
     {
         settings.request_timeout = d;
+    }
+    if let Some(mb) = serve.document_cache_mb.or(file.document_cache_mb) {
+        settings.document_cache_bytes = mb.saturating_mul(1024 * 1024);
     }
     if let Some(n) = serve.delivery_workers.or(file.delivery_workers) {
         settings.delivery_workers = n.max(1);

@@ -1,0 +1,197 @@
+//! Rendered public documents served from memory.
+//!
+//! Actors, events, announcements, collections, WebFinger and NodeInfo answers, and the iCalendar and
+//! Atom feeds are the same for every reader and are read far more often than they change: a post
+//! reaching a thousand instances is fetched a thousand times within seconds. Rendering one costs two to
+//! four database round trips; serving it from here costs a hash lookup.
+//!
+//! An entry is filed under the database's change counter ([`crate::store::changes`]) taken before it was
+//! rendered, so any change committed since (by this process, or by any process on PostgreSQL) makes
+//! it unreachable: nothing served from here is older than the last committed change we heard of. The
+//! memory is bounded (`Settings::document_cache_bytes`, weighed in bytes of path and body) and so is
+//! an entry's life (`Settings::document_cache_ttl`).
+//!
+//! Only `GET`s without credentials and only `200` answers of the media types below are kept; web pages
+//! (`text/html`) never are, since they differ by visitor.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{HeaderMap, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use bytes::Bytes;
+
+use crate::service::Verkosto;
+use crate::store::changes::Changes;
+
+/// The largest document kept: bigger ones (a network's whole calendar) are streamed each time.
+const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
+/// The longest `Accept-Language` that still gets a cache entry of its own (longer ones are rare and
+/// would only fill the cache with variants).
+const MAX_LANGUAGE_KEY: usize = 64;
+/// Media types of documents that are the same for every reader.
+const CACHED_TYPES: &[&str] = &[
+    "application/activity+json",
+    "application/ld+json",
+    "application/jrd+json",
+    "application/json",
+    "text/calendar",
+    "application/atom+xml",
+];
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Key {
+    generation: u64,
+    path_and_query: String,
+    activity_json: bool,
+    language: Option<String>,
+}
+
+struct Document {
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// The cache of one instance: cheap to clone.
+#[derive(Clone)]
+pub struct DocumentCache {
+    documents: Option<moka::future::Cache<Key, Arc<Document>>>,
+    /// The database's change counter, which every key carries.
+    changes: Changes,
+    hits: Arc<AtomicU64>,
+    misses: Arc<AtomicU64>,
+}
+
+impl DocumentCache {
+    /// A cache of at most `max_bytes` (none when 0), whose entries live at most `ttl`.
+    pub(crate) fn new(max_bytes: u64, ttl: Duration, changes: Changes) -> DocumentCache {
+        let documents = (max_bytes > 0).then(|| {
+            moka::future::Cache::builder()
+                .max_capacity(max_bytes)
+                .weigher(|key: &Key, doc: &Arc<Document>| {
+                    let bytes = key.path_and_query.len() + doc.body.len() + 256;
+                    u32::try_from(bytes).unwrap_or(u32::MAX)
+                })
+                .time_to_live(ttl)
+                .build()
+        });
+        DocumentCache {
+            documents,
+            changes,
+            hits: Arc::default(),
+            misses: Arc::default(),
+        }
+    }
+
+    /// Answers served from the cache, and answers rendered while the cache was on.
+    pub(crate) fn hits_and_misses(&self) -> (u64, u64) {
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Bytes held now (an estimate that settles shortly after writes).
+    pub(crate) fn weighted_size(&self) -> u64 {
+        self.documents.as_ref().map_or(0, |d| d.weighted_size())
+    }
+}
+
+/// The cache key of a request, or `None` when its answer must be rendered for it alone.
+fn key_of(request: &Request, changes: &Changes) -> Option<Key> {
+    if request.method() != Method::GET {
+        return None;
+    }
+    let headers = request.headers();
+    // Conditional requests and credentials (a session cookie too): rare on these routes, and answered
+    // by the handler for the one who asked.
+    if headers.contains_key(header::AUTHORIZATION)
+        || headers.contains_key(header::COOKIE)
+        || headers.contains_key(header::IF_NONE_MATCH)
+        || headers.contains_key(header::IF_MODIFIED_SINCE)
+        || headers.contains_key(header::RANGE)
+    {
+        return None;
+    }
+    let language = match headers.get(header::ACCEPT_LANGUAGE) {
+        None => None,
+        Some(v) if v.len() <= MAX_LANGUAGE_KEY => Some(v.to_str().ok()?.to_owned()),
+        Some(_) => return None,
+    };
+    Some(Key {
+        generation: changes.generation(),
+        path_and_query: request.uri().path_and_query()?.as_str().to_owned(),
+        activity_json: super::wants_activity_json(headers),
+        language,
+    })
+}
+
+fn is_cacheable(response: &Response) -> bool {
+    // An answer that sets a cookie, or that its handler marks as one person's, is somebody's own.
+    let private = response
+        .headers()
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|d| matches!(d.trim(), "private" | "no-store"));
+    if response.status() != StatusCode::OK
+        || private
+        || response.headers().contains_key(header::SET_COOKIE)
+    {
+        return false;
+    }
+    let media_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::trim);
+    let small = axum::body::HttpBody::size_hint(response.body())
+        .exact()
+        .is_some_and(|n| n <= MAX_DOCUMENT_BYTES);
+    small && media_type.is_some_and(|t| CACHED_TYPES.contains(&t))
+}
+
+fn respond(doc: &Document) -> Response {
+    let mut response = Response::new(Body::from(doc.body.clone()));
+    *response.headers_mut() = doc.headers.clone();
+    response
+}
+
+/// The middleware: serves a kept document, or renders and keeps it.
+pub(super) async fn serve(State(v): State<Verkosto>, request: Request, next: Next) -> Response {
+    let cache = &v.state().documents;
+    let (Some(documents), Some(key)) = (&cache.documents, key_of(&request, &cache.changes)) else {
+        return next.run(request).await;
+    };
+    if let Some(doc) = documents.get(&key).await {
+        cache.hits.fetch_add(1, Ordering::Relaxed);
+        return respond(&doc);
+    }
+    cache.misses.fetch_add(1, Ordering::Relaxed);
+    let response = next.run(request).await;
+    if !is_cacheable(&response) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_DOCUMENT_BYTES as usize).await {
+        Ok(body) => body,
+        Err(e) => {
+            return crate::Error::Internal(format!("reading a rendered document: {e}"))
+                .into_response();
+        }
+    };
+    let doc = Arc::new(Document {
+        headers: parts.headers.clone(),
+        body: body.clone(),
+    });
+    documents.insert(key, doc).await;
+    Response::from_parts(parts, Body::from(body))
+}
