@@ -366,6 +366,100 @@ fn limits(now: chrono::DateTime<chrono::Utc>) -> store::deliveries::ClaimLimits 
     }
 }
 
+/// How many rows `table` has.
+async fn rows(db: &store::Db, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    match db {
+        store::Db::Sqlite(p) => sqlx::query_scalar(&sql).fetch_one(p).await,
+        store::Db::Postgres(p) => sqlx::query_scalar(&sql).fetch_one(p).await,
+    }
+    .expect("count")
+}
+
+#[tokio::test]
+async fn an_activity_for_many_inboxes_is_stored_once_and_forgotten_when_all_are_done() {
+    on_each_backend!(|t| {
+        // More inboxes than one insert statement takes, on more hosts than one claim may fill.
+        let inboxes: Vec<Url> = (0..1_201)
+            .map(|i| url(&format!("https://h{}.example/u/{i}/inbox", i % 7)))
+            .collect();
+        let refs: Vec<&Url> = inboxes.iter().collect();
+        let body = r#"{"type":"Create","id":"https://here/act/big"}"#;
+        let t0 = now();
+        let mut c = t.db.acquire().await.expect("acquire");
+        store::deliveries::enqueue(
+            &mut c.conn(),
+            "https://here/act/big",
+            "https://here/c/x",
+            body,
+            &refs,
+            t0,
+        )
+        .await
+        .expect("enqueue");
+        drop(c);
+        assert_eq!(rows(&t.db, "outgoing_activities").await, 1, "one body");
+        assert_eq!(rows(&t.db, "deliveries").await, 1_201, "a row per inbox");
+
+        // Claims take at most per_host of each host and the batch, every one with the body.
+        let lease = t0 + Duration::seconds(60);
+        let mut limits = limits(t0);
+        limits.batch = 100;
+        let claimed = store::deliveries::claim_due(&t.db, t0, lease, limits)
+            .await
+            .expect("claim");
+        assert_eq!(claimed.len(), 7 * 4, "four for each of the seven hosts");
+        assert!(claimed.iter().all(|d| &d.body[..] == body.as_bytes()
+            && d.activity_ap_id == "https://here/act/big"
+            && d.actor_ap_id == "https://here/c/x"));
+        for d in &claimed {
+            store::deliveries::remove(&t.db, d.id)
+                .await
+                .expect("remove");
+        }
+        let next = store::deliveries::claim_due(&t.db, t0, lease, limits)
+            .await
+            .expect("claim the next ones");
+        assert_eq!(next.len(), 7 * 4, "the hosts have room again");
+
+        // Kept while any delivery refers to it, and while it is young; then forgotten.
+        let later = t0 + Duration::seconds(120);
+        assert_eq!(
+            store::deliveries::prune_sent_activities(&t.db, later)
+                .await
+                .expect("prune"),
+            0
+        );
+        let remaining = rows(&t.db, "deliveries").await;
+        assert_eq!(remaining, 1_201 - 28);
+        match &t.db {
+            store::Db::Sqlite(p) => sqlx::query("DELETE FROM deliveries")
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()),
+            store::Db::Postgres(p) => sqlx::query("DELETE FROM deliveries")
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()),
+        }
+        .expect("finish them all");
+        assert_eq!(
+            store::deliveries::prune_sent_activities(&t.db, t0)
+                .await
+                .expect("prune"),
+            0,
+            "not older than the cut-off"
+        );
+        assert_eq!(
+            store::deliveries::prune_sent_activities(&t.db, later)
+                .await
+                .expect("prune"),
+            1
+        );
+        assert_eq!(rows(&t.db, "outgoing_activities").await, 0);
+    });
+}
+
 #[tokio::test]
 async fn deliveries_are_claimed_in_order_per_inbox_and_leased() {
     on_each_backend!(|t| {

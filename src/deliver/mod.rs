@@ -143,6 +143,12 @@ pub(crate) fn spawn_workers(
                 if let Err(e) = store::deliveries::prune_failing_hosts(verkosto.db()).await {
                     tracing::warn!(error = %e, "pruning failing hosts failed");
                 }
+                let a_minute_ago = store::now() - chrono::Duration::minutes(1);
+                if let Err(e) =
+                    store::deliveries::prune_sent_activities(verkosto.db(), a_minute_ago).await
+                {
+                    tracing::warn!(error = %e, "pruning sent activities failed");
+                }
                 if let Err(e) = prune_received(&verkosto).await {
                     tracing::warn!(error = %e, "pruning received activity ids failed");
                 }
@@ -235,7 +241,7 @@ async fn send(
     (key_id, key): &(String, Arc<crate::apub::signatures::SigningKey>),
     style: SignatureStyle,
 ) -> Outcome {
-    let body = d.body.as_bytes();
+    let body = &d.body[..];
     let signed = match style {
         SignatureStyle::Cavage => {
             crate::apub::signatures::sign_post(inbox, body, key_id, key.as_ref())

@@ -33,6 +33,7 @@ pub const UNWATCHED: &[&str] = &[
     "api_tokens",
     "deliveries",
     "failing_hosts",
+    "outgoing_activities",
     "received_activities",
     "remote_actor_keys",
     "signature_styles",

@@ -1,16 +1,20 @@
-//! The durable delivery queue: one row per (activity, inbox).
+//! The durable delivery queue: an activity is stored once (`outgoing_activities`) and queued as one
+//! row per inbox that refers to it (`deliveries`).
 //!
 //! Workers claim due rows by setting a lease (`locked_until`); a crashed worker's lease simply runs out
 //! and the row is claimed again, so a delivery is made at least once. Only the oldest row of each inbox
 //! is ever claimable, which keeps each receiver's activities in the order they were produced.
 
+use std::collections::HashMap;
+
+use axum::body::Bytes;
 use chrono::{DateTime, Utc};
 
 use super::{Conn, Db, on_conn};
 use crate::error::Result;
 
 /// A claimed delivery.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Delivery {
     /// Row id.
     pub id: i64,
@@ -22,15 +26,18 @@ pub struct Delivery {
     pub inbox: String,
     /// The inbox's host (for per-host limits and statistics).
     pub host: String,
-    /// The activity JSON.
-    pub body: String,
+    /// The activity JSON, shared by every delivery of the activity claimed together.
+    pub body: Bytes,
     /// Failed attempts so far.
     pub attempts: i32,
     /// When it was queued.
     pub created_at: DateTime<Utc>,
 }
 
-/// Queues `body` for each inbox.
+/// Deliveries inserted per statement: four parameters each, well under either database's limit.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Stores the activity `body` once and queues it for each inbox.
 pub async fn enqueue(
     c: &mut Conn<'_>,
     activity_ap_id: &str,
@@ -39,20 +46,39 @@ pub async fn enqueue(
     inboxes: &[&url::Url],
     now: DateTime<Utc>,
 ) -> Result<()> {
-    for inbox in inboxes {
-        let host = crate::apub::actor::normalized_host(inbox).unwrap_or_default();
-        on_conn!(c, c => sqlx::query(
-            "INSERT INTO deliveries (activity_ap_id, actor_ap_id, inbox, host, body, attempts, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 0, $6, $6)")
-            .bind(activity_ap_id)
-            .bind(actor_ap_id)
-            .bind(inbox.as_str())
-            .bind(&host)
-            .bind(body)
-            .bind(now)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let outgoing_id: i64 = on_conn!(c, c => sqlx::query_scalar(
+        "INSERT INTO outgoing_activities (activity_ap_id, actor_ap_id, body, created_at) \
+         VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(activity_ap_id)
+        .bind(actor_ap_id)
+        .bind(body)
+        .bind(now)
+        .fetch_one(&mut **c)
+        .await)?;
+    for chunk in inboxes.chunks(ROWS_PER_INSERT) {
+        // `$1` the activity, `$2` the time, then an inbox and its host per row.
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("($1, ${}, ${}, 0, $2, $2)", 3 + 2 * i, 4 + 2 * i))
+            .collect();
+        let sql = format!(
+            "INSERT INTO deliveries (outgoing_id, inbox, host, attempts, next_attempt_at, created_at) \
+             VALUES {}",
+            rows.join(", ")
+        );
+        let hosts: Vec<String> = chunk
+            .iter()
+            .map(|inbox| crate::apub::actor::normalized_host(inbox).unwrap_or_default())
+            .collect();
+        on_conn!(c, c => {
+            let mut q = sqlx::query(&sql).bind(outgoing_id).bind(now);
+            for (inbox, host) in chunk.iter().zip(&hosts) {
+                q = q.bind(inbox.as_str()).bind(host);
+            }
+            q.execute(&mut **c).await.map(|r| r.rows_affected())
+        })?;
     }
     Ok(())
 }
@@ -70,71 +96,173 @@ pub struct ClaimLimits {
     pub probe_if_last_attempt_before: DateTime<Utc>,
 }
 
-/// Due, unleased, the oldest of its inbox, and not for an unavailable host between probes.
-const DUE: &str = "d.next_attempt_at <= $1 AND (d.locked_until IS NULL OR d.locked_until < $1) \
-     AND NOT EXISTS (SELECT 1 FROM deliveries older WHERE older.inbox = d.inbox AND older.id < d.id) \
-     AND NOT EXISTS (SELECT 1 FROM failing_hosts f WHERE f.host = d.host AND f.failing_since < $5 \
-                     AND f.last_attempt_at >= $6)";
-/// Numbers the due rows of each host, so that with those already in flight no host exceeds its limit.
-/// `c.rn <= $4` first: only the first `per_host` due rows of a host can qualify, and it spares the
-/// count of busy rows for every other due row (which made a claim quadratic in a large fan-out).
-const WITHIN_HOST_LIMIT: &str = "c.rn <= $4 AND c.rn + (SELECT COUNT(*) FROM deliveries busy \
-     WHERE busy.host = c.host AND busy.locked_until >= $1) <= $4";
-const RETURNING: &str =
-    "RETURNING id, activity_ap_id, actor_ap_id, inbox, host, body, attempts, created_at";
+/// How many candidates a claim reads per row it may take: rows of one host beyond what it may still
+/// take are passed over, and the next claim (the host then full and left out) finds the others.
+const CANDIDATES_PER_ROW: i64 = 4;
 
 /// Claims due deliveries until `lease_until`: only the oldest of each inbox (so each receiver gets its
 /// activities in order), only as many per host as keep it under `per_host` in flight, and none of an
-/// unavailable host between probes. On PostgreSQL, rows another process is claiming are skipped
-/// (`FOR UPDATE SKIP LOCKED`); SQLite serialises writers, so the statement is atomic there.
+/// unavailable host between probes.
+///
+/// The claim costs what it takes, not what is queued: it counts the deliveries in flight per host
+/// (a partial index holds only those), then walks the due rows oldest first, leaving out full hosts,
+/// and stops after a few candidates per row wanted. (It used to number every due row by host, which made
+/// a fan-out of N deliveries cost O(N^2).) The lease is then set only where the row is still unleased,
+/// so a row is never claimed twice.
+///
+/// On PostgreSQL, where several processes may share the queue, claims take turns (a transaction-level
+/// advisory lock, held for the few milliseconds of a claim) so that what one counts as in flight includes
+/// what the other just claimed: together they keep each host's limit. SQLite is one process's database.
 pub async fn claim_due(
     db: &Db,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limits: ClaimLimits,
 ) -> Result<Vec<Delivery>> {
-    // The lease conditions are repeated on the locking query: PostgreSQL re-checks them on the newest
-    // row version when another process claimed the row after this statement's snapshot was taken, which
-    // the subquery (evaluated on the snapshot) alone would not.
-    let lock = match db {
-        Db::Postgres(_) => "FOR UPDATE SKIP LOCKED",
-        Db::Sqlite(_) => "",
-    };
-    let sql = format!(
-        "UPDATE deliveries SET locked_until = $2 WHERE id IN ( \
-           SELECT id FROM deliveries WHERE id IN ( \
-             SELECT c.id FROM ( \
-               SELECT d.id, d.host, ROW_NUMBER() OVER (PARTITION BY d.host ORDER BY d.id) AS rn \
-               FROM deliveries d WHERE {DUE}) c \
-             WHERE {WITHIN_HOST_LIMIT}) \
-           AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) \
-           ORDER BY id LIMIT $3 {lock}) {RETURNING}"
-    );
-    let rows = match db {
-        Db::Postgres(pool) => {
-            sqlx::query_as(&sql)
-                .bind(now)
-                .bind(lease_until)
-                .bind(limits.batch)
-                .bind(limits.per_host)
-                .bind(limits.unavailable_if_failing_since)
-                .bind(limits.probe_if_last_attempt_before)
-                .fetch_all(pool)
-                .await?
-        }
+    match db {
         Db::Sqlite(pool) => {
-            sqlx::query_as(&sql)
-                .bind(now)
-                .bind(lease_until)
-                .bind(limits.batch)
-                .bind(limits.per_host)
-                .bind(limits.unavailable_if_failing_since)
-                .bind(limits.probe_if_last_attempt_before)
-                .fetch_all(pool)
-                .await?
+            let mut c = pool.acquire().await?;
+            claim_on(&mut Conn::Sqlite(&mut c), now, lease_until, limits).await
         }
+        Db::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(CLAIM_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            let claimed = claim_on(&mut Conn::Postgres(&mut tx), now, lease_until, limits).await?;
+            tx.commit().await?;
+            Ok(claimed)
+        }
+    }
+}
+
+/// The advisory lock claims take turns on ("vkclaim" in ASCII).
+const CLAIM_LOCK: i64 = 0x766b_636c_6169_6d;
+
+async fn claim_on(
+    c: &mut Conn<'_>,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limits: ClaimLimits,
+) -> Result<Vec<Delivery>> {
+    let (json_texts, json_ids) = match c {
+        Conn::Sqlite(_) => (
+            "SELECT value FROM json_each($1)",
+            "SELECT value FROM json_each($3)",
+        ),
+        Conn::Postgres(_) => (
+            "SELECT json_array_elements_text($1::json)",
+            "SELECT json_array_elements_text($3::json)::bigint",
+        ),
     };
-    Ok(rows)
+    let busy: Vec<(String, i64)> = on_conn!(c, c => sqlx::query_as(
+        "SELECT host, COUNT(*) FROM deliveries WHERE locked_until >= $1 GROUP BY host")
+        .bind(now)
+        .fetch_all(&mut **c)
+        .await)?;
+    let mut room: HashMap<String, i64> = busy
+        .into_iter()
+        .map(|(host, n)| (host, limits.per_host - n))
+        .collect();
+    let full: Vec<&str> = room
+        .iter()
+        .filter(|(_, n)| **n <= 0)
+        .map(|(h, _)| h.as_str())
+        .collect();
+    let full = serde_json::to_string(&full)?;
+    let candidates_sql = format!(
+        "SELECT d.id, d.host FROM deliveries d \
+         WHERE d.next_attempt_at <= $2 AND (d.locked_until IS NULL OR d.locked_until < $2) \
+         AND d.host NOT IN ({json_texts}) \
+         AND NOT EXISTS (SELECT 1 FROM deliveries older WHERE older.inbox = d.inbox AND older.id < d.id) \
+         AND NOT EXISTS (SELECT 1 FROM failing_hosts f WHERE f.host = d.host AND f.failing_since < $3 \
+                         AND f.last_attempt_at >= $4) \
+         ORDER BY d.next_attempt_at, d.id LIMIT $5"
+    );
+    let wanted = limits.batch.max(1);
+    let candidates: Vec<(i64, String)> = on_conn!(c, c => sqlx::query_as(&candidates_sql)
+        .bind(&full)
+        .bind(now)
+        .bind(limits.unavailable_if_failing_since)
+        .bind(limits.probe_if_last_attempt_before)
+        .bind(wanted.saturating_mul(CANDIDATES_PER_ROW))
+        .fetch_all(&mut **c)
+        .await)?;
+    let mut chosen = Vec::new();
+    for (id, host) in candidates {
+        let left = room.entry(host).or_insert(limits.per_host);
+        if *left > 0 {
+            *left -= 1;
+            chosen.push(id);
+            if chosen.len() as i64 == wanted {
+                break;
+            }
+        }
+    }
+    if chosen.is_empty() {
+        return Ok(vec![]);
+    }
+    let claim_sql = format!(
+        "UPDATE deliveries SET locked_until = $2 WHERE id IN ({json_ids}) \
+         AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) \
+         RETURNING id, outgoing_id, inbox, host, attempts, created_at"
+    );
+    let chosen = serde_json::to_string(&chosen)?;
+    let claimed: Vec<(i64, i64, String, String, i32, DateTime<Utc>)> = on_conn!(c, c => sqlx::query_as(&claim_sql)
+            .bind(now)
+            .bind(lease_until)
+            .bind(&chosen)
+            .fetch_all(&mut **c)
+            .await)?;
+    let mut outgoing_ids: Vec<i64> = claimed.iter().map(|row| row.1).collect();
+    outgoing_ids.sort_unstable();
+    outgoing_ids.dedup();
+    let activities_sql = format!(
+        "SELECT id, activity_ap_id, actor_ap_id, body FROM outgoing_activities WHERE id IN ({})",
+        json_ids.replace("$3", "$1")
+    );
+    let outgoing_ids = serde_json::to_string(&outgoing_ids)?;
+    let activities: Vec<(i64, String, String, String)> = on_conn!(c, c => sqlx::query_as(&activities_sql)
+            .bind(&outgoing_ids)
+            .fetch_all(&mut **c)
+            .await)?;
+    let activities: HashMap<i64, (String, String, Bytes)> = activities
+        .into_iter()
+        .map(|(id, activity, actor, body)| (id, (activity, actor, Bytes::from(body))))
+        .collect();
+    Ok(claimed
+        .into_iter()
+        .filter_map(|(id, outgoing_id, inbox, host, attempts, created_at)| {
+            // Every delivery refers to an activity (a foreign key), which is pruned only when no
+            // delivery refers to it any more.
+            let (activity_ap_id, actor_ap_id, body) = activities.get(&outgoing_id)?.clone();
+            Some(Delivery {
+                id,
+                activity_ap_id,
+                actor_ap_id,
+                inbox,
+                host,
+                body,
+                attempts,
+                created_at,
+            })
+        })
+        .collect())
+}
+
+/// Forgets activities no delivery refers to any more (all sent or given up), once older than `before`
+/// (an activity is stored a moment before its deliveries when they are not queued in one transaction).
+pub async fn prune_sent_activities(db: &Db, before: DateTime<Utc>) -> Result<u64> {
+    let mut c = db.acquire().await?;
+    let n = on_conn!(c.conn(), c => sqlx::query(
+        "DELETE FROM outgoing_activities WHERE created_at < $1 AND NOT EXISTS \
+         (SELECT 1 FROM deliveries d WHERE d.outgoing_id = outgoing_activities.id)")
+        .bind(before)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n)
 }
 
 /// Notes a failed attempt to `host`.
