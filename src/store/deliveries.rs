@@ -138,7 +138,7 @@ pub async fn claim_due(
 }
 
 /// The advisory lock claims take turns on ("vkclaim" in ASCII).
-const CLAIM_LOCK: i64 = 0x766b_636c_6169_6d;
+const CLAIM_LOCK: i64 = 0x0076_6b63_6c61_696d;
 
 async fn claim_on(
     c: &mut Conn<'_>,
