@@ -99,7 +99,9 @@ async fn community_and_network_event_lists_page_instead_of_stopping() {
             .await;
         assert_eq!(status, 201, "{joined}");
         let titles: Vec<String> = (1..=5).map(|n| format!("Tapahtuma {n}")).collect();
-        for (day, title) in (1..).zip(&titles) {
+        // The second and third start at the same moment, across the first page boundary: the cursor
+        // (start and id) must neither repeat nor skip either.
+        for (day, title) in [1, 2, 2, 3, 4].into_iter().zip(&titles) {
             post(
                 &s,
                 "/api/v1/communities/kahvila/events",
@@ -115,7 +117,22 @@ async fn community_and_network_event_lists_page_instead_of_stopping() {
                 all_pages(&s, &format!("/api/v1/communities/{list}/events?{range}")).await;
             assert_eq!(seen, titles, "{list}: every event once, in order");
             assert_eq!(pages, 3, "{list}: 2 + 2 + 1");
+            // The old page numbers still work.
+            let (seen, pages) = all_pages(
+                &s,
+                &format!("/api/v1/communities/{list}/events?{range}&page=2"),
+            )
+            .await;
+            assert_eq!((&seen[..], pages), (&titles[2..], 2), "{list} from page 2");
         }
+        let res = s
+            .http
+            .get(s.url(&format!("/api/v1/communities/kahvila/events?{range}")))
+            .send()
+            .await
+            .expect("list");
+        let link = res.headers()["link"].to_str().expect("link").to_owned();
+        assert!(link.contains("cursor="), "the next page by cursor: {link}");
 
         // Paging parameters out of range are a 422 naming the field, never a 5xx.
         for (query, field) in [
@@ -126,6 +143,11 @@ async fn community_and_network_event_lists_page_instead_of_stopping() {
             ("limit=0", "limit"),
             ("limit=1001", "limit"),
             ("limit=-1", "limit"),
+            ("cursor=abc", "cursor"),
+            ("cursor=1.x", "cursor"),
+            ("cursor=.1", "cursor"),
+            ("cursor=99999999999999999999.1", "cursor"),
+            ("cursor=9223372036854775807.1", "cursor"),
         ] {
             let (status, body) = s
                 .get_json(&format!("/api/v1/communities/kahvila/events?{query}"), None)
@@ -181,4 +203,70 @@ async fn metrics_count_activity_types_acknowledged_without_effect() {
     );
     other.stop().await;
     server.stop().await;
+}
+
+/// A calendar feed lists every event in its range: a subscriber cannot see a cap, so there must be
+/// none (pages of the API and the web stop at 1,000 and say so; a feed cannot).
+#[tokio::test]
+async fn a_calendar_feed_lists_every_event_not_the_first_thousand() {
+    for db in TestDb::all().await {
+        let s = TestServer::start(db).await;
+        let token = s.admin("maija").await;
+        s.community(&token, "kahvila", "open").await;
+        let v = &s.verkosto;
+        let community = v.community("kahvila").await.expect("community");
+        let count = verkosto::service::MAX_EVENTS_PER_PAGE as usize + 1;
+        let mut tx = v.db().begin().await.expect("begin");
+        let now = verkosto::store::now();
+        for i in 0..count {
+            let public_id = format!("feed{i:08}");
+            let ap_id = v.state().url(&format!("/e/{public_id}"));
+            let starts = now + chrono::Duration::hours(1 + i as i64);
+            let event = verkosto::model::Event {
+                id: 0,
+                url: ap_id.clone(),
+                ap_id,
+                public_id,
+                organizer_ap_id: v.state().url("/c/kahvila"),
+                community_id: Some(community.id),
+                cohosts: vec![],
+                local: true,
+                title: format!("Tapaaminen {i}"),
+                description_source: None,
+                description_html: String::new(),
+                starts_at: starts,
+                ends_at: starts + chrono::Duration::hours(1),
+                timezone: "Europe/Helsinki".into(),
+                status: verkosto::model::EventStatus::Confirmed,
+                place: None,
+                online_url: None,
+                capacity: None,
+                join_mode: verkosto::model::JoinMode::Free,
+                external_url: None,
+                tags: vec![],
+                category: verkosto::model::EventCategory::Meeting,
+                banner_url: None,
+                language: None,
+                comments_enabled: true,
+                sequence: 0,
+                participant_count: 0,
+                published_at: now,
+                updated_at: now,
+            };
+            verkosto::store::events::upsert(&mut tx.conn(), &event)
+                .await
+                .expect("event");
+        }
+        tx.commit().await.expect("commit");
+        let res = s
+            .http
+            .get(s.url("/c/kahvila/events.ics"))
+            .send()
+            .await
+            .expect("feed");
+        assert_eq!(res.status(), 200);
+        let feed = res.text().await.expect("text");
+        assert_eq!(feed.matches("BEGIN:VEVENT").count(), count, "every event");
+        s.stop().await;
+    }
 }

@@ -281,6 +281,7 @@ refusal-not_between = Give a number between { $min } and { $max }.
 refusal-not_a_whole_number_between = Give a whole number from { $min } to { $max }.
 refusal-out_of_range = This is out of range.
 refusal-not_an_rfc3339_time = Give a date and time such as 2026-11-24T18:00:00+02:00.
+refusal-not_a_cursor = That is not a position in this list: follow the address in the list's Link header.
 refusal-unknown_time_zone = “{ $value }” is not a time zone such as Europe/Helsinki.
 refusal-not_a_language_tag = Give a language code such as fi, sv or en.
 refusal-not_a_month = Give a month such as 2027-01.

@@ -255,6 +255,7 @@ refusal-not_between = Anna luku väliltä { $min }–{ $max }.
 refusal-not_a_whole_number_between = Anna kokonaisluku väliltä { $min }–{ $max }.
 refusal-out_of_range = Tämä on sallitun alueen ulkopuolella.
 refusal-not_an_rfc3339_time = Anna päivä ja aika muodossa 2026-11-24T18:00:00+02:00.
+refusal-not_a_cursor = Sivun kohta ei kelpaa: seuraa listan Link-otsakkeen osoitetta.
 refusal-unknown_time_zone = ”{ $value }” ei ole aikavyöhyke, kuten Europe/Helsinki.
 refusal-not_a_language_tag = Anna kielikoodi, kuten fi, sv tai en.
 refusal-not_a_month = Anna kuukausi muodossa 2027-01.

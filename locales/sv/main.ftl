@@ -281,6 +281,7 @@ refusal-not_between = Ange ett tal mellan { $min } och { $max }.
 refusal-not_a_whole_number_between = Ange ett heltal från { $min } till { $max }.
 refusal-out_of_range = Det här ligger utanför det tillåtna.
 refusal-not_an_rfc3339_time = Ange datum och tid som 2026-11-24T18:00:00+02:00.
+refusal-not_a_cursor = Det är ingen position i listan: följ adressen i listans Link-huvud.
 refusal-unknown_time_zone = ”{ $value }” är ingen tidszon som Europe/Helsinki.
 refusal-not_a_language_tag = Ange en språkkod som fi, sv eller en.
 refusal-not_a_month = Ange en månad som 2027-01.

@@ -152,6 +152,8 @@ refusals! {
     OutOfRange = "out_of_range", Invalid;
     /// Not an RFC 3339 time.
     NotAnRfc3339Time = "not_an_rfc3339_time", Invalid;
+    /// Not a cursor this list gave out (in its `Link: rel="next"`).
+    NotACursor = "not_a_cursor", Invalid;
     /// Not an IANA time zone.
     UnknownTimeZone { value: String } = "unknown_time_zone", Invalid;
     /// Not a language tag.
@@ -315,6 +317,10 @@ impl fmt::Display for Refusal {
                 write!(f, "must be a whole number from {min} to {max}")
             }
             OutOfRange => write!(f, "is out of range"),
+            NotACursor => write!(
+                f,
+                "is not a cursor of this list: follow the address in its Link header"
+            ),
             NotAnRfc3339Time => write!(
                 f,
                 "must be an RFC 3339 time such as 2026-11-24T18:00:00+02:00"

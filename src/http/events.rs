@@ -15,7 +15,7 @@ use super::{ApiJson, Authenticated, wants_activity_json};
 use crate::apub::event as ap_event;
 use crate::error::{Error, Refusal, Result};
 use crate::model::{Comment, Event, EventUpdate, NewEvent, Participation};
-use crate::service::Verkosto;
+use crate::service::{EventCursor, PageStart, Verkosto};
 use crate::urls::{LocalUrls, Part};
 
 /// API routes (nested under `/api/v1`).
@@ -103,6 +103,8 @@ struct Range {
     to: Option<String>,
     /// The page of the list, from 1 (text, so a bad value gets our 422 naming the field).
     page: Option<String>,
+    /// Where the page starts: what the previous page's `Link: rel="next"` gave (instead of `page`).
+    cursor: Option<String>,
     /// Events a page, 1 to 1,000 (the default).
     limit: Option<String>,
 }
@@ -131,19 +133,23 @@ fn range_time(field: &'static str, raw: Option<String>) -> Result<Option<DateTim
 
 /// A community's (or network's) events, a page at a time: when more follow, a `Link` header with
 /// `rel="next"` (as Mastodon's API pages) gives the next page's address, so a long list never
-/// stops silently.
+/// stops silently. That address carries a `cursor` (the last event shown), so every page costs the
+/// same however deep it is; `page=N` is still read.
 async fn community_events(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
     super::params::ApiQuery(range): super::params::ApiQuery<Range>,
 ) -> Result<Response> {
     let community = v.community(&name).await?;
-    let page = bounded_number(
-        "page",
-        range.page.as_deref(),
-        1,
-        1..=crate::service::MAX_EVENT_PAGE,
-    )?;
+    let start = match range.cursor.as_deref() {
+        Some(cursor) => PageStart::After(EventCursor::parse(cursor)?),
+        None => PageStart::Number(bounded_number(
+            "page",
+            range.page.as_deref(),
+            1,
+            1..=crate::service::MAX_EVENT_PAGE,
+        )?),
+    };
     let per_page = bounded_number(
         "limit",
         range.limit.as_deref(),
@@ -154,11 +160,11 @@ async fn community_events(
     let from = range_time("from", range.from)?.unwrap_or_else(Utc::now);
     let to = range_time("to", range.to)?;
     let listed = v
-        .community_events_page(&community, Some(from), to, page, per_page)
+        .community_events_page(&community, Some(from), to, start, per_page)
         .await?;
     let body: Vec<EventView> = listed.events.into_iter().map(|e| view(&v, e)).collect();
     let mut response = Json(body).into_response();
-    if listed.more {
+    if let Some(cursor) = listed.next {
         let mut next = v
             .state()
             .url(&format!("/api/v1/communities/{}/events", community.name));
@@ -169,7 +175,7 @@ async fn community_events(
                 query.append_pair("to", &to.to_rfc3339());
             }
             query.append_pair("limit", &per_page.to_string());
-            query.append_pair("page", &(page + 1).to_string());
+            query.append_pair("cursor", &cursor.to_string());
         }
         if let Ok(link) = HeaderValue::from_str(&format!("<{next}>; rel=\"next\"")) {
             response.headers_mut().insert(header::LINK, link);
@@ -419,7 +425,7 @@ async fn event_replies(State(v): State<Verkosto>, Path(id): Path<String>) -> Res
 async fn community_feed(State(v): State<Verkosto>, Path(name): Path<String>) -> Result<Response> {
     let community = v.community(&name).await?;
     let from = Utc::now() - chrono::Duration::days(90);
-    let events = v.community_events(&community, Some(from), None).await?;
+    let events = v.all_community_events(&community, Some(from), None).await?;
     Ok(ics(crate::ical::feed(&community.display_name, &events)))
 }
 

@@ -33,7 +33,9 @@ pub mod sanitize {
 
 pub use accounts::{IssuedToken, NewAccount};
 pub use announcements::TimelineItem;
-pub use events::{DEFAULT_TIMEZONE, EventsPage, MAX_EVENT_PAGE, MAX_EVENTS_PER_PAGE};
+pub use events::{
+    DEFAULT_TIMEZONE, EventCursor, EventsPage, MAX_EVENT_PAGE, MAX_EVENTS_PER_PAGE, PageStart,
+};
 pub use follows::FollowRequestDecision;
 pub use keys::generate_keypair;
 pub use networks::DirectoryEntry;

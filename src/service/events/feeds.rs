@@ -19,14 +19,61 @@ pub const MAX_EVENT_PAGE: i64 = 10_000;
 pub struct EventsPage {
     /// The events, by start.
     pub events: Vec<Event>,
-    /// Whether another page follows.
-    pub more: bool,
+    /// Where the next page starts, when another follows.
+    pub next: Option<EventCursor>,
+}
+
+/// Where a page of events starts: a page number (from 1), or a cursor a previous page gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStart {
+    /// Page `n`, from 1.
+    Number(i64),
+    /// Just after the last event of the page that gave this cursor.
+    After(EventCursor),
+}
+
+/// A position in a list of events by start: the last event of a page. As text (`?cursor=`), the
+/// start in microseconds since 1970 and the row id, such as `1795526400000000.42`; it is opaque to
+/// clients, who follow the `Link` they are given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventCursor {
+    starts_at: DateTime<Utc>,
+    id: i64,
+}
+
+impl EventCursor {
+    fn after(event: &Event) -> EventCursor {
+        EventCursor {
+            starts_at: event.starts_at,
+            id: event.id,
+        }
+    }
+
+    /// Reads a cursor given as text, or a 422 naming the field `cursor`.
+    pub fn parse(text: &str) -> Result<EventCursor> {
+        let refused = || Error::invalid("cursor", Refusal::NotACursor);
+        let (micros, id) = text.split_once('.').ok_or_else(refused)?;
+        let starts_at = micros
+            .parse::<i64>()
+            .ok()
+            .and_then(DateTime::from_timestamp_micros)
+            .ok_or_else(refused)?;
+        let id = id.parse::<i64>().map_err(|_| refused())?;
+        Ok(EventCursor { starts_at, id })
+    }
+}
+
+impl std::fmt::Display for EventCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.starts_at.timestamp_micros(), self.id)
+    }
 }
 
 impl Verkosto {
     /// A community's events overlapping `from`..`to` (upcoming by default), the first
-    /// [`MAX_EVENTS_PER_PAGE`] of them (for pages and feeds; the API pages through all of them
-    /// with [`Verkosto::community_events_page`]).
+    /// [`MAX_EVENTS_PER_PAGE`] of them (for pages and collections; the API pages through all of them
+    /// with [`Verkosto::community_events_page`], and feeds take them all with
+    /// [`Verkosto::all_community_events`]).
     pub async fn community_events(
         &self,
         community: &Community,
@@ -34,22 +81,61 @@ impl Verkosto {
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<Event>> {
         let page = self
-            .community_events_page(community, from, to, 1, MAX_EVENTS_PER_PAGE)
+            .community_events_page(
+                community,
+                from,
+                to,
+                PageStart::Number(1),
+                MAX_EVENTS_PER_PAGE,
+            )
             .await?;
-        if page.more {
+        if page.next.is_some() {
             tracing::debug!(community = %community.name, "event list cut at {MAX_EVENTS_PER_PAGE}");
         }
         Ok(page.events)
     }
 
-    /// Page `page` (from 1) of a community's (or network's) events overlapping `from`..`to`,
-    /// `per_page` (1 to [`MAX_EVENTS_PER_PAGE`]) events a page, and whether more follow.
+    /// Every event of a community (or network) overlapping `from`..`to`, read a page at a time: what
+    /// a calendar feed lists, with no cap a subscriber would not see.
+    pub async fn all_community_events(
+        &self,
+        community: &Community,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Event>> {
+        let mut page = self
+            .community_events_page(
+                community,
+                from,
+                to,
+                PageStart::Number(1),
+                MAX_EVENTS_PER_PAGE,
+            )
+            .await?;
+        let mut events = std::mem::take(&mut page.events);
+        while let Some(next) = page.next {
+            page = self
+                .community_events_page(
+                    community,
+                    from,
+                    to,
+                    PageStart::After(next),
+                    MAX_EVENTS_PER_PAGE,
+                )
+                .await?;
+            events.append(&mut page.events);
+        }
+        Ok(events)
+    }
+
+    /// A page of a community's (or network's) events overlapping `from`..`to`, `per_page` (1 to
+    /// [`MAX_EVENTS_PER_PAGE`]) events a page, and where the next page starts.
     pub async fn community_events_page(
         &self,
         community: &Community,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
-        page: i64,
+        start: PageStart,
         per_page: i64,
     ) -> Result<EventsPage> {
         let from = from.unwrap_or_else(Utc::now);
@@ -66,30 +152,40 @@ impl Verkosto {
                 },
             ));
         }
-        if !(1..=MAX_EVENT_PAGE).contains(&page) {
-            return Err(Error::invalid(
-                "page",
-                Refusal::NotAWholeNumberBetween {
-                    min: 1,
-                    max: MAX_EVENT_PAGE,
-                },
-            ));
-        }
-        // One more than asked tells whether another page follows. Both factors are bounded above,
-        // so the offset cannot overflow.
-        let (limit, offset) = (per_page + 1, (page - 1) * per_page);
+        let start = match start {
+            PageStart::Number(page) if !(1..=MAX_EVENT_PAGE).contains(&page) => {
+                return Err(Error::invalid(
+                    "page",
+                    Refusal::NotAWholeNumberBetween {
+                        min: 1,
+                        max: MAX_EVENT_PAGE,
+                    },
+                ));
+            }
+            // Both factors are bounded above, so the offset cannot overflow.
+            PageStart::Number(page) => store::events::ListStart::Skip((page - 1) * per_page),
+            PageStart::After(c) => store::events::ListStart::After(c.starts_at, c.id),
+        };
+        // One more than asked tells whether another page follows.
+        let limit = per_page + 1;
         let mut events = if community.kind == crate::model::CommunityKind::Network {
-            self.network_events(community, (from, to), limit, offset)
+            self.network_events(community, (from, to), start, limit)
                 .await?
         } else {
             let organizer = actor::community_id(self.state(), &community.name);
             let mut c = self.db().acquire().await?;
-            store::events::by_organizer(&mut c.conn(), organizer.as_str(), from, to, limit, offset)
+            store::events::by_organizer(&mut c.conn(), organizer.as_str(), (from, to), start, limit)
                 .await?
         };
-        let more = events.len() > usize::try_from(per_page).unwrap_or(usize::MAX);
-        events.truncate(usize::try_from(per_page).unwrap_or(usize::MAX));
-        Ok(EventsPage { events, more })
+        let per_page = usize::try_from(per_page).unwrap_or(usize::MAX);
+        let more = events.len() > per_page;
+        events.truncate(per_page);
+        let next = if more {
+            events.last().map(EventCursor::after)
+        } else {
+            None
+        };
+        Ok(EventsPage { events, next })
     }
 
     /// Upcoming events organised by this instance's communities, soonest first (at most `limit`).

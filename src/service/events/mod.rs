@@ -17,7 +17,7 @@ mod participation;
 mod remote;
 mod validation;
 
-pub use feeds::{EventsPage, MAX_EVENT_PAGE, MAX_EVENTS_PER_PAGE};
+pub use feeds::{EventCursor, EventsPage, MAX_EVENT_PAGE, MAX_EVENTS_PER_PAGE, PageStart};
 
 /// The time zone of events that name none.
 pub const DEFAULT_TIMEZONE: &str = "Europe/Helsinki";

@@ -281,13 +281,13 @@ impl Verkosto {
     }
 
     /// A network's calendar: its own and every member's events overlapping `from`..`to`, `limit`
-    /// of them after `offset`.
+    /// of them from `start`.
     pub(crate) async fn network_events(
         &self,
         network: &Community,
         range: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+        start: store::events::ListStart,
         limit: i64,
-        offset: i64,
     ) -> Result<Vec<Event>> {
         let network_ap_id = actor::community_id(self.state(), &network.name);
         let mut c = self.db().acquire().await?;
@@ -296,8 +296,8 @@ impl Verkosto {
             network.id,
             network_ap_id.as_str(),
             range,
+            start,
             limit,
-            offset,
         )
         .await
     }

@@ -264,10 +264,9 @@ pub async fn find_by_ap_id(c: &mut Conn<'_>, ap_id: &str) -> Result<Option<Event
 pub async fn by_organizer(
     c: &mut Conn<'_>,
     organizer_ap_id: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    start: ListStart,
     limit: i64,
-    offset: i64,
 ) -> Result<Vec<Event>> {
     let sql = format!(
         // A UNION rather than `organizer = $1 OR id IN (...)`: PostgreSQL cannot use an index for that OR
@@ -275,17 +274,62 @@ pub async fn by_organizer(
         "SELECT {COLUMNS} FROM events e WHERE e.id IN \
          (SELECT o.id FROM events o WHERE o.organizer_ap_id = $1 AND o.starts_at <= $3 \
           UNION SELECT h.event_id FROM event_cohosts h WHERE h.cohost_ap_id = $1) \
-         AND e.ends_at >= $2 AND e.starts_at <= $3 ORDER BY e.starts_at, e.id LIMIT $4 OFFSET $5"
+         AND e.ends_at >= $2 AND e.starts_at <= $3 {} ORDER BY e.starts_at, e.id LIMIT $4 OFFSET $5",
+        start.condition(6)
     );
-    let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(&sql)
+    let rows: Vec<Row> = on_conn!(c, c => start.bind(sqlx::query_as(&sql)
         .bind(organizer_ap_id)
         .bind(from)
         .bind(to)
         .bind(limit)
-        .bind(offset)
+        .bind(start.offset()))
         .fetch_all(&mut **c)
         .await)?;
     from_rows(c, rows).await
+}
+
+/// Where a list of events by start begins: after skipping a number of them (a page number), or just
+/// after the last one of the previous page (a cursor: it costs the same on every page, and an event
+/// added or removed meanwhile moves nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListStart {
+    /// Skip this many.
+    Skip(i64),
+    /// After the event starting at this time with this row id (events are ordered by both).
+    After(DateTime<Utc>, i64),
+}
+
+impl ListStart {
+    fn offset(&self) -> i64 {
+        match self {
+            ListStart::Skip(n) => *n,
+            ListStart::After(..) => 0,
+        }
+    }
+
+    /// The SQL condition, with its parameters numbered from `first`.
+    fn condition(&self, first: usize) -> String {
+        match self {
+            ListStart::Skip(_) => String::new(),
+            ListStart::After(..) => {
+                format!("AND (e.starts_at, e.id) > (${first}, ${})", first + 1)
+            }
+        }
+    }
+
+    fn bind<'q, DB: sqlx::Database, O>(
+        &self,
+        query: sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>
+    where
+        DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        match *self {
+            ListStart::Skip(_) => query,
+            ListStart::After(at, id) => query.bind(at).bind(id),
+        }
+    }
 }
 
 /// Upcoming events organised by this instance's communities, soonest first (the home page).
@@ -331,30 +375,31 @@ pub async fn timeline(
 pub(crate) const FOLLOWED: &str =
     "(SELECT f.target_ap_id FROM following f WHERE f.account_id = $1 AND f.state = 'accepted')";
 
-/// Events organised by any of `organizers` (a network and its members), ending after `from`, by
-/// start; `limit` of them after skipping `offset`.
+/// Events organised by any of `organizers` (a network and its members), overlapping `from`..`to`, by
+/// start; `limit` of them from `start`.
 pub async fn by_organizers(
     c: &mut Conn<'_>,
     network_id: i64,
     network_ap_id: &str,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
+    start: ListStart,
     limit: i64,
-    offset: i64,
 ) -> Result<Vec<Event>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM events e WHERE (e.organizer_ap_id = $2 OR e.organizer_ap_id IN \
          (SELECT m.member_ap_id FROM network_members m WHERE m.network_id = $1 AND m.state = 'active') \
          OR e.id IN (SELECT h.event_id FROM event_cohosts h JOIN network_members m ON m.member_ap_id = h.cohost_ap_id \
                      WHERE m.network_id = $1 AND m.state = 'active')) \
-         AND e.ends_at >= $3 AND e.starts_at <= $4 ORDER BY e.starts_at, e.id LIMIT $5 OFFSET $6"
+         AND e.ends_at >= $3 AND e.starts_at <= $4 {} ORDER BY e.starts_at, e.id LIMIT $5 OFFSET $6",
+        start.condition(7)
     );
-    let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(&sql)
+    let rows: Vec<Row> = on_conn!(c, c => start.bind(sqlx::query_as(&sql)
         .bind(network_id)
         .bind(network_ap_id)
         .bind(from)
         .bind(to)
         .bind(limit)
-        .bind(offset)
+        .bind(start.offset()))
         .fetch_all(&mut **c)
         .await)?;
     from_rows(c, rows).await
