@@ -379,9 +379,10 @@ async fn rows(db: &store::Db, table: &str) -> i64 {
 #[tokio::test]
 async fn an_activity_for_many_inboxes_is_stored_once_and_forgotten_when_all_are_done() {
     on_each_backend!(|t| {
-        // More inboxes than one insert statement takes, on more hosts than one claim may fill.
+        // More inboxes than one insert statement takes, on more hosts than one claim may fill, given
+        // grouped by host (as followers listed by address are).
         let inboxes: Vec<Url> = (0..1_201)
-            .map(|i| url(&format!("https://h{}.example/u/{i}/inbox", i % 7)))
+            .map(|i| url(&format!("https://h{}.example/u/{i}/inbox", i * 7 / 1_201)))
             .collect();
         let refs: Vec<&Url> = inboxes.iter().collect();
         let body = r#"{"type":"Create","id":"https://here/act/big"}"#;
@@ -404,10 +405,12 @@ async fn an_activity_for_many_inboxes_is_stored_once_and_forgotten_when_all_are_
         // Claims take at most per_host of each host and the batch, every one with the body.
         let lease = t0 + Duration::seconds(60);
         let mut limits = limits(t0);
-        limits.batch = 100;
+        limits.batch = 28;
         let claimed = store::deliveries::claim_due(&t.db, t0, lease, limits)
             .await
             .expect("claim");
+        // Queued one host after another, the first hosts' rows would fill every candidate a claim
+        // reads, and a claim would get the first host's four only.
         assert_eq!(claimed.len(), 7 * 4, "four for each of the seven hosts");
         assert!(claimed.iter().all(|d| &d.body[..] == body.as_bytes()
             && d.activity_ap_id == "https://here/act/big"

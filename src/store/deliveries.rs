@@ -58,6 +58,7 @@ pub async fn enqueue(
         .bind(now)
         .fetch_one(&mut **c)
         .await)?;
+    let inboxes = interleaved_by_host(inboxes);
     for chunk in inboxes.chunks(ROWS_PER_INSERT) {
         // `$1` the activity, `$2` the time, then an inbox and its host per row.
         let rows: Vec<String> = (0..chunk.len())
@@ -68,19 +69,38 @@ pub async fn enqueue(
              VALUES {}",
             rows.join(", ")
         );
-        let hosts: Vec<String> = chunk
-            .iter()
-            .map(|inbox| crate::apub::actor::normalized_host(inbox).unwrap_or_default())
-            .collect();
         on_conn!(c, c => {
             let mut q = sqlx::query(&sql).bind(outgoing_id).bind(now);
-            for (inbox, host) in chunk.iter().zip(&hosts) {
+            for (host, inbox) in chunk {
                 q = q.bind(inbox.as_str()).bind(host);
             }
             q.execute(&mut **c).await.map(|r| r.rows_affected())
         })?;
     }
     Ok(())
+}
+
+/// The inboxes with their hosts, taking one inbox of each host in turn: queued in this order, the
+/// first deliveries of a fan-out go to every host at once, and a claim walking the queue oldest first
+/// meets a host that has room within a few rows, instead of first passing over every inbox of the
+/// hosts already full (followers listed by address come grouped by host).
+fn interleaved_by_host<'u>(inboxes: &[&'u url::Url]) -> Vec<(String, &'u url::Url)> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut ranked: Vec<(usize, String, &url::Url)> = inboxes
+        .iter()
+        .map(|inbox| {
+            let host = crate::apub::actor::normalized_host(inbox).unwrap_or_default();
+            let rank = seen.entry(host.clone()).or_insert(0);
+            *rank += 1;
+            (*rank, host, *inbox)
+        })
+        .collect();
+    // Stable: within a host, inboxes keep the order they were given in.
+    ranked.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    ranked
+        .into_iter()
+        .map(|(_, host, inbox)| (host, inbox))
+        .collect()
 }
 
 /// Limits on what [`claim_due`] may take.
