@@ -154,6 +154,7 @@ async fn a_receiver_that_was_down_gets_everything_in_order() {
             15,
             "nothing is lost while the receiver is down"
         );
+        assert_eq!(failing_hosts(&s.verkosto).await, [host.clone()]);
 
         sink.serve(
             tokio::net::TcpListener::bind(("127.0.0.1", port))
@@ -180,8 +181,22 @@ async fn a_receiver_that_was_down_gets_everything_in_order() {
             (queued(&s.verkosto).await == 0).then_some(())
         })
         .await;
+        assert!(
+            failing_hosts(&s.verkosto).await.is_empty(),
+            "a host that answers again is no longer failing"
+        );
         s.stop().await;
     }
+}
+
+/// The hosts whose deliveries are failing.
+async fn failing_hosts(v: &Verkosto) -> Vec<String> {
+    let sql = "SELECT host FROM failing_hosts ORDER BY host";
+    match v.db() {
+        store::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await,
+        store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await,
+    }
+    .expect("failing hosts")
 }
 
 #[tokio::test]

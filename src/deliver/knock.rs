@@ -103,17 +103,20 @@ impl SignatureStats {
 }
 
 /// The style to sign the next delivery to `host` with.
-pub(crate) async fn style_for(verkosto: &Verkosto, host: &str) -> Result<SignatureStyle> {
+/// `stored` is what the database held for it when the delivery was claimed.
+pub(crate) fn style_for(
+    verkosto: &Verkosto,
+    host: &str,
+    stored: Option<SignatureStyle>,
+) -> SignatureStyle {
     if verkosto.state().signature_stats.is_known(host) {
-        return Ok(SignatureStyle::Rfc9421);
+        return SignatureStyle::Rfc9421;
     }
-    let style = store::signature_styles::get(verkosto.db(), host)
-        .await?
-        .map_or(SignatureStyle::Cavage, |(s, _)| s);
+    let style = stored.unwrap_or(SignatureStyle::Cavage);
     if style == SignatureStyle::Rfc9421 {
         verkosto.state().signature_stats.remember(host, true);
     }
-    Ok(style)
+    style
 }
 
 /// `host` sent us an RFC 9421 signature that verified: it takes RFC 9421, unless it refused ours

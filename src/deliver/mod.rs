@@ -96,6 +96,32 @@ async fn claim(verkosto: &Verkosto, available: i64) -> Vec<Delivery> {
 }
 
 /// What one attempt came to.
+/// Deliveries that are over (made, refused or given up), taken off the queue together by the worker
+/// loop: one statement for many instead of one each. Until then a finished delivery keeps its lease,
+/// so it is not claimed again and the next one to its inbox waits, as it must; were the process to
+/// stop meanwhile, these few would be sent again (deliveries are at least once anyway).
+#[derive(Clone, Default)]
+struct Done(Arc<std::sync::Mutex<Vec<i64>>>);
+
+impl Done {
+    fn add(&self, id: i64) -> crate::Result<()> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(id);
+        Ok(())
+    }
+
+    /// Takes the finished deliveries off the queue; kept for the next try if that fails.
+    async fn remove(&self, verkosto: &Verkosto) {
+        let ids = std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()));
+        if ids.is_empty() {
+            return;
+        }
+        if let Err(e) = store::deliveries::remove_all(verkosto.db(), &ids).await {
+            tracing::warn!(error = %e, "removing finished deliveries failed; retrying");
+            self.0.lock().unwrap_or_else(|p| p.into_inner()).extend(ids);
+        }
+    }
+}
+
 enum Outcome {
     Delivered,
     /// Never retry: we will not send it (a blocked domain, an address we never contact).
@@ -121,7 +147,9 @@ pub(crate) fn spawn_workers(
         let client = verkosto.state().http.clone();
         let mut last_prune = std::time::Instant::now();
         let mut last_blocks_reload = std::time::Instant::now();
+        let done = Done::default();
         loop {
+            done.remove(&verkosto).await;
             if let Err(e) = verkosto.send_due_event_updates().await {
                 tracing::warn!(error = %e, "sending coalesced event updates failed");
             }
@@ -159,14 +187,13 @@ pub(crate) fn spawn_workers(
                 };
                 let verkosto = verkosto.clone();
                 let client = client.clone();
+                let done = done.clone();
                 tokio::spawn(async move {
-                    finish(
-                        &verkosto,
-                        &delivery,
-                        attempt(&verkosto, &client, &delivery).await,
-                    )
-                    .await;
+                    let outcome = attempt(&verkosto, &client, &delivery).await;
+                    finish(&verkosto, &delivery, outcome, &done).await;
                     drop(permit);
+                    // The loop takes it off the queue, and claims what its inbox has next, at once.
+                    verkosto.state().deliveries.notify();
                 });
             }
             if got_work {
@@ -191,6 +218,7 @@ pub(crate) fn spawn_workers(
             permits.acquire_many(workers as u32),
         )
         .await;
+        done.remove(&verkosto).await;
     })
 }
 
@@ -213,10 +241,7 @@ async fn attempt(
         Ok(k) => k,
         Err(e) => return Outcome::NotSent(format!("cannot sign: {e}")),
     };
-    let style = match knock::style_for(verkosto, &d.host).await {
-        Ok(s) => s,
-        Err(e) => return Outcome::NotSent(format!("cannot read the host's signature style: {e}")),
-    };
+    let style = knock::style_for(verkosto, &d.host, d.signature_style);
     let first = send(verkosto, client, d, &inbox, &key, style).await;
     if style == SignatureStyle::Rfc9421 && matches!(first, Outcome::RefusedByReceiver(_)) {
         // The double knock: the same delivery again at once, signed draft-cavage.
@@ -315,33 +340,37 @@ pub fn backoff(base: Duration, attempts: u32) -> Duration {
     capped.mul_f64(jitter)
 }
 
-async fn finish(verkosto: &Verkosto, d: &Delivery, outcome: Outcome) {
+async fn finish(verkosto: &Verkosto, d: &Delivery, outcome: Outcome, done: &Done) {
     let db = verkosto.db();
     let result = match outcome {
         Outcome::Delivered => {
             tracing::debug!(activity = %d.activity_ap_id, inbox = %d.inbox, "delivered");
-            match store::deliveries::host_answered(db, &d.host).await {
-                Ok(true) => tracing::info!(host = %d.host, "host answers again"),
-                Ok(false) => {}
-                Err(e) => tracing::warn!(error = %e, "updating host state failed"),
+            // Only a host that was failing when this was claimed has anything to clear (one fewer
+            // statement for every delivery of a fan-out).
+            if d.host_was_failing {
+                match store::deliveries::host_answered(db, &d.host).await {
+                    Ok(true) => tracing::info!(host = %d.host, "host answers again"),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "updating host state failed"),
+                }
             }
-            store::deliveries::remove(db, d.id).await
+            done.add(d.id)
         }
         Outcome::RefusedByReceiver(status) => {
             tracing::info!(activity = %d.activity_ap_id, inbox = %d.inbox, %status, "delivery refused; not retried");
-            store::deliveries::remove(db, d.id).await
+            done.add(d.id)
         }
         Outcome::Refused(why) => {
             tracing::info!(activity = %d.activity_ap_id, inbox = %d.inbox, %why, "delivery refused; not retried");
-            store::deliveries::remove(db, d.id).await
+            done.add(d.id)
         }
         Outcome::Failed(why, retry_after) => {
             if let Err(e) = store::deliveries::host_failed(db, &d.host, store::now()).await {
                 tracing::warn!(error = %e, "updating host state failed");
             }
-            retry_or_give_up(verkosto, d, &why, retry_after).await
+            retry_or_give_up(verkosto, d, &why, retry_after, done).await
         }
-        Outcome::NotSent(why) => retry_or_give_up(verkosto, d, &why, None).await,
+        Outcome::NotSent(why) => retry_or_give_up(verkosto, d, &why, None, done).await,
     };
     if let Err(e) = result {
         tracing::warn!(error = %e, delivery = d.id, "updating the delivery queue failed; the lease will expire and it is retried");
@@ -355,6 +384,7 @@ async fn retry_or_give_up(
     d: &Delivery,
     why: &str,
     retry_after: Option<Duration>,
+    done: &Done,
 ) -> crate::Result<()> {
     let db = verkosto.db();
     let attempts = d.attempts.saturating_add(1);
@@ -364,7 +394,7 @@ async fn retry_or_give_up(
     let window = chrono::Duration::from_std(verkosto.settings().retry_window).unwrap_or_default();
     if next > d.created_at + window {
         tracing::warn!(activity = %d.activity_ap_id, inbox = %d.inbox, attempts, %why, "delivery given up");
-        store::deliveries::remove(db, d.id).await
+        done.add(d.id)
     } else {
         tracing::info!(activity = %d.activity_ap_id, inbox = %d.inbox, attempts, %why, retry_in = ?delay, "delivery failed; will retry");
         store::deliveries::reschedule(db, d.id, attempts, next, why).await

@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use chrono::{DateTime, Utc};
 
 use super::{Conn, Db, on_conn};
+use crate::apub::signatures::SignatureStyle;
 use crate::error::Result;
 
 /// A claimed delivery.
@@ -32,6 +33,10 @@ pub struct Delivery {
     pub attempts: i32,
     /// When it was queued.
     pub created_at: DateTime<Utc>,
+    /// Whether the host was failing when the delivery was claimed (a success then clears that).
+    pub host_was_failing: bool,
+    /// The signature style stored for the host when the delivery was claimed, if any.
+    pub signature_style: Option<SignatureStyle>,
 }
 
 /// Deliveries inserted per statement: four parameters each, well under either database's limit.
@@ -194,7 +199,10 @@ async fn claim_on(
         .collect();
     let full = serde_json::to_string(&full)?;
     let candidates_sql = format!(
-        "SELECT d.id, d.host FROM deliveries d \
+        "SELECT d.id, d.host, \
+         EXISTS (SELECT 1 FROM failing_hosts f WHERE f.host = d.host) AS failing, \
+         (SELECT s.style FROM signature_styles s WHERE s.host = d.host) AS style \
+         FROM deliveries d \
          WHERE d.next_attempt_at <= $2 AND (d.locked_until IS NULL OR d.locked_until < $2) \
          AND d.host NOT IN ({json_texts}) \
          AND NOT EXISTS (SELECT 1 FROM deliveries older WHERE older.inbox = d.inbox AND older.id < d.id) \
@@ -203,7 +211,9 @@ async fn claim_on(
          ORDER BY d.next_attempt_at, d.id LIMIT $5"
     );
     let wanted = limits.batch.max(1);
-    let candidates: Vec<(i64, String)> = on_conn!(c, c => sqlx::query_as(&candidates_sql)
+    // With each candidate, what its delivery needs to know of its host, read here once per claim
+    // instead of once per delivery.
+    let candidates: Vec<(i64, String, bool, Option<String>)> = on_conn!(c, c => sqlx::query_as(&candidates_sql)
         .bind(&full)
         .bind(now)
         .bind(limits.unavailable_if_failing_since)
@@ -212,7 +222,11 @@ async fn claim_on(
         .fetch_all(&mut **c)
         .await)?;
     let mut chosen = Vec::new();
-    for (id, host) in candidates {
+    let mut hosts: HashMap<String, (bool, Option<SignatureStyle>)> = HashMap::new();
+    for (id, host, failing, style) in candidates {
+        hosts
+            .entry(host.clone())
+            .or_insert_with(|| (failing, style.as_deref().map(SignatureStyle::parse)));
         let left = room.entry(host).or_insert(limits.per_host);
         if *left > 0 {
             *left -= 1;
@@ -259,7 +273,10 @@ async fn claim_on(
             // Every delivery refers to an activity (a foreign key), which is pruned only when no
             // delivery refers to it any more.
             let (activity_ap_id, actor_ap_id, body) = activities.get(&outgoing_id)?.clone();
+            let (host_was_failing, signature_style) = hosts.get(&host).cloned().unwrap_or_default();
             Some(Delivery {
+                host_was_failing,
+                signature_style,
                 id,
                 activity_ap_id,
                 actor_ap_id,
@@ -355,6 +372,20 @@ pub async fn prune_failing_hosts(db: &Db) -> Result<u64> {
 pub async fn remove(db: &Db, id: i64) -> Result<()> {
     let mut c = db.acquire().await?;
     on_conn!(c.conn(), c => sqlx::query("DELETE FROM deliveries WHERE id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Removes deliveries that are done, all in one statement.
+pub async fn remove_all(db: &Db, ids: &[i64]) -> Result<()> {
+    let sql = match db {
+        Db::Sqlite(_) => "DELETE FROM deliveries WHERE id IN (SELECT value FROM json_each($1))",
+        Db::Postgres(_) => {
+            "DELETE FROM deliveries WHERE id IN (SELECT json_array_elements_text($1::json)::bigint)"
+        }
+    };
+    let ids = serde_json::to_string(ids)?;
+    let mut c = db.acquire().await?;
+    on_conn!(c.conn(), c => sqlx::query(sql).bind(&ids).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
