@@ -154,7 +154,10 @@ async fn a_receiver_that_was_down_gets_everything_in_order() {
             15,
             "nothing is lost while the receiver is down"
         );
-        assert_eq!(failing_hosts(&s.verkosto).await, [host.clone()]);
+        assert_eq!(
+            failing_hosts(&s.verkosto).await,
+            std::slice::from_ref(&host)
+        );
 
         sink.serve(
             tokio::net::TcpListener::bind(("127.0.0.1", port))
