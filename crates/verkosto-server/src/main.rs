@@ -104,6 +104,12 @@ struct ServeArgs {
     /// MiB; 0 turns the cache off.
     #[arg(long, env = "VERKOSTO_DOCUMENT_CACHE_MB")]
     document_cache_mb: Option<u64>,
+    /// Inbox posts a minute from one client address, before their signatures are checked.
+    #[arg(long, env = "VERKOSTO_INBOX_PER_IP_PER_MINUTE")]
+    inbox_per_ip_per_minute: Option<u32>,
+    /// Inbox posts a minute signed by the actors of one host.
+    #[arg(long, env = "VERKOSTO_INBOX_PER_HOST_PER_MINUTE")]
+    inbox_per_host_per_minute: Option<u32>,
     /// Deliveries in flight at once.
     #[arg(long, env = "VERKOSTO_DELIVERY_WORKERS")]
     delivery_workers: Option<usize>,
@@ -164,6 +170,8 @@ struct FileConfig {
     request_timeout: Option<String>,
     event_update_delay: Option<String>,
     document_cache_mb: Option<u64>,
+    inbox_per_ip_per_minute: Option<u32>,
+    inbox_per_host_per_minute: Option<u32>,
     delivery_workers: Option<usize>,
     workers_per_host: Option<usize>,
     unavailable_after: Option<String>,
@@ -253,6 +261,18 @@ fn resolve(common: &Common, serve: &ServeArgs) -> anyhow::Result<Resolved> {
     }
     if let Some(mb) = serve.document_cache_mb.or(file.document_cache_mb) {
         settings.document_cache_bytes = mb.saturating_mul(1024 * 1024);
+    }
+    if let Some(n) = serve
+        .inbox_per_ip_per_minute
+        .or(file.inbox_per_ip_per_minute)
+    {
+        settings.inbox_per_ip_per_minute = n.max(1);
+    }
+    if let Some(n) = serve
+        .inbox_per_host_per_minute
+        .or(file.inbox_per_host_per_minute)
+    {
+        settings.inbox_per_host_per_minute = n.max(1);
     }
     if let Some(n) = serve.delivery_workers.or(file.delivery_workers) {
         settings.delivery_workers = n.max(1);
