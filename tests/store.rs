@@ -416,7 +416,7 @@ async fn an_activity_for_many_inboxes_is_stored_once_and_forgotten_when_all_are_
             && d.activity_ap_id == "https://here/act/big"
             && d.actor_ap_id == "https://here/c/x"));
         for d in &claimed {
-            store::deliveries::remove(&t.db, d.id)
+            store::deliveries::remove_all(&t.db, &[d.id])
                 .await
                 .expect("remove");
         }
@@ -516,7 +516,7 @@ async fn deliveries_are_claimed_in_order_per_inbox_and_leased() {
                 .is_empty()
         );
         let first_to_one = claimed.iter().find(|d| d.host == "a.example").expect("a");
-        store::deliveries::remove(&t.db, first_to_one.id)
+        store::deliveries::remove_all(&t.db, &[first_to_one.id])
             .await
             .expect("remove");
         let next = store::deliveries::claim_due(&t.db, t0, lease, limits(t0))

@@ -171,16 +171,7 @@ async fn claim_on(
     lease_until: DateTime<Utc>,
     limits: ClaimLimits,
 ) -> Result<Vec<Delivery>> {
-    let (json_texts, json_ids) = match c {
-        Conn::Sqlite(_) => (
-            "SELECT value FROM json_each($1)",
-            "SELECT value FROM json_each($3)",
-        ),
-        Conn::Postgres(_) => (
-            "SELECT json_array_elements_text($1::json)",
-            "SELECT json_array_elements_text($3::json)::bigint",
-        ),
-    };
+    let postgres = matches!(c, Conn::Postgres(_));
     // Counted here rather than with GROUP BY: SQLite would group along the index on host, reading
     // every queued row, instead of reading the few leased ones from their partial index.
     let busy: Vec<String> = on_conn!(c, c => sqlx::query_scalar(
@@ -204,11 +195,12 @@ async fn claim_on(
          (SELECT s.style FROM signature_styles s WHERE s.host = d.host) AS style \
          FROM deliveries d \
          WHERE d.next_attempt_at <= $2 AND (d.locked_until IS NULL OR d.locked_until < $2) \
-         AND d.host NOT IN ({json_texts}) \
+         AND d.host NOT IN ({}) \
          AND NOT EXISTS (SELECT 1 FROM deliveries older WHERE older.inbox = d.inbox AND older.id < d.id) \
          AND NOT EXISTS (SELECT 1 FROM failing_hosts f WHERE f.host = d.host AND f.failing_since < $3 \
                          AND f.last_attempt_at >= $4) \
-         ORDER BY d.next_attempt_at, d.id LIMIT $5"
+         ORDER BY d.next_attempt_at, d.id LIMIT $5",
+        json_array(postgres, 1, "")
     );
     let wanted = limits.batch.max(1);
     // With each candidate, what its delivery needs to know of its host, read here once per claim
@@ -240,9 +232,10 @@ async fn claim_on(
         return Ok(vec![]);
     }
     let claim_sql = format!(
-        "UPDATE deliveries SET locked_until = $2 WHERE id IN ({json_ids}) \
+        "UPDATE deliveries SET locked_until = $2 WHERE id IN ({}) \
          AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) \
-         RETURNING id, outgoing_id, inbox, host, attempts, created_at"
+         RETURNING id, outgoing_id, inbox, host, attempts, created_at",
+        json_array(postgres, 3, "::bigint")
     );
     let chosen = serde_json::to_string(&chosen)?;
     let claimed: Vec<(i64, i64, String, String, i32, DateTime<Utc>)> = on_conn!(c, c => sqlx::query_as(&claim_sql)
@@ -256,7 +249,7 @@ async fn claim_on(
     outgoing_ids.dedup();
     let activities_sql = format!(
         "SELECT id, activity_ap_id, actor_ap_id, body FROM outgoing_activities WHERE id IN ({})",
-        json_ids.replace("$3", "$1")
+        json_array(postgres, 1, "::bigint")
     );
     let outgoing_ids = serde_json::to_string(&outgoing_ids)?;
     let activities: Vec<(i64, String, String, String)> = on_conn!(c, c => sqlx::query_as(&activities_sql)
@@ -288,6 +281,16 @@ async fn claim_on(
             })
         })
         .collect())
+}
+
+/// A subquery listing the elements of the JSON array bound as parameter `n` (ids or hosts: a list of
+/// any length in one parameter, on both databases), cast with `pg_cast` on PostgreSQL.
+fn json_array(postgres: bool, n: usize, pg_cast: &str) -> String {
+    if postgres {
+        format!("SELECT json_array_elements_text(${n}::json){pg_cast}")
+    } else {
+        format!("SELECT value FROM json_each(${n})")
+    }
 }
 
 /// Forgets activities no delivery refers to any more (all sent or given up), once older than `before`
@@ -368,24 +371,15 @@ pub async fn prune_failing_hosts(db: &Db) -> Result<u64> {
     Ok(n)
 }
 
-/// Removes a delivery that is done (delivered, or given up).
-pub async fn remove(db: &Db, id: i64) -> Result<()> {
-    let mut c = db.acquire().await?;
-    on_conn!(c.conn(), c => sqlx::query("DELETE FROM deliveries WHERE id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 /// Removes deliveries that are done, all in one statement.
 pub async fn remove_all(db: &Db, ids: &[i64]) -> Result<()> {
-    let sql = match db {
-        Db::Sqlite(_) => "DELETE FROM deliveries WHERE id IN (SELECT value FROM json_each($1))",
-        Db::Postgres(_) => {
-            "DELETE FROM deliveries WHERE id IN (SELECT json_array_elements_text($1::json)::bigint)"
-        }
-    };
+    let sql = format!(
+        "DELETE FROM deliveries WHERE id IN ({})",
+        json_array(matches!(db, Db::Postgres(_)), 1, "::bigint")
+    );
     let ids = serde_json::to_string(ids)?;
     let mut c = db.acquire().await?;
-    on_conn!(c.conn(), c => sqlx::query(sql).bind(&ids).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    on_conn!(c.conn(), c => sqlx::query(&sql).bind(&ids).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

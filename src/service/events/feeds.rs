@@ -103,27 +103,16 @@ impl Verkosto {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<Event>> {
-        let mut page = self
-            .community_events_page(
-                community,
-                from,
-                to,
-                PageStart::Number(1),
-                MAX_EVENTS_PER_PAGE,
-            )
-            .await?;
-        let mut events = std::mem::take(&mut page.events);
-        while let Some(next) = page.next {
-            page = self
-                .community_events_page(
-                    community,
-                    from,
-                    to,
-                    PageStart::After(next),
-                    MAX_EVENTS_PER_PAGE,
-                )
+        let (mut events, mut start) = (Vec::new(), PageStart::Number(1));
+        loop {
+            let mut page = self
+                .community_events_page(community, from, to, start, MAX_EVENTS_PER_PAGE)
                 .await?;
             events.append(&mut page.events);
+            match page.next {
+                Some(next) => start = PageStart::After(next),
+                None => break,
+            }
         }
         Ok(events)
     }
