@@ -150,8 +150,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Wakes the delivery workers when something was queued.
     pub deliveries: DeliveryNotifier,
-    /// The instance actor's keys, for signed fetches.
-    pub instance_keys: Arc<KeyPair>,
+    /// The instance actor's keys, for signed fetches (made on first use of a fresh database).
+    pub instance_keys: InstanceKeys,
     /// Caches of parsed keys and fetch single-flight state.
     pub(crate) keys: Arc<KeyCache>,
     /// Client API requests per IP address.
@@ -201,16 +201,17 @@ impl AppState {
 }
 
 impl AppState {
-    /// The state of an instance on `db` with `settings`, signing fetches with `instance_keys`. The
-    /// domain blocks start empty: the caller loads them.
-    pub(crate) fn new(db: Db, settings: &Settings, instance_keys: KeyPair) -> Result<AppState> {
+    /// The state of an instance on `db` with `settings`, signing fetches with the instance's keys.
+    /// The domain blocks start empty: the caller loads them.
+    pub(crate) fn new(db: Db, settings: &Settings) -> Result<AppState> {
         let changes = db.changes();
         validate_domain(&settings.domain)?;
         let blocks = crate::apub::safety::DomainBlocks::default();
         let urls = crate::urls::LocalUrls::new(settings.base_url()?);
+        let instance_keys = InstanceKeys::new(db.clone());
         let fetch_signer = crate::apub::http_client::FetchSigner {
             key_id: format!("{}#main-key", urls.instance_actor()),
-            key: Arc::new(SigningKey::from_pkcs8_pem(&instance_keys.private_key_pem)?),
+            keys: instance_keys.clone(),
         };
         let http = crate::apub::http_client::client(
             settings.request_timeout,
@@ -226,7 +227,7 @@ impl AppState {
             http,
             settings: Arc::new(settings.clone()),
             deliveries: DeliveryNotifier::default(),
-            instance_keys: Arc::new(instance_keys),
+            instance_keys,
             keys: Arc::new(KeyCache::default()),
             refetch_guard: Arc::default(),
             hooks: crate::hooks::Hooks::default(),
@@ -261,6 +262,55 @@ impl AppState {
 /// How many parsed remote public keys are kept; past that the cache starts over (a flood of new
 /// actors costs a re-parse each, never unbounded memory).
 const MAX_PUBLIC_KEYS: usize = 10_000;
+
+/// The instance actor's key pair, read from the database or made there on first use.
+///
+/// Making an RSA key takes 50-500 ms, most of a fresh instance's start-up, and nothing needs the key
+/// before the first signed fetch or the first read of the instance actor: those wait for it, the
+/// rest of the instance answers meanwhile. Several processes on one database end up with the pair
+/// the first one stored.
+#[derive(Clone)]
+pub struct InstanceKeys {
+    db: Db,
+    loaded: Arc<tokio::sync::OnceCell<Arc<LoadedInstanceKeys>>>,
+}
+
+/// The instance key pair as PEM, and its private key parsed for signing.
+pub struct LoadedInstanceKeys {
+    /// The PEM pair, as stored.
+    pub pair: KeyPair,
+    pub(crate) signing: Arc<SigningKey>,
+}
+
+impl InstanceKeys {
+    fn new(db: Db) -> Self {
+        InstanceKeys {
+            db,
+            loaded: Arc::default(),
+        }
+    }
+
+    /// The keys, read or made (once) on the first call.
+    pub async fn get(&self) -> Result<Arc<LoadedInstanceKeys>> {
+        self.loaded
+            .get_or_try_init(|| async {
+                let mut c = self.db.acquire().await?;
+                let pair = match crate::store::instance::keys(&mut c.conn()).await? {
+                    Some(pair) => pair,
+                    None => {
+                        let made = tokio::task::spawn_blocking(crate::apub::signatures::rsa_2048)
+                            .await
+                            .map_err(|e| Error::Internal(format!("key generation task: {e}")))??;
+                        crate::store::instance::keys_or_insert(&mut c.conn(), made).await?
+                    }
+                };
+                let signing = Arc::new(SigningKey::from_pkcs8_pem(&pair.private_key_pem)?);
+                Ok(Arc::new(LoadedInstanceKeys { pair, signing }))
+            })
+            .await
+            .cloned()
+    }
+}
 
 /// Parsed keys: parsing PEM costs more than a signature (a private key) or about as much as a
 /// verification (a public key), and the same few keys come back on every delivery and activity.

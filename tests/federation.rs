@@ -677,3 +677,33 @@ async fn redirect_loops_end_in_a_clear_refusal() {
     assert!((400..500).contains(&status), "{status} {body}");
     s.stop().await;
 }
+
+/// A fresh instance makes its key in the background (start-up does not wait for it); processes
+/// sharing the database, and the same instance restarted, end up with the one key stored.
+#[tokio::test]
+async fn the_instance_key_is_made_once_for_every_process_on_a_database() {
+    for db in TestDb::all().await {
+        eprintln!("-- backend: {}", db.backend);
+        let settings = verkosto::Settings::new("localhost:1");
+        let start = || verkosto::Verkosto::with_db(db.db.clone(), settings.clone());
+        let (one, two) = tokio::join!(start(), start());
+        let (one, two) = (one.expect("first"), two.expect("second"));
+        let (a, b) = tokio::join!(
+            one.state().instance_keys.get(),
+            two.state().instance_keys.get()
+        );
+        let (a, b) = (a.expect("keys"), b.expect("keys"));
+        assert_eq!(a.pair.private_key_pem, b.pair.private_key_pem);
+        assert!(
+            a.pair
+                .public_key_pem
+                .starts_with("-----BEGIN PUBLIC KEY-----")
+        );
+        let again = start().await.expect("restart");
+        let c = again.state().instance_keys.get().await.expect("keys");
+        assert_eq!(c.pair.public_key_pem, a.pair.public_key_pem);
+        // Their PostgreSQL listeners hold connections until they are dropped.
+        drop((one, two, again));
+        db.cleanup().await;
+    }
+}

@@ -34,10 +34,17 @@ fn arrived(sink: &Sink, inbox: u32, kind: &str) -> usize {
 }
 
 /// Makes the sink check signatures of `server`'s instance actor.
-fn trust_instance(sink: &Sink, server: &TestServer) {
+async fn trust_instance(sink: &Sink, server: &TestServer) {
+    let keys = server
+        .verkosto
+        .state()
+        .instance_keys
+        .get()
+        .await
+        .expect("keys");
     sink.trust(
         &format!("{}#main-key", server.url("/actor")),
-        &server.verkosto.state().instance_keys.public_key_pem,
+        &keys.pair.public_key_pem,
     );
 }
 
@@ -57,7 +64,7 @@ async fn a_peer_follows_the_instance_actor_and_receives_every_public_event() {
         eprintln!("-- backend: {}", db.backend);
         let a = TestServer::start(db).await; // approval, the default
         let (sink, host, key) = Sink::serving_actors().await;
-        trust_instance(&sink, &a);
+        trust_instance(&sink, &a).await;
         let signer = RemoteSigner::with_key(format!("http://{host}/actor/1"), &key.private_key_pem);
         let admin = a.admin("admin").await;
         let aino = a.account("aino").await;
@@ -202,7 +209,7 @@ async fn closed_refuses_and_open_accepts_follows_of_the_instance() {
         })
         .await;
         let (sink, host, key) = Sink::serving_actors().await;
-        trust_instance(&sink, &a);
+        trust_instance(&sink, &a).await;
         let signer = RemoteSigner::with_key(format!("http://{host}/actor/2"), &key.private_key_pem);
         let aino = a.account("aino").await;
         a.community(&aino, "kahvila", "open").await;
@@ -239,7 +246,7 @@ async fn closed_refuses_and_open_accepts_follows_of_the_instance() {
     })
     .await;
     let (sink, host, key) = Sink::serving_actors().await;
-    trust_instance(&sink, &a);
+    trust_instance(&sink, &a).await;
     let signer = RemoteSigner::with_key(format!("http://{host}/actor/3"), &key.private_key_pem);
     let (_, _, actor) = a.get_ap("/actor").await;
     assert_eq!(actor["manuallyApprovesFollowers"], false);
@@ -378,13 +385,21 @@ async fn the_instance_subscribes_to_a_relay_and_shows_what_it_relays() {
         let relay = TestRelay::start().await;
         *relay.follower_key.lock().expect("lock") = Some((
             format!("{}#main-key", a.url("/actor")),
-            a.verkosto.state().instance_keys.public_key_pem.clone(),
+            a.verkosto
+                .state()
+                .instance_keys
+                .get()
+                .await
+                .expect("keys")
+                .pair
+                .public_key_pem
+                .clone(),
         ));
         let admin = a.admin("admin").await;
         let aino = a.account("aino").await;
         // A peer follows this instance's relay: what the relay brings must not go on to it.
         let (sink, host, key) = Sink::serving_actors().await;
-        trust_instance(&sink, &a);
+        trust_instance(&sink, &a).await;
         follow_instance(
             &a,
             &RemoteSigner::with_key(format!("http://{host}/actor/1"), &key.private_key_pem),

@@ -137,8 +137,8 @@ impl reqwest_middleware::Middleware for Guard {
 pub struct FetchSigner {
     /// The instance actor's key id (`https://host/actor#main-key`).
     pub key_id: String,
-    /// Its private key.
-    pub key: Arc<super::signatures::SigningKey>,
+    /// The instance's keys (read, or made, on the first signed fetch).
+    pub keys: crate::context::InstanceKeys,
 }
 
 #[async_trait::async_trait]
@@ -150,10 +150,13 @@ impl reqwest_middleware::Middleware for FetchSigner {
         next: Next<'_>,
     ) -> reqwest_middleware::Result<reqwest::Response> {
         if req.method() == reqwest::Method::GET && !req.headers().contains_key("signature") {
-            let headers = super::signatures::sign_get(req.url(), &self.key_id, self.key.as_ref())
-                .map_err(|e| {
+            let failed = |e: crate::error::Error| {
                 reqwest_middleware::Error::middleware(SigningFailed(e.to_string()))
-            })?;
+            };
+            let keys = self.keys.get().await.map_err(failed)?;
+            let headers =
+                super::signatures::sign_get(req.url(), &self.key_id, keys.signing.as_ref())
+                    .map_err(failed)?;
             req.headers_mut().extend(headers);
         }
         next.run(req, extensions).await

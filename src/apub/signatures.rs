@@ -496,6 +496,31 @@ fn check_digest(header: Option<&str>, body: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// A new RSA-2048 key pair as PEM: PKCS#8 private key, SubjectPublicKeyInfo public key (the
+/// `publicKeyPem` every fediverse server reads).
+pub(crate) fn rsa_2048() -> crate::error::Result<crate::model::KeyPair> {
+    use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der, PublicKeyX509Der};
+    use aws_lc_rs::signature::KeyPair as _;
+    use rsa::pkcs8::der::pem::{LineEnding, encode_string};
+
+    let failed =
+        |what: &str| crate::error::Error::Internal(format!("key generation failed: {what}"));
+    let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
+        .map_err(|_| failed("no key"))?;
+    let private: Pkcs8V1Der = pair.as_der().map_err(|_| failed("private key encoding"))?;
+    let public: PublicKeyX509Der = pair
+        .public_key()
+        .as_der()
+        .map_err(|_| failed("public key encoding"))?;
+    let pem = |label, der: &[u8]| {
+        encode_string(label, LineEnding::LF, der).map_err(|e| failed(&e.to_string()))
+    };
+    Ok(crate::model::KeyPair {
+        private_key_pem: pem("PRIVATE KEY", private.as_ref())?,
+        public_key_pem: pem("PUBLIC KEY", public.as_ref())?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

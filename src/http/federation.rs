@@ -97,11 +97,11 @@ async fn nodeinfo(State(v): State<Verkosto>, Path(version): Path<String>) -> Res
     Ok(response)
 }
 
-async fn instance_actor(State(v): State<Verkosto>) -> Response {
-    let doc = actor::application_document(v.state());
-    activity_json(activitypub_federation::protocol::context::WithContext::new(
-        doc,
-        apub::context::context(),
+async fn instance_actor(State(v): State<Verkosto>) -> crate::Result<Response> {
+    let keys = v.state().instance_keys.get().await?;
+    let doc = actor::application_document(v.state(), &keys.pair.public_key_pem);
+    Ok(activity_json(
+        activitypub_federation::protocol::context::WithContext::new(doc, apub::context::context()),
     ))
 }
 

@@ -88,17 +88,15 @@ impl Verkosto {
                 "DEV FEDERATION IS ON: http:// and loopback peers are allowed. Never use this on a public instance."
             );
         }
-        let instance_keys = {
-            let mut c = db.acquire().await?;
-            match store::instance::keys(&mut c.conn()).await? {
-                Some(k) => k,
-                None => {
-                    let k = keys::generate_keypair().await?;
-                    store::instance::keys_or_insert(&mut c.conn(), k).await?
-                }
+        let state = AppState::new(db, &settings)?;
+        // A fresh database has no instance key yet: made in the background while the instance
+        // starts answering (what needs it waits for it).
+        let keys = state.instance_keys.clone();
+        tokio::spawn(async move {
+            if let Err(e) = keys.get().await {
+                tracing::error!(error = %e, "the instance key could not be read or made");
             }
-        };
-        let state = AppState::new(db, &settings, instance_keys)?;
+        });
         {
             let mut c = state.db.acquire().await?;
             state.blocks.replace(

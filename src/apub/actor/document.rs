@@ -390,14 +390,14 @@ pub fn person_document(state: &AppState, account: &Account, public_key_pem: &str
 }
 
 /// The `Application` document of the instance actor (FEP-2677).
-pub fn application_document(state: &AppState) -> ActorDocument {
+pub fn application_document(state: &AppState, public_key_pem: &str) -> ActorDocument {
     let id = instance_id(state);
     let mut doc = base_document(
         state,
         "Application",
         id.clone(),
         &state.settings.domain,
-        &state.instance_keys.public_key_pem,
+        public_key_pem,
     );
     doc.name = Some(format!("Verkosto at {}", state.settings.domain));
     doc.url = Some(state.url("/"));
