@@ -24,6 +24,7 @@ struct Effect {
     comments: i64,
     participations: i64,
     announcements: i64,
+    reactions: i64,
 }
 
 const NOTHING: Effect = Effect {
@@ -32,6 +33,7 @@ const NOTHING: Effect = Effect {
     comments: 0,
     participations: 0,
     announcements: 0,
+    reactions: 0,
 };
 
 impl Effect {
@@ -59,6 +61,12 @@ impl Effect {
             ..NOTHING
         }
     }
+    const fn reactions(n: i64) -> Effect {
+        Effect {
+            reactions: n,
+            ..NOTHING
+        }
+    }
     const fn participations(n: i64) -> Effect {
         Effect {
             participations: n,
@@ -83,6 +91,7 @@ async fn snapshot(db: &Db) -> Effect {
         comments: count(db, "comments").await,
         participations: count(db, "participations").await,
         announcements: count(db, "announcements").await,
+        reactions: count(db, "reactions").await,
     }
 }
 
@@ -93,6 +102,7 @@ fn diff(after: Effect, before: Effect) -> Effect {
         comments: after.comments - before.comments,
         participations: after.participations - before.participations,
         announcements: after.announcements - before.announcements,
+        reactions: after.reactions - before.reactions,
     }
 }
 
@@ -207,6 +217,12 @@ const MISSKEY_NOTE: &[(&str, &str)] = &[
     ("https://mk.absturztau.be/users/8ozbzjs3o8", "{actor}"),
     ("https://mk.absturztau.be", "{sink}/mk.absturztau.be"),
 ];
+/// Mastodon's favourite of a Lemmy post; here of our event.
+const MASTO_LIKE: &[(&str, &str)] = &[
+    ("https://ds9.lemmy.ml/post/147", "{event}"),
+    ("https://mastodon.madrid/users/felix", "{actor}"),
+    ("https://mastodon.madrid", "{sink}/mastodon.madrid"),
+];
 /// Mastodon's boost names the status by its web address; here it names our event.
 const MASTO_ANNOUNCE: &[(&str, &str)] = &[
     ("https://social.tcit.fr/@tcit/101188891162897047", "{event}"),
@@ -275,8 +291,26 @@ const CASES: &[Case] = &[
         actor: 17,
         rewrite: MASTO_ANNOUNCE,
         inbox: "/inbox",
-        outcome: Outcome::Accepted(NOTHING),
-        why: "Announce (a boost) of our event: acknowledged, nothing stored (our object stays ours)",
+        outcome: Outcome::Accepted(Effect::reactions(1)),
+        why: "Announce (a boost) of our event: counted for its community's insights (our object \
+              stays ours)",
+    },
+    Case {
+        file: "mastodon/like_page.json",
+        actor: 2,
+        rewrite: MASTO_LIKE,
+        inbox: "/inbox",
+        outcome: Outcome::Accepted(Effect::reactions(1)),
+        why: "Like (a favourite) of our event: counted for its community's insights",
+    },
+    Case {
+        file: "mastodon/undo_like_page.json",
+        actor: 2,
+        rewrite: MASTO_LIKE,
+        inbox: "/inbox",
+        outcome: Outcome::Accepted(Effect::reactions(-1)),
+        why: "Undo{Like} embedding a Like under another id than the one stored (as Mastodon \
+              sends it): the like of that actor and object goes",
     },
     // Lemmy.
     Case {

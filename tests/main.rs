@@ -20,6 +20,7 @@ mod hooks;
 mod inbox_effects;
 mod inbox_safety;
 mod incoming_shapes;
+mod insights;
 mod interop;
 mod lemmy_reader;
 mod load;

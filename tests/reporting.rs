@@ -176,7 +176,8 @@ async fn metrics_count_activity_types_acknowledged_without_effect() {
             "object": server.url("/actor"),
         })
     };
-    for (kind, n) in [("Like", 1), ("Like", 2), ("EmojiReact", 1)] {
+    // PeerTube's `View` and Misskey's `EmojiReact`: types we acknowledge without acting on.
+    for (kind, n) in [("View", 1), ("View", 2), ("EmojiReact", 1)] {
         let (status, body) = signer.post(&server, "/inbox", &activity(kind, n)).await;
         assert_eq!(status, 202, "{kind}: {body}");
     }
@@ -192,7 +193,7 @@ async fn metrics_count_activity_types_acknowledged_without_effect() {
     assert!(
         metrics
             .lines()
-            .any(|l| l == "verkosto_inbox_unhandled_total{type=\"Like\"} 2"),
+            .any(|l| l == "verkosto_inbox_unhandled_total{type=\"View\"} 2"),
         "{metrics}"
     );
     assert!(

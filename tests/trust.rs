@@ -162,7 +162,8 @@ async fn blocked_iris_deep_in_an_activity_are_found_and_unwalkable_activities_re
     let nest = |levels: usize, inner: Value| {
         (0..levels).fold(inner, |acc, _| json!({ "type": "Note", "object": acc }))
     };
-    let activity = |n: u32, object: Value| json!({ "id": format!("{}/likes/{n}", mallory.actor), "type": "Like", "actor": mallory.actor, "object": object });
+    // PeerTube's `View`: a type the inbox acknowledges without acting on, so only the walk decides.
+    let activity = |n: u32, object: Value| json!({ "id": format!("{}/views/{n}", mallory.actor), "type": "View", "actor": mallory.actor, "object": object });
 
     let (status, body) = mallory
         .post(

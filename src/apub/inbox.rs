@@ -23,6 +23,7 @@ use super::activities::{
     delete::Delete,
     follow::Follow,
     join::{IncomingJoin, IncomingLeave},
+    like::IncomingLike,
     remove::IncomingRemove,
     undo::Undo,
     update::IncomingUpdate,
@@ -222,6 +223,8 @@ pub(crate) enum Incoming {
     Join(IncomingJoin),
     /// `Leave` of an event or a network.
     Leave(IncomingLeave),
+    /// `Like` of one of our objects.
+    Like(IncomingLike),
     /// `Remove` of a member from a network.
     Remove(IncomingRemove),
     /// `Undo` of a `Follow` or a `Join`.
@@ -248,6 +251,7 @@ impl Incoming {
             "Announce" => Incoming::Announce(read(json)?),
             "Join" => Incoming::Join(read(json)?),
             "Leave" => Incoming::Leave(read(json)?),
+            "Like" => Incoming::Like(read(json)?),
             "Remove" => Incoming::Remove(read(json)?),
             "Undo" => Incoming::Undo(read(json)?),
             "Update" => Incoming::Update(read(json)?),
@@ -265,6 +269,7 @@ impl Incoming {
             Incoming::Announce(a) => a.verify(data).await,
             Incoming::Join(a) => a.verify(data).await,
             Incoming::Leave(a) => a.verify(data).await,
+            Incoming::Like(a) => a.verify(data).await,
             Incoming::Remove(a) => a.verify(data).await,
             Incoming::Undo(a) => a.verify(data).await,
             Incoming::Update(a) => a.verify(data).await,

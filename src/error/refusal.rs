@@ -164,6 +164,8 @@ refusals! {
     EndsBeforeStart = "ends_before_start", Invalid;
     /// A range whose end is before its start (`from`/`to`).
     RangeReversed = "range_reversed", Invalid;
+    /// A period (`from`/`to`) longer than can be asked for at once.
+    PeriodTooLong { max_days: i64 } = "period_too_long", Invalid;
     /// Join mode external without its address.
     ExternalUrlRequired = "external_url_required", Invalid;
     /// A new event created already cancelled.
@@ -276,6 +278,8 @@ refusals! {
     NoSuchAccount { name: String } = "no_such_account", NotFound;
     /// No such participation (or participant).
     NoSuchParticipation = "no_such_participation", NotFound;
+    /// A check-in of someone without a seat (pending, waitlisted or refused).
+    NotAnAcceptedParticipant = "not_an_accepted_participant", Conflict;
     /// No such calendar.
     NoSuchCalendar = "no_such_calendar", NotFound;
     /// No such language.
@@ -333,6 +337,9 @@ impl fmt::Display for Refusal {
             NotAMonth => write!(f, "must be a month such as 2027-01 (years 1 to 9999)"),
             EndsBeforeStart => write!(f, "must not be before starts_at"),
             RangeReversed => write!(f, "must not be before from"),
+            PeriodTooLong { max_days } => {
+                write!(f, "must be at most {max_days} days after from")
+            }
             ExternalUrlRequired => write!(f, "is required when join_mode is external"),
             NewEventCancelled => write!(f, "a new event cannot be cancelled"),
             CancelWithItsAction => write!(f, "use POST /api/v1/events/{{id}}/cancel to cancel"),
@@ -412,6 +419,10 @@ impl fmt::Display for Refusal {
             NoSuchAnnouncement { id } => write!(f, "announcement {id:?} not found"),
             NoSuchAccount { name } => write!(f, "account {name:?} not found"),
             NoSuchParticipation => write!(f, "participation not found"),
+            NotAnAcceptedParticipant => write!(
+                f,
+                "only an accepted participant can be checked in: accept them first"
+            ),
             NoSuchCalendar => write!(f, "calendar not found"),
             NoSuchLanguage { code } => write!(f, "language {code} not found"),
             NoSuchManager { name, community } => {

@@ -31,6 +31,7 @@ pub(super) fn routes() -> Router<Verkosto> {
             post(add_manager).delete(remove_manager),
         )
         .route("/communities/{name}/follow-requests", get(follow_requests))
+        .route("/communities/{name}/insights", get(insights))
         .route(
             "/communities/{name}/follow-requests/{id}/{decision}",
             post(decide_follow_request),
@@ -310,4 +311,23 @@ async fn unblock_domain(
 ) -> Result<StatusCode> {
     v.unblock_domain(Some(&a), &host).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct Period {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// A community's impact figures for `from`..`to` (RFC 3339; the last 30 days by default), beside the
+/// previous period's (issue 16). Its managers only.
+async fn insights(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(name): Path<String>,
+    super::params::ApiQuery(period): super::params::ApiQuery<Period>,
+) -> Result<Json<crate::service::Insights>> {
+    let from = super::params::rfc3339("from", period.from.as_deref())?;
+    let to = super::params::rfc3339("to", period.to.as_deref())?;
+    Ok(Json(v.insights(&a, &name, from, to).await?))
 }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, Authenticated, wants_activity_json};
 use crate::apub::event as ap_event;
-use crate::error::{Error, Refusal, Result};
+use crate::error::{Refusal, Result};
 use crate::model::{Comment, Event, EventUpdate, NewEvent, Participation};
 use crate::service::{EventCursor, PageStart, Verkosto};
 use crate::urls::{LocalUrls, Part};
@@ -34,6 +34,10 @@ pub(super) fn api_routes() -> Router<Verkosto> {
         .route(
             "/events/{id}/participants/{pid}/{decision}",
             post(decide_participant),
+        )
+        .route(
+            "/events/{id}/participants/{pid}/attended",
+            post(check_in).delete(undo_check_in),
         )
         .route(
             "/events/{id}/participation",
@@ -123,12 +127,7 @@ fn bounded_number(
 }
 
 fn range_time(field: &'static str, raw: Option<String>) -> Result<Option<DateTime<Utc>>> {
-    raw.map(|r| {
-        DateTime::parse_from_rfc3339(&r)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| Error::invalid(field, Refusal::NotAnRfc3339Time))
-    })
-    .transpose()
+    super::params::rfc3339(field, raw.as_deref())
 }
 
 /// A community's (or network's) events, a page at a time: when more follow, a `Link` header with
@@ -229,6 +228,24 @@ async fn decide_participant(
 ) -> Result<Json<Participation>> {
     let accept = accepts(&decision)?;
     Ok(Json(v.decide_participation(&a, &id, pid, accept).await?))
+}
+
+/// A manager checks a participant in at the door (issue 16).
+async fn check_in(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path((id, pid)): Path<(String, i64)>,
+) -> Result<Json<Participation>> {
+    Ok(Json(v.mark_attended(&a, &id, pid, true).await?))
+}
+
+/// A check-in taken back (a mistap at the door).
+async fn undo_check_in(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path((id, pid)): Path<(String, i64)>,
+) -> Result<Json<Participation>> {
+    Ok(Json(v.mark_attended(&a, &id, pid, false).await?))
 }
 
 async fn participate(

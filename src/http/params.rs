@@ -55,6 +55,19 @@ pub(crate) fn in_range(field: &'static str, value: i64, min: i64, max: i64) -> R
     }
 }
 
+/// An optional RFC 3339 time parameter, or a 422 naming it.
+pub(super) fn rfc3339(
+    field: &'static str,
+    raw: Option<&str>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    raw.map(|r| {
+        chrono::DateTime::parse_from_rfc3339(r)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .map_err(|_| Error::invalid(field, Refusal::NotAnRfc3339Time))
+    })
+    .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

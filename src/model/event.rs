@@ -386,6 +386,8 @@ pub struct Participation {
     pub message: Option<String>,
     /// When it came in.
     pub created_at: DateTime<Utc>,
+    /// When a manager checked the participant in at the door (issue 16), if they did.
+    pub attended_at: Option<DateTime<Utc>>,
 }
 
 /// A reply to an event from the fediverse.

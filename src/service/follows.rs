@@ -128,6 +128,9 @@ impl Verkosto {
     /// stored (follows of local actors, participations in our events, members of our networks) and
     /// undone only when `actor` is the one who sent it; an id we never stored has nothing to undo.
     pub(crate) async fn receive_undo_by_id(&self, actor: &Url, id: &Url) -> Result<()> {
+        if self.undo_reaction_by_id(actor, id).await? {
+            return Ok(());
+        }
         let (follower, participation, member) = {
             let mut c = self.db().acquire().await?;
             (

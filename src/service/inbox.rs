@@ -23,6 +23,7 @@ use crate::error::Result;
 use crate::model::ParticipationState;
 use crate::model::RemoteActor;
 use crate::store;
+use crate::store::insights::ReactionKind;
 
 use crate::apub::activities::answer::IncomingAnswer;
 use crate::apub::activities::create::IncomingCreate;
@@ -349,6 +350,15 @@ impl Verkosto {
             Incoming::Follow(activity) => self.act_on_follow(activity, data).await?,
             Incoming::Join(activity) => self.act_on_join(activity, data).await?,
             Incoming::Leave(activity) => self.act_on_leave(activity, data).await?,
+            Incoming::Like(activity) => {
+                self.receive_reaction(
+                    &activity.actor,
+                    &activity.liked()?,
+                    ReactionKind::Like,
+                    &activity.id,
+                )
+                .await?
+            }
             Incoming::Remove(activity) => self.act_on_remove(activity, data).await?,
             Incoming::Undo(activity) => self.act_on_undo(activity, data).await?,
             Incoming::Update(activity) => self.act_on_update(activity, data).await?,
@@ -504,13 +514,22 @@ impl Verkosto {
         if let Some(id) = activity.undone_id() {
             return self.receive_undo_by_id(&activity.actor, &id).await;
         }
-        match &activity.object {
+        let Some(embedded) = activity.object.as_object() else {
+            return Ok(());
+        };
+        let undone = || object_id(embedded.get("object").unwrap_or(&serde_json::Value::Null));
+        match embedded.get("type").and_then(|t| t.as_str()) {
             // Undo{Join} embedding the Join: its object is the event.
-            serde_json::Value::Object(o)
-                if o.get("type").and_then(|t| t.as_str()) == Some("Join") =>
-            {
-                let event = object_id(o.get("object").unwrap_or(&serde_json::Value::Null))?;
-                self.receive_leave(&activity.actor, &event).await
+            Some("Join") => self.receive_leave(&activity.actor, &undone()?).await,
+            // Mastodon names the reaction it undoes by actor and object (not always by the id
+            // it was sent with).
+            Some("Like") => {
+                self.receive_unreaction(&activity.actor, &undone()?, ReactionKind::Like)
+                    .await
+            }
+            Some("Announce") => {
+                self.receive_unreaction(&activity.actor, &undone()?, ReactionKind::Boost)
+                    .await
             }
             _ => Ok(()),
         }

@@ -15,6 +15,7 @@ use crate::apub::activities::object_id;
 use crate::apub::actor::normalized_host;
 use crate::context::AppState;
 use crate::error::{Error, Result};
+use crate::store::insights::ReactionKind;
 
 /// Post types stored as announcements (`Page` is Lemmy's post, `Article` a titled one).
 pub(crate) fn is_post_type(kind: Option<&str>) -> bool {
@@ -34,11 +35,11 @@ impl Verkosto {
     ) -> Result<()> {
         match activity.announced()? {
             Announced::Object(object) => {
-                self.receive_announced(&activity.actor, object, false, data)
+                self.receive_announced(&activity.actor, &activity.id, object, false, data)
                     .await
             }
             Announced::Update(object) => {
-                self.receive_announced(&activity.actor, object, true, data)
+                self.receive_announced(&activity.actor, &activity.id, object, true, data)
                     .await
             }
             // The group deletes what is stored as its own (its events, the posts it announced);
@@ -58,13 +59,19 @@ impl Verkosto {
     async fn receive_announced(
         &self,
         group: &Url,
+        activity: &Url,
         announced: AnnouncedObject,
         changed: bool,
         data: &Data<AppState>,
     ) -> Result<()> {
         if data.config_is_local(&announced.id) {
-            // A boost of our own object: nothing to store.
-            return Ok(());
+            if changed {
+                return Ok(());
+            }
+            // A boost of our own object: counted for its community's insights (issue 16).
+            return self
+                .receive_reaction(group, &announced.id, ReactionKind::Boost, activity)
+                .await;
         }
         let related = self.has_relation_to(group).await?;
         // A relay or instance the instance follows (issue 20): only its events are kept (a relay

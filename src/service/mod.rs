@@ -20,11 +20,13 @@ mod follows;
 mod group_posts;
 pub(crate) mod inbox;
 mod inbox_announce;
+mod insights;
 mod instance_relay;
 mod keys;
 mod moderation;
 mod networks;
 mod publish;
+mod reactions;
 mod relays;
 /// Allow-list HTML sanitizing for everything users and remote servers send us.
 pub mod sanitize {
@@ -37,6 +39,10 @@ pub use events::{
     DEFAULT_TIMEZONE, EventCursor, EventsPage, MAX_EVENT_PAGE, MAX_EVENTS_PER_PAGE, PageStart,
 };
 pub use follows::FollowRequestDecision;
+pub use insights::{
+    Day, EventFigures, EventRow, Figures, FollowerFigures, Insights, ParticipationFigures, Reach,
+    Series,
+};
 pub use keys::generate_keypair;
 pub use networks::DirectoryEntry;
 pub use relays::RelayedEvent;

@@ -42,6 +42,7 @@ pub mod communities;
 pub mod deliveries;
 pub mod events;
 pub mod follows;
+pub mod insights;
 pub mod instance;
 mod migrate;
 pub mod networks;

@@ -16,6 +16,7 @@ pub mod group_post;
 pub mod join;
 pub mod join_answer;
 pub mod leave;
+pub mod like;
 pub mod reject;
 pub mod remove;
 pub mod undo;

@@ -115,6 +115,7 @@ impl Verkosto {
                 state,
                 message: message.map(|m| m.chars().take(2000).collect()),
                 created_at: store::now(),
+                attended_at: None,
             },
         )
         .await?;
@@ -307,6 +308,7 @@ impl Verkosto {
                 state: ParticipationState::Pending,
                 message: None,
                 created_at: store::now(),
+                attended_at: None,
             },
         )
         .await?;

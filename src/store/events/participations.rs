@@ -6,8 +6,8 @@ use crate::error::{Error, Result};
 use crate::model::{Participation, ParticipationState};
 use crate::store::{Conn, on_conn, parse_column};
 
-const PARTICIPATION_COLUMNS: &str =
-    "id, event_id, participant_ap_id, handle, inbox, join_activity_id, state, message, created_at";
+const PARTICIPATION_COLUMNS: &str = "id, event_id, participant_ap_id, handle, inbox, join_activity_id, state, message, created_at, \
+     attended_at";
 
 #[derive(sqlx::FromRow)]
 struct ParticipationRow {
@@ -20,6 +20,7 @@ struct ParticipationRow {
     state: String,
     message: Option<String>,
     created_at: DateTime<Utc>,
+    attended_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<ParticipationRow> for Participation {
@@ -40,6 +41,7 @@ impl TryFrom<ParticipationRow> for Participation {
             state: parse_column("state", &r.state)?,
             message: r.message,
             created_at: r.created_at,
+            attended_at: r.attended_at,
         })
     }
 }

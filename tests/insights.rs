@@ -1,0 +1,337 @@
+//! A community's impact figures (issue 16): followers gained and lost, participations, attendance
+//! checked at the door, replies, boosts and likes from other servers, each counted from what local
+//! and remote people really did through the API and signed activities.
+
+use chrono::{Duration, SecondsFormat, Utc};
+use serde_json::{Value, json};
+
+use crate::common::sink::Sink;
+use crate::common::{RemoteSigner, TestDb, TestServer};
+
+fn rfc3339(t: chrono::DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+async fn post(s: &TestServer, path: &str, token: &str, body: Value) -> (u16, Value) {
+    s.post_json(path, Some(token), body).await
+}
+
+async fn delete(s: &TestServer, path: &str, token: &str) -> (u16, Value) {
+    let r = s
+        .http
+        .delete(s.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("delete");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// An event of `kahvila` starting at `starts` (two hours long) with `capacity` seats.
+async fn event(s: &TestServer, token: &str, starts: chrono::DateTime<Utc>, capacity: i64) -> Value {
+    let (status, event) = post(
+        s,
+        "/api/v1/communities/kahvila/events",
+        token,
+        json!({
+            "title": "Yhteisöaamiainen",
+            "starts_at": rfc3339(starts),
+            "ends_at": rfc3339(starts + Duration::hours(2)),
+            "timezone": "Europe/Helsinki",
+            "capacity": capacity,
+            "join_mode": "free",
+            "language": "fi"
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{event}");
+    event
+}
+
+#[tokio::test]
+async fn insights_count_what_local_and_remote_people_did() {
+    let (_sink, sink_host, key) = Sink::serving_actors().await;
+    let remote = |n: u32| {
+        RemoteSigner::with_key(
+            format!("http://{sink_host}/actor/{n}"),
+            &key.private_key_pem,
+        )
+    };
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        let a = TestServer::start(db).await;
+        let manager = a.account("aino").await;
+        a.community(&manager, "kahvila", "open").await;
+        let now = Utc::now();
+        let from = now - Duration::days(1);
+        let period = format!(
+            "/api/v1/communities/kahvila/insights?from={}&to={}",
+            rfc3339(from).replace('+', "%2B"),
+            rfc3339(now + Duration::minutes(5))
+        );
+
+        // Three remote followers; one leaves again.
+        for n in 1..=3 {
+            let follow = json!({ "id": format!("http://{sink_host}/actor/{n}/follows/1"),
+                "type": "Follow", "actor": remote(n).actor, "object": a.url("/c/kahvila") });
+            let (status, body) = remote(n).post(&a, "/c/kahvila/inbox", &follow).await;
+            assert_eq!(status, 202, "{backend}: {body}");
+        }
+        let undo = json!({ "id": format!("http://{sink_host}/actor/3/undo/1"), "type": "Undo",
+            "actor": remote(3).actor, "object": format!("http://{sink_host}/actor/3/follows/1") });
+        assert_eq!(remote(3).post(&a, "/inbox", &undo).await.0, 202);
+
+        // An event that began an hour ago with three seats, and one next month (not held yet).
+        let held = event(&a, &manager, now - Duration::hours(1), 3).await;
+        event(&a, &manager, now + Duration::days(30), 10).await;
+        let id = held["id"].as_str().expect("id");
+        let ap_id = held["ap_id"].as_str().expect("ap_id");
+
+        // Two local people and two remote ones take part: the fourth waits for a seat, and a
+        // fifth, waitlisted too, withdraws.
+        for name in ["lauri", "mira"] {
+            let token = a.account(name).await;
+            let (status, body) = post(
+                &a,
+                &format!("/api/v1/events/{id}/participation"),
+                &token,
+                json!({}),
+            )
+            .await;
+            assert_eq!(status, 201, "{backend}: {body}");
+        }
+        for n in [1, 2, 4] {
+            let join = json!({ "id": format!("http://{sink_host}/actor/{n}/joins/1"), "type": "Join",
+                "actor": remote(n).actor, "object": ap_id });
+            assert_eq!(remote(n).post(&a, "/inbox", &join).await.0, 202);
+        }
+        let leave = json!({ "id": format!("http://{sink_host}/actor/4/leaves/1"), "type": "Leave",
+            "actor": remote(4).actor, "object": ap_id });
+        assert_eq!(remote(4).post(&a, "/inbox", &leave).await.0, 202);
+
+        // Check-ins at the door: a local and a remote participant; the waitlisted one cannot be.
+        let (_, participants) = a
+            .get_json(&format!("/api/v1/events/{id}/participants"), Some(&manager))
+            .await;
+        let pid = |who: &str| {
+            participants
+                .as_array()
+                .expect("participants")
+                .iter()
+                .find(|p| {
+                    p["participant_ap_id"]
+                        .as_str()
+                        .is_some_and(|a| a.ends_with(who))
+                })
+                .map(|p| (p["id"].as_i64().expect("pid"), p["state"].clone()))
+                .expect("participant")
+        };
+        let (lauri, _) = pid("/u/lauri");
+        let (first_remote, _) = pid("/actor/1");
+        let (waiting, state) = pid("/actor/2");
+        assert_eq!(state, "waitlisted", "{backend}");
+        for p in [lauri, first_remote] {
+            let (status, body) = post(
+                &a,
+                &format!("/api/v1/events/{id}/participants/{p}/attended"),
+                &manager,
+                json!({}),
+            )
+            .await;
+            assert_eq!(status, 200, "{backend}: {body}");
+            assert!(body["attended_at"].is_string(), "{backend}: {body}");
+        }
+        let (status, body) = post(
+            &a,
+            &format!("/api/v1/events/{id}/participants/{waiting}/attended"),
+            &manager,
+            json!({}),
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (409, Some("not_an_accepted_participant")),
+            "{backend}: {body}"
+        );
+        // A mistaken check-in taken back, then made again.
+        let (status, body) = delete(
+            &a,
+            &format!("/api/v1/events/{id}/participants/{lauri}/attended"),
+            &manager,
+        )
+        .await;
+        assert_eq!(
+            (status, body["attended_at"].is_null()),
+            (200, true),
+            "{backend}: {body}"
+        );
+        post(
+            &a,
+            &format!("/api/v1/events/{id}/participants/{lauri}/attended"),
+            &manager,
+            json!({}),
+        )
+        .await;
+
+        // From the fediverse: a reply, two likes (one repeated under another id, one undone the
+        // way Mastodon undoes it: embedded, under yet another id), a boost, and a like of
+        // something not ours.
+        let reply = json!({ "id": format!("http://{sink_host}/actor/1/create/1"), "type": "Create",
+            "actor": remote(1).actor, "object": { "id": format!("http://{sink_host}/actor/1/notes/1"),
+            "type": "Note", "attributedTo": remote(1).actor, "inReplyTo": ap_id,
+            "content": "Kiitos aamiaisesta!", "to": ["https://www.w3.org/ns/activitystreams#Public"] } });
+        assert_eq!(remote(1).post(&a, "/inbox", &reply).await.0, 202);
+        for (n, like_id) in [(1, "likes/1"), (1, "likes/2"), (2, "likes/1")] {
+            let like = json!({ "id": format!("http://{sink_host}/actor/{n}/{like_id}"), "type": "Like",
+                "actor": remote(n).actor, "object": ap_id });
+            assert_eq!(remote(n).post(&a, "/inbox", &like).await.0, 202);
+        }
+        let unlike = json!({ "id": format!("http://{sink_host}/actor/2/likes/9/undo"), "type": "Undo",
+            "actor": remote(2).actor, "object": { "id": format!("http://{sink_host}/actor/2/likes/9"),
+            "type": "Like", "actor": remote(2).actor, "object": ap_id } });
+        assert_eq!(remote(2).post(&a, "/inbox", &unlike).await.0, 202);
+        let boost = json!({ "id": format!("http://{sink_host}/actor/2/boosts/1"), "type": "Announce",
+            "actor": remote(2).actor, "object": ap_id,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"] });
+        assert_eq!(remote(2).post(&a, "/inbox", &boost).await.0, 202);
+        let elsewhere = json!({ "id": format!("http://{sink_host}/actor/2/likes/3"), "type": "Like",
+            "actor": remote(2).actor, "object": format!("http://{sink_host}/notes/1") });
+        assert_eq!(remote(2).post(&a, "/inbox", &elsewhere).await.0, 202);
+
+        let (status, insights) = a.get_json(&period, Some(&manager)).await;
+        assert_eq!(status, 200, "{backend}: {insights}");
+        let followers = &insights["followers"];
+        assert_eq!(
+            (&followers["total"], &followers["new"], &followers["lost"]),
+            (&json!(2), &json!(3), &json!(1)),
+            "{backend}: {followers}"
+        );
+        assert_eq!(
+            followers["by_instance"],
+            json!({ sink_host.clone(): 2 }),
+            "{backend}"
+        );
+        assert_eq!(
+            (&followers["local"], &followers["remote"]),
+            (&json!(0), &json!(2))
+        );
+        let events = &insights["events"];
+        assert_eq!(events["held"], 1, "{backend}: {events}");
+        assert_eq!(
+            events["participations"],
+            json!({ "requested": 5, "accepted": 3, "waitlisted": 1, "pending": 0, "cancelled": 1 }),
+            "{backend}"
+        );
+        assert_eq!(
+            (&events["attended"], &events["no_shows"]),
+            (&json!(2), &json!(1)),
+            "{backend}"
+        );
+        let rate = events["attendance_rate"].as_f64().expect("rate");
+        assert!((rate - 2.0 / 3.0).abs() < 1e-9, "{backend}: {rate}");
+        assert_eq!(
+            (&events["first_time"], &events["returning"]),
+            (&json!(3), &json!(0))
+        );
+        assert_eq!(
+            insights["reach"],
+            json!({ "announcements_published": 0, "replies": 1, "boosts": 1, "likes": 1 }),
+            "{backend}"
+        );
+        // Everything happened within the period: the one before had nothing, not even followers.
+        assert_eq!(insights["previous"]["followers"]["total"], 0, "{backend}");
+        assert_eq!(insights["previous"]["events"]["held"], 0, "{backend}");
+        let per_event = insights["series"]["per_event"]
+            .as_array()
+            .expect("per event");
+        assert_eq!(per_event.len(), 1, "{backend}");
+        assert_eq!(
+            (
+                &per_event[0]["id"],
+                &per_event[0]["attended"],
+                &per_event[0]["no_shows"]
+            ),
+            (&json!(id), &json!(2), &json!(1))
+        );
+        let per_day = insights["series"]["per_day"].as_array().expect("per day");
+        let sum = |key: &str| {
+            per_day
+                .iter()
+                .map(|d| d[key].as_i64().unwrap_or(0))
+                .sum::<i64>()
+        };
+        assert_eq!(
+            (
+                sum("followers_gained"),
+                sum("followers_lost"),
+                sum("participations")
+            ),
+            (3, 1, 4)
+        );
+
+        // A period after all this: the followers are still there, nothing new happened.
+        let later = format!(
+            "/api/v1/communities/kahvila/insights?from={}&to={}",
+            rfc3339(now + Duration::days(2)),
+            rfc3339(now + Duration::days(3))
+        );
+        let (_, insights) = a.get_json(&later, Some(&manager)).await;
+        assert_eq!(insights["followers"]["total"], 2, "{backend}: {insights}");
+        assert_eq!(insights["followers"]["new"], 0, "{backend}");
+        assert_eq!(insights["previous"]["followers"]["total"], 2, "{backend}");
+        a.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn insights_are_for_managers_and_refuse_bad_periods() {
+    let a = TestServer::start(TestDb::sqlite().await).await;
+    let manager = a.account("aino").await;
+    let stranger = a.account("outi").await;
+    a.community(&manager, "kahvila", "open").await;
+    let base = "/api/v1/communities/kahvila/insights";
+
+    let (status, body) = a.get_json(base, Some(&stranger)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("not_a_manager")),
+        "{body}"
+    );
+    let (status, _) = a.get_json(base, None).await;
+    assert_eq!(status, 401);
+    let (status, body) = a
+        .get_json("/api/v1/communities/nobody/insights", Some(&manager))
+        .await;
+    assert_eq!(status, 404, "{body}");
+
+    // The default period: the last 30 days, one row a day.
+    let (status, body) = a.get_json(base, Some(&manager)).await;
+    assert_eq!(status, 200, "{body}");
+    let days = body["series"]["per_day"].as_array().expect("days").len();
+    assert!((30..=31).contains(&days), "{days}");
+    assert!(body.as_object().expect("object").contains_key("feedback"));
+
+    for (query, code, field) in [
+        ("?from=yesterday", "not_an_rfc3339_time", "from"),
+        (
+            "?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z",
+            "range_reversed",
+            "to",
+        ),
+        (
+            "?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+            "period_too_long",
+            "to",
+        ),
+    ] {
+        let (status, body) = a.get_json(&format!("{base}{query}"), Some(&manager)).await;
+        assert_eq!(status, 422, "{query}: {body}");
+        assert_eq!(
+            (body["code"].as_str(), body["field"].as_str()),
+            (Some(code), Some(field)),
+            "{query}: {body}"
+        );
+    }
+    a.stop().await;
+}
