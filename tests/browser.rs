@@ -20,21 +20,21 @@ use verkosto::service::NewAccount;
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-type Step<T> = Result<T, String>;
+pub(crate) type Step<T> = Result<T, String>;
 
-fn axe_source() -> Option<String> {
+pub(crate) fn axe_source() -> Option<String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/browser/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(path).ok()
 }
 
 /// chromedriver on a free port, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     _child: tokio::process::Child,
     _profile: tempfile::TempDir,
 }
 
-async fn start_browser() -> Option<(Driver, Client)> {
+pub(crate) async fn start_browser() -> Option<(Driver, Client)> {
     let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.into());
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| CHROMIUM.into());
     if !Path::new(&chromedriver).exists()
@@ -98,14 +98,14 @@ async fn start_browser() -> Option<(Driver, Client)> {
 
 /// The browser and the server under test, with helpers that turn WebDriver errors into a step
 /// failure naming what was attempted.
-struct Browser<'a> {
-    client: Client,
-    server: &'a TestServer,
-    shots: Option<PathBuf>,
+pub(crate) struct Browser<'a> {
+    pub client: Client,
+    pub server: &'a TestServer,
+    pub shots: Option<PathBuf>,
 }
 
 impl Browser<'_> {
-    async fn open(&self, path: &str) -> Step<()> {
+    pub(crate) async fn open(&self, path: &str) -> Step<()> {
         let url = if path.starts_with("http") {
             path.to_string()
         } else {
@@ -117,7 +117,7 @@ impl Browser<'_> {
             .map_err(|e| format!("open {url}: {e}"))
     }
 
-    async fn text(&self, css: &str) -> Step<String> {
+    pub(crate) async fn text(&self, css: &str) -> Step<String> {
         let here = self.here().await;
         self.client
             .find(Locator::Css(css))
@@ -128,7 +128,7 @@ impl Browser<'_> {
             .map_err(|e| format!("text of {css}: {e}"))
     }
 
-    async fn value(&self, css: &str) -> Step<String> {
+    pub(crate) async fn value(&self, css: &str) -> Step<String> {
         Ok(self
             .client
             .find(Locator::Css(css))
@@ -140,7 +140,7 @@ impl Browser<'_> {
             .unwrap_or_default())
     }
 
-    async fn attr(&self, css: &str, name: &str) -> Step<String> {
+    pub(crate) async fn attr(&self, css: &str, name: &str) -> Step<String> {
         Ok(self
             .client
             .find(Locator::Css(css))
@@ -152,7 +152,7 @@ impl Browser<'_> {
             .unwrap_or_default())
     }
 
-    async fn fill(&self, css: &str, text: &str) -> Step<()> {
+    pub(crate) async fn fill(&self, css: &str, text: &str) -> Step<()> {
         let field = self
             .client
             .find(Locator::Css(css))
@@ -169,7 +169,7 @@ impl Browser<'_> {
     }
 
     /// Sets a field's value directly (date and time pickers take keys in the browser's locale).
-    async fn set(&self, css: &str, value: &str) -> Step<()> {
+    pub(crate) async fn set(&self, css: &str, value: &str) -> Step<()> {
         self.client
             .execute(
                 "document.querySelector(arguments[0]).value = arguments[1];",
@@ -181,7 +181,7 @@ impl Browser<'_> {
     }
 
     /// Clicks a link or button and waits for the page it leads to (every click here navigates).
-    async fn click(&self, css: &str) -> Step<()> {
+    pub(crate) async fn click(&self, css: &str) -> Step<()> {
         let here = self.here().await;
         let element = self
             .client
@@ -213,7 +213,7 @@ impl Browser<'_> {
         Err(format!("clicking {css} on {here} led nowhere"))
     }
 
-    async fn here(&self) -> String {
+    pub(crate) async fn here(&self) -> String {
         self.client
             .current_url()
             .await
@@ -221,11 +221,11 @@ impl Browser<'_> {
             .unwrap_or_default()
     }
 
-    async fn page_text(&self) -> Step<String> {
+    pub(crate) async fn page_text(&self) -> Step<String> {
         self.text("body").await
     }
 
-    async fn expect_text(&self, wanted: &str) -> Step<()> {
+    pub(crate) async fn expect_text(&self, wanted: &str) -> Step<()> {
         let body = self.page_text().await?;
         if body.contains(wanted) {
             Ok(())
@@ -237,7 +237,7 @@ impl Browser<'_> {
         }
     }
 
-    async fn screenshot(&self, name: &str, dir: &Path) {
+    pub(crate) async fn screenshot(&self, name: &str, dir: &Path) {
         if let Ok(png) = self.client.screenshot().await {
             let _ = std::fs::create_dir_all(dir);
             let _ = std::fs::write(dir.join(format!("{name}.png")), png);
@@ -245,14 +245,14 @@ impl Browser<'_> {
     }
 
     /// Saves the page when `VERKOSTO_SCREENSHOTS` asks for the key pages.
-    async fn keep(&self, name: &str) {
+    pub(crate) async fn keep(&self, name: &str) {
         if let Some(dir) = &self.shots {
             self.screenshot(name, dir).await;
         }
     }
 
     /// Runs axe-core on the open page; fails on any serious or critical violation.
-    async fn accessible(&self, axe: &str) -> Step<()> {
+    pub(crate) async fn accessible(&self, axe: &str) -> Step<()> {
         self.client
             .execute(axe, vec![])
             .await

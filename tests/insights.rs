@@ -335,3 +335,138 @@ async fn insights_are_for_managers_and_refuse_bad_periods() {
     }
     a.stop().await;
 }
+
+/// The workspace's exports: the figures and the events as CSV (an event title that looks like a
+/// formula stays text), the charts as SVG with their accessible name; none of it for anyone but the
+/// community's managers, and a check-in without the form's token changes nothing.
+#[tokio::test]
+async fn the_workspace_exports_figures_and_charts_to_managers_only() {
+    use crate::common::web::{client, form_token, post_login};
+    let a = TestServer::start(TestDb::sqlite().await).await;
+    let manager = a.account("maija").await;
+    a.account("outi").await;
+    a.community(&manager, "kahvila", "open").await;
+    let (status, held) = post(
+        &a,
+        "/api/v1/communities/kahvila/events",
+        &manager,
+        json!({ "title": "=HYPERLINK(\"http://evil.example\")",
+                "starts_at": rfc3339(Utc::now() - Duration::hours(1)),
+                "ends_at": rfc3339(Utc::now() + Duration::hours(1)), "timezone": "Europe/Helsinki" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{held}");
+    let id = held["id"].as_str().expect("id");
+    let lauri = a.account("lauri").await;
+    post(
+        &a,
+        &format!("/api/v1/events/{id}/participation"),
+        &lauri,
+        json!({}),
+    )
+    .await;
+
+    let http = client();
+    assert_eq!(post_login(&a, &http, "maija", "").await.status(), 303);
+    let get = |path: &str| {
+        let http = http.clone();
+        let url = a.url(path);
+        async move {
+            let r = http
+                .get(url)
+                .header("accept-language", "fi")
+                .send()
+                .await
+                .expect("get");
+            let kind = r
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            (r.status().as_u16(), kind, r.text().await.expect("body"))
+        }
+    };
+    let (status, kind, figures) = get("/manage/c/kahvila/insights.csv").await;
+    assert_eq!(
+        (status, kind.as_str()),
+        (200, "text/csv; charset=utf-8"),
+        "{figures}"
+    );
+    assert!(
+        figures.starts_with("figure,this_period,previous_period\n"),
+        "{figures}"
+    );
+    assert!(figures.contains("\nevents_held,1,0\n"), "{figures}");
+    assert!(
+        figures.contains("\nparticipations_accepted,1,0\n"),
+        "{figures}"
+    );
+    let (status, _, events) = get("/manage/c/kahvila/insights/events.csv").await;
+    assert_eq!(status, 200);
+    assert!(
+        events.contains("\"'=HYPERLINK(\"\"http://evil.example\"\")\""),
+        "{events}"
+    );
+    let (status, kind, chart) = get("/manage/c/kahvila/insights/followers.svg").await;
+    assert_eq!(
+        (status, kind.as_str()),
+        (200, "image/svg+xml; charset=utf-8")
+    );
+    assert!(
+        chart.contains("<title id=\"chart-title\">Seuraajat päivittäin</title>"),
+        "{chart}"
+    );
+    let (status, _, chart) = get("/manage/c/kahvila/insights/events.svg").await;
+    assert_eq!(status, 200);
+    assert!(
+        chart.contains("=HYPERLINK(&quot;http://evil.example&quot;)"),
+        "{chart}"
+    );
+    let (status, _, page) = get("/manage/c/kahvila/insights?from=2026-13-01").await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("Anna päivä muodossa 2027-01-25."), "{page}");
+
+    // A check-in without the form's token is refused, and nothing is marked.
+    let (_, participants) = a
+        .get_json(&format!("/api/v1/events/{id}/participants"), Some(&manager))
+        .await;
+    let pid = participants[0]["id"].as_i64().expect("pid");
+    let check_in = a.url(&format!("/manage/events/{id}/participants/{pid}/attended"));
+    let forged = http
+        .post(&check_in)
+        .form(&[("csrf", "x".repeat(64)), ("attended", "yes".into())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(forged.status(), 403);
+    let (_, participants) = a
+        .get_json(&format!("/api/v1/events/{id}/participants"), Some(&manager))
+        .await;
+    assert!(participants[0]["attended_at"].is_null(), "{participants}");
+    let csrf = form_token(&http, &a.url(&format!("/manage/events/{id}/participants"))).await;
+    let done = http
+        .post(&check_in)
+        .form(&[("csrf", csrf), ("attended", "yes".into())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(done.status(), 303);
+    let (_, participants) = a
+        .get_json(&format!("/api/v1/events/{id}/participants"), Some(&manager))
+        .await;
+    assert!(participants[0]["attended_at"].is_string(), "{participants}");
+
+    // Someone else, logged in, sees none of it.
+    let other = client();
+    assert_eq!(post_login(&a, &other, "outi", "").await.status(), 303);
+    for path in [
+        "/manage/c/kahvila/insights",
+        "/manage/c/kahvila/insights.csv",
+        "/manage/c/kahvila/insights/followers.svg",
+    ] {
+        let r = other.get(a.url(path)).send().await.expect("get");
+        assert_eq!(r.status(), 403, "{path}");
+    }
+    a.stop().await;
+}

@@ -7,6 +7,7 @@ mod common;
 mod api;
 mod authorization;
 mod browser;
+mod browser_insights;
 mod delivery;
 mod delivery_retries;
 mod document_cache;

@@ -285,6 +285,7 @@ refusal-not_a_cursor = That is not a position in this list: follow the address i
 refusal-unknown_time_zone = “{ $value }” is not a time zone such as Europe/Helsinki.
 refusal-not_a_language_tag = Give a language code such as fi, sv or en.
 refusal-not_a_month = Give a month such as 2027-01.
+refusal-not_a_date = Give a day such as 2027-01-25.
 refusal-ends_before_start = The end must be after the start.
 refusal-range_reversed = The end of the range must be after its start.
 refusal-period_too_long = Choose a period of at most { $max_days } days.

@@ -259,6 +259,7 @@ refusal-not_a_cursor = Sivun kohta ei kelpaa: seuraa listan Link-otsakkeen osoit
 refusal-unknown_time_zone = ”{ $value }” ei ole aikavyöhyke, kuten Europe/Helsinki.
 refusal-not_a_language_tag = Anna kielikoodi, kuten fi, sv tai en.
 refusal-not_a_month = Anna kuukausi muodossa 2027-01.
+refusal-not_a_date = Anna päivä muodossa 2027-01-25.
 refusal-ends_before_start = Lopun täytyy olla alun jälkeen.
 refusal-range_reversed = Aikavälin lopun täytyy olla sen alun jälkeen.
 refusal-period_too_long = Valitse enintään { $max_days } päivän jakso.

@@ -285,6 +285,7 @@ refusal-not_a_cursor = Det är ingen position i listan: följ adressen i listans
 refusal-unknown_time_zone = ”{ $value }” är ingen tidszon som Europe/Helsinki.
 refusal-not_a_language_tag = Ange en språkkod som fi, sv eller en.
 refusal-not_a_month = Ange en månad som 2027-01.
+refusal-not_a_date = Ange en dag som 2027-01-25.
 refusal-ends_before_start = Slutet måste vara efter början.
 refusal-range_reversed = Intervallets slut måste vara efter dess början.
 refusal-period_too_long = Välj en period på högst { $max_days } dagar.

@@ -160,6 +160,8 @@ refusals! {
     NotALanguageTag = "not_a_language_tag", Invalid;
     /// Not a month such as 2027-01.
     NotAMonth = "not_a_month", Invalid;
+    /// Not a day such as 2027-01-25.
+    NotADate = "not_a_date", Invalid;
     /// An event that ends before it starts.
     EndsBeforeStart = "ends_before_start", Invalid;
     /// A range whose end is before its start (`from`/`to`).
@@ -335,6 +337,7 @@ impl fmt::Display for Refusal {
             ),
             NotALanguageTag => write!(f, "must be a language tag such as fi, sv or en"),
             NotAMonth => write!(f, "must be a month such as 2027-01 (years 1 to 9999)"),
+            NotADate => write!(f, "must be a day such as 2027-01-25"),
             EndsBeforeStart => write!(f, "must not be before starts_at"),
             RangeReversed => write!(f, "must not be before from"),
             PeriodTooLong { max_days } => {

@@ -138,7 +138,7 @@ pub struct Day {
 }
 
 /// One event of the period.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct EventRow {
     /// The event's id (as in `/api/v1/events/{id}`).
     pub id: String,

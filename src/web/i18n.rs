@@ -170,6 +170,26 @@ impl Lang {
         out
     }
 
+    /// A share as a whole percentage: `67 %` in Finnish and Swedish (no-break space), `67%` in
+    /// English.
+    pub fn percent(&self, share: f64) -> String {
+        let n = (share * 100.0).round() as i64;
+        match self {
+            Lang::Fi | Lang::Sv => format!("{}\u{a0}%", self.number(n)),
+            Lang::En => format!("{}%", self.number(n)),
+        }
+    }
+
+    /// A day of the month, short, for chart axes: `24.1.` in Finnish, `24/1` in Swedish, `24 Jan`
+    /// in English.
+    pub fn short_day(&self, day: chrono::NaiveDate) -> String {
+        match self {
+            Lang::Fi => format!("{}.{}.", day.day(), day.month()),
+            Lang::Sv => format!("{}/{}", day.day(), day.month()),
+            Lang::En => format!("{} {}", day.day(), day.format("%b")),
+        }
+    }
+
     fn date_args(
         &self,
         at: DateTime<Utc>,

@@ -23,6 +23,7 @@ use crate::error::{Error, Refusal};
 use crate::model::Account;
 use crate::service::Verkosto;
 
+mod charts;
 pub mod i18n;
 mod my_calendar;
 pub(crate) mod public;

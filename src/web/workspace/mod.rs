@@ -24,6 +24,7 @@ use crate::service::Verkosto;
 mod announcements;
 mod communities;
 mod events;
+mod insights;
 mod interaction;
 mod participants;
 mod session;
@@ -34,6 +35,7 @@ use communities::{
     update_community,
 };
 use events::{cancel_event, create_event, edit_event_page, new_event_page, update_event};
+use insights::{check_in, events_chart, events_csv, followers_chart, insights_csv, insights_page};
 use interaction::{interact, interaction};
 use participants::{decide_participation, participants, participants_csv};
 use session::{login, login_page, logout};
@@ -55,6 +57,14 @@ pub(super) fn routes() -> Router<Verkosto> {
             post(decide_member_request),
         )
         .route("/manage/c/{name}/announcements", post(post_announcement))
+        .route("/manage/c/{name}/insights", get(insights_page))
+        .route("/manage/c/{name}/insights.csv", get(insights_csv))
+        .route("/manage/c/{name}/insights/events.csv", get(events_csv))
+        .route(
+            "/manage/c/{name}/insights/followers.svg",
+            get(followers_chart),
+        )
+        .route("/manage/c/{name}/insights/events.svg", get(events_chart))
         .route(
             "/manage/c/{name}/events/new",
             get(new_event_page).post(create_event),
@@ -72,6 +82,10 @@ pub(super) fn routes() -> Router<Verkosto> {
         .route(
             "/manage/events/{id}/participants/{pid}",
             post(decide_participation),
+        )
+        .route(
+            "/manage/events/{id}/participants/{pid}/attended",
+            post(check_in),
         )
 }
 

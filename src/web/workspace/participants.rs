@@ -24,6 +24,11 @@ struct ParticipantRow {
 }
 
 impl ParticipantRow {
+    /// Whether they hold a seat, so can be checked in at the door.
+    pub fn seated(&self) -> bool {
+        self.x.state == crate::model::ParticipationState::Accepted
+    }
+
     /// Whether a manager can still decide on it.
     pub fn undecided(&self) -> bool {
         matches!(
