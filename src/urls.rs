@@ -153,6 +153,11 @@ impl LocalUrls {
         self.path(&format!("/calendar/{token}.ics"))
     }
 
+    /// A shared insights report, by its secret token (issue 16).
+    pub fn report(&self, token: &str) -> Url {
+        self.path(&format!("/r/{token}"))
+    }
+
     /// The instance actor (`/actor`).
     pub fn instance_actor(&self) -> Url {
         self.path("/actor")

@@ -1,6 +1,7 @@
 //! The insights page and the check-in at the door in headless Chromium (issue 16): a manager checks a
 //! participant in on the participant list, then reads the period's figures, charts and tables in
-//! Finnish, Swedish and English; axe-core finds no serious accessibility violation on either page,
+//! Finnish, Swedish and English, and shares the period's report by a secret link that a reader without
+//! an account opens in the three languages; axe-core finds no serious accessibility violation on either page,
 //! and neither is wider than a phone. Needs what `browser.rs` needs.
 
 use std::path::{Path, PathBuf};
@@ -131,6 +132,28 @@ async fn journey(b: &Browser<'_>, event: &str, axe: &str) -> Step<()> {
     charts_drawn(b).await?;
     b.accessible(axe).await?;
     b.keep("insights-en").await;
+
+    // The period's report, shared through a secret link, read without an account.
+    b.click("form[action='/manage/c/kahvila/reports'] button").await?;
+    b.expect_text("Link made.").await?;
+    let link = b.attr("a.secret-link", "href").await?;
+    b.accessible(axe).await?;
+    b.click("form[action='/logout'] button").await?;
+    b.open(&link).await?;
+    b.expect_text("Impact report").await?;
+    b.expect_text("Aamukahvit").await?;
+    charts_drawn(b).await?;
+    b.accessible(axe).await?;
+    b.keep("report-en").await;
+    b.click("nav.languages a[lang=fi]").await?;
+    b.expect_text("Vaikuttavuusraportti").await?;
+    b.click("nav.languages a[lang=sv]").await?;
+    b.expect_text("Genomslagsrapport").await?;
+    b.expect_text("Närvarograd").await?;
+    b.open("/lang/fi?back=/login").await?;
+    b.fill("#username", "maija").await?;
+    b.fill("#password", "salasana123").await?;
+    b.click("form.stack button[type=submit]").await?;
 
     // A period that is no period is refused in the visitor's language.
     b.open("/lang/fi?back=/manage/c/kahvila/insights%3Ffrom%3Deilen")

@@ -470,3 +470,155 @@ async fn the_workspace_exports_figures_and_charts_to_managers_only() {
     }
     a.stop().await;
 }
+
+/// A report link shows one period's report to anyone holding it, in their language, never cached,
+/// indexed or passed on as a referrer; only its hash is stored; revoked, it is gone.
+#[tokio::test]
+async fn a_shared_report_is_read_through_its_secret_link_until_revoked() {
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        let a = TestServer::start(db).await;
+        let manager = a.account("maija").await;
+        let stranger = a.account("outi").await;
+        a.community(&manager, "kahvila", "open").await;
+        let held = event(&a, &manager, Utc::now() - Duration::hours(1), 5).await;
+        let id = held["id"].as_str().expect("id");
+        let lauri = a.account("lauri").await;
+        post(
+            &a,
+            &format!("/api/v1/events/{id}/participation"),
+            &lauri,
+            json!({}),
+        )
+        .await;
+
+        let (status, body) = post(
+            &a,
+            "/api/v1/communities/kahvila/reports",
+            &stranger,
+            json!({}),
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (403, Some("not_a_manager")),
+            "{backend}: {body}"
+        );
+        let (status, made) = post(
+            &a,
+            "/api/v1/communities/kahvila/reports",
+            &manager,
+            json!({}),
+        )
+        .await;
+        assert_eq!(status, 201, "{backend}: {made}");
+        let url = made["url"].as_str().expect("url").to_string();
+        let token = url.rsplit('/').next().expect("token").to_string();
+        assert!(url.starts_with(&a.url("/r/")) && token.len() == 48, "{url}");
+
+        let http = reqwest::Client::new();
+        let read = |path: String| {
+            let http = http.clone();
+            async move {
+                let r = http
+                    .get(path)
+                    .header("accept-language", "sv")
+                    .send()
+                    .await
+                    .expect("get");
+                let headers = r.headers().clone();
+                (r.status().as_u16(), headers, r.text().await.expect("body"))
+            }
+        };
+        let (status, headers, page) = read(url.clone()).await;
+        assert_eq!(status, 200, "{backend}: {page}");
+        assert_eq!(headers["cache-control"], "private, no-store");
+        assert_eq!(headers["x-robots-tag"], "noindex, nofollow");
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+        for wanted in [
+            "Genomslagsrapport",
+            "Yhteisöaamiainen",
+            "Närvarograd",
+            &format!("/r/{token}/events.svg"),
+        ] {
+            assert!(page.contains(wanted), "{backend}: {wanted} in {page}");
+        }
+        assert!(
+            !page.contains("/manage/events/"),
+            "{backend}: no workspace links in a report"
+        );
+        let (status, _, chart) = read(format!("{url}/events.svg")).await;
+        assert_eq!(status, 200, "{backend}");
+        assert!(
+            chart.contains("<title id=\"chart-title\">Deltagare per evenemang</title>"),
+            "{chart}"
+        );
+
+        // Its managers see the link's period, never its secret; the database keeps only a hash.
+        let (_, links) = a
+            .get_json("/api/v1/communities/kahvila/reports", Some(&manager))
+            .await;
+        assert_eq!(
+            links.as_array().map(Vec::len),
+            Some(1),
+            "{backend}: {links}"
+        );
+        assert!(!links.to_string().contains(&token), "{backend}: {links}");
+        let (status, _) = a
+            .get_json("/api/v1/communities/kahvila/reports", Some(&stranger))
+            .await;
+        assert_eq!(status, 403);
+        let stored: Vec<String> = match a.verkosto.db() {
+            verkosto::store::Db::Sqlite(p) => {
+                sqlx::query_scalar("SELECT token_hash FROM report_links")
+                    .fetch_all(p)
+                    .await
+            }
+            verkosto::store::Db::Postgres(p) => {
+                sqlx::query_scalar("SELECT token_hash FROM report_links")
+                    .fetch_all(p)
+                    .await
+            }
+        }
+        .expect("hashes");
+        assert!(
+            stored.len() == 1 && stored[0] != token,
+            "{backend}: {stored:?}"
+        );
+
+        // A wrong secret, then the revoked one: 404 in the reader's language.
+        let (status, _, page) = read(a.url(&format!("/r/{}", "0".repeat(48)))).await;
+        assert_eq!(status, 404, "{backend}");
+        assert!(page.contains("Rapporten finns inte"), "{backend}: {page}");
+        let link = made["id"].as_i64().expect("id");
+        let (status, _) = delete(
+            &a,
+            &format!("/api/v1/communities/kahvila/reports/{link}"),
+            &stranger,
+        )
+        .await;
+        assert_eq!(status, 403);
+        let (status, _) = delete(
+            &a,
+            &format!("/api/v1/communities/kahvila/reports/{link}"),
+            &manager,
+        )
+        .await;
+        assert_eq!(status, 204);
+        for path in [url.clone(), format!("{url}/followers.svg")] {
+            assert_eq!(read(path).await.0, 404, "{backend}");
+        }
+        let (status, body) = delete(
+            &a,
+            &format!("/api/v1/communities/kahvila/reports/{link}"),
+            &manager,
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (404, Some("no_such_report")),
+            "{backend}: {body}"
+        );
+        a.stop().await;
+    }
+}

@@ -284,6 +284,8 @@ refusals! {
     NotAnAcceptedParticipant = "not_an_accepted_participant", Conflict;
     /// No such calendar.
     NoSuchCalendar = "no_such_calendar", NotFound;
+    /// No such shared report (never made, or revoked).
+    NoSuchReport = "no_such_report", NotFound;
     /// No such language.
     NoSuchLanguage { code: String } = "no_such_language", NotFound;
     /// No such manager of a community.
@@ -427,6 +429,7 @@ impl fmt::Display for Refusal {
                 "only an accepted participant can be checked in: accept them first"
             ),
             NoSuchCalendar => write!(f, "calendar not found"),
+            NoSuchReport => write!(f, "report not found (the link may have been revoked)"),
             NoSuchLanguage { code } => write!(f, "language {code} not found"),
             NoSuchManager { name, community } => {
                 write!(f, "manager {name:?} of {community:?} not found")

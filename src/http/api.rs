@@ -33,6 +33,14 @@ pub(super) fn routes() -> Router<Verkosto> {
         .route("/communities/{name}/follow-requests", get(follow_requests))
         .route("/communities/{name}/insights", get(insights))
         .route(
+            "/communities/{name}/reports",
+            post(create_report).get(list_reports),
+        )
+        .route(
+            "/communities/{name}/reports/{id}",
+            axum::routing::delete(revoke_report),
+        )
+        .route(
             "/communities/{name}/follow-requests/{id}/{decision}",
             post(decide_follow_request),
         )
@@ -330,4 +338,37 @@ async fn insights(
     let from = super::params::rfc3339("from", period.from.as_deref())?;
     let to = super::params::rfc3339("to", period.to.as_deref())?;
     Ok(Json(v.insights(&a, &name, from, to).await?))
+}
+
+/// A secret link to the community's report for `from`..`to` (RFC 3339 in the JSON body; the last 30
+/// days by default): its `url` is in this answer only.
+async fn create_report(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(name): Path<String>,
+    ApiJson(period): ApiJson<Period>,
+) -> Result<impl IntoResponse> {
+    let from = super::params::rfc3339("from", period.from.as_deref())?;
+    let to = super::params::rfc3339("to", period.to.as_deref())?;
+    let made = v.create_report_link(&a, &name, from, to).await?;
+    Ok((StatusCode::CREATED, Json(made)))
+}
+
+/// The community's live report links (their periods, not their secrets).
+async fn list_reports(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(name): Path<String>,
+) -> Result<impl IntoResponse> {
+    Ok(Json(v.report_links(&a, &name).await?))
+}
+
+/// Revokes a report link: its address answers 404 from now on.
+async fn revoke_report(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path((name, id)): Path<(String, i64)>,
+) -> Result<StatusCode> {
+    v.revoke_report_link(&a, &name, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -160,6 +160,28 @@ pub struct EventRow {
     pub attendance_rate: Option<f64>,
 }
 
+/// `[from, to)` from what was asked: the last 30 days by default, refused when reversed or longer
+/// than [`MAX_PERIOD_DAYS`].
+pub(crate) fn period(
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
+    let to = to.unwrap_or_else(store::now);
+    let from = from.unwrap_or(to - Duration::days(DEFAULT_PERIOD_DAYS));
+    if to <= from {
+        return Err(Error::invalid("to", Refusal::RangeReversed));
+    }
+    if to - from > Duration::days(MAX_PERIOD_DAYS) {
+        return Err(Error::invalid(
+            "to",
+            Refusal::PeriodTooLong {
+                max_days: MAX_PERIOD_DAYS,
+            },
+        ));
+    }
+    Ok((from, to))
+}
+
 impl Verkosto {
     /// The insights of community `name` for `[from, to)` (the last 30 days when not given), for its
     /// managers.
@@ -172,20 +194,19 @@ impl Verkosto {
     ) -> Result<Insights> {
         let community = self.community(name).await?;
         self.require_manager(by, &community).await?;
+        let (from, to) = period(from, to)?;
+        self.insights_of(community, from, to).await
+    }
+
+    /// The insights of `community` for `[from, to)`, for whoever was let see them.
+    pub(crate) async fn insights_of(
+        &self,
+        community: crate::model::Community,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Insights> {
         let now = store::now();
-        let to = to.unwrap_or(now);
-        let from = from.unwrap_or(to - Duration::days(DEFAULT_PERIOD_DAYS));
-        if to <= from {
-            return Err(Error::invalid("to", Refusal::RangeReversed));
-        }
-        if to - from > Duration::days(MAX_PERIOD_DAYS) {
-            return Err(Error::invalid(
-                "to",
-                Refusal::PeriodTooLong {
-                    max_days: MAX_PERIOD_DAYS,
-                },
-            ));
-        }
+        let name = community.name.as_str();
         let previous_from = from - (to - from);
         let target = self.state().urls().community(name);
 

@@ -28,6 +28,7 @@ mod networks;
 mod publish;
 mod reactions;
 mod relays;
+mod reports;
 /// Allow-list HTML sanitizing for everything users and remote servers send us.
 pub mod sanitize {
     pub use crate::sanitize::{html, markdown};
@@ -46,6 +47,7 @@ pub use insights::{
 pub use keys::generate_keypair;
 pub use networks::DirectoryEntry;
 pub use relays::RelayedEvent;
+pub use reports::NewReportLink;
 
 /// The library's entry point: one per instance. Cheap to clone.
 ///

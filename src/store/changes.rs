@@ -37,6 +37,7 @@ pub const UNWATCHED: &[&str] = &[
     "outgoing_activities",
     "participation_cancellations",
     "reactions",
+    "report_links",
     "received_activities",
     "remote_actor_keys",
     "signature_styles",

@@ -262,3 +262,71 @@ pub async fn echo(
         .fetch_one(&mut **c)
         .await)?)
 }
+
+/// A shared report's link, as its managers see it (never its secret).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ReportLink {
+    /// Database id (to revoke it).
+    pub id: i64,
+    /// The community reported on.
+    #[serde(skip)]
+    pub community_id: i64,
+    /// Start of the period (included).
+    pub period_from: DateTime<Utc>,
+    /// End of the period (excluded).
+    pub period_to: DateTime<Utc>,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+}
+
+const REPORT_COLUMNS: &str = "id, community_id, period_from, period_to, created_at";
+
+/// Stores a report link of `community_id` for `[from, to)` under the secret's hash.
+pub async fn add_report_link(
+    c: &mut Conn<'_>,
+    community_id: i64,
+    token_hash: &str,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    created_by: i64,
+    at: DateTime<Utc>,
+) -> Result<ReportLink> {
+    let sql = format!(
+        "INSERT INTO report_links (community_id, token_hash, period_from, period_to, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {REPORT_COLUMNS}"
+    );
+    Ok(on_conn!(c, c => sqlx::query_as(&sql)
+        .bind(community_id)
+        .bind(token_hash)
+        .bind(from)
+        .bind(to)
+        .bind(created_by)
+        .bind(at)
+        .fetch_one(&mut **c)
+        .await)?)
+}
+
+/// The live report links of a community, newest first.
+pub async fn report_links(c: &mut Conn<'_>, community_id: i64) -> Result<Vec<ReportLink>> {
+    let sql = format!(
+        "SELECT {REPORT_COLUMNS} FROM report_links WHERE community_id = $1 ORDER BY id DESC"
+    );
+    Ok(on_conn!(c, c => sqlx::query_as(&sql).bind(community_id).fetch_all(&mut **c).await)?)
+}
+
+/// The report behind a secret's hash.
+pub async fn report_link_by_hash(c: &mut Conn<'_>, token_hash: &str) -> Result<Option<ReportLink>> {
+    let sql = format!("SELECT {REPORT_COLUMNS} FROM report_links WHERE token_hash = $1");
+    Ok(on_conn!(c, c => sqlx::query_as(&sql).bind(token_hash).fetch_optional(&mut **c).await)?)
+}
+
+/// Revokes report link `id` of `community_id`; returns whether there was one.
+pub async fn delete_report_link(c: &mut Conn<'_>, community_id: i64, id: i64) -> Result<bool> {
+    let n = on_conn!(c, c => sqlx::query(
+        "DELETE FROM report_links WHERE community_id = $1 AND id = $2")
+        .bind(community_id)
+        .bind(id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}

@@ -27,6 +27,7 @@ mod charts;
 pub mod i18n;
 mod my_calendar;
 pub(crate) mod public;
+mod report;
 mod workspace;
 
 pub use i18n::Lang;
@@ -48,6 +49,8 @@ pub(crate) fn routes(verkosto: &Verkosto) -> Router<Verkosto> {
         .merge(
             workspace::routes()
                 .merge(my_calendar::routes())
+                // A shared report is computed on each view: the same budget as the workspace.
+                .merge(report::routes())
                 .route_layer(axum::middleware::from_fn_with_state(
                     verkosto.clone(),
                     crate::http::limit_per_ip,

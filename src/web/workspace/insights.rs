@@ -51,28 +51,100 @@ impl PeriodForm {
 }
 
 /// One line of the figures table.
-struct FigureRow {
-    label: String,
-    now: String,
-    before: String,
+pub(crate) struct FigureRow {
+    pub(crate) label: String,
+    pub(crate) now: String,
+    pub(crate) before: String,
 }
 
 /// A day of the per-day table.
-struct DayRow {
-    day: String,
-    gained: String,
-    lost: String,
+pub(crate) struct DayRow {
+    pub(crate) day: String,
+    pub(crate) gained: String,
+    pub(crate) lost: String,
 }
 
 /// An event of the per-event table.
-struct EventLine {
-    id: String,
-    title: String,
-    when: String,
-    accepted: String,
-    attended: String,
-    no_shows: String,
-    rate: String,
+pub(crate) struct EventLine {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) when: String,
+    pub(crate) accepted: String,
+    pub(crate) attended: String,
+    pub(crate) no_shows: String,
+    pub(crate) rate: String,
+}
+
+/// What the insights page and a shared report show of one period.
+pub(crate) struct InsightsView {
+    pub(crate) figures: Vec<FigureRow>,
+    pub(crate) days: Vec<DayRow>,
+    pub(crate) instances: Vec<(String, String)>,
+    pub(crate) events: Vec<EventLine>,
+    pub(crate) followers_alt: String,
+    pub(crate) events_alt: String,
+    /// The charts' addresses.
+    pub(crate) followers_chart: String,
+    pub(crate) events_chart: String,
+}
+
+impl InsightsView {
+    /// The view of `insights` in `lang`, its charts at `{charts}/followers.svg{query}` and
+    /// `{charts}/events.svg{query}`.
+    pub(crate) fn new(lang: Lang, insights: &Insights, charts: &str, query: &str) -> Self {
+        let days = insights
+            .series
+            .per_day
+            .iter()
+            .map(|d: &Day| DayRow {
+                day: lang.short_day(d.date),
+                gained: lang.number(d.followers_gained),
+                lost: lang.number(d.followers_lost),
+            })
+            .collect();
+        let events = insights
+            .series
+            .per_event
+            .iter()
+            .map(|e: &EventRow| EventLine {
+                id: e.id.clone(),
+                title: e.title.clone(),
+                when: lang.date(&e.starts_at, "UTC"),
+                accepted: lang.number(e.accepted),
+                attended: lang.number(e.attended),
+                no_shows: lang.number(e.no_shows),
+                rate: e
+                    .attendance_rate
+                    .map(|r| lang.percent(r))
+                    .unwrap_or_else(|| lang.t("insights-none")),
+            })
+            .collect();
+        let instances = insights
+            .figures
+            .followers
+            .by_instance
+            .iter()
+            .map(|(host, n)| (host.clone(), lang.number(n)))
+            .collect();
+        let followers_alt = format!(
+            "{}: {} {}, {} {}",
+            lang.t("insights-followers-chart"),
+            lang.number(insights.figures.followers.new),
+            lang.t("insights-gained"),
+            lang.number(insights.figures.followers.lost),
+            lang.t("insights-lost")
+        );
+        InsightsView {
+            figures: figure_rows(lang, &insights.figures, &insights.previous),
+            days,
+            instances,
+            events,
+            followers_alt,
+            events_alt: lang.t("insights-events-chart"),
+            followers_chart: format!("{charts}/followers.svg{query}"),
+            events_chart: format!("{charts}/events.svg{query}"),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -83,14 +155,20 @@ struct InsightsPage {
     /// The period's first and last day, as the date fields show them.
     from: String,
     to: String,
-    /// `from=…&to=…`, for the charts and the CSV links.
+    /// `from=…&to=…`, for the CSV links.
     query: String,
-    figures: Vec<FigureRow>,
-    days: Vec<DayRow>,
-    instances: Vec<(String, String)>,
-    events: Vec<EventLine>,
-    followers_alt: String,
-    events_alt: String,
+    v: InsightsView,
+    /// The live shared links of this community's reports.
+    links: Vec<LinkRow>,
+    /// A link just made, shown this once.
+    new_link: Option<String>,
+}
+
+/// A live report link, as its managers see it.
+struct LinkRow {
+    id: i64,
+    period: String,
+    made: String,
 }
 
 fn figure_rows(lang: Lang, now: &Figures, before: &Figures) -> Vec<FigureRow> {
@@ -167,69 +245,96 @@ pub(super) async fn insights_page(
     Query(form): Query<PeriodForm>,
     p: Visitor,
 ) -> Result<Response, PageError> {
-    let (c, insights) = load(&v, &p, &name, &form).await?;
+    page(&v, p, &name, &form, None).await
+}
+
+async fn page(
+    v: &Verkosto,
+    p: Visitor,
+    name: &str,
+    form: &PeriodForm,
+    new_link: Option<String>,
+) -> Result<Response, PageError> {
+    let (c, insights) = load(v, &p, name, form).await?;
     let lang = p.lang;
     let from = insights.from.date_naive().to_string();
     let to = last_day(&insights).to_string();
-    let days: Vec<DayRow> = insights
-        .series
-        .per_day
-        .iter()
-        .map(|d: &Day| DayRow {
-            day: lang.short_day(d.date),
-            gained: lang.number(d.followers_gained),
-            lost: lang.number(d.followers_lost),
+    let query = format!("from={from}&to={to}");
+    let account = p.require_account()?;
+    let links = v
+        .report_links(account, name)
+        .await
+        .map_err(|e| p.error(e))?
+        .into_iter()
+        .map(|l| LinkRow {
+            id: l.id,
+            period: format!(
+                "{} – {}",
+                lang.date(&l.period_from, "UTC"),
+                lang.date(&(l.period_to - Duration::nanoseconds(1)), "UTC")
+            ),
+            made: lang.datetime(&l.created_at, "UTC"),
         })
         .collect();
-    let events = insights
-        .series
-        .per_event
-        .iter()
-        .map(|e: &EventRow| EventLine {
-            id: e.id.clone(),
-            title: e.title.clone(),
-            when: lang.date(&e.starts_at, "UTC"),
-            accepted: lang.number(e.accepted),
-            attended: lang.number(e.attended),
-            no_shows: lang.number(e.no_shows),
-            rate: e
-                .attendance_rate
-                .map(|r| lang.percent(r))
-                .unwrap_or_else(|| lang.t("insights-none")),
-        })
-        .collect();
-    let instances = insights
-        .figures
-        .followers
-        .by_instance
-        .iter()
-        .map(|(host, n)| (host.clone(), lang.number(n)))
-        .collect();
-    let followers_alt = format!(
-        "{}: {} {}, {} {}",
-        lang.t("insights-followers-chart"),
-        lang.number(insights.figures.followers.new),
-        lang.t("insights-gained"),
-        lang.number(insights.figures.followers.lost),
-        lang.t("insights-lost")
-    );
     let page = InsightsPage {
-        figures: figure_rows(lang, &insights.figures, &insights.previous),
-        query: format!("from={from}&to={to}"),
+        v: InsightsView::new(
+            lang,
+            &insights,
+            &format!("/manage/c/{}/insights", c.name),
+            &format!("?{query}"),
+        ),
+        query,
         from,
         to,
-        days,
-        instances,
-        events,
-        followers_alt,
-        events_alt: lang.t("insights-events-chart"),
+        links,
+        new_link,
         c,
         p,
     };
     Ok(render(&page, &page.p))
 }
 
-fn svg(body: String) -> Response {
+/// The share form: the period on the page.
+#[derive(Deserialize)]
+pub(super) struct ShareForm {
+    csrf: String,
+    #[serde(flatten)]
+    period: PeriodForm,
+}
+
+/// Makes a secret link to the report of the period shown; the page shows it this once.
+pub(super) async fn share_report(
+    State(v): State<Verkosto>,
+    Path(name): Path<String>,
+    p: Visitor,
+    Form(form): Form<ShareForm>,
+) -> Result<Response, PageError> {
+    p.check_csrf(&form.csrf)?;
+    let account = p.require_account()?;
+    let (from, to) = form.period.period(&p)?;
+    let made = v
+        .create_report_link(account, &name, from, to)
+        .await
+        .map_err(|e| p.error(e))?;
+    page(&v, p, &name, &form.period, Some(made.url.to_string())).await
+}
+
+/// Revokes a report link.
+pub(super) async fn revoke_report(
+    State(v): State<Verkosto>,
+    Path((name, id)): Path<(String, i64)>,
+    p: Visitor,
+    Form(form): Form<super::CsrfOnly>,
+) -> Result<Response, PageError> {
+    p.check_csrf(&form.csrf)?;
+    let account = p.require_account()?;
+    v.revoke_report_link(account, &name, id)
+        .await
+        .map_err(|e| p.error(e))?;
+    Ok(Redirect::to(&format!("/manage/c/{name}/insights#reports")).into_response())
+}
+
+pub(crate) fn svg(body: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"),

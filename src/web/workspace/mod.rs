@@ -35,7 +35,11 @@ use communities::{
     update_community,
 };
 use events::{cancel_event, create_event, edit_event_page, new_event_page, update_event};
-use insights::{check_in, events_chart, events_csv, followers_chart, insights_csv, insights_page};
+pub(super) use insights::{InsightsView, svg};
+use insights::{
+    check_in, events_chart, events_csv, followers_chart, insights_csv, insights_page,
+    revoke_report, share_report,
+};
 use interaction::{interact, interaction};
 use participants::{decide_participation, participants, participants_csv};
 use session::{login, login_page, logout};
@@ -65,6 +69,8 @@ pub(super) fn routes() -> Router<Verkosto> {
             get(followers_chart),
         )
         .route("/manage/c/{name}/insights/events.svg", get(events_chart))
+        .route("/manage/c/{name}/reports", post(share_report))
+        .route("/manage/c/{name}/reports/{id}/revoke", post(revoke_report))
         .route(
             "/manage/c/{name}/events/new",
             get(new_event_page).post(create_event),
