@@ -18,6 +18,25 @@ pub fn markdown(source: &str) -> String {
     html(&comrak::markdown_to_html(source, &options))
 }
 
+/// HTML as plain text: every tag dropped by ammonia's empty allow-list, paragraphs and line breaks
+/// kept as line breaks, entities decoded.
+pub fn plain_text(raw: &str) -> String {
+    let spaced = raw
+        .replace("</p>", "</p>\n")
+        .replace("<br>", "\n")
+        .replace("<br/>", "\n")
+        .replace("<br />", "\n");
+    ammonia::Builder::empty()
+        .clean(&spaced)
+        .to_string()
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

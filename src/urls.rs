@@ -54,6 +54,8 @@ pub enum LocalObject {
     Announcement(String),
     /// An activity we published (`/activities/{id}`).
     Activity(String),
+    /// A feedback poll as one participant was sent it (`/q/{id}`).
+    Question(String),
 }
 
 /// Builds and parses the URLs of one instance, from its root URL.
@@ -153,6 +155,11 @@ impl LocalUrls {
         self.path(&format!("/calendar/{token}.ics"))
     }
 
+    /// A feedback poll as one participant was sent it (issue 16).
+    pub fn question(&self, public_id: &str) -> Url {
+        self.path(&format!("/q/{public_id}"))
+    }
+
     /// A shared insights report, by its secret token (issue 16).
     pub fn report(&self, token: &str) -> Url {
         self.path(&format!("/r/{token}"))
@@ -189,6 +196,7 @@ impl LocalUrls {
             ["e", id] => own(id).map(LocalObject::Event),
             ["a", id] => own(id).map(LocalObject::Announcement),
             ["activities", id] => own(id).map(LocalObject::Activity),
+            ["q", id] => own(id).map(LocalObject::Question),
             _ => None,
         }
     }

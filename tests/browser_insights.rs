@@ -134,7 +134,8 @@ async fn journey(b: &Browser<'_>, event: &str, axe: &str) -> Step<()> {
     b.keep("insights-en").await;
 
     // The period's report, shared through a secret link, read without an account.
-    b.click("form[action='/manage/c/kahvila/reports'] button").await?;
+    b.click("form[action='/manage/c/kahvila/reports'] button")
+        .await?;
     b.expect_text("Link made.").await?;
     let link = b.attr("a.secret-link", "href").await?;
     b.accessible(axe).await?;

@@ -15,6 +15,7 @@ mod event_updates;
 mod events;
 mod examples;
 mod federation;
+mod feedback;
 mod foreign_fixtures;
 mod hardening;
 mod hooks;

@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod multikey;
 pub mod nodeinfo;
 pub mod note;
+pub mod question;
 pub mod rfc9421;
 pub mod safety;
 pub mod signatures;

@@ -166,6 +166,10 @@ refusals! {
     EndsBeforeStart = "ends_before_start", Invalid;
     /// A range whose end is before its start (`from`/`to`).
     RangeReversed = "range_reversed", Invalid;
+    /// The same choice twice in a poll.
+    ChoiceTwice { choice: String } = "choice_twice", Invalid;
+    /// A vote for something the poll does not offer.
+    NotAChoice { choice: String } = "not_a_choice", Invalid;
     /// A period (`from`/`to`) longer than can be asked for at once.
     PeriodTooLong { max_days: i64 } = "period_too_long", Invalid;
     /// Join mode external without its address.
@@ -282,6 +286,14 @@ refusals! {
     NoSuchParticipation = "no_such_participation", NotFound;
     /// A check-in of someone without a seat (pending, waitlisted or refused).
     NotAnAcceptedParticipant = "not_an_accepted_participant", Conflict;
+    /// Feedback asked for before the event has ended.
+    EventNotOver = "event_not_over", Conflict;
+    /// A second feedback poll for one event.
+    FeedbackAlreadySent = "feedback_already_sent", Conflict;
+    /// No feedback poll was sent for the event.
+    NoFeedbackPoll = "no_feedback_poll", NotFound;
+    /// Nothing to answer: no open poll, no seat, or answered already.
+    NoFeedbackToGive = "no_feedback_to_give", Conflict;
     /// No such calendar.
     NoSuchCalendar = "no_such_calendar", NotFound;
     /// No such shared report (never made, or revoked).
@@ -342,6 +354,8 @@ impl fmt::Display for Refusal {
             NotADate => write!(f, "must be a day such as 2027-01-25"),
             EndsBeforeStart => write!(f, "must not be before starts_at"),
             RangeReversed => write!(f, "must not be before from"),
+            ChoiceTwice { choice } => write!(f, "offers {choice:?} twice"),
+            NotAChoice { choice } => write!(f, "{choice:?} is not one of the choices"),
             PeriodTooLong { max_days } => {
                 write!(f, "must be at most {max_days} days after from")
             }
@@ -424,6 +438,13 @@ impl fmt::Display for Refusal {
             NoSuchAnnouncement { id } => write!(f, "announcement {id:?} not found"),
             NoSuchAccount { name } => write!(f, "account {name:?} not found"),
             NoSuchParticipation => write!(f, "participation not found"),
+            EventNotOver => write!(f, "feedback can be asked for once the event has ended"),
+            FeedbackAlreadySent => write!(f, "the event's feedback poll was sent already"),
+            NoFeedbackPoll => write!(f, "no feedback poll was sent for this event"),
+            NoFeedbackToGive => write!(
+                f,
+                "there is no open feedback poll for you here, or you answered it already"
+            ),
             NotAnAcceptedParticipant => write!(
                 f,
                 "only an accepted participant can be checked in: accept them first"

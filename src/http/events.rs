@@ -43,6 +43,11 @@ pub(super) fn api_routes() -> Router<Verkosto> {
             "/events/{id}/participation",
             post(participate).get(my_participation).delete(leave),
         )
+        .route(
+            "/events/{id}/feedback",
+            post(send_feedback).get(feedback_results),
+        )
+        .route("/events/{id}/feedback/answer", post(answer_feedback))
         .route("/events/{id}/comments", get(comments))
         .route(
             "/events/{id}/comments/{cid}",
@@ -246,6 +251,46 @@ async fn undo_check_in(
     Path((id, pid)): Path<(String, i64)>,
 ) -> Result<Json<Participation>> {
     Ok(Json(v.mark_attended(&a, &id, pid, false).await?))
+}
+
+/// Sends the event's feedback poll (managers, once the event is over; issue 16).
+async fn send_feedback(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(id): Path<String>,
+    ApiJson(new): ApiJson<crate::service::NewFeedbackPoll>,
+) -> Result<impl IntoResponse> {
+    Ok((
+        StatusCode::CREATED,
+        Json(v.send_feedback_poll(&a, &id, new).await?),
+    ))
+}
+
+/// The feedback poll's results (managers): counts and words, never who.
+async fn feedback_results(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<crate::service::FeedbackResults>> {
+    Ok(Json(v.feedback_results(&a, &id).await?))
+}
+
+#[derive(serde::Deserialize)]
+struct FeedbackAnswer {
+    choice: String,
+    answer: Option<String>,
+}
+
+/// A local participant answers the feedback poll.
+async fn answer_feedback(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(id): Path<String>,
+    ApiJson(answer): ApiJson<FeedbackAnswer>,
+) -> Result<StatusCode> {
+    v.answer_feedback(&a, &id, &answer.choice, answer.answer.as_deref())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn participate(

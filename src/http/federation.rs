@@ -40,6 +40,7 @@ pub(super) fn routes() -> Router<Verkosto> {
         .route("/u/{name}/followers", get(account_followers))
         .route("/u/{name}/outbox", get(account_outbox))
         .route("/activities/{id}", get(activity))
+        .route("/q/{id}", get(question))
 }
 
 /// A document served as `application/activity+json`.
@@ -313,4 +314,14 @@ async fn activity(State(v): State<Verkosto>, Path(id): Path<String>) -> Result<R
         .ok_or_else(|| Error::NotFound(format!("activity {id}")))?;
     let value: Value = serde_json::from_str(&body).map_err(|e| Error::Internal(e.to_string()))?;
     Ok(activity_json(value))
+}
+
+/// A feedback poll as one participant was sent it, with the votes so far (Mastodon refetches a poll
+/// to show its results). Its id is random: only its recipient and we know it.
+async fn question(State(v): State<Verkosto>, Path(id): Path<String>) -> Result<Response> {
+    let mut doc = v.question_document(&id).await?;
+    if let Some(map) = doc.as_object_mut() {
+        map.insert("@context".into(), apub::context::context());
+    }
+    Ok(activity_json(doc))
 }

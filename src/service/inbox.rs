@@ -444,6 +444,15 @@ impl Verkosto {
         } else {
             crate::apub::fetch_json(data, &object_id(&activity.object)?).await?
         };
+        // A vote or an answer to one of our feedback polls (issue 16).
+        let answered = object.get("inReplyTo").and_then(|r| object_id(r).ok());
+        if let Some(crate::urls::LocalObject::Question(poll)) =
+            answered.and_then(|r| verkosto.state().urls().parse(&r))
+        {
+            return verkosto
+                .receive_poll_reply(&activity.actor, &poll, &object)
+                .await;
+        }
         match object.get("type").and_then(Value::as_str) {
             Some("Event") => {
                 verkosto

@@ -30,8 +30,6 @@ pub struct Insights {
     /// This period's figures.
     #[serde(flatten)]
     pub figures: Figures,
-    /// Feedback from members: no polls yet (see issue 16), so `null`.
-    pub feedback: Option<()>,
     /// The same figures for the period of the same length just before.
     pub previous: Figures,
     /// Per day and per event.
@@ -47,6 +45,19 @@ pub struct Figures {
     pub events: EventFigures,
     /// What the community published and what came back.
     pub reach: Reach,
+    /// What members answered to the feedback polls of the period's events.
+    pub feedback: FeedbackFigures,
+}
+
+/// Answers to the feedback polls of a period's events.
+#[derive(Debug, Default, Serialize, PartialEq)]
+pub struct FeedbackFigures {
+    /// Polls sent.
+    pub polls: i64,
+    /// People who chose an answer.
+    pub responses: i64,
+    /// The mean of the numeric answers (the 1-5 ratings), if any.
+    pub average_rating: Option<f64>,
 }
 
 /// Followers at the end of a period and their movement within it.
@@ -220,6 +231,9 @@ impl Verkosto {
         for (start, end) in [(from, to), (previous_from, from)] {
             let echo = rows::echo(conn, community.id, start, end).await?;
             let cancelled = rows::cancellations(conn, community.id, start, end).await?;
+            let polls = store::polls::polls_of_community(conn, community.id, start, end).await?;
+            let choices =
+                store::polls::choices_of_community(conn, community.id, start, end).await?;
             figures.push(Figures {
                 followers: self.follower_figures(&followers, &changes, start, end),
                 events: event_figures(&events, &participations, start, end, now, cancelled),
@@ -228,6 +242,17 @@ impl Verkosto {
                     replies: echo.replies,
                     boosts: echo.boosts,
                     likes: echo.likes,
+                },
+                feedback: FeedbackFigures {
+                    polls,
+                    responses: choices.len() as i64,
+                    // Ratings only: a poll of the manager's own words (yes/no) has no mean.
+                    average_rating: super::feedback::average(
+                        choices
+                            .iter()
+                            .map(|(_, c)| c.as_str())
+                            .filter(|c| c.parse::<f64>().is_ok()),
+                    ),
                 },
             });
         }
@@ -238,7 +263,6 @@ impl Verkosto {
             from,
             to,
             figures,
-            feedback: None,
             previous,
             series: Series {
                 per_day: per_day(&changes, &participations, from, to),

@@ -16,6 +16,7 @@ mod backfill;
 mod calendars;
 mod communities;
 mod events;
+mod feedback;
 mod follows;
 mod group_posts;
 pub(crate) mod inbox;
@@ -39,10 +40,11 @@ pub use announcements::TimelineItem;
 pub use events::{
     DEFAULT_TIMEZONE, EventCursor, EventsPage, MAX_EVENT_PAGE, MAX_EVENTS_PER_PAGE, PageStart,
 };
+pub use feedback::{ChoiceCount, FeedbackResults, NewFeedbackPoll};
 pub use follows::FollowRequestDecision;
 pub use insights::{
-    Day, EventFigures, EventRow, Figures, FollowerFigures, Insights, ParticipationFigures, Reach,
-    Series,
+    Day, EventFigures, EventRow, FeedbackFigures, Figures, FollowerFigures, Insights,
+    ParticipationFigures, Reach, Series,
 };
 pub use keys::generate_keypair;
 pub use networks::DirectoryEntry;

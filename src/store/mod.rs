@@ -47,6 +47,7 @@ pub mod instance;
 mod migrate;
 pub mod networks;
 pub mod outbox;
+pub mod polls;
 pub mod received;
 pub mod relays;
 pub mod remote_actors;

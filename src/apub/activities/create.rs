@@ -67,6 +67,22 @@ impl Create {
     }
 }
 
+impl Create {
+    /// `Create{Question}`: a feedback poll sent by `community` to one participant only.
+    pub fn question(id: Url, community: Url, question: Value, recipient: &Url) -> Self {
+        Create {
+            kind: CreateType::Create,
+            id,
+            actor: community,
+            object: question,
+            to: vec![recipient.to_string()],
+            cc: vec![],
+            published: None,
+            of_event: false,
+        }
+    }
+}
+
 impl super::Outgoing for Create {
     fn id(&self) -> &Url {
         &self.id

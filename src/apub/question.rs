@@ -1,0 +1,148 @@
+//! A feedback poll on the wire (issue 16): the `Question` one fediverse participant is sent, in the
+//! shape Mastodon, Misskey and Akkoma show as a poll (`oneOf` choices as `Note`s with a `name`, an
+//! `endTime`, a `Mention` of its one recipient so that it arrives as a direct message), and what a
+//! vote looks like when it comes back (`Note` with `name` and `inReplyTo`).
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use url::Url;
+
+use crate::store::polls::Poll;
+
+/// The default question and choices in the event's language (Finnish, Swedish, English otherwise).
+pub fn default_feedback(language: Option<&str>) -> (&'static str, Vec<String>) {
+    let question = match language.unwrap_or("en") {
+        l if l.starts_with("fi") => "Miten tapahtuma onnistui? (1 = heikosti, 5 = erinomaisesti)",
+        l if l.starts_with("sv") => "Hur lyckades evenemanget? (1 = dåligt, 5 = utmärkt)",
+        _ => "How was the event? (1 = poor, 5 = excellent)",
+    };
+    (question, (1..=5).map(|n| n.to_string()).collect())
+}
+
+/// What to reply to answer the open question, in the event's language.
+fn reply_hint(language: Option<&str>) -> &'static str {
+    match language.unwrap_or("en") {
+        l if l.starts_with("fi") => "Vastaa tähän viestiin:",
+        l if l.starts_with("sv") => "Svara på det här meddelandet:",
+        _ => "Reply to this message:",
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Who a `Question` is for.
+pub struct Recipient<'a> {
+    /// Their actor id.
+    pub ap_id: &'a Url,
+    /// `name@host`.
+    pub handle: &'a str,
+}
+
+/// The `Question` `id` of `poll`, by `community`, for one `recipient`, about the event at `event_url`
+/// (in `language`); `counts` are the choices' votes so far, in order.
+pub fn question_object(
+    id: &Url,
+    community: &Url,
+    poll: &Poll,
+    recipient: &Recipient<'_>,
+    (event_title, event_url): (&str, &Url),
+    language: Option<&str>,
+    counts: &[i64],
+) -> Value {
+    let user = recipient
+        .handle
+        .split('@')
+        .next()
+        .unwrap_or(recipient.handle);
+    let mut content = format!(
+        "<p><span class=\"h-card\"><a href=\"{href}\" class=\"u-url mention\">@<span>{user}</span></a></span> \
+         {question}</p><p><a href=\"{event_url}\">{title}</a></p>",
+        href = escape(recipient.ap_id.as_str()),
+        user = escape(user),
+        question = escape(&poll.question),
+        event_url = escape(event_url.as_str()),
+        title = escape(event_title),
+    );
+    if let Some(open) = &poll.open_question {
+        content.push_str(&format!(
+            "<p>{} {}</p>",
+            escape(open),
+            escape(reply_hint(language))
+        ));
+    }
+    let choices: Vec<Value> = poll
+        .options
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            json!({
+                "type": "Note",
+                "name": name,
+                "replies": { "type": "Collection", "totalItems": counts.get(i).copied().unwrap_or(0) },
+            })
+        })
+        .collect();
+    let closed = poll.closes_at <= Utc::now();
+    let mut object = json!({
+        "id": id,
+        "type": "Question",
+        "attributedTo": community,
+        "content": content,
+        "published": poll.created_at,
+        "url": event_url,
+        "endTime": poll.closes_at,
+        "oneOf": choices,
+        "votersCount": counts.iter().sum::<i64>(),
+        "to": [recipient.ap_id],
+        "cc": [],
+        "tag": [{ "type": "Mention", "href": recipient.ap_id, "name": format!("@{}", recipient.handle) }],
+        "sensitive": false,
+    });
+    if let Some(language) = language {
+        object["contentMap"] = json!({ language: object["content"].clone() });
+    }
+    if closed {
+        object["closed"] = json!(poll.closes_at);
+    }
+    object
+}
+
+/// A vote or an answer that came back: the `Note` replying to one of our `Question`s.
+#[derive(Debug, PartialEq)]
+pub enum Reply {
+    /// A choice (`name`, no content), as Mastodon sends a vote.
+    Choice(String),
+    /// Words, answering the open question.
+    Words(String),
+}
+
+/// Reads a reply to a `Question`: a `name` without content is a vote, content is an answer (as
+/// plain text, at most `max` characters).
+pub fn read_reply(note: &Value, max: usize) -> Option<Reply> {
+    let content = note.get("content").and_then(Value::as_str).unwrap_or("");
+    match note.get("name").and_then(Value::as_str) {
+        Some(name) if content.trim().is_empty() => Some(Reply::Choice(name.trim().to_string())),
+        _ => {
+            let text = crate::sanitize::plain_text(content);
+            // A reply starts by mentioning whom it answers (`@kahvila ...`): not part of the answer.
+            let text = text
+                .trim_start()
+                .split(' ')
+                .skip_while(|w| w.starts_with('@'))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let text = text.trim();
+            (!text.is_empty()).then(|| Reply::Words(text.chars().take(max).collect()))
+        }
+    }
+}
+
+/// When a poll sent now closes: a week from now unless asked otherwise.
+pub fn default_closing(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + chrono::Duration::days(7)
+}
