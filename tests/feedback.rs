@@ -265,3 +265,115 @@ async fn feedback_polls_go_to_each_participant_and_count_each_answer_once() {
         a.stop().await;
     }
 }
+
+/// A local participant answers on the event's page: the form is there for them (and not for someone
+/// who did not come), a forged form changes nothing, and afterwards the page thanks them; the
+/// manager's insights page shows the answer in the manager's language.
+#[tokio::test]
+async fn local_participants_answer_on_the_event_page() {
+    use crate::common::web::{client, form_token, post_login};
+    let a = TestServer::start(TestDb::sqlite().await).await;
+    let manager = a.account("maija").await;
+    a.community(&manager, "kahvila", "open").await;
+    let starts = Utc::now() - Duration::hours(3);
+    let (_, event) = a
+        .post_json(
+            "/api/v1/communities/kahvila/events",
+            Some(&manager),
+            json!({ "title": "Aamukahvit", "starts_at": at(starts),
+                    "ends_at": at(starts + Duration::hours(2)), "language": "sv" }),
+        )
+        .await;
+    let id = event["id"].as_str().expect("id");
+    let lauri = a.account("lauri").await;
+    a.account("outi").await;
+    a.post_json(
+        &format!("/api/v1/events/{id}/participation"),
+        Some(&lauri),
+        json!({}),
+    )
+    .await;
+    let (status, _) = a
+        .post_json(
+            &format!("/api/v1/events/{id}/feedback"),
+            Some(&manager),
+            json!({ "open_question": "Något mer?" }),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    let page = |http: reqwest::Client| {
+        let url = a.url(&format!("/e/{id}"));
+        async move {
+            http.get(url)
+                .header("accept", "text/html")
+                .header("accept-language", "fi")
+                .send()
+                .await
+                .expect("page")
+                .text()
+                .await
+                .expect("body")
+        }
+    };
+    let outi = client();
+    post_login(&a, &outi, "outi", "").await;
+    assert!(
+        !page(outi).await.contains("name=\"choice\""),
+        "no form for someone who did not come"
+    );
+
+    let http = client();
+    assert_eq!(post_login(&a, &http, "lauri", "").await.status(), 303);
+    let before = page(http.clone()).await;
+    // The question is in the event's language (Swedish), the page in the visitor's.
+    assert!(before.contains("Hur lyckades evenemanget?"), "{before}");
+    assert!(
+        before.contains("Något mer?") && before.contains("Anna palautetta"),
+        "{before}"
+    );
+    let post = |csrf: String, choice: &str| {
+        http.post(a.url(&format!("/e/{id}/feedback")))
+            .form(&[
+                ("csrf", csrf),
+                ("choice", choice.to_string()),
+                ("answer", "Toppen!".into()),
+            ])
+            .send()
+    };
+    assert_eq!(post("x".repeat(64), "5").await.expect("post").status(), 403);
+    let csrf = form_token(&http, &a.url(&format!("/e/{id}"))).await;
+    assert_eq!(post(csrf.clone(), "5").await.expect("post").status(), 303);
+    let after = page(http.clone()).await;
+    assert!(
+        after.contains("Kiitos palautteesta!") && !after.contains("name=\"choice\""),
+        "{after}"
+    );
+    let again = post(csrf, "1").await.expect("post");
+    assert_eq!(again.status(), 409, "one answer per person");
+
+    let (_, results) = a
+        .get_json(&format!("/api/v1/events/{id}/feedback"), Some(&manager))
+        .await;
+    assert_eq!(
+        (&results["responses"], &results["answers"]),
+        (&json!(1), &json!(["Toppen!"])),
+        "{results}"
+    );
+    let boss = client();
+    post_login(&a, &boss, "maija", "").await;
+    let insights = boss
+        .get(a.url("/manage/c/kahvila/insights"))
+        .header("accept-language", "fi")
+        .send()
+        .await
+        .expect("insights")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        insights.contains("Palautteen keskiarvo</th><td>5,0</td>"),
+        "{insights}"
+    );
+    a.stop().await;
+}

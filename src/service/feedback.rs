@@ -67,6 +67,17 @@ pub struct FeedbackResults {
     pub answers: Vec<String>,
 }
 
+/// Where one local person stands with an event's feedback poll.
+#[derive(Debug)]
+pub enum FeedbackForMe {
+    /// Nothing to answer (no poll, no seat, or closed).
+    Nothing,
+    /// Open for their answer.
+    Open(Poll),
+    /// Answered.
+    Answered,
+}
+
 fn random_id() -> String {
     let mut raw = [0u8; 16];
     rand::rng().fill_bytes(&mut raw);
@@ -242,29 +253,27 @@ impl Verkosto {
         })
     }
 
-    /// The open feedback poll of event `public_id` that `account` may answer (a participant with a
-    /// seat who has not chosen yet), if any: what the event page offers them.
-    pub async fn feedback_to_answer(
-        &self,
-        account: &Account,
-        public_id: &str,
-    ) -> Result<Option<Poll>> {
+    /// Where `account` stands with event `public_id`'s feedback poll: what the event page offers
+    /// them.
+    pub async fn feedback_for(&self, account: &Account, public_id: &str) -> Result<FeedbackForMe> {
         let event = self.event(public_id).await?;
         let me = crate::apub::actor::account_id(self.state(), &account.username);
         let mut c = self.db().acquire().await?;
         let Some(poll) = store::polls::of_event(&mut c.conn(), event.id).await? else {
-            return Ok(None);
+            return Ok(FeedbackForMe::Nothing);
         };
         let seated = store::events::participation_of(&mut c.conn(), event.id, me.as_str())
             .await?
             .is_some_and(|p| p.state == ParticipationState::Accepted);
-        if !seated
-            || poll.closes_at <= store::now()
-            || store::polls::has_voted(&mut c.conn(), poll.id, me.as_str()).await?
-        {
-            return Ok(None);
-        }
-        Ok(Some(poll))
+        Ok(if !seated {
+            FeedbackForMe::Nothing
+        } else if store::polls::has_voted(&mut c.conn(), poll.id, me.as_str()).await? {
+            FeedbackForMe::Answered
+        } else if poll.closes_at <= store::now() {
+            FeedbackForMe::Nothing
+        } else {
+            FeedbackForMe::Open(poll)
+        })
     }
 
     /// A local participant answers event `public_id`'s feedback poll: a choice, and words to the
@@ -276,10 +285,9 @@ impl Verkosto {
         choice: &str,
         words: Option<&str>,
     ) -> Result<()> {
-        let poll = self
-            .feedback_to_answer(account, public_id)
-            .await?
-            .ok_or_else(|| Error::from(Refusal::NoFeedbackToGive))?;
+        let FeedbackForMe::Open(poll) = self.feedback_for(account, public_id).await? else {
+            return Err(Refusal::NoFeedbackToGive.into());
+        };
         let me = crate::apub::actor::account_id(self.state(), &account.username);
         self.record_answer(&poll, &me, Reply::Choice(choice.trim().to_string()))
             .await?;

@@ -180,6 +180,15 @@ impl Lang {
         }
     }
 
+    /// A number with one decimal: `4,5` in Finnish and Swedish, `4.5` in English.
+    pub fn decimal(&self, x: f64) -> String {
+        let text = format!("{x:.1}");
+        match self {
+            Lang::Fi | Lang::Sv => text.replace('.', ","),
+            Lang::En => text,
+        }
+    }
+
     /// A day of the month, short, for chart axes: `24.1.` in Finnish, `24/1` in Swedish, `24 Jan`
     /// in English.
     pub fn short_day(&self, day: chrono::NaiveDate) -> String {

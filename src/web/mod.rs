@@ -51,6 +51,10 @@ pub(crate) fn routes(verkosto: &Verkosto) -> Router<Verkosto> {
                 .merge(my_calendar::routes())
                 // A shared report is computed on each view: the same budget as the workspace.
                 .merge(report::routes())
+                .route(
+                    "/e/{id}/feedback",
+                    axum::routing::post(public::answer_feedback),
+                )
                 .route_layer(axum::middleware::from_fn_with_state(
                     verkosto.clone(),
                     crate::http::limit_per_ip,

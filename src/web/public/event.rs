@@ -31,6 +31,8 @@ struct EventPage {
     json_ld: String,
     description: String,
     follow: Follow,
+    /// The feedback poll, for a logged-in participant (issue 16).
+    feedback: crate::service::FeedbackForMe,
 }
 
 /// A reply as the event page shows it.
@@ -123,6 +125,13 @@ pub(crate) async fn event_page(
                 )
             }),
         });
+    let feedback = match &p.account {
+        Some(account) => v
+            .feedback_for(account, &event.public_id)
+            .await
+            .map_err(fail)?,
+        None => crate::service::FeedbackForMe::Nothing,
+    };
     let now = Utc::now();
     let opens = event.starts_at - Duration::minutes(ONLINE_LINK_LEAD);
     let page = EventPage {
@@ -150,6 +159,7 @@ pub(crate) async fn event_page(
         place,
         map_url,
         community,
+        feedback,
         e: event,
         p,
     };
@@ -205,4 +215,30 @@ fn json_ld(event: &Event, place: Option<&str>, organizer: Option<&Community>) ->
     }
     // `</script>` inside a string would end the element: JSON allows `<` written as \u003c.
     doc.to_string().replace('<', "\\u003c")
+}
+
+/// A participant's answer to the event's feedback poll, from the form on its page (issue 16).
+#[derive(serde::Deserialize)]
+pub(crate) struct FeedbackForm {
+    csrf: String,
+    #[serde(default)]
+    choice: String,
+    #[serde(default)]
+    answer: String,
+}
+
+pub(crate) async fn answer_feedback(
+    axum::extract::State(v): axum::extract::State<Verkosto>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    p: Visitor,
+    axum::Form(form): axum::Form<FeedbackForm>,
+) -> Result<Response, PageError> {
+    p.check_csrf(&form.csrf)?;
+    let account = p.require_account()?;
+    v.answer_feedback(account, &id, &form.choice, Some(&form.answer))
+        .await
+        .map_err(|e| p.error(e))?;
+    Ok(axum::response::IntoResponse::into_response(
+        axum::response::Redirect::to(&format!("/e/{id}#feedback")),
+    ))
 }

@@ -209,6 +209,22 @@ fn figure_rows(lang: Lang, now: &Figures, before: &Figures) -> Vec<FigureRow> {
             before: rate(before),
         },
     );
+    let average = |f: &Figures| {
+        f.feedback
+            .average_rating
+            .map(|a| lang.decimal(a))
+            .unwrap_or_else(|| lang.t("insights-none"))
+    };
+    rows.push(FigureRow {
+        label: lang.t("insights-responses"),
+        now: lang.number(now.feedback.responses),
+        before: lang.number(before.feedback.responses),
+    });
+    rows.push(FigureRow {
+        label: lang.t("insights-feedback"),
+        now: average(now),
+        before: average(before),
+    });
     rows.push(FigureRow {
         label: lang.t("insights-announcements"),
         now: lang.number(now.reach.announcements_published),
@@ -435,6 +451,19 @@ pub(super) async fn insights_csv(
         ("boosts", |f| f.reach.boosts.to_string()),
     ];
     let likes = (n(now.reach.likes), n(before.reach.likes));
+    let feedback = (
+        n(now.feedback.responses),
+        n(before.feedback.responses),
+        now.feedback
+            .average_rating
+            .map(|r| format!("{r:.4}"))
+            .unwrap_or_default(),
+        before
+            .feedback
+            .average_rating
+            .map(|r| format!("{r:.4}"))
+            .unwrap_or_default(),
+    );
     let published = (
         n(now.reach.announcements_published),
         n(before.reach.announcements_published),
@@ -452,6 +481,8 @@ pub(super) async fn insights_csv(
         }
         out.write_record(["likes", &likes.0, &likes.1])?;
         out.write_record(["announcements_published", &published.0, &published.1])?;
+        out.write_record(["feedback_responses", &feedback.0, &feedback.1])?;
+        out.write_record(["feedback_average_rating", &feedback.2, &feedback.3])?;
         Ok(())
     })
 }
