@@ -268,7 +268,8 @@ async fn feedback_polls_go_to_each_participant_and_count_each_answer_once() {
 
 /// A local participant answers on the event's page: the form is there for them (and not for someone
 /// who did not come), a forged form changes nothing, and afterwards the page thanks them; the
-/// manager's insights page shows the answer in the manager's language.
+/// manager sends the poll and reads its results on the participant list, and the insights page shows
+/// the answer in the manager's language.
 #[tokio::test]
 async fn local_participants_answer_on_the_event_page() {
     use crate::common::web::{client, form_token, post_login};
@@ -293,14 +294,18 @@ async fn local_participants_answer_on_the_event_page() {
         json!({}),
     )
     .await;
-    let (status, _) = a
-        .post_json(
-            &format!("/api/v1/events/{id}/feedback"),
-            Some(&manager),
-            json!({ "open_question": "Något mer?" }),
-        )
-        .await;
-    assert_eq!(status, 201);
+    // The manager sends the poll from the participant list, with an open question.
+    let boss = client();
+    post_login(&a, &boss, "maija", "").await;
+    let list = a.url(&format!("/manage/events/{id}/participants"));
+    let csrf = form_token(&boss, &list).await;
+    let sent = boss
+        .post(a.url(&format!("/manage/events/{id}/feedback")))
+        .form(&[("csrf", csrf.as_str()), ("open_question", "Något mer?")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(sent.status(), 303);
 
     let page = |http: reqwest::Client| {
         let url = a.url(&format!("/e/{id}"));
@@ -360,8 +365,19 @@ async fn local_participants_answer_on_the_event_page() {
         (&json!(1), &json!(["Toppen!"])),
         "{results}"
     );
-    let boss = client();
-    post_login(&a, &boss, "maija", "").await;
+    let results = boss
+        .get(&list)
+        .header("accept-language", "fi")
+        .send()
+        .await
+        .expect("list")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        results.contains("<li>Toppen!</li>") && results.contains("Palautteen keskiarvo: 5,0"),
+        "{results}"
+    );
     let insights = boss
         .get(a.url("/manage/c/kahvila/insights"))
         .header("accept-language", "fi")

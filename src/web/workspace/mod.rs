@@ -41,7 +41,7 @@ use insights::{
     revoke_report, share_report,
 };
 use interaction::{interact, interaction};
-use participants::{decide_participation, participants, participants_csv};
+use participants::{ask_feedback, decide_participation, participants, participants_csv};
 use session::{login, login_page, logout};
 
 pub(super) fn routes() -> Router<Verkosto> {
@@ -93,6 +93,7 @@ pub(super) fn routes() -> Router<Verkosto> {
             "/manage/events/{id}/participants/{pid}/attended",
             post(check_in),
         )
+        .route("/manage/events/{id}/feedback", post(ask_feedback))
 }
 
 /// A form page: 422 when it comes back refused, so clients and tests can tell it from a fresh form.

@@ -46,6 +46,19 @@ struct ParticipantsPage {
     e: Event,
     c: Community,
     rows: Vec<ParticipantRow>,
+    /// The feedback poll's results, once sent (issue 16).
+    feedback: Option<FeedbackView>,
+    /// Whether a feedback poll can be sent now (the event is over and none was sent).
+    can_ask: bool,
+}
+
+/// A feedback poll's results as the participant page shows them.
+struct FeedbackView {
+    question: String,
+    choices: Vec<(String, String)>,
+    responses: String,
+    average: Option<String>,
+    answers: Vec<String>,
 }
 
 pub(super) async fn participants(
@@ -65,7 +78,24 @@ pub(super) async fn participants(
             x,
         })
         .collect();
+    let feedback = match v.feedback_results(account, &id).await {
+        Ok(r) => Some(FeedbackView {
+            question: r.poll.question,
+            choices: r
+                .choices
+                .into_iter()
+                .map(|c| (c.name, p.lang.number(c.votes)))
+                .collect(),
+            responses: p.lang.number(r.responses),
+            average: r.average.map(|a| p.lang.decimal(a)),
+            answers: r.answers,
+        }),
+        Err(Error::Refused(crate::error::Refusal::NoFeedbackPoll)) => None,
+        Err(e) => return Err(p.error(e)),
+    };
     let page = ParticipantsPage {
+        can_ask: feedback.is_none() && event.ends_at <= chrono::Utc::now(),
+        feedback,
         p,
         e: event,
         c,
@@ -132,4 +162,34 @@ pub(super) async fn decide_participation(
         .await
         .map_err(|e| p.error(e))?;
     Ok(Redirect::to(&format!("/manage/events/{id}/participants")).into_response())
+}
+
+/// The form sending the feedback poll: the default rating, and an open question if typed.
+#[derive(serde::Deserialize)]
+pub(super) struct AskFeedbackForm {
+    csrf: String,
+    #[serde(default)]
+    open_question: String,
+}
+
+pub(super) async fn ask_feedback(
+    State(v): State<Verkosto>,
+    Path(id): Path<String>,
+    p: Visitor,
+    Form(form): Form<AskFeedbackForm>,
+) -> Result<Response, PageError> {
+    p.check_csrf(&form.csrf)?;
+    let account = p.require_account()?;
+    let open_question = Some(form.open_question.trim().to_string()).filter(|q| !q.is_empty());
+    v.send_feedback_poll(
+        account,
+        &id,
+        crate::service::NewFeedbackPoll {
+            open_question,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| p.error(e))?;
+    Ok(Redirect::to(&format!("/manage/events/{id}/participants#feedback")).into_response())
 }
