@@ -622,3 +622,114 @@ async fn a_shared_report_is_read_through_its_secret_link_until_revoked() {
         a.stop().await;
     }
 }
+
+/// A network's insights put its member communities side by side: the events each held and their
+/// participant counts, this period and the one before, and no one's name.
+#[tokio::test]
+async fn a_network_sees_its_members_side_by_side() {
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        let a = TestServer::start(db).await;
+        let manager = a.account("maija").await;
+        let (status, _) = post(
+            &a,
+            "/api/v1/communities",
+            &manager,
+            json!({ "name": "verkosto", "kind": "network" }),
+        )
+        .await;
+        assert_eq!(status, 201);
+        let network = format!("verkosto@{}", a.domain);
+        for name in ["kahvila", "tila"] {
+            a.community(&manager, name, "open").await;
+            let (status, body) = post(
+                &a,
+                &format!("/api/v1/communities/{name}/networks"),
+                &manager,
+                json!({ "handle": network }),
+            )
+            .await;
+            assert_eq!(
+                (status, body["state"].as_str()),
+                (201, Some("active")),
+                "{backend}: {body}"
+            );
+        }
+        // kahvila: an event with two people; tila: one with one person, and one cancelled.
+        let people = [a.account("lauri").await, a.account("mira").await];
+        let make = |community: &'static str, hours_ago: i64| {
+            let manager = manager.clone();
+            let a = &a;
+            async move {
+                let starts = Utc::now() - Duration::hours(hours_ago);
+                let (status, e) = post(a, &format!("/api/v1/communities/{community}/events"), &manager,
+                    json!({ "title": format!("{community} {hours_ago}"), "starts_at": rfc3339(starts),
+                            "ends_at": rfc3339(starts + Duration::hours(1)) })).await;
+                assert_eq!(status, 201, "{e}");
+                e["id"].as_str().expect("id").to_string()
+            }
+        };
+        let kahvila = make("kahvila", 5).await;
+        let tila = make("tila", 4).await;
+        let cancelled = make("tila", 3).await;
+        for (event, who) in [(&kahvila, &people[..]), (&tila, &people[..1])] {
+            for token in who {
+                let (status, _) = post(
+                    &a,
+                    &format!("/api/v1/events/{event}/participation"),
+                    token,
+                    json!({}),
+                )
+                .await;
+                assert_eq!(status, 201);
+            }
+        }
+        let (status, _) = post(
+            &a,
+            &format!("/api/v1/events/{cancelled}/cancel"),
+            &manager,
+            json!({}),
+        )
+        .await;
+        assert_eq!(status, 200, "{backend}");
+
+        let (status, insights) = a
+            .get_json("/api/v1/communities/verkosto/insights", Some(&manager))
+            .await;
+        assert_eq!(status, 200, "{backend}: {insights}");
+        let members = insights["members"].as_array().expect("members");
+        let row = |name: &str| {
+            members
+                .iter()
+                .find(|m| m["handle"] == format!("{name}@{}", a.domain))
+                .map(|m| {
+                    (
+                        m["events"].as_i64(),
+                        m["participants"].as_i64(),
+                        m["previous_events"].as_i64(),
+                    )
+                })
+        };
+        assert_eq!(
+            row("kahvila"),
+            Some((Some(1), Some(2), Some(0))),
+            "{backend}: {insights}"
+        );
+        assert_eq!(
+            row("tila"),
+            Some((Some(1), Some(1), Some(0))),
+            "{backend}: {insights}"
+        );
+        let text = insights.to_string();
+        assert!(
+            !text.contains("/u/lauri") && !text.contains("/u/mira"),
+            "{backend}: names: {text}"
+        );
+        // A community that is no network has no members row.
+        let (_, plain) = a
+            .get_json("/api/v1/communities/kahvila/insights", Some(&manager))
+            .await;
+        assert!(plain.get("members").is_none(), "{backend}: {plain}");
+        a.stop().await;
+    }
+}

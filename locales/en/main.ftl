@@ -424,3 +424,6 @@ feedback-ask-intro = Send the participants a short feedback poll (a 1–5 rating
 feedback-open-question = An open question (optional)
 feedback-ask = Send the feedback poll
 feedback-after = The feedback poll can be sent once the event has ended.
+insights-members = Member communities side by side
+insights-member = Community
+insights-no-members = The network has no members yet.

@@ -398,3 +398,6 @@ feedback-ask-intro = Lähetä osallistujille lyhyt palautekysely (arvio 1–5). 
 feedback-open-question = Avoin kysymys (vapaaehtoinen)
 feedback-ask = Lähetä palautekysely
 feedback-after = Palautekyselyn voi lähettää, kun tapahtuma on päättynyt.
+insights-members = Jäsenyhteisöt rinnakkain
+insights-member = Yhteisö
+insights-no-members = Verkostolla ei ole vielä jäseniä.

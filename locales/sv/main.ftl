@@ -424,3 +424,6 @@ feedback-ask-intro = Skicka en kort enkät till deltagarna (betyg 1–5). I fedi
 feedback-open-question = Öppen fråga (frivillig)
 feedback-ask = Skicka enkäten
 feedback-after = Enkäten kan skickas när evenemanget är slut.
+insights-members = Medlemsgemenskaperna sida vid sida
+insights-member = Gemenskap
+insights-no-members = Nätverket har inga medlemmar ännu.

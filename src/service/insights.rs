@@ -32,6 +32,10 @@ pub struct Insights {
     pub figures: Figures,
     /// The same figures for the period of the same length just before.
     pub previous: Figures,
+    /// A network's member communities side by side: what each shows the network (its events and
+    /// their participant counts), never its people. Absent for a community that is no network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<MemberFigures>>,
     /// Per day and per event.
     pub series: Series,
 }
@@ -124,6 +128,23 @@ pub struct Reach {
     pub boosts: i64,
     /// Likes of them.
     pub likes: i64,
+}
+
+/// One member community of a network over the period.
+#[derive(Debug, Serialize)]
+pub struct MemberFigures {
+    /// The member's actor id.
+    pub ap_id: url::Url,
+    /// `name@host`.
+    pub handle: String,
+    /// Its events that started within the period, not cancelled.
+    pub events: i64,
+    /// Their participants.
+    pub participants: i64,
+    /// The same two for the previous period.
+    pub previous_events: i64,
+    /// See `previous_events`.
+    pub previous_participants: i64,
 }
 
 /// The series behind the figures.
@@ -258,12 +279,46 @@ impl Verkosto {
         }
         let previous = figures.pop().unwrap_or_default();
         let figures = figures.pop().unwrap_or_default();
+        let members = if community.kind == crate::model::CommunityKind::Network {
+            let mut members = Vec::new();
+            let active = store::networks::members(
+                conn,
+                community.id,
+                crate::model::NetworkMemberState::Active,
+            )
+            .await?;
+            for m in active {
+                let (events, participants) =
+                    rows::organizer_echo(conn, m.member_ap_id.as_str(), from, to).await?;
+                let (previous_events, previous_participants) =
+                    rows::organizer_echo(conn, m.member_ap_id.as_str(), previous_from, from)
+                        .await?;
+                let name = m
+                    .member_ap_id
+                    .path_segments()
+                    .and_then(|mut s| s.next_back().map(str::to_string))
+                    .unwrap_or_default();
+                let host = crate::apub::actor::normalized_host(&m.member_ap_id).unwrap_or_default();
+                members.push(MemberFigures {
+                    handle: format!("{name}@{host}"),
+                    ap_id: m.member_ap_id,
+                    events,
+                    participants,
+                    previous_events,
+                    previous_participants,
+                });
+            }
+            Some(members)
+        } else {
+            None
+        };
         Ok(Insights {
             community: community.name,
             from,
             to,
             figures,
             previous,
+            members,
             series: Series {
                 per_day: per_day(&changes, &participations, from, to),
                 per_event: per_event(&events, &participations, from, to, now),

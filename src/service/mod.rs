@@ -44,7 +44,7 @@ pub use feedback::{ChoiceCount, FeedbackForMe, FeedbackResults, NewFeedbackPoll}
 pub use follows::FollowRequestDecision;
 pub use insights::{
     Day, EventFigures, EventRow, FeedbackFigures, Figures, FollowerFigures, Insights,
-    ParticipationFigures, Reach, Series,
+    MemberFigures, ParticipationFigures, Reach, Series,
 };
 pub use keys::generate_keypair;
 pub use networks::DirectoryEntry;

@@ -330,3 +330,24 @@ pub async fn delete_report_link(c: &mut Conn<'_>, community_id: i64, id: i64) ->
         .map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }
+
+/// The events of the community `organizer` (any instance's) starting within `[from, to)`, not
+/// cancelled, and their participants: what a member shows its network. Participants of a remote
+/// event are the count its organizer publishes; of a local one, those with a seat.
+pub async fn organizer_echo(
+    c: &mut Conn<'_>,
+    organizer: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<(i64, i64)> {
+    Ok(on_conn!(c, c => sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN e.community_id IS NULL THEN e.remote_participant_count \
+           ELSE (SELECT COUNT(*) FROM participations p WHERE p.event_id = e.id AND p.state = 'accepted') END), 0) AS BIGINT) \
+         FROM events e WHERE e.organizer_ap_id = $1 AND e.starts_at >= $2 AND e.starts_at < $3 \
+           AND e.status <> 'cancelled'")
+        .bind(organizer)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&mut **c)
+        .await)?)
+}

@@ -85,6 +85,8 @@ pub(crate) struct InsightsView {
     pub(crate) events_alt: String,
     /// The charts' addresses.
     pub(crate) followers_chart: String,
+    /// A network's members side by side: handle, events and participants (now, before).
+    pub(crate) members: Option<Vec<[String; 5]>>,
     pub(crate) events_chart: String,
 }
 
@@ -142,6 +144,20 @@ impl InsightsView {
             followers_alt,
             events_alt: lang.t("insights-events-chart"),
             followers_chart: format!("{charts}/followers.svg{query}"),
+            members: insights.members.as_ref().map(|members| {
+                members
+                    .iter()
+                    .map(|m| {
+                        [
+                            m.handle.clone(),
+                            lang.number(m.events),
+                            lang.number(m.participants),
+                            lang.number(m.previous_events),
+                            lang.number(m.previous_participants),
+                        ]
+                    })
+                    .collect()
+            }),
             events_chart: format!("{charts}/events.svg{query}"),
         }
     }
