@@ -85,6 +85,9 @@ pub struct Settings {
     /// The most outbox items read when a follow of a remote community or instance is accepted (or a
     /// community joins a network), to store its upcoming events at once.
     pub backfill_items: usize,
+    /// How long the impact figures keep who followed, reacted, withdrew or answered a poll (issue 16);
+    /// older rows are pseudonymised (their counts stay). Two years by default.
+    pub personal_data_retention: Duration,
 }
 
 impl Settings {
@@ -117,6 +120,7 @@ impl Settings {
             max_concurrent_requests: 1024,
             instance_follow_policy: crate::model::InstanceFollowPolicy::Approval,
             backfill_items: 20,
+            personal_data_retention: Duration::from_secs(730 * 24 * 3600),
         }
     }
 

@@ -733,3 +733,69 @@ async fn a_network_sees_its_members_side_by_side() {
         a.stop().await;
     }
 }
+
+/// Past the retention, the impact figures forget who: follower history, reactions, withdrawals and
+/// poll answers are pseudonymised, and the counts stay the same.
+#[tokio::test]
+async fn personal_data_past_its_retention_is_pseudonymised_and_counts_stay() {
+    let (_sink, sink_host, key) = Sink::serving_actors().await;
+    let fan = RemoteSigner::with_key(format!("http://{sink_host}/actor/1"), &key.private_key_pem);
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        let a = TestServer::start_with(db, |s| {
+            s.personal_data_retention = std::time::Duration::ZERO
+        })
+        .await;
+        let manager = a.account("maija").await;
+        a.community(&manager, "kahvila", "open").await;
+        let held = event(&a, &manager, Utc::now() - Duration::hours(1), 5).await;
+        let follow = json!({ "id": format!("{}/follows/1", fan.actor), "type": "Follow",
+            "actor": fan.actor, "object": a.url("/c/kahvila") });
+        assert_eq!(fan.post(&a, "/c/kahvila/inbox", &follow).await.0, 202);
+        let like = json!({ "id": format!("{}/likes/1", fan.actor), "type": "Like",
+            "actor": fan.actor, "object": held["ap_id"] });
+        assert_eq!(fan.post(&a, "/inbox", &like).await.0, 202);
+        let (_, before) = a
+            .get_json("/api/v1/communities/kahvila/insights", Some(&manager))
+            .await;
+
+        a.verkosto.purge_personal_data().await.expect("purge");
+        let named = |table: &'static str, who: &'static str| {
+            let sql = format!("SELECT COUNT(*) FROM {table} WHERE {who} LIKE '%{sink_host}%'");
+            let db = a.verkosto.db().clone();
+            async move {
+                match db {
+                    verkosto::store::Db::Sqlite(p) => {
+                        sqlx::query_scalar::<_, i64>(&sql).fetch_one(&p).await
+                    }
+                    verkosto::store::Db::Postgres(p) => {
+                        sqlx::query_scalar::<_, i64>(&sql).fetch_one(&p).await
+                    }
+                }
+                .expect("count")
+            }
+        };
+        assert_eq!(
+            named("follower_changes", "follower_ap_id").await,
+            0,
+            "{backend}"
+        );
+        assert_eq!(named("reactions", "actor_ap_id").await, 0, "{backend}");
+        let (_, after) = a
+            .get_json("/api/v1/communities/kahvila/insights", Some(&manager))
+            .await;
+        assert_eq!(after["followers"]["new"], 1, "{backend}: {after}");
+        assert_eq!(after["reach"], before["reach"], "{backend}");
+        assert_eq!(after["reach"]["likes"], 1, "{backend}");
+        a.stop().await;
+    }
+    // With the default retention (two years), nothing this young is touched.
+    let a = TestServer::start(TestDb::sqlite().await).await;
+    let manager = a.account("maija").await;
+    a.community(&manager, "kahvila", "open").await;
+    let follow = json!({ "id": format!("{}/follows/2", fan.actor), "type": "Follow",
+        "actor": fan.actor, "object": a.url("/c/kahvila") });
+    assert_eq!(fan.post(&a, "/c/kahvila/inbox", &follow).await.0, 202);
+    assert_eq!(a.verkosto.purge_personal_data().await.expect("purge"), 0);
+    a.stop().await;
+}

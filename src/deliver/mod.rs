@@ -180,6 +180,9 @@ pub(crate) fn spawn_workers(
                 if let Err(e) = prune_received(&verkosto).await {
                     tracing::warn!(error = %e, "pruning received activity ids failed");
                 }
+                if let Err(e) = verkosto.purge_personal_data().await {
+                    tracing::warn!(error = %e, "pseudonymising old personal data failed");
+                }
             }
             for delivery in claimed {
                 let Ok(permit) = permits.clone().acquire_owned().await else {

@@ -548,6 +548,24 @@ fn per_event(
 }
 
 impl Verkosto {
+    /// Pseudonymises the people in the impact figures' rows older than
+    /// [`crate::Settings::personal_data_retention`] (run with the delivery queue's housekeeping);
+    /// returns how many rows changed.
+    pub async fn purge_personal_data(&self) -> Result<u64> {
+        let retention =
+            Duration::from_std(self.settings().personal_data_retention).unwrap_or(Duration::MAX);
+        let before = store::now()
+            .checked_sub_signed(retention)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let mut tx = self.db().begin().await?;
+        let changed = rows::purge_personal(&mut tx.conn(), before).await?;
+        self.commit(tx).await?;
+        if changed > 0 {
+            tracing::info!(changed, "personal data past its retention pseudonymised");
+        }
+        Ok(changed)
+    }
+
     /// A manager marks participant `participation_id` of event `public_id` as come (`attended`
     /// true) or takes the mark back. Only accepted participants can be checked in.
     pub async fn mark_attended(

@@ -351,3 +351,29 @@ pub async fn organizer_echo(
         .fetch_one(&mut **c)
         .await)?)
 }
+
+/// Pseudonymises who followed, withdrew, reacted, was sent or answered a poll, in rows older than
+/// `before`: the person's id becomes `purged:<row id>`, so counts stay and no one can be told apart.
+/// Returns how many rows changed.
+pub async fn purge_personal(c: &mut Conn<'_>, before: DateTime<Utc>) -> Result<u64> {
+    const TABLES: [(&str, &str, &str); 5] = [
+        ("follower_changes", "follower_ap_id", "at"),
+        ("participation_cancellations", "participant_ap_id", "at"),
+        ("reactions", "actor_ap_id", "created_at"),
+        ("poll_invitations", "recipient_ap_id", "created_at"),
+        ("poll_votes", "voter_ap_id", "created_at"),
+    ];
+    let mut changed = 0;
+    for (table, who, when) in TABLES {
+        let sql = format!(
+            "UPDATE {table} SET {who} = 'purged:' || CAST(id AS TEXT) \
+             WHERE {when} < $1 AND {who} NOT LIKE 'purged:%'"
+        );
+        changed += on_conn!(c, c => sqlx::query(&sql)
+            .bind(before)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(changed)
+}

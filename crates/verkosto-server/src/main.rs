@@ -110,6 +110,10 @@ struct ServeArgs {
     /// Inbox posts a minute signed by the actors of one host.
     #[arg(long, env = "VERKOSTO_INBOX_PER_HOST_PER_MINUTE")]
     inbox_per_host_per_minute: Option<u32>,
+    /// Days the impact figures keep who followed, reacted, cancelled or answered (then pseudonymised;
+    /// the counts stay). Default 730.
+    #[arg(long, env = "VERKOSTO_PERSONAL_DATA_DAYS")]
+    personal_data_days: Option<u64>,
     /// Deliveries in flight at once.
     #[arg(long, env = "VERKOSTO_DELIVERY_WORKERS")]
     delivery_workers: Option<usize>,
@@ -172,6 +176,7 @@ struct FileConfig {
     document_cache_mb: Option<u64>,
     inbox_per_ip_per_minute: Option<u32>,
     inbox_per_host_per_minute: Option<u32>,
+    personal_data_days: Option<u64>,
     delivery_workers: Option<usize>,
     workers_per_host: Option<usize>,
     unavailable_after: Option<String>,
@@ -273,6 +278,9 @@ fn resolve(common: &Common, serve: &ServeArgs) -> anyhow::Result<Resolved> {
         .or(file.inbox_per_host_per_minute)
     {
         settings.inbox_per_host_per_minute = n.max(1);
+    }
+    if let Some(days) = serve.personal_data_days.or(file.personal_data_days) {
+        settings.personal_data_retention = std::time::Duration::from_secs(days.max(1) * 24 * 3600);
     }
     if let Some(n) = serve.delivery_workers.or(file.delivery_workers) {
         settings.delivery_workers = n.max(1);
