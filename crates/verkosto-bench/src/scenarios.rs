@@ -196,21 +196,23 @@ async fn footprint(
         }
         base.stop().await;
     }
+    let start_ms = median(starts);
     results.rows.push(
         Row::info(
             "start-up to first answer, fresh database",
             name,
-            median(starts),
+            start_ms,
             "ms",
         )
-        .against("bare axum", median(base_starts), "ms"),
+        .against("bare axum", median(base_starts), "ms")
+        .target("<= 100 ms", start_ms <= 100.0),
     );
     if let (Some(ours), Some(theirs)) = (idle, base_idle) {
         let mb = ours as f64 / 1e6;
         results.rows.push(
             Row::info("resident memory at idle", name, mb, "MB")
                 .against("bare axum", theirs as f64 / 1e6, "MB")
-                .target("< 20 MB", mb < 20.0),
+                .target("<= 15 MB", mb <= 15.0),
         );
     }
     Ok(())
