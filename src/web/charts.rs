@@ -13,6 +13,19 @@ const FONTS: &str = "Roboto, system-ui, -apple-system, 'Segoe UI', Arial, sans-s
 const WIDTH: f32 = 720.0;
 const HEIGHT: f32 = 320.0;
 
+/// The chart a file name asks for (`followers.svg` or `events.svg`) of `insights`.
+pub(crate) fn by_file(
+    lang: Lang,
+    insights: &crate::service::Insights,
+    file: &str,
+) -> Result<String> {
+    match file {
+        "followers.svg" => followers_per_day(lang, &insights.series.per_day),
+        "events.svg" => participants_per_event(lang, &insights.series.per_event),
+        other => Err(Error::NotFound(format!("no chart {other}"))),
+    }
+}
+
 /// Followers gained and lost per day.
 pub(crate) fn followers_per_day(lang: Lang, days: &[Day]) -> Result<String> {
     let labels = days.iter().map(|d| lang.short_day(d.date)).collect();

@@ -21,8 +21,7 @@ use crate::service::Verkosto;
 pub(super) fn routes() -> Router<Verkosto> {
     Router::new()
         .route("/r/{token}", get(report))
-        .route("/r/{token}/followers.svg", get(followers_chart))
-        .route("/r/{token}/events.svg", get(events_chart))
+        .route("/r/{token}/{chart}", get(chart))
 }
 
 #[derive(Template)]
@@ -74,24 +73,13 @@ async fn report(
     Ok(private(render(&page, &page.p)))
 }
 
-async fn followers_chart(
+/// A chart of the report (`followers.svg`, `events.svg`).
+async fn chart(
     State(v): State<Verkosto>,
-    Path(token): Path<String>,
+    Path((token, file)): Path<(String, String)>,
     p: Visitor,
 ) -> Result<Response, PageError> {
     let (_, insights) = v.shared_report(&token).await.map_err(|e| p.error(e))?;
-    let body =
-        charts::followers_per_day(p.lang, &insights.series.per_day).map_err(|e| p.error(e))?;
-    Ok(private(super::workspace::svg(body)))
-}
-
-async fn events_chart(
-    State(v): State<Verkosto>,
-    Path(token): Path<String>,
-    p: Visitor,
-) -> Result<Response, PageError> {
-    let (_, insights) = v.shared_report(&token).await.map_err(|e| p.error(e))?;
-    let body = charts::participants_per_event(p.lang, &insights.series.per_event)
-        .map_err(|e| p.error(e))?;
+    let body = charts::by_file(p.lang, &insights, &file).map_err(|e| p.error(e))?;
     Ok(private(super::workspace::svg(body)))
 }

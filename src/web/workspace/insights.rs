@@ -377,27 +377,15 @@ pub(crate) fn svg(body: String) -> Response {
         .into_response()
 }
 
-pub(super) async fn followers_chart(
+/// A chart of the period (`followers.svg`, `events.svg`).
+pub(super) async fn chart(
     State(v): State<Verkosto>,
-    Path(name): Path<String>,
+    Path((name, file)): Path<(String, String)>,
     Query(form): Query<PeriodForm>,
     p: Visitor,
 ) -> Result<Response, PageError> {
     let (_, insights) = load(&v, &p, &name, &form).await?;
-    let body =
-        charts::followers_per_day(p.lang, &insights.series.per_day).map_err(|e| p.error(e))?;
-    Ok(svg(body))
-}
-
-pub(super) async fn events_chart(
-    State(v): State<Verkosto>,
-    Path(name): Path<String>,
-    Query(form): Query<PeriodForm>,
-    p: Visitor,
-) -> Result<Response, PageError> {
-    let (_, insights) = load(&v, &p, &name, &form).await?;
-    let body = charts::participants_per_event(p.lang, &insights.series.per_event)
-        .map_err(|e| p.error(e))?;
+    let body = charts::by_file(p.lang, &insights, &file).map_err(|e| p.error(e))?;
     Ok(svg(body))
 }
 

@@ -37,8 +37,7 @@ use communities::{
 use events::{cancel_event, create_event, edit_event_page, new_event_page, update_event};
 pub(super) use insights::{InsightsView, svg};
 use insights::{
-    check_in, events_chart, events_csv, followers_chart, insights_csv, insights_page,
-    revoke_report, share_report,
+    chart, check_in, events_csv, insights_csv, insights_page, revoke_report, share_report,
 };
 use interaction::{interact, interaction};
 use participants::{ask_feedback, decide_participation, participants, participants_csv};
@@ -64,11 +63,7 @@ pub(super) fn routes() -> Router<Verkosto> {
         .route("/manage/c/{name}/insights", get(insights_page))
         .route("/manage/c/{name}/insights.csv", get(insights_csv))
         .route("/manage/c/{name}/insights/events.csv", get(events_csv))
-        .route(
-            "/manage/c/{name}/insights/followers.svg",
-            get(followers_chart),
-        )
-        .route("/manage/c/{name}/insights/events.svg", get(events_chart))
+        .route("/manage/c/{name}/insights/{chart}", get(chart))
         .route("/manage/c/{name}/reports", post(share_report))
         .route("/manage/c/{name}/reports/{id}/revoke", post(revoke_report))
         .route(
