@@ -232,11 +232,13 @@ async fn feedback_polls_go_to_each_participant_and_count_each_answer_once() {
             .collect();
         assert_eq!(votes, [0, 0, 1, 1, 1], "{backend}: {results}");
         assert_eq!(results["average"], 4.0, "{backend}");
-        assert_eq!(
-            results["answers"],
-            json!(["Lisää kahvia & pullaa!", "Hyvä aamu"]),
-            "{backend}"
-        );
+        let texts: Vec<&str> = results["answers"]
+            .as_array()
+            .expect("answers")
+            .iter()
+            .filter_map(|a| a["text"].as_str())
+            .collect();
+        assert_eq!(texts, ["Lisää kahvia & pullaa!", "Hyvä aamu"], "{backend}");
         assert!(
             !results.to_string().contains(&sink_host),
             "{backend}: no one is named: {results}"
@@ -259,8 +261,53 @@ async fn feedback_polls_go_to_each_participant_and_count_each_answer_once() {
             .await;
         assert_eq!(
             insights["feedback"],
-            json!({ "polls": 1, "responses": 3, "average_rating": 4.0 }),
+            json!({ "polls": 1, "responses": 3, "average_rating": 4.0, "quotes": [] }),
             "{backend}"
+        );
+
+        // A manager picks an answer in words to quote in the shared report; a vote has no words.
+        let answers = results["answers"].as_array().expect("answers");
+        let quoted = answers[0]["id"].as_i64().expect("id");
+        let feature =
+            |answer: i64| format!("/api/v1/events/{id}/feedback/answers/{answer}/featured");
+        let (status, _) = a
+            .post_json(&feature(quoted), Some(&stranger), json!({}))
+            .await;
+        assert_eq!(status, 403);
+        let (status, _) = a
+            .post_json(&feature(quoted), Some(&manager), json!({}))
+            .await;
+        assert_eq!(status, 204, "{backend}");
+        let (_, all) = a.get_json(&path(id), Some(&manager)).await;
+        let silent = all["answers"].as_array().map(Vec::len).unwrap_or(0) as i64;
+        let (status, body) = a
+            .post_json(&feature(quoted + 1000 + silent), Some(&manager), json!({}))
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (404, Some("no_such_answer")),
+            "{backend}: {body}"
+        );
+        let (_, made) = a
+            .post_json(
+                "/api/v1/communities/kahvila/reports",
+                Some(&manager),
+                json!({}),
+            )
+            .await;
+        let report = reqwest::get(made["url"].as_str().expect("url"))
+            .await
+            .expect("report")
+            .text()
+            .await
+            .expect("body");
+        assert!(
+            report.contains("<blockquote><p>Lisää kahvia &#38; pullaa!</p></blockquote>"),
+            "{backend}: {report}"
+        );
+        assert!(
+            !report.contains("Hyvä aamu"),
+            "{backend}: only picked answers are quoted"
         );
         a.stop().await;
     }
@@ -361,8 +408,8 @@ async fn local_participants_answer_on_the_event_page() {
         .get_json(&format!("/api/v1/events/{id}/feedback"), Some(&manager))
         .await;
     assert_eq!(
-        (&results["responses"], &results["answers"]),
-        (&json!(1), &json!(["Toppen!"])),
+        (&results["responses"], &results["answers"][0]["text"]),
+        (&json!(1), &json!("Toppen!")),
         "{results}"
     );
     let results = boss
@@ -375,7 +422,7 @@ async fn local_participants_answer_on_the_event_page() {
         .await
         .expect("body");
     assert!(
-        results.contains("<li>Toppen!</li>") && results.contains("Palautteen keskiarvo: 5,0"),
+        results.contains("<q>Toppen!</q>") && results.contains("Palautteen keskiarvo: 5,0"),
         "{results}"
     );
     let insights = boss

@@ -25,13 +25,15 @@ CREATE TABLE poll_invitations (
     CONSTRAINT poll_invitations_once UNIQUE (poll_id, recipient_ap_id)
 );
 
--- Answers: the choice (a vote) and the open answer (a reply with text) of one person, in one row.
+-- Answers: the choice (a vote) and the open answer (a reply with text) of one person, in one row; a
+-- manager may pick open answers (`featured`) to quote in the shared report.
 CREATE TABLE poll_votes (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     poll_id BIGINT NOT NULL REFERENCES polls (id) ON DELETE CASCADE,
     voter_ap_id TEXT NOT NULL,
     choice TEXT,
     answer TEXT,
+    featured BOOLEAN NOT NULL DEFAULT FALSE,
     created_at TEXT NOT NULL,
     CONSTRAINT poll_votes_once UNIQUE (poll_id, voter_ap_id)
 );

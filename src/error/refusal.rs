@@ -298,6 +298,8 @@ refusals! {
     NoSuchCalendar = "no_such_calendar", NotFound;
     /// No such shared report (never made, or revoked).
     NoSuchReport = "no_such_report", NotFound;
+    /// No such answer in words to a feedback poll.
+    NoSuchAnswer = "no_such_answer", NotFound;
     /// No such language.
     NoSuchLanguage { code: String } = "no_such_language", NotFound;
     /// No such manager of a community.
@@ -451,6 +453,7 @@ impl fmt::Display for Refusal {
             ),
             NoSuchCalendar => write!(f, "calendar not found"),
             NoSuchReport => write!(f, "report not found (the link may have been revoked)"),
+            NoSuchAnswer => write!(f, "no such answer in words to this event's poll"),
             NoSuchLanguage { code } => write!(f, "language {code} not found"),
             NoSuchManager { name, community } => {
                 write!(f, "manager {name:?} of {community:?} not found")

@@ -48,6 +48,10 @@ pub(super) fn api_routes() -> Router<Verkosto> {
             post(send_feedback).get(feedback_results),
         )
         .route("/events/{id}/feedback/answer", post(answer_feedback))
+        .route(
+            "/events/{id}/feedback/answers/{answer}/featured",
+            post(feature_answer).delete(unfeature_answer),
+        )
         .route("/events/{id}/comments", get(comments))
         .route(
             "/events/{id}/comments/{cid}",
@@ -290,6 +294,26 @@ async fn answer_feedback(
 ) -> Result<StatusCode> {
     v.answer_feedback(&a, &id, &answer.choice, answer.answer.as_deref())
         .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A manager picks an answer in words to quote in the shared report.
+async fn feature_answer(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path((id, answer)): Path<(String, i64)>,
+) -> Result<StatusCode> {
+    v.feature_answer(&a, &id, answer, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An answer no longer quoted.
+async fn unfeature_answer(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path((id, answer)): Path<(String, i64)>,
+) -> Result<StatusCode> {
+    v.feature_answer(&a, &id, answer, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

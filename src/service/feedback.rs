@@ -64,7 +64,18 @@ pub struct FeedbackResults {
     /// The mean of the choices when they are all numbers (a rating).
     pub average: Option<f64>,
     /// The answers to the open question, oldest first, without names.
-    pub answers: Vec<String>,
+    pub answers: Vec<AnswerView>,
+}
+
+/// An answer to the open question, as its managers see it.
+#[derive(Debug, Serialize)]
+pub struct AnswerView {
+    /// Its id (to pick it for the report).
+    pub id: i64,
+    /// The words.
+    pub text: String,
+    /// Whether it is quoted in the shared report.
+    pub featured: bool,
 }
 
 /// Where one local person stands with an event's feedback poll.
@@ -247,10 +258,39 @@ impl Verkosto {
                 .collect(),
             responses: chosen.len() as i64,
             average: average(chosen.iter().copied()),
-            answers: answers.iter().filter_map(|a| a.answer.clone()).collect(),
+            answers: answers
+                .iter()
+                .filter_map(|a| {
+                    a.answer.clone().map(|text| AnswerView {
+                        id: a.id,
+                        text,
+                        featured: a.featured,
+                    })
+                })
+                .collect(),
             invited,
             poll,
         })
+    }
+
+    /// Picks answer `answer_id` of event `public_id`'s poll to quote in the shared report (or takes
+    /// it back). Its managers only; only an answer in words can be quoted.
+    pub async fn feature_answer(
+        &self,
+        by: &Account,
+        public_id: &str,
+        answer_id: i64,
+        featured: bool,
+    ) -> Result<()> {
+        let (event, _) = self.managed_local_event(by, public_id).await?;
+        let mut tx = self.db().begin().await?;
+        let poll = store::polls::of_event(&mut tx.conn(), event.id)
+            .await?
+            .ok_or_else(|| Error::from(Refusal::NoFeedbackPoll))?;
+        if !store::polls::set_featured(&mut tx.conn(), poll.id, answer_id, featured).await? {
+            return Err(Refusal::NoSuchAnswer.into());
+        }
+        self.commit(tx).await
     }
 
     /// Where `account` stands with event `public_id`'s feedback poll: what the event page offers

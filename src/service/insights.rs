@@ -62,6 +62,8 @@ pub struct FeedbackFigures {
     pub responses: i64,
     /// The mean of the numeric answers (the 1-5 ratings), if any.
     pub average_rating: Option<f64>,
+    /// Answers in words the managers picked to quote (no names).
+    pub quotes: Vec<String>,
 }
 
 /// Followers at the end of a period and their movement within it.
@@ -255,6 +257,8 @@ impl Verkosto {
             let polls = store::polls::polls_of_community(conn, community.id, start, end).await?;
             let choices =
                 store::polls::choices_of_community(conn, community.id, start, end).await?;
+            let quotes =
+                store::polls::featured_of_community(conn, community.id, start, end).await?;
             figures.push(Figures {
                 followers: self.follower_figures(&followers, &changes, start, end),
                 events: event_figures(&events, &participations, start, end, now, cancelled),
@@ -274,6 +278,7 @@ impl Verkosto {
                             .map(|(_, c)| c.as_str())
                             .filter(|c| c.parse::<f64>().is_ok()),
                     ),
+                    quotes,
                 },
             });
         }

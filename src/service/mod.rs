@@ -40,7 +40,7 @@ pub use announcements::TimelineItem;
 pub use events::{
     DEFAULT_TIMEZONE, EventCursor, EventsPage, MAX_EVENT_PAGE, MAX_EVENTS_PER_PAGE, PageStart,
 };
-pub use feedback::{ChoiceCount, FeedbackForMe, FeedbackResults, NewFeedbackPoll};
+pub use feedback::{AnswerView, ChoiceCount, FeedbackForMe, FeedbackResults, NewFeedbackPoll};
 pub use follows::FollowRequestDecision;
 pub use insights::{
     Day, EventFigures, EventRow, FeedbackFigures, Figures, FollowerFigures, Insights,

@@ -190,6 +190,10 @@ pub async fn answer(
 /// One person's answers, without who they are.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Answers {
+    /// Database id (to pick the open answer for the report).
+    pub id: i64,
+    /// Whether a manager picked the open answer for the report.
+    pub featured: bool,
     /// The choice, if they voted.
     pub choice: Option<String>,
     /// The open answer, if they wrote one.
@@ -199,7 +203,7 @@ pub struct Answers {
 /// Every person's answers to a poll, oldest first.
 pub async fn answers(c: &mut Conn<'_>, poll_id: i64) -> Result<Vec<Answers>> {
     Ok(on_conn!(c, c => sqlx::query_as(
-        "SELECT choice, answer FROM poll_votes WHERE poll_id = $1 ORDER BY id")
+        "SELECT id, featured, choice, answer FROM poll_votes WHERE poll_id = $1 ORDER BY id")
         .bind(poll_id)
         .fetch_all(&mut **c)
         .await)?)
@@ -248,5 +252,38 @@ pub async fn polls_of_community(
         .bind(from)
         .bind(to)
         .fetch_one(&mut **c)
+        .await)?)
+}
+
+/// Picks (or unpicks) answer `id` of poll `poll_id` for the report; returns whether it has words.
+pub async fn set_featured(c: &mut Conn<'_>, poll_id: i64, id: i64, featured: bool) -> Result<bool> {
+    let n = on_conn!(c, c => sqlx::query(
+        "UPDATE poll_votes SET featured = $3 WHERE poll_id = $1 AND id = $2 AND answer IS NOT NULL")
+        .bind(poll_id)
+        .bind(id)
+        .bind(featured)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// The answers managers picked from the polls of the community's events starting within
+/// `[from, to)`, oldest first.
+pub async fn featured_of_community(
+    c: &mut Conn<'_>,
+    community_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    Ok(on_conn!(c, c => sqlx::query_scalar(
+        "SELECT v.answer FROM poll_votes v JOIN polls p ON p.id = v.poll_id \
+         JOIN events e ON e.id = p.event_id \
+         WHERE e.community_id = $1 AND e.starts_at >= $2 AND e.starts_at < $3 AND v.featured \
+           AND v.answer IS NOT NULL ORDER BY v.id")
+        .bind(community_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut **c)
         .await)?)
 }

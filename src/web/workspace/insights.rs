@@ -85,6 +85,8 @@ pub(crate) struct InsightsView {
     pub(crate) events_alt: String,
     /// The charts' addresses.
     pub(crate) followers_chart: String,
+    /// Feedback answers the managers picked to quote.
+    pub(crate) quotes: Vec<String>,
     /// A network's members side by side: handle, events and participants (now, before).
     pub(crate) members: Option<Vec<[String; 5]>>,
     pub(crate) events_chart: String,
@@ -143,6 +145,7 @@ impl InsightsView {
             events,
             followers_alt,
             events_alt: lang.t("insights-events-chart"),
+            quotes: insights.figures.feedback.quotes.clone(),
             followers_chart: format!("{charts}/followers.svg{query}"),
             members: insights.members.as_ref().map(|members| {
                 members

@@ -40,7 +40,9 @@ use insights::{
     chart, check_in, events_csv, insights_csv, insights_page, revoke_report, share_report,
 };
 use interaction::{interact, interaction};
-use participants::{ask_feedback, decide_participation, participants, participants_csv};
+use participants::{
+    ask_feedback, decide_participation, feature_answer, participants, participants_csv,
+};
 use session::{login, login_page, logout};
 
 pub(super) fn routes() -> Router<Verkosto> {
@@ -89,6 +91,10 @@ pub(super) fn routes() -> Router<Verkosto> {
             post(check_in),
         )
         .route("/manage/events/{id}/feedback", post(ask_feedback))
+        .route(
+            "/manage/events/{id}/feedback/answers/{answer}",
+            post(feature_answer),
+        )
 }
 
 /// A form page: 422 when it comes back refused, so clients and tests can tell it from a fresh form.

@@ -58,7 +58,7 @@ struct FeedbackView {
     choices: Vec<(String, String)>,
     responses: String,
     average: Option<String>,
-    answers: Vec<String>,
+    answers: Vec<crate::service::AnswerView>,
 }
 
 pub(super) async fn participants(
@@ -191,5 +191,27 @@ pub(super) async fn ask_feedback(
     )
     .await
     .map_err(|e| p.error(e))?;
+    Ok(Redirect::to(&format!("/manage/events/{id}/participants#feedback")).into_response())
+}
+
+/// Picking an answer to quote in the shared report, or taking it back.
+#[derive(serde::Deserialize)]
+pub(super) struct FeatureForm {
+    csrf: String,
+    /// `yes` or `no`.
+    featured: String,
+}
+
+pub(super) async fn feature_answer(
+    State(v): State<Verkosto>,
+    Path((id, answer)): Path<(String, i64)>,
+    p: Visitor,
+    Form(form): Form<FeatureForm>,
+) -> Result<Response, PageError> {
+    p.check_csrf(&form.csrf)?;
+    let account = p.require_account()?;
+    v.feature_answer(account, &id, answer, form.featured == "yes")
+        .await
+        .map_err(|e| p.error(e))?;
     Ok(Redirect::to(&format!("/manage/events/{id}/participants#feedback")).into_response())
 }
