@@ -440,3 +440,151 @@ async fn local_participants_answer_on_the_event_page() {
     );
     a.stop().await;
 }
+
+/// RSVP from Mastodon: an event published with `rsvp_poll` reaches the community's followers as a
+/// public poll; a vote "Going" is a participation by the event's rules (its capacity, its waitlist),
+/// answered as a `Join` is; a new vote changes it, and "Maybe" holds no seat.
+#[tokio::test]
+async fn an_rsvp_poll_turns_votes_into_participations() {
+    let (sink, sink_host, key) = Sink::serving_actors().await;
+    let remote = |n: u32| {
+        RemoteSigner::with_key(
+            format!("http://{sink_host}/actor/{n}"),
+            &key.private_key_pem,
+        )
+    };
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        sink.seen.lock().expect("lock").clear();
+        let a = TestServer::start(db).await;
+        let manager = a.account("maija").await;
+        a.community(&manager, "kahvila", "open").await;
+        trust_community(&a.verkosto, "kahvila", &sink).await;
+        let community = a.url("/c/kahvila");
+        let follow = json!({ "id": format!("http://{sink_host}/actor/9/follows/1"), "type": "Follow",
+            "actor": remote(9).actor, "object": community });
+        assert_eq!(remote(9).post(&a, "/c/kahvila/inbox", &follow).await.0, 202);
+        let starts = Utc::now() + Duration::days(3);
+        let (status, event) = a
+            .post_json(
+                "/api/v1/communities/kahvila/events",
+                Some(&manager),
+                json!({ "title": "CMAD breakfast", "starts_at": at(starts),
+                        "ends_at": at(starts + Duration::hours(2)), "language": "en",
+                        "capacity": 1, "rsvp_poll": true }),
+            )
+            .await;
+        assert_eq!(status, 201, "{backend}: {event}");
+        let id = event["id"].as_str().expect("id");
+
+        // The follower's server receives the poll, public, in the event's language.
+        let poll = eventually(20, "the RSVP poll delivered", || {
+            let got = sink
+                .accepted()
+                .into_iter()
+                .find(|s| s.inbox == 9 && s.signature_ok && s.body["object"]["type"] == "Question");
+            async move { got }
+        })
+        .await;
+        let object = &poll.body["object"];
+        let names: Vec<&str> = object["oneOf"]
+            .as_array()
+            .expect("oneOf")
+            .iter()
+            .filter_map(|c| c["name"].as_str())
+            .collect();
+        assert_eq!(names, ["Going", "Maybe", "Can't go"], "{backend}");
+        assert_eq!(
+            object["to"],
+            json!(["https://www.w3.org/ns/activitystreams#Public"])
+        );
+        let question = object["id"].as_str().expect("id").to_string();
+
+        let vote_for =
+            |n: u32, v: u32, choice: &str| vote(&remote(n), v, &question, &community, choice);
+        assert_eq!(
+            remote(1)
+                .post(&a, "/inbox", &vote_for(1, 1, "Going"))
+                .await
+                .0,
+            202
+        );
+        assert_eq!(
+            remote(2)
+                .post(&a, "/inbox", &vote_for(2, 1, "Going"))
+                .await
+                .0,
+            202
+        );
+        assert_eq!(
+            remote(3)
+                .post(&a, "/inbox", &vote_for(3, 1, "Maybe"))
+                .await
+                .0,
+            202
+        );
+        let (status, body) = remote(3)
+            .post(&a, "/inbox", &vote_for(3, 2, "Perhaps"))
+            .await;
+        assert_eq!(status, 400, "{backend}: {body}");
+        let states = || async {
+            let (_, list) = a
+                .get_json(&format!("/api/v1/events/{id}/participants"), Some(&manager))
+                .await;
+            let mut states: Vec<(String, String)> = list
+                .as_array()
+                .expect("participants")
+                .iter()
+                .map(|p| {
+                    (
+                        p["participant_ap_id"]
+                            .as_str()
+                            .unwrap_or("")
+                            .rsplit('/')
+                            .next()
+                            .unwrap_or("")
+                            .to_string(),
+                        p["state"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect();
+            states.sort();
+            states
+        };
+        let pair = |n: &str, s: &str| (n.to_string(), s.to_string());
+        assert_eq!(
+            states().await,
+            [pair("1", "accepted"), pair("2", "waitlisted")],
+            "{backend}"
+        );
+        // Each was answered as a Join is, where they are.
+        for (inbox, kind) in [(1, "Accept"), (2, "TentativeAccept")] {
+            eventually(20, "the answer delivered", || {
+                let got = sink
+                    .accepted()
+                    .iter()
+                    .any(|s| s.inbox == inbox && s.kind == kind && s.signature_ok);
+                async move { got.then_some(()) }
+            })
+            .await;
+        }
+        // The first changes their mind: the seat goes to the one waiting.
+        assert_eq!(
+            remote(1)
+                .post(&a, "/inbox", &vote_for(1, 2, "Can't go"))
+                .await
+                .0,
+            202
+        );
+        assert_eq!(states().await, [pair("2", "accepted")], "{backend}");
+
+        let path = question.strip_prefix(&a.base).expect("local").to_string();
+        let (status, _, document) = a.get_ap(&path).await;
+        assert_eq!(
+            (status, &document["votersCount"]),
+            (200, &json!(3)),
+            "{backend}: {document}"
+        );
+        a.stop().await;
+    }
+}

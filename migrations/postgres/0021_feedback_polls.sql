@@ -2,17 +2,20 @@
 -- choices, and an optional open question). Fediverse participants each get it as an ActivityPub
 -- `Question` of their own (addressed to them alone, so no one learns who else took part), which Mastodon,
 -- Misskey and Akkoma show as a poll; their votes come back as `Create{Note}` with `name` and `inReplyTo`.
--- Local participants answer on the event's page. Each person answers once.
+-- Local participants answer on the event's page. Each person answers once. An event published with
+-- `rsvp_poll` also has a public poll (kind `rsvp`: Going / Maybe / Can't go) whose votes are
+-- participations, and whose voters may change their minds.
 CREATE TABLE polls (
     id BIGSERIAL PRIMARY KEY,
     event_id BIGINT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL DEFAULT 'feedback',
     public_id TEXT NOT NULL UNIQUE,
     question TEXT NOT NULL,
     options TEXT NOT NULL,
     open_question TEXT,
     closes_at TIMESTAMPTZ NOT NULL,
     created_at TIMESTAMPTZ NOT NULL,
-    CONSTRAINT polls_one_per_event UNIQUE (event_id)
+    CONSTRAINT polls_one_per_event UNIQUE (event_id, kind)
 );
 
 -- One `Question` per fediverse participant; its id (`/q/{public_id}`) is what their vote replies to.

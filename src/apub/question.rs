@@ -19,6 +19,16 @@ pub fn default_feedback(language: Option<&str>) -> (&'static str, Vec<String>) {
     (question, (1..=5).map(|n| n.to_string()).collect())
 }
 
+/// The choices of an RSVP poll in the event's language: going, maybe, can't go (in that order).
+pub fn rsvp_choices(language: Option<&str>) -> Vec<String> {
+    let choices: [&str; 3] = match language.unwrap_or("en") {
+        l if l.starts_with("fi") => ["Osallistun", "Ehkä", "En pääse"],
+        l if l.starts_with("sv") => ["Jag kommer", "Kanske", "Jag kan inte"],
+        _ => ["Going", "Maybe", "Can't go"],
+    };
+    choices.map(str::to_string).to_vec()
+}
+
 /// What to reply to answer the open question, in the event's language.
 fn reply_hint(language: Option<&str>) -> &'static str {
     match language.unwrap_or("en") {
@@ -43,27 +53,31 @@ pub struct Recipient<'a> {
     pub handle: &'a str,
 }
 
-/// The `Question` `id` of `poll`, by `community`, for one `recipient`, about the event at `event_url`
+/// The `Question` `id` of `poll`, by `community`, for one `recipient` (a direct message mentioning
+/// them) or, without one, public and to the community's followers, about the event at `event_url`
 /// (in `language`); `counts` are the choices' votes so far, in order.
 pub fn question_object(
     id: &Url,
     community: &Url,
     poll: &Poll,
-    recipient: &Recipient<'_>,
+    recipient: Option<&Recipient<'_>>,
     (event_title, event_url): (&str, &Url),
     language: Option<&str>,
     counts: &[i64],
 ) -> Value {
-    let user = recipient
-        .handle
-        .split('@')
-        .next()
-        .unwrap_or(recipient.handle);
+    // A direct poll mentions its one recipient, as Mastodon's direct messages do.
+    let mention = recipient
+        .map(|r| {
+            let user = r.handle.split('@').next().unwrap_or(r.handle);
+            format!(
+                "<span class=\"h-card\"><a href=\"{}\" class=\"u-url mention\">@<span>{}</span></a></span> ",
+                escape(r.ap_id.as_str()),
+                escape(user)
+            )
+        })
+        .unwrap_or_default();
     let mut content = format!(
-        "<p><span class=\"h-card\"><a href=\"{href}\" class=\"u-url mention\">@<span>{user}</span></a></span> \
-         {question}</p><p><a href=\"{event_url}\">{title}</a></p>",
-        href = escape(recipient.ap_id.as_str()),
-        user = escape(user),
+        "<p>{mention}{question}</p><p><a href=\"{event_url}\">{title}</a></p>",
         question = escape(&poll.question),
         event_url = escape(event_url.as_str()),
         title = escape(event_title),
@@ -98,11 +112,20 @@ pub fn question_object(
         "endTime": poll.closes_at,
         "oneOf": choices,
         "votersCount": counts.iter().sum::<i64>(),
-        "to": [recipient.ap_id],
-        "cc": [],
-        "tag": [{ "type": "Mention", "href": recipient.ap_id, "name": format!("@{}", recipient.handle) }],
         "sensitive": false,
     });
+    match recipient {
+        Some(r) => {
+            object["to"] = json!([r.ap_id]);
+            object["cc"] = json!([]);
+            object["tag"] =
+                json!([{ "type": "Mention", "href": r.ap_id, "name": format!("@{}", r.handle) }]);
+        }
+        None => {
+            object["to"] = json!(crate::apub::activities::to_public());
+            object["cc"] = json!(crate::apub::activities::cc_followers(community));
+        }
+    }
     if let Some(language) = language {
         object["contentMap"] = json!({ language: object["content"].clone() });
     }

@@ -302,6 +302,10 @@ pub struct NewEvent {
     /// `confirmed` (default) or `tentative`.
     #[serde(default)]
     pub status: Option<EventStatus>,
+    /// Also publish a public poll "Going / Maybe / Can't go" whose votes are participations, so that
+    /// people on Mastodon and other microblogs can take part (issue 16).
+    #[serde(default)]
+    pub rsvp_poll: Option<bool>,
 }
 
 /// A partial change to an event; absent fields stay. `null` clears optional fields where noted.

@@ -14,7 +14,10 @@ use crate::apub::activities::create::Create;
 use crate::apub::question::{self, Recipient, Reply};
 use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, ParticipationState};
-use crate::store::{self, polls::Poll};
+use crate::store::{
+    self,
+    polls::{Poll, PollKind},
+};
 
 /// The longest question (and open question), in characters.
 pub const MAX_QUESTION: usize = 300;
@@ -179,6 +182,7 @@ impl Verkosto {
             &mut tx.conn(),
             &Poll {
                 id: 0,
+                kind: PollKind::Feedback,
                 event_id: event.id,
                 public_id: random_id(),
                 question,
@@ -210,10 +214,10 @@ impl Verkosto {
                 &id,
                 &community_ap_id,
                 &poll,
-                &Recipient {
+                Some(&Recipient {
                     ap_id: &p.participant_ap_id,
                     handle: &p.handle,
-                },
+                }),
                 (&event.title, &event.ap_id),
                 event.language.as_deref(),
                 &zero,
@@ -241,7 +245,7 @@ impl Verkosto {
     pub async fn feedback_results(&self, by: &Account, public_id: &str) -> Result<FeedbackResults> {
         let (event, _) = self.managed_local_event(by, public_id).await?;
         let mut c = self.db().acquire().await?;
-        let poll = store::polls::of_event(&mut c.conn(), event.id)
+        let poll = store::polls::of_event(&mut c.conn(), event.id, PollKind::Feedback)
             .await?
             .ok_or_else(|| Error::from(Refusal::NoFeedbackPoll))?;
         let invited = store::polls::invited(&mut c.conn(), poll.id).await?;
@@ -284,7 +288,7 @@ impl Verkosto {
     ) -> Result<()> {
         let (event, _) = self.managed_local_event(by, public_id).await?;
         let mut tx = self.db().begin().await?;
-        let poll = store::polls::of_event(&mut tx.conn(), event.id)
+        let poll = store::polls::of_event(&mut tx.conn(), event.id, PollKind::Feedback)
             .await?
             .ok_or_else(|| Error::from(Refusal::NoFeedbackPoll))?;
         if !store::polls::set_featured(&mut tx.conn(), poll.id, answer_id, featured).await? {
@@ -299,7 +303,9 @@ impl Verkosto {
         let event = self.event(public_id).await?;
         let me = crate::apub::actor::account_id(self.state(), &account.username);
         let mut c = self.db().acquire().await?;
-        let Some(poll) = store::polls::of_event(&mut c.conn(), event.id).await? else {
+        let Some(poll) =
+            store::polls::of_event(&mut c.conn(), event.id, PollKind::Feedback).await?
+        else {
             return Ok(FeedbackForMe::Nothing);
         };
         let seated = store::events::participation_of(&mut c.conn(), event.id, me.as_str())
@@ -338,7 +344,7 @@ impl Verkosto {
         Ok(())
     }
 
-    async fn record_answer(&self, poll: &Poll, voter: &Url, reply: Reply) -> Result<()> {
+    pub(super) async fn record_answer(&self, poll: &Poll, voter: &Url, reply: Reply) -> Result<()> {
         let mut tx = self.db().begin().await?;
         match reply {
             Reply::Choice(choice) => {
@@ -374,13 +380,20 @@ impl Verkosto {
     pub(crate) async fn receive_poll_reply(
         &self,
         actor: &Url,
+        activity: &Url,
         public_id: &str,
         note: &serde_json::Value,
     ) -> Result<()> {
-        let invitation = {
+        let (invitation, public) = {
             let mut c = self.db().acquire().await?;
-            store::polls::invitation(&mut c.conn(), public_id).await?
+            (
+                store::polls::invitation(&mut c.conn(), public_id).await?,
+                store::polls::public_poll(&mut c.conn(), public_id).await?,
+            )
         };
+        if let Some(poll) = public {
+            return self.receive_rsvp(actor, activity, &poll, note).await;
+        }
         let Some((poll, recipient)) = invitation else {
             return Err(Error::NotFound(format!("no poll {public_id}")));
         };
@@ -405,6 +418,10 @@ impl Verkosto {
     /// The `Question` `public_id` as its recipient was sent it, with the votes so far.
     pub async fn question_document(&self, public_id: &str) -> Result<serde_json::Value> {
         let mut c = self.db().acquire().await?;
+        if let Some(poll) = store::polls::public_poll(&mut c.conn(), public_id).await? {
+            drop(c);
+            return self.rsvp_document(&poll).await;
+        }
         let (poll, recipient) = store::polls::invitation(&mut c.conn(), public_id)
             .await?
             .ok_or_else(|| Error::NotFound(format!("no poll {public_id}")))?;
@@ -431,10 +448,10 @@ impl Verkosto {
             &self.state().urls().question(public_id),
             &event.organizer_ap_id,
             &poll,
-            &Recipient {
+            Some(&Recipient {
                 ap_id: &recipient_url,
                 handle: &handle,
-            },
+            }),
             (&event.title, &event.ap_id),
             event.language.as_deref(),
             &counts,

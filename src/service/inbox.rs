@@ -450,7 +450,7 @@ impl Verkosto {
             answered.and_then(|r| verkosto.state().urls().parse(&r))
         {
             return verkosto
-                .receive_poll_reply(&activity.actor, &poll, &object)
+                .receive_poll_reply(&activity.actor, &activity.id, &poll, &object)
                 .await;
         }
         match object.get("type").and_then(Value::as_str) {

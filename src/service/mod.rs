@@ -30,6 +30,7 @@ mod publish;
 mod reactions;
 mod relays;
 mod reports;
+mod rsvp;
 /// Allow-list HTML sanitizing for everything users and remote servers send us.
 pub mod sanitize {
     pub use crate::sanitize::{html, markdown};

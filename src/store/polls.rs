@@ -6,12 +6,33 @@ use chrono::{DateTime, Utc};
 use super::{Conn, on_conn};
 use crate::error::{Error, Result};
 
-/// A feedback poll.
+/// What a poll is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PollKind {
+    /// Feedback after the event, sent to each participant.
+    Feedback,
+    /// Going / Maybe / Can't go, public with the event: votes are participations.
+    Rsvp,
+}
+
+impl PollKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            PollKind::Feedback => "feedback",
+            PollKind::Rsvp => "rsvp",
+        }
+    }
+}
+
+/// A poll of an event.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Poll {
     /// Database id.
     #[serde(skip)]
     pub id: i64,
+    /// What it is for.
+    pub kind: PollKind,
     /// The event's database id.
     #[serde(skip)]
     pub event_id: i64,
@@ -32,6 +53,7 @@ pub struct Poll {
 #[derive(sqlx::FromRow)]
 struct PollRow {
     id: i64,
+    kind: String,
     event_id: i64,
     public_id: String,
     question: String,
@@ -47,6 +69,11 @@ impl TryFrom<PollRow> for Poll {
         Ok(Poll {
             options: serde_json::from_str(&r.options)
                 .map_err(|e| Error::Internal(format!("poll {} options: {e}", r.id)))?,
+            kind: if r.kind == "rsvp" {
+                PollKind::Rsvp
+            } else {
+                PollKind::Feedback
+            },
             id: r.id,
             event_id: r.event_id,
             public_id: r.public_id,
@@ -59,15 +86,15 @@ impl TryFrom<PollRow> for Poll {
 }
 
 const POLL_COLUMNS: &str =
-    "id, event_id, public_id, question, options, open_question, closes_at, created_at";
+    "id, kind, event_id, public_id, question, options, open_question, closes_at, created_at";
 
 /// Stores a new poll; `None` when the event has one already.
 pub async fn insert(c: &mut Conn<'_>, poll: &Poll) -> Result<Option<Poll>> {
     let options = serde_json::to_string(&poll.options)
         .map_err(|e| Error::Internal(format!("poll options: {e}")))?;
     let sql = format!(
-        "INSERT INTO polls (event_id, public_id, question, options, open_question, closes_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING RETURNING {POLL_COLUMNS}"
+        "INSERT INTO polls (event_id, public_id, question, options, open_question, closes_at, created_at, kind) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id, kind) DO NOTHING RETURNING {POLL_COLUMNS}"
     );
     let row: Option<PollRow> = on_conn!(c, c => sqlx::query_as(&sql)
         .bind(poll.event_id)
@@ -77,17 +104,50 @@ pub async fn insert(c: &mut Conn<'_>, poll: &Poll) -> Result<Option<Poll>> {
         .bind(&poll.open_question)
         .bind(poll.closes_at)
         .bind(poll.created_at)
+        .bind(poll.kind.as_str())
         .fetch_optional(&mut **c)
         .await)?;
     row.map(TryInto::try_into).transpose()
 }
 
-/// The poll of an event.
-pub async fn of_event(c: &mut Conn<'_>, event_id: i64) -> Result<Option<Poll>> {
-    let sql = format!("SELECT {POLL_COLUMNS} FROM polls WHERE event_id = $1");
-    let row: Option<PollRow> =
-        on_conn!(c, c => sqlx::query_as(&sql).bind(event_id).fetch_optional(&mut **c).await)?;
+/// The poll of an event of one kind.
+pub async fn of_event(c: &mut Conn<'_>, event_id: i64, kind: PollKind) -> Result<Option<Poll>> {
+    let sql = format!("SELECT {POLL_COLUMNS} FROM polls WHERE event_id = $1 AND kind = $2");
+    let row: Option<PollRow> = on_conn!(c, c => sqlx::query_as(&sql)
+        .bind(event_id)
+        .bind(kind.as_str())
+        .fetch_optional(&mut **c)
+        .await)?;
     row.map(TryInto::try_into).transpose()
+}
+
+/// A public poll (RSVP) by its public id.
+pub async fn public_poll(c: &mut Conn<'_>, public_id: &str) -> Result<Option<Poll>> {
+    let sql = format!("SELECT {POLL_COLUMNS} FROM polls WHERE public_id = $1 AND kind = 'rsvp'");
+    let row: Option<PollRow> =
+        on_conn!(c, c => sqlx::query_as(&sql).bind(public_id).fetch_optional(&mut **c).await)?;
+    row.map(TryInto::try_into).transpose()
+}
+
+/// Records `voter`'s choice in a poll where a new vote replaces the last (RSVP).
+pub async fn revote(
+    c: &mut Conn<'_>,
+    poll_id: i64,
+    voter: &str,
+    choice: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    on_conn!(c, c => sqlx::query(
+        "INSERT INTO poll_votes (poll_id, voter_ap_id, choice, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (poll_id, voter_ap_id) DO UPDATE SET choice = excluded.choice")
+        .bind(poll_id)
+        .bind(voter)
+        .bind(choice)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
 }
 
 /// Records that `recipient` was sent the poll as the `Question` `public_id`.
@@ -230,7 +290,8 @@ pub async fn choices_of_community(
     Ok(on_conn!(c, c => sqlx::query_as(
         "SELECT p.id, v.choice FROM poll_votes v JOIN polls p ON p.id = v.poll_id \
          JOIN events e ON e.id = p.event_id \
-         WHERE e.community_id = $1 AND e.starts_at >= $2 AND e.starts_at < $3 AND v.choice IS NOT NULL")
+         WHERE e.community_id = $1 AND e.starts_at >= $2 AND e.starts_at < $3 AND v.choice IS NOT NULL \
+           AND p.kind = 'feedback'")
         .bind(community_id)
         .bind(from)
         .bind(to)
@@ -247,7 +308,7 @@ pub async fn polls_of_community(
 ) -> Result<i64> {
     Ok(on_conn!(c, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM polls p JOIN events e ON e.id = p.event_id \
-         WHERE e.community_id = $1 AND e.starts_at >= $2 AND e.starts_at < $3")
+         WHERE e.community_id = $1 AND e.starts_at >= $2 AND e.starts_at < $3 AND p.kind = 'feedback'")
         .bind(community_id)
         .bind(from)
         .bind(to)

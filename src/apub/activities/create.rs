@@ -83,6 +83,22 @@ impl Create {
     }
 }
 
+impl Create {
+    /// `Create{Question}`: a public poll by `community` (RSVP), to its followers.
+    pub fn public_question(id: Url, community: Url, question: Value) -> Self {
+        Create {
+            kind: CreateType::Create,
+            id,
+            to: to_public(),
+            cc: cc_followers(&community),
+            actor: community,
+            object: question,
+            published: None,
+            of_event: false,
+        }
+    }
+}
+
 impl super::Outgoing for Create {
     fn id(&self) -> &Url {
         &self.id

@@ -32,6 +32,7 @@ impl Verkosto {
     ) -> Result<Event> {
         let community = self.community(community_name).await?;
         self.require_manager(by, &community).await?;
+        let rsvp_poll = new.rsvp_poll.unwrap_or(false);
         let title = check_title(&new.title)?;
         let description = new.description.unwrap_or_default();
         check_description(&description)?;
@@ -104,6 +105,9 @@ impl Verkosto {
             .await?;
         self.relay_from_instance(&mut tx, Relayable::Event(&event))
             .await?;
+        if rsvp_poll {
+            self.publish_rsvp_poll(&mut tx, &event).await?;
+        }
         self.commit(tx).await?;
         tracing::info!(event = %event.ap_id, community = %community.name, "event published");
         Ok(event)

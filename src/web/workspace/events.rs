@@ -328,6 +328,7 @@ pub(super) async fn create_event(
         comments_enabled: None,
         cohosts: None,
         status: None,
+        rsvp_poll: None,
     };
     match v.create_event(&account, &name, new).await {
         Ok(e) => Ok(Redirect::to(v.state().urls().event(&e.public_id).path()).into_response()),
