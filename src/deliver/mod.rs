@@ -100,24 +100,68 @@ async fn claim(verkosto: &Verkosto, available: i64) -> Vec<Delivery> {
 /// loop: one statement for many instead of one each. Until then a finished delivery keeps its lease,
 /// so it is not claimed again and the next one to its inbox waits, as it must; were the process to
 /// stop meanwhile, these few would be sent again (deliveries are at least once anyway).
+/// The finished deliveries' ids, and the ones that arrived by actor, day and host (the reach a
+/// community's insights show, issue 16), written when the batch is removed.
 #[derive(Clone, Default)]
-struct Done(Arc<std::sync::Mutex<Vec<i64>>>);
+struct Done(Arc<std::sync::Mutex<Finished>>);
+
+#[derive(Default)]
+struct Finished {
+    ids: Vec<i64>,
+    reach: std::collections::HashMap<(String, String, String), i64>,
+}
 
 impl Done {
     fn add(&self, id: i64) -> crate::Result<()> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(id);
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .ids
+            .push(id);
         Ok(())
     }
 
-    /// Takes the finished deliveries off the queue; kept for the next try if that fails.
+    /// A delivery that arrived: finished, and counted in its actor's reach.
+    fn delivered(&self, d: &Delivery) -> crate::Result<()> {
+        let mut finished = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        finished.ids.push(d.id);
+        let day = store::now().date_naive().to_string();
+        *finished
+            .reach
+            .entry((d.actor_ap_id.clone(), day, d.host.clone()))
+            .or_insert(0) += 1;
+        Ok(())
+    }
+
+    /// Takes the finished deliveries off the queue and adds up their reach; kept for the next try
+    /// if that fails.
     async fn remove(&self, verkosto: &Verkosto) {
-        let ids = std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()));
+        let Finished { ids, reach } =
+            std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()));
+        if !reach.is_empty() {
+            let rows: Vec<(String, String, String, i64)> = reach
+                .into_iter()
+                .map(|((actor, day, host), n)| (actor, day, host, n))
+                .collect();
+            let added = async {
+                let mut c = verkosto.db().acquire().await?;
+                store::insights::add_reach(&mut c.conn(), &rows).await
+            };
+            // Reach is a figure, not a duty: a failure is logged, never retried or blocking.
+            if let Err(e) = added.await {
+                tracing::warn!(error = %e, "counting the reach of finished deliveries failed");
+            }
+        }
         if ids.is_empty() {
             return;
         }
         if let Err(e) = store::deliveries::remove_all(verkosto.db(), &ids).await {
             tracing::warn!(error = %e, "removing finished deliveries failed; retrying");
-            self.0.lock().unwrap_or_else(|p| p.into_inner()).extend(ids);
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .ids
+                .extend(ids);
         }
     }
 }
@@ -357,7 +401,7 @@ async fn finish(verkosto: &Verkosto, d: &Delivery, outcome: Outcome, done: &Done
                     Err(e) => tracing::warn!(error = %e, "updating host state failed"),
                 }
             }
-            done.add(d.id)
+            done.delivered(d)
         }
         Outcome::RefusedByReceiver(status) => {
             tracing::info!(activity = %d.activity_ap_id, inbox = %d.inbox, %status, "delivery refused; not retried");

@@ -130,6 +130,10 @@ pub struct Reach {
     pub boosts: i64,
     /// Likes of them.
     pub likes: i64,
+    /// Inboxes the community's deliveries reached (its publications to followers, its answers).
+    pub inboxes: i64,
+    /// Instances they were on.
+    pub instances: i64,
 }
 
 /// One member community of a network over the period.
@@ -253,6 +257,12 @@ impl Verkosto {
         let mut figures = Vec::with_capacity(2);
         for (start, end) in [(from, to), (previous_from, from)] {
             let echo = rows::echo(conn, community.id, start, end).await?;
+            // Reach is counted by whole days (UTC): the days the period touches.
+            let first = start.date_naive().to_string();
+            let last = (end - Duration::nanoseconds(1)).date_naive();
+            let after = last.succ_opt().unwrap_or(last).to_string();
+            let (inboxes, instances) =
+                rows::reach_of(conn, target.as_str(), &first, &after).await?;
             let cancelled = rows::cancellations(conn, community.id, start, end).await?;
             let polls = store::polls::polls_of_community(conn, community.id, start, end).await?;
             let choices =
@@ -267,6 +277,8 @@ impl Verkosto {
                     replies: echo.replies,
                     boosts: echo.boosts,
                     likes: echo.likes,
+                    inboxes,
+                    instances,
                 },
                 feedback: FeedbackFigures {
                     polls,

@@ -39,6 +39,7 @@ pub const UNWATCHED: &[&str] = &[
     "poll_invitations",
     "poll_votes",
     "polls",
+    "reach",
     "reactions",
     "report_links",
     "received_activities",

@@ -377,3 +377,41 @@ pub async fn purge_personal(c: &mut Conn<'_>, before: DateTime<Utc>) -> Result<u
     }
     Ok(changed)
 }
+
+/// Adds delivered inboxes to the reach of their actors: `(actor, day, host, inboxes)` rows, summed
+/// with what is there (one statement for a batch of finished deliveries).
+pub async fn add_reach(c: &mut Conn<'_>, rows: &[(String, String, String, i64)]) -> Result<()> {
+    for chunk in rows.chunks(200) {
+        let mut sql = String::from("INSERT INTO reach (actor_ap_id, day, host, inboxes) VALUES ");
+        for i in 0..chunk.len() {
+            let n = i * 4;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4));
+        }
+        sql.push_str(
+            " ON CONFLICT (actor_ap_id, day, host) DO UPDATE SET inboxes = reach.inboxes + excluded.inboxes",
+        );
+        on_conn!(c, c => {
+            let mut q = sqlx::query(&sql);
+            for (actor, day, host, inboxes) in chunk {
+                q = q.bind(actor).bind(day).bind(host).bind(inboxes);
+            }
+            q.execute(&mut **c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
+/// Inboxes and distinct instances `actor`'s deliveries reached on the days `[from, to)` (`YYYY-MM-DD`).
+pub async fn reach_of(c: &mut Conn<'_>, actor: &str, from: &str, to: &str) -> Result<(i64, i64)> {
+    Ok(on_conn!(c, c => sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(inboxes), 0) AS BIGINT), COUNT(DISTINCT host) FROM reach \
+         WHERE actor_ap_id = $1 AND day >= $2 AND day < $3")
+        .bind(actor)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&mut **c)
+        .await)?)
+}
