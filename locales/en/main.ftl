@@ -432,3 +432,5 @@ insights-quotes = In the participants' words
 feedback-feature = Quote in the report
 feedback-unfeature = Do not quote
 feedback-featured = Quoted in the report
+insights-inboxes = Inboxes reached
+insights-instances = Instances reached

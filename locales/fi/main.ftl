@@ -406,3 +406,5 @@ insights-quotes = Osallistujien sanoin
 feedback-feature = Lainaa raportissa
 feedback-unfeature = Älä lainaa
 feedback-featured = Lainataan raportissa
+insights-inboxes = Tavoitetut postilaatikot
+insights-instances = Tavoitetut palvelimet

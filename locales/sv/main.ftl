@@ -432,3 +432,5 @@ insights-quotes = Med deltagarnas ord
 feedback-feature = Citera i rapporten
 feedback-unfeature = Citera inte
 feedback-featured = Citeras i rapporten
+insights-inboxes = Nådda inkorgar
+insights-instances = Nådda servrar

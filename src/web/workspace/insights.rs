@@ -192,7 +192,7 @@ struct LinkRow {
 
 fn figure_rows(lang: Lang, now: &Figures, before: &Figures) -> Vec<FigureRow> {
     type Pick = fn(&Figures) -> i64;
-    let counts: [(&str, Pick); 12] = [
+    let counts: [(&str, Pick); 14] = [
         ("insights-followers-total", |f| f.followers.total),
         ("insights-followers-new", |f| f.followers.new),
         ("insights-followers-lost", |f| f.followers.lost),
@@ -205,6 +205,8 @@ fn figure_rows(lang: Lang, now: &Figures, before: &Figures) -> Vec<FigureRow> {
         ("insights-replies", |f| f.reach.replies),
         ("insights-boosts", |f| f.reach.boosts),
         ("insights-likes", |f| f.reach.likes),
+        ("insights-inboxes", |f| f.reach.inboxes),
+        ("insights-instances", |f| f.reach.instances),
     ];
     let mut rows: Vec<FigureRow> = counts
         .iter()
@@ -427,7 +429,7 @@ pub(super) async fn insights_csv(
     let (now, before) = (&insights.figures, &insights.previous);
     type Pick = fn(&Figures) -> String;
     let n = |x: i64| x.to_string();
-    let lines: [(&str, Pick); 17] = [
+    let lines: [(&str, Pick); 19] = [
         ("followers_total", |f| f.followers.total.to_string()),
         ("followers_new", |f| f.followers.new.to_string()),
         ("followers_lost", |f| f.followers.lost.to_string()),
@@ -456,6 +458,8 @@ pub(super) async fn insights_csv(
         ("returning", |f| f.events.returning.to_string()),
         ("replies", |f| f.reach.replies.to_string()),
         ("boosts", |f| f.reach.boosts.to_string()),
+        ("inboxes_reached", |f| f.reach.inboxes.to_string()),
+        ("instances_reached", |f| f.reach.instances.to_string()),
     ];
     let likes = (n(now.reach.likes), n(before.reach.likes));
     let feedback = (
