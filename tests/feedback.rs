@@ -24,6 +24,17 @@ fn vote(voter: &RemoteSigner, n: u32, question: &str, community: &str, choice: &
     })
 }
 
+/// A server whose community `kahvila` (managed by `maija`, whose token comes back with its address)
+/// is trusted by the sink, so that what it delivers there is verified.
+async fn kahvila(db: TestDb, sink: &Sink) -> (TestServer, String, String) {
+    let a = TestServer::start(db).await;
+    let manager = a.account("maija").await;
+    a.community(&manager, "kahvila", "open").await;
+    trust_community(&a.verkosto, "kahvila", sink).await;
+    let community = a.url("/c/kahvila");
+    (a, manager, community)
+}
+
 #[tokio::test]
 async fn feedback_polls_go_to_each_participant_and_count_each_answer_once() {
     let (sink, sink_host, key) = Sink::serving_actors().await;
@@ -36,11 +47,7 @@ async fn feedback_polls_go_to_each_participant_and_count_each_answer_once() {
     for db in TestDb::all().await {
         let backend = db.backend;
         sink.seen.lock().expect("lock").clear();
-        let a = TestServer::start(db).await;
-        let manager = a.account("maija").await;
-        a.community(&manager, "kahvila", "open").await;
-        trust_community(&a.verkosto, "kahvila", &sink).await;
-        let community = a.url("/c/kahvila");
+        let (a, manager, community) = kahvila(db, &sink).await;
         let create = |starts: chrono::DateTime<Utc>| {
             a.post_json(
                 "/api/v1/communities/kahvila/events",
@@ -456,11 +463,7 @@ async fn an_rsvp_poll_turns_votes_into_participations() {
     for db in TestDb::all().await {
         let backend = db.backend;
         sink.seen.lock().expect("lock").clear();
-        let a = TestServer::start(db).await;
-        let manager = a.account("maija").await;
-        a.community(&manager, "kahvila", "open").await;
-        trust_community(&a.verkosto, "kahvila", &sink).await;
-        let community = a.url("/c/kahvila");
+        let (a, manager, community) = kahvila(db, &sink).await;
         let follow = json!({ "id": format!("http://{sink_host}/actor/9/follows/1"), "type": "Follow",
             "actor": remote(9).actor, "object": community });
         assert_eq!(remote(9).post(&a, "/c/kahvila/inbox", &follow).await.0, 202);

@@ -98,6 +98,19 @@ fn random_id() -> String {
     hex::encode(raw)
 }
 
+/// How many chose each of `poll`'s choices, in order.
+pub(super) fn vote_counts(poll: &Poll, answers: &[store::polls::Answers]) -> Vec<i64> {
+    poll.options
+        .iter()
+        .map(|o| {
+            answers
+                .iter()
+                .filter(|a| a.choice.as_deref() == Some(o))
+                .count() as i64
+        })
+        .collect()
+}
+
 /// The mean of `choices` when every one is a number.
 pub(crate) fn average<'a>(choices: impl Iterator<Item = &'a str>) -> Option<f64> {
     let numbers: Option<Vec<f64>> = choices.map(|c| c.parse::<f64>().ok()).collect();
@@ -434,16 +447,7 @@ impl Verkosto {
             .map(|p| p.handle)
             .unwrap_or_else(|| recipient.clone());
         let answers = store::polls::answers(&mut c.conn(), poll.id).await?;
-        let counts: Vec<i64> = poll
-            .options
-            .iter()
-            .map(|o| {
-                answers
-                    .iter()
-                    .filter(|a| a.choice.as_deref() == Some(o))
-                    .count() as i64
-            })
-            .collect();
+        let counts = vote_counts(&poll, &answers);
         Ok(question::question_object(
             &self.state().urls().question(public_id),
             &event.organizer_ap_id,

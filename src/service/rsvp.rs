@@ -67,16 +67,7 @@ impl Verkosto {
             .await?
             .ok_or_else(|| Error::NotFound(format!("no poll {}", poll.public_id)))?;
         let answers = store::polls::answers(&mut c.conn(), poll.id).await?;
-        let counts: Vec<i64> = poll
-            .options
-            .iter()
-            .map(|o| {
-                answers
-                    .iter()
-                    .filter(|a| a.choice.as_deref() == Some(o))
-                    .count() as i64
-            })
-            .collect();
+        let counts = super::feedback::vote_counts(poll, &answers);
         Ok(self.rsvp_object(&event, poll, &counts))
     }
 
