@@ -163,15 +163,7 @@ fn plain_description(event: &Event) -> String {
     if let Some(source) = &event.description_source {
         return source.clone();
     }
-    let stripped = ammonia::Builder::empty()
-        .clean(&event.description_html.replace("</p>", "</p>\n"))
-        .to_string();
-    stripped
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
+    crate::sanitize::plain_text(&event.description_html)
 }
 
 fn offset_text(seconds: i32) -> String {

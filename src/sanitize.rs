@@ -18,6 +18,14 @@ pub fn markdown(source: &str) -> String {
     html(&comrak::markdown_to_html(source, &options))
 }
 
+/// Text made safe inside HTML or XML, in elements and in quoted attributes.
+pub fn escape_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// HTML as plain text: every tag dropped by ammonia's empty allow-list, paragraphs and line breaks
 /// kept as line breaks, entities decoded.
 pub fn plain_text(raw: &str) -> String {

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use url::Url;
 
+use crate::sanitize::escape_text as escape;
 use crate::store::polls::Poll;
 
 /// The default question and choices in the event's language (Finnish, Swedish, English otherwise).
@@ -36,13 +37,6 @@ fn reply_hint(language: Option<&str>) -> &'static str {
         l if l.starts_with("sv") => "Svara på det här meddelandet:",
         _ => "Reply to this message:",
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Who a `Question` is for.

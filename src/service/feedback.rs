@@ -92,7 +92,8 @@ pub enum FeedbackForMe {
     Answered,
 }
 
-fn random_id() -> String {
+/// A random public id for a poll or one of its `Question`s.
+pub(super) fn random_id() -> String {
     let mut raw = [0u8; 16];
     rand::rng().fill_bytes(&mut raw);
     hex::encode(raw)

@@ -20,15 +20,13 @@ use crate::store::{
 impl Verkosto {
     /// Publishes the RSVP poll of a new local `event` in `tx`, to its organizer's followers.
     pub(super) async fn publish_rsvp_poll(&self, tx: &mut Tx, event: &Event) -> Result<()> {
-        let mut raw = [0u8; 16];
-        rand::RngCore::fill_bytes(&mut rand::rng(), &mut raw);
         let poll = store::polls::insert(
             &mut tx.conn(),
             &Poll {
                 id: 0,
                 kind: PollKind::Rsvp,
                 event_id: event.id,
-                public_id: hex::encode(raw),
+                public_id: super::feedback::random_id(),
                 question: event.title.clone(),
                 options: question::rsvp_choices(event.language.as_deref()),
                 open_question: None,

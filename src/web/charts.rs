@@ -131,12 +131,7 @@ fn accessible(
     let Some(open_end) = svg.find('>').filter(|_| svg.starts_with("<svg")) else {
         return Err(Error::Internal("chart: not an SVG document".into()));
     };
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
+    let escape = crate::sanitize::escape_text;
     Ok(format!(
         "{} role=\"img\" aria-labelledby=\"chart-title chart-desc\">\
          <title id=\"chart-title\">{}</title><desc id=\"chart-desc\">{}</desc>{}",

@@ -394,29 +394,6 @@ pub(super) async fn chart(
     Ok(svg(body))
 }
 
-fn csv_response(
-    p: &Visitor,
-    filename: String,
-    write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> Result<(), csv::Error>,
-) -> Result<Response, PageError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let body = write(&mut out)
-        .map_err(|e| e.to_string())
-        .and_then(|()| out.into_inner().map_err(|e| e.to_string()))
-        .map_err(|e| p.error(Error::Internal(format!("CSV: {e}"))))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
-}
-
 /// The figures as CSV: one line per figure, this period and the previous one (machine names, so
 /// that a spreadsheet made from one export reads the next).
 pub(super) async fn insights_csv(
@@ -428,8 +405,7 @@ pub(super) async fn insights_csv(
     let (c, insights) = load(&v, &p, &name, &form).await?;
     let (now, before) = (&insights.figures, &insights.previous);
     type Pick = fn(&Figures) -> String;
-    let n = |x: i64| x.to_string();
-    let lines: [(&str, Pick); 19] = [
+    let lines: [(&str, Pick); 23] = [
         ("followers_total", |f| f.followers.total.to_string()),
         ("followers_new", |f| f.followers.new.to_string()),
         ("followers_lost", |f| f.followers.lost.to_string()),
@@ -460,40 +436,29 @@ pub(super) async fn insights_csv(
         ("boosts", |f| f.reach.boosts.to_string()),
         ("inboxes_reached", |f| f.reach.inboxes.to_string()),
         ("instances_reached", |f| f.reach.instances.to_string()),
+        ("likes", |f| f.reach.likes.to_string()),
+        ("announcements_published", |f| {
+            f.reach.announcements_published.to_string()
+        }),
+        ("feedback_responses", |f| f.feedback.responses.to_string()),
+        ("feedback_average_rating", |f| {
+            f.feedback
+                .average_rating
+                .map(|r| format!("{r:.4}"))
+                .unwrap_or_default()
+        }),
     ];
-    let likes = (n(now.reach.likes), n(before.reach.likes));
-    let feedback = (
-        n(now.feedback.responses),
-        n(before.feedback.responses),
-        now.feedback
-            .average_rating
-            .map(|r| format!("{r:.4}"))
-            .unwrap_or_default(),
-        before
-            .feedback
-            .average_rating
-            .map(|r| format!("{r:.4}"))
-            .unwrap_or_default(),
-    );
-    let published = (
-        n(now.reach.announcements_published),
-        n(before.reach.announcements_published),
-    );
     let filename = format!(
         "insights-{}-{}-{}.csv",
         c.name,
         insights.from.date_naive(),
         last_day(&insights)
     );
-    csv_response(&p, filename, |out| {
+    super::csv_response(&p, filename, |out| {
         out.write_record(["figure", "this_period", "previous_period"])?;
         for (key, pick) in lines {
             out.write_record([key.to_string(), pick(now), pick(before)])?;
         }
-        out.write_record(["likes", &likes.0, &likes.1])?;
-        out.write_record(["announcements_published", &published.0, &published.1])?;
-        out.write_record(["feedback_responses", &feedback.0, &feedback.1])?;
-        out.write_record(["feedback_average_rating", &feedback.2, &feedback.3])?;
         Ok(())
     })
 }
@@ -512,7 +477,7 @@ pub(super) async fn events_csv(
         insights.from.date_naive(),
         last_day(&insights)
     );
-    csv_response(&p, filename, |out| {
+    super::csv_response(&p, filename, |out| {
         out.write_record([
             "event",
             "title",

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::{
     Router,
-    response::Response,
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use serde::Deserialize;
@@ -199,6 +199,33 @@ impl DecisionForm {
 #[derive(Deserialize)]
 struct CsrfOnly {
     csrf: String,
+}
+
+/// A CSV download named `filename`, written by `write` (the participant list, the insights).
+pub(super) fn csv_response(
+    p: &Visitor,
+    filename: String,
+    write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> Result<(), csv::Error>,
+) -> Result<Response, PageError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let body = write(&mut out)
+        .map_err(|e| e.to_string())
+        .and_then(|()| out.into_inner().map_err(|e| e.to_string()))
+        .map_err(|e| p.error(Error::Internal(format!("CSV: {e}"))))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// A local event its visitor manages, with its community.

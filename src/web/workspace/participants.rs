@@ -5,7 +5,6 @@ use askama::Template;
 use axum::{
     Form,
     extract::{Path, State},
-    http::header,
     response::{IntoResponse, Redirect, Response},
 };
 
@@ -113,8 +112,8 @@ pub(super) async fn participants_csv(
     let (event, _) = managed_event(&v, &p, &id).await?;
     let account = p.require_account()?;
     let list = v.participants(account, &id).await.map_err(|e| p.error(e))?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let written: Result<(), csv::Error> = (|| {
+    let filename = format!("participants-{}.csv", event.public_id);
+    super::csv_response(&p, filename, |out| {
         out.write_record(["handle", "instance", "state", "since", "message"])?;
         for x in &list {
             // Handles, instances and messages come from other servers: every cell is written
@@ -131,23 +130,7 @@ pub(super) async fn participants_csv(
             )?;
         }
         Ok(())
-    })();
-    let body = written
-        .map_err(|e| e.to_string())
-        .and_then(|()| out.into_inner().map_err(|e| e.to_string()))
-        .map_err(|e| p.error(Error::Internal(format!("CSV: {e}"))))?;
-    let disposition = format!(
-        "attachment; filename=\"participants-{}.csv\"",
-        event.public_id
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    )
-        .into_response())
+    })
 }
 
 pub(super) async fn decide_participation(
