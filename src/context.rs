@@ -88,6 +88,12 @@ pub struct Settings {
     /// How long the impact figures keep who followed, reacted, withdrew or answered a poll (issue 16);
     /// older rows are pseudonymised (their counts stay). Two years by default.
     pub personal_data_retention: Duration,
+    /// How far ahead a recurring series exists as events (issue 17): its next occurrences up to this
+    /// many, and none further than [`Settings::series_horizon_days`] (the next one always exists).
+    /// A background job extends it as time passes.
+    pub series_horizon_count: usize,
+    /// The furthest ahead, in days, that a series' occurrences are made.
+    pub series_horizon_days: u32,
 }
 
 impl Settings {
@@ -121,6 +127,8 @@ impl Settings {
             instance_follow_policy: crate::model::InstanceFollowPolicy::Approval,
             backfill_items: 20,
             personal_data_retention: Duration::from_secs(730 * 24 * 3600),
+            series_horizon_count: 8,
+            series_horizon_days: 90,
         }
     }
 

@@ -9,88 +9,77 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use icalendar::{CalendarDateTime, Component, EventLike, Property};
 
-use crate::model::{Event, EventStatus};
+use crate::model::{Event, EventStatus, Series};
 
 /// A whole feed: `name` as the calendar's name, each event with its time zone.
+///
+/// Occurrences of a series in `series` (local series, whose rule and first start we know) are
+/// written as calendars write a series (issue 17): one `VEVENT` with the `RRULE` and an `EXDATE` for
+/// each cancelled or deleted date, and one `VEVENT` with `RECURRENCE-ID` for each occurrence changed
+/// on its own; the others are the rule's. Other events are written one by one.
 ///
 /// Assembled by structure: the calendar's properties (each once), then one `VTIMEZONE` per zone
 /// used, then the events. The crate's `Calendar` cannot hold a `VTIMEZONE` (it would add `UID`
 /// and `DTSTAMP` to it), so the parts are written in order here rather than spliced into its text.
-pub fn feed(name: &str, events: &[Event]) -> String {
-    let mut windows: BTreeMap<String, (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
+pub fn feed(name: &str, events: &[Event], series: &[Series]) -> String {
+    let mut windows: Windows = BTreeMap::new();
+    let series: BTreeMap<&str, &Series> = series
+        .iter()
+        .filter(|s| s.is_local())
+        .map(|s| (s.ap_id.as_str(), s))
+        .collect();
+    let mut masters: BTreeMap<&str, (&Series, &Event, Vec<DateTime<Utc>>)> = BTreeMap::new();
     // Each event is written out as soon as it is built, and its component dropped: a network's feed
     // holds thousands, and keeping every one until the end doubled the allocations (the profile of a
     // 10,000-event feed was a quarter malloc and free).
     let mut vevents = String::with_capacity(events.len().saturating_mul(768));
     for event in events {
-        // Named zones and fixed offsets alike are written as local time with a TZID and its
-        // VTIMEZONE; only a zone we cannot read (none is stored so) falls back to UTC times.
-        let zone = crate::model::EventZone::parse(&event.timezone);
-        let mut vevent = icalendar::Event::new();
-        vevent
-            .uid(event.ap_id.as_str())
-            .summary(&one_newline(&event.title))
-            .sequence(u32::try_from(event.sequence).unwrap_or(0))
-            .url(event.url.as_str())
-            .timestamp(event.updated_at)
-            .last_modified(event.updated_at)
-            .created(event.published_at)
-            .status(match event.status {
-                EventStatus::Confirmed => icalendar::EventStatus::Confirmed,
-                EventStatus::Tentative => icalendar::EventStatus::Tentative,
-                EventStatus::Cancelled => icalendar::EventStatus::Cancelled,
-            });
-        match zone {
-            Some(zone) => {
-                let tzid = zone.name();
-                let local = |t: DateTime<Utc>| CalendarDateTime::WithTimezone {
-                    date_time: zone.naive_local(&t),
-                    tzid: tzid.clone(),
-                };
-                vevent
-                    .starts(local(event.starts_at))
-                    .ends(local(event.ends_at));
-                let window = windows
-                    .entry(tzid.clone())
-                    .or_insert((event.starts_at, event.ends_at));
-                window.0 = window.0.min(event.starts_at);
-                window.1 = window.1.max(event.ends_at);
-            }
-            None => {
-                vevent.starts(event.starts_at).ends(event.ends_at);
-            }
-        }
-        let description = plain_description(event);
-        if !description.is_empty() {
-            vevent.description(&one_newline(&description));
-        }
-        let mut location = event
-            .place
+        let in_series = event
+            .series
             .as_ref()
-            .map(|p| p.one_line())
-            .unwrap_or_default();
-        if let Some(online) = &event.online_url {
-            if !location.is_empty() {
-                location.push_str(" / ");
-            }
-            location.push_str(online.as_str());
-        }
-        if !location.is_empty() {
-            vevent.location(&one_newline(&location));
-        }
-        if let Some((lat, lon)) = event
-            .place
-            .as_ref()
-            .and_then(|p| p.latitude.zip(p.longitude))
+            .and_then(|link| series.get(link.ap_id.as_str()).map(|s| (link, *s)));
+        let Some((link, s)) = in_series else {
+            let mut vevent = vevent(event, event.ap_id.as_str(), &mut windows);
+            vevents.push_str(&vevent.done().try_into_string().unwrap_or_default());
+            continue;
+        };
+        let master = masters
+            .entry(s.ap_id.as_str())
+            .or_insert_with(|| (s, event, s.exdates.clone()));
+        if event.status == EventStatus::Cancelled {
+            master.2.push(link.recurrence_id);
+        } else if link.overridden {
+            let mut vevent = vevent(event, s.ap_id.as_str(), &mut windows);
+            vevent.append_property(zoned("RECURRENCE-ID", &s.timezone, link.recurrence_id));
+            vevents.push_str(&vevent.done().try_into_string().unwrap_or_default());
+        } else if master.1.series.as_ref().is_some_and(|l| l.overridden)
+            || master.1.status == EventStatus::Cancelled
         {
-            vevent.add_property("GEO", format!("{lat};{lon}"));
+            // The rule's own fields are best seen on an occurrence nobody changed alone.
+            master.1 = event;
         }
-        let mut organizer = Property::new("ORGANIZER", event.organizer_ap_id.as_str());
-        organizer.add_parameter("CN", &organizer_name(event));
-        vevent.append_property(organizer);
-        if !event.tags.is_empty() {
-            vevent.add_property("CATEGORIES", event.tags.join(","));
+    }
+    for (s, prototype, mut exdates) in masters.into_values() {
+        let mut master = prototype.clone();
+        if let Some(template) = &s.template {
+            template.apply(&mut master);
         }
+        master.starts_at = s.first_starts_at;
+        master.ends_at = s.first_starts_at + chrono::Duration::seconds(s.duration_seconds);
+        master.timezone = s.timezone.clone();
+        let mut vevent = vevent(&master, s.ap_id.as_str(), &mut windows);
+        vevent.add_property("RRULE", &s.recurrence);
+        exdates.sort();
+        exdates.dedup();
+        for exdate in exdates {
+            vevent.append_multi_property(zoned("EXDATE", &s.timezone, exdate));
+        }
+        // The zone's rules must cover every date the rule gives, not only the ones made into events.
+        let last = series_end(s);
+        let window = windows
+            .entry(s.timezone.clone())
+            .or_insert((s.first_starts_at, last));
+        window.1 = window.1.max(last);
         vevents.push_str(&vevent.done().try_into_string().unwrap_or_default());
     }
     let mut out = String::with_capacity(vevents.len() + 4096);
@@ -111,6 +100,107 @@ pub fn feed(name: &str, events: &[Event]) -> String {
     out.push_str(&vevents);
     out.push_str("END:VCALENDAR\r\n");
     out
+}
+
+/// The time each zone's `VTIMEZONE` must cover.
+type Windows = BTreeMap<String, (DateTime<Utc>, DateTime<Utc>)>;
+
+/// The last start a series' rule gives, or ten years on for an open-ended one.
+fn series_end(s: &Series) -> DateTime<Utc> {
+    let ten_years = Utc::now().max(s.first_starts_at) + chrono::Duration::days(3653);
+    match s.rule() {
+        Some(rule) if rule.is_bounded() => s
+            .starts(s.first_starts_at, ten_years, crate::model::MAX_EXPANSION)
+            .last()
+            .copied()
+            .unwrap_or(s.first_starts_at),
+        _ => ten_years,
+    }
+}
+
+/// `NAME;TZID=zone:local time` (EXDATE, RECURRENCE-ID): the same form as the series' `DTSTART`,
+/// as RFC 5545 requires of both.
+fn zoned(name: &str, tzid: &str, at: DateTime<Utc>) -> Property {
+    let zone = crate::model::zone_of(tzid);
+    let mut property = Property::new(
+        name,
+        zone.naive_local(&at).format("%Y%m%dT%H%M%S").to_string(),
+    );
+    property.add_parameter("TZID", tzid);
+    property
+}
+
+/// One `VEVENT` of `event` under `uid`, its zone's window widened to cover it.
+fn vevent(event: &Event, uid: &str, windows: &mut Windows) -> icalendar::Event {
+    // Named zones and fixed offsets alike are written as local time with a TZID and its
+    // VTIMEZONE; only a zone we cannot read (none is stored so) falls back to UTC times.
+    let zone = crate::model::EventZone::parse(&event.timezone);
+    let mut vevent = icalendar::Event::new();
+    vevent
+        .uid(uid)
+        .summary(&one_newline(&event.title))
+        .sequence(u32::try_from(event.sequence).unwrap_or(0))
+        .url(event.url.as_str())
+        .timestamp(event.updated_at)
+        .last_modified(event.updated_at)
+        .created(event.published_at)
+        .status(match event.status {
+            EventStatus::Confirmed => icalendar::EventStatus::Confirmed,
+            EventStatus::Tentative => icalendar::EventStatus::Tentative,
+            EventStatus::Cancelled => icalendar::EventStatus::Cancelled,
+        });
+    match zone {
+        Some(zone) => {
+            let tzid = zone.name();
+            let local = |t: DateTime<Utc>| CalendarDateTime::WithTimezone {
+                date_time: zone.naive_local(&t),
+                tzid: tzid.clone(),
+            };
+            vevent
+                .starts(local(event.starts_at))
+                .ends(local(event.ends_at));
+            let window = windows
+                .entry(tzid.clone())
+                .or_insert((event.starts_at, event.ends_at));
+            window.0 = window.0.min(event.starts_at);
+            window.1 = window.1.max(event.ends_at);
+        }
+        None => {
+            vevent.starts(event.starts_at).ends(event.ends_at);
+        }
+    }
+    let description = plain_description(event);
+    if !description.is_empty() {
+        vevent.description(&one_newline(&description));
+    }
+    let mut location = event
+        .place
+        .as_ref()
+        .map(|p| p.one_line())
+        .unwrap_or_default();
+    if let Some(online) = &event.online_url {
+        if !location.is_empty() {
+            location.push_str(" / ");
+        }
+        location.push_str(online.as_str());
+    }
+    if !location.is_empty() {
+        vevent.location(&one_newline(&location));
+    }
+    if let Some((lat, lon)) = event
+        .place
+        .as_ref()
+        .and_then(|p| p.latitude.zip(p.longitude))
+    {
+        vevent.add_property("GEO", format!("{lat};{lon}"));
+    }
+    let mut organizer = Property::new("ORGANIZER", event.organizer_ap_id.as_str());
+    organizer.add_parameter("CN", &organizer_name(event));
+    vevent.append_property(organizer);
+    if !event.tags.is_empty() {
+        vevent.add_property("CATEGORIES", event.tags.join(","));
+    }
+    vevent
 }
 
 /// The calendar's own properties, `PRODID` once (`Calendar::new()` would add the crate's own).

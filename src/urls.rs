@@ -56,6 +56,8 @@ pub enum LocalObject {
     Activity(String),
     /// A feedback poll as one participant was sent it (`/q/{id}`).
     Question(String),
+    /// A series of recurring events (`/s/{public_id}`).
+    Series(String),
 }
 
 /// Builds and parses the URLs of one instance, from its root URL.
@@ -140,6 +142,16 @@ impl LocalUrls {
         self.path(&format!("/e/{public_id}.ics"))
     }
 
+    /// A series' id (`/s/{public_id}`): the collection of its occurrences (issue 17).
+    pub fn series(&self, public_id: &str) -> Url {
+        self.path(&format!("/s/{public_id}"))
+    }
+
+    /// A series' iCalendar file: one VEVENT with its RRULE, and one per changed occurrence.
+    pub fn series_ics(&self, public_id: &str) -> Url {
+        self.path(&format!("/s/{public_id}.ics"))
+    }
+
     /// An announcement's id (`/a/{public_id}`).
     pub fn announcement(&self, public_id: &str) -> Url {
         self.path(&format!("/a/{public_id}"))
@@ -197,6 +209,7 @@ impl LocalUrls {
             ["a", id] => own(id).map(LocalObject::Announcement),
             ["activities", id] => own(id).map(LocalObject::Activity),
             ["q", id] => own(id).map(LocalObject::Question),
+            ["s", id] => own(id).map(LocalObject::Series),
             _ => None,
         }
     }

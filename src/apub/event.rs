@@ -53,6 +53,9 @@ pub fn event_context() -> Value {
         if let Value::Object(extra) = extra {
             terms.extend(extra);
         }
+        if let Value::Object(series) = super::series::context_terms() {
+            terms.extend(series);
+        }
     }
     context
 }
@@ -189,6 +192,7 @@ pub fn event_to_ap(state: &AppState, event: &Event) -> Value {
         doc["inLanguage"] = json!(lang);
         doc["contentMap"] = json!({ lang.clone(): event.description_html });
     }
+    super::series::annotate(&mut doc, event);
     if location_is_null(&doc)
         && let Some(o) = doc.as_object_mut()
     {
@@ -441,6 +445,7 @@ pub fn event_from_ap(doc: &Value, public_id: String, organizer: Url) -> Result<E
         participant_count: count("participantCount").unwrap_or(0).max(0),
         published_at,
         updated_at: time(doc, "updated").unwrap_or(published_at),
+        series: super::series::link_from_ap(doc),
     })
 }
 

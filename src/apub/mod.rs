@@ -18,6 +18,7 @@ pub mod note;
 pub mod question;
 pub mod rfc9421;
 pub mod safety;
+pub mod series;
 pub mod signatures;
 pub mod webfinger;
 

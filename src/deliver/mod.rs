@@ -227,6 +227,10 @@ pub(crate) fn spawn_workers(
                 if let Err(e) = verkosto.purge_personal_data().await {
                     tracing::warn!(error = %e, "pseudonymising old personal data failed");
                 }
+                // Recurring series publish their next occurrences as the horizon moves on.
+                if let Err(e) = verkosto.extend_series().await {
+                    tracing::warn!(error = %e, "extending recurring series failed");
+                }
             }
             for delivery in claimed {
                 let Ok(permit) = permits.clone().acquire_owned().await else {

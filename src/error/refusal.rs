@@ -176,6 +176,14 @@ refusals! {
     ExternalUrlRequired = "external_url_required", Invalid;
     /// A new event created already cancelled.
     NewEventCancelled = "new_event_cancelled", Invalid;
+    /// Not a recurrence rule an event can have.
+    NotARecurrence { why: String } = "not_a_recurrence", Invalid;
+    /// A rule that gives no occurrence from the start on.
+    RecurrenceNeverStarts = "recurrence_never_starts", Invalid;
+    /// A series' rule changed in place.
+    RecurrenceChange = "recurrence_change", Invalid;
+    /// `scope` on an event that is no occurrence of a series.
+    NotAnOccurrence = "not_an_occurrence", Invalid;
     /// Cancelling by editing the status instead of the cancel action.
     CancelWithItsAction = "cancel_with_its_action", Invalid;
     /// Not a URL at all.
@@ -276,6 +284,10 @@ refusals! {
     NoSuchActor { handle: String } = "no_such_actor", NotFound;
     /// No such event.
     NoSuchEvent { id: String } = "no_such_event", NotFound;
+    /// No series with this id.
+    NoSuchSeries { id: String } = "no_such_series", NotFound;
+    /// A series that has already ended.
+    SeriesEnded = "series_ended", Conflict;
     /// No such community.
     NoSuchCommunity { name: String } = "no_such_community", NotFound;
     /// No such announcement.
@@ -363,6 +375,19 @@ impl fmt::Display for Refusal {
             }
             ExternalUrlRequired => write!(f, "is required when join_mode is external"),
             NewEventCancelled => write!(f, "a new event cannot be cancelled"),
+            NotARecurrence { why } => write!(
+                f,
+                "is not a recurrence rule such as FREQ=WEEKLY;BYDAY=MO ({why})"
+            ),
+            RecurrenceNeverStarts => write!(f, "gives no occurrence at or after starts_at"),
+            RecurrenceChange => write!(
+                f,
+                "a series keeps its rule: end it and start a new series from the next date"
+            ),
+            NotAnOccurrence => write!(
+                f,
+                "following and all apply to an occurrence of a series; this event is none"
+            ),
             CancelWithItsAction => write!(f, "use POST /api/v1/events/{{id}}/cancel to cancel"),
             NotAUrl => write!(f, "is not a valid URL"),
             NotAWebAddress => write!(f, "must be an http or https URL"),
@@ -436,6 +461,8 @@ impl fmt::Display for Refusal {
             NoSuchPage => write!(f, "page not found"),
             NoSuchActor { handle } => write!(f, "actor {handle} not found"),
             NoSuchEvent { id } => write!(f, "event {id:?} not found"),
+            NoSuchSeries { id } => write!(f, "series {id:?} not found"),
+            SeriesEnded => write!(f, "the series has already ended"),
             NoSuchCommunity { name } => write!(f, "community {name:?} not found"),
             NoSuchAnnouncement { id } => write!(f, "announcement {id:?} not found"),
             NoSuchAccount { name } => write!(f, "account {name:?} not found"),

@@ -454,6 +454,7 @@ async fn event_document_or_error(
         return Ok(ics(crate::ical::feed(
             &event.title,
             std::slice::from_ref(&event),
+            &[],
         )));
     }
     let ap_id = v.state().urls().event(&id);
@@ -512,15 +513,22 @@ async fn community_feed(State(v): State<Verkosto>, Path(name): Path<String>) -> 
     let community = v.community(&name).await?;
     let from = Utc::now() - chrono::Duration::days(90);
     let events = v.all_community_events(&community, Some(from), None).await?;
-    Ok(ics(crate::ical::feed(&community.display_name, &events)))
+    let series = v.series_of(&events).await?;
+    Ok(ics(crate::ical::feed(
+        &community.display_name,
+        &events,
+        &series,
+    )))
 }
 
 async fn personal_feed(State(v): State<Verkosto>, Path(token): Path<String>) -> Result<Response> {
     let token = token.strip_suffix(".ics").unwrap_or(&token);
     let (account, events) = v.personal_calendar(token).await?;
+    // One by one: a person takes part in occurrences, not in every date of their series.
     let mut response = ics(crate::ical::feed(
         &format!("{} – Verkosto", account.username),
         &events,
+        &[],
     ));
     // One person's feed behind a secret: no shared cache keeps it, ours included, so a revoked or
     // rotated URL stops working at once.

@@ -21,5 +21,6 @@ async fn feed(State(v): State<Verkosto>) -> Result<Response> {
         .map(|r| r.event)
         .collect();
     let name = format!("{} – relayed events", v.settings().domain);
-    Ok(super::events::ics(crate::ical::feed(&name, &events)))
+    let series = v.series_of(&events).await?;
+    Ok(super::events::ics(crate::ical::feed(&name, &events, &series)))
 }

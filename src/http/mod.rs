@@ -25,6 +25,7 @@ mod events;
 mod federation;
 mod instance_calendar;
 pub(crate) mod params;
+mod series;
 
 pub use document_cache::DocumentCache;
 
@@ -145,6 +146,7 @@ impl Mount {
         if self.federation {
             let objects = federation::routes()
                 .merge(events::public_routes())
+                .merge(series::public_routes())
                 .merge(announcements::public_routes())
                 .merge(instance_calendar::public_routes());
             let objects = objects.layer(axum::middleware::from_fn_with_state(
@@ -168,6 +170,7 @@ impl Mount {
                 &prefix,
                 api::routes()
                     .merge(events::api_routes())
+                    .merge(series::api_routes())
                     .merge(announcements::api_routes())
                     .merge(admin_relays::api_routes())
                     .route_layer(axum::middleware::from_fn_with_state(

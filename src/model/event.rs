@@ -221,6 +221,8 @@ pub struct Event {
     pub published_at: DateTime<Utc>,
     /// When last changed.
     pub updated_at: DateTime<Utc>,
+    /// The series this event is an occurrence of (issue 17).
+    pub series: Option<crate::model::SeriesLink>,
 }
 
 impl Event {
@@ -306,6 +308,10 @@ pub struct NewEvent {
     /// people on Mastodon and other microblogs can take part (issue 16).
     #[serde(default)]
     pub rsvp_poll: Option<bool>,
+    /// Makes the event the first of a series: an RFC 5545 RRULE (`FREQ=WEEKLY;BYDAY=MO`, daily or
+    /// slower, with `COUNT`, `UNTIL` or open-ended), read in `timezone` (issue 17).
+    #[serde(default)]
+    pub recurrence: Option<String>,
 }
 
 /// A partial change to an event; absent fields stay. `null` clears optional fields where noted.
@@ -344,6 +350,12 @@ pub struct EventUpdate {
     pub comments_enabled: Option<bool>,
     /// `confirmed` or `tentative` (cancel with the cancel call).
     pub status: Option<EventStatus>,
+    /// A series keeps its rule: refused with a code saying so (end it and start another).
+    #[serde(default)]
+    pub recurrence: Option<String>,
+    /// For an occurrence of a series: `this` (default), `following` or `all` (issue 17).
+    #[serde(default)]
+    pub scope: Option<crate::model::EditScope>,
 }
 
 /// Where a participation stands.

@@ -10,6 +10,7 @@ mod follow;
 mod name;
 mod relay;
 mod remote_actor;
+mod series;
 mod zone;
 
 pub use account::Account;
@@ -29,6 +30,9 @@ pub use follow::{FollowState, Follower, Following};
 pub use name::LocalName;
 pub use relay::{InstanceFollowPolicy, RelaySubscription};
 pub use remote_actor::{ActorKind, RemoteActor};
+pub use series::{
+    EditScope, MAX_EXPANSION, Recurrence, Series, SeriesLink, SeriesTemplate, resolve_local,
+};
 pub use zone::{EventZone, zone_of};
 
 /// An RSA key pair in PEM, as every local actor (account, community, instance) has one.

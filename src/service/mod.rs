@@ -39,6 +39,7 @@ pub mod sanitize {
 pub use accounts::{IssuedToken, NewAccount};
 pub use announcements::TimelineItem;
 pub use events::{
+    Occurrence, SeriesView,
     DEFAULT_TIMEZONE, EventCursor, EventsPage, MAX_EVENT_PAGE, MAX_EVENTS_PER_PAGE, PageStart,
 };
 pub use feedback::{AnswerView, ChoiceCount, FeedbackForMe, FeedbackResults, NewFeedbackPoll};

@@ -51,6 +51,7 @@ pub mod polls;
 pub mod received;
 pub mod relays;
 pub mod remote_actors;
+pub mod series;
 pub mod signature_styles;
 
 /// Runs `$body` with `$c` bound to the concrete connection (`&mut SqliteConnection` or

@@ -284,5 +284,6 @@ fn batch_event(v: &Verkosto, community: &Community, i: usize, count: usize) -> E
         participant_count: 0,
         published_at: now,
         updated_at: now,
+        series: None,
     }
 }

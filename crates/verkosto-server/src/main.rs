@@ -114,6 +114,13 @@ struct ServeArgs {
     /// the counts stay). Default 730.
     #[arg(long, env = "VERKOSTO_PERSONAL_DATA_DAYS")]
     personal_data_days: Option<u64>,
+    /// How many next occurrences of a recurring series exist as events (default 8, within
+    /// `--series-horizon-days`).
+    #[arg(long, env = "VERKOSTO_SERIES_HORIZON_COUNT")]
+    series_horizon_count: Option<usize>,
+    /// How many days ahead a recurring series' occurrences are made (default 90).
+    #[arg(long, env = "VERKOSTO_SERIES_HORIZON_DAYS")]
+    series_horizon_days: Option<u32>,
     /// Deliveries in flight at once.
     #[arg(long, env = "VERKOSTO_DELIVERY_WORKERS")]
     delivery_workers: Option<usize>,
@@ -177,6 +184,8 @@ struct FileConfig {
     inbox_per_ip_per_minute: Option<u32>,
     inbox_per_host_per_minute: Option<u32>,
     personal_data_days: Option<u64>,
+    series_horizon_count: Option<usize>,
+    series_horizon_days: Option<u32>,
     delivery_workers: Option<usize>,
     workers_per_host: Option<usize>,
     unavailable_after: Option<String>,
@@ -281,6 +290,12 @@ fn resolve(common: &Common, serve: &ServeArgs) -> anyhow::Result<Resolved> {
     }
     if let Some(days) = serve.personal_data_days.or(file.personal_data_days) {
         settings.personal_data_retention = std::time::Duration::from_secs(days.max(1) * 24 * 3600);
+    }
+    if let Some(n) = serve.series_horizon_count.or(file.series_horizon_count) {
+        settings.series_horizon_count = n.clamp(1, 100);
+    }
+    if let Some(days) = serve.series_horizon_days.or(file.series_horizon_days) {
+        settings.series_horizon_days = days.clamp(1, 3660);
     }
     if let Some(n) = serve.delivery_workers.or(file.delivery_workers) {
         settings.delivery_workers = n.max(1);

@@ -4,8 +4,8 @@
 use url::Url;
 
 use super::validation::{
-    check_capacity, check_description, check_join, check_language, check_place, check_times,
-    check_timezone, check_title, parse_time,
+    check_capacity, check_description, check_join, check_language, check_place, check_recurrence,
+    check_times, check_timezone, check_title, parse_time,
 };
 use super::{DEFAULT_TIMEZONE, Verkosto, new_public_id};
 use crate::apub::activities::announce::Announce;
@@ -15,7 +15,9 @@ use crate::apub::activities::group_post::Verb;
 use crate::apub::activities::update::Update;
 use crate::apub::actor;
 use crate::error::{Error, Refusal, Result};
-use crate::model::{Account, Event, EventCategory, EventStatus, EventUpdate, JoinMode, NewEvent};
+use crate::model::{
+    Account, Community, EditScope, Event, EventCategory, EventStatus, EventUpdate, JoinMode, NewEvent,
+};
 use crate::service::communities::{optional_url, tags};
 use crate::service::group_posts::GroupPost;
 use crate::service::instance_relay::Relayable;
@@ -24,6 +26,8 @@ use crate::store::{self, Tx};
 
 impl Verkosto {
     /// Publishes a new event of a community (its managers only): `Create` and `Announce` to followers.
+    /// With a `recurrence`, the event is the first of a series, and its next occurrences are published
+    /// with it (see [`Verkosto::extend_series`]).
     pub async fn create_event(
         &self,
         by: &Account,
@@ -33,6 +37,30 @@ impl Verkosto {
         let community = self.community(community_name).await?;
         self.require_manager(by, &community).await?;
         let rsvp_poll = new.rsvp_poll.unwrap_or(false);
+        let recurrence = new
+            .recurrence
+            .as_deref()
+            .filter(|r| !r.trim().is_empty())
+            .map(check_recurrence)
+            .transpose()?;
+        let (event, cohost_inboxes) = self.new_event(&community, new).await?;
+        if let Some(rule) = recurrence {
+            return self
+                .create_series(by, &community, event, rule, &cohost_inboxes)
+                .await;
+        }
+        let mut tx = self.db().begin().await?;
+        let event = self
+            .publish_event(&mut tx, by, &event, &cohost_inboxes, rsvp_poll)
+            .await?;
+        self.commit(tx).await?;
+        tracing::info!(event = %event.ap_id, community = %community.name, "event published");
+        Ok(event)
+    }
+
+    /// A new event of `community` from what a manager sent, checked, not stored yet; with the inboxes
+    /// of its remote co-hosts.
+    async fn new_event(&self, community: &Community, new: NewEvent) -> Result<(Event, Vec<Url>)> {
         let title = check_title(&new.title)?;
         let description = new.description.unwrap_or_default();
         check_description(&description)?;
@@ -83,34 +111,55 @@ impl Verkosto {
             published_at: now,
             updated_at: now,
             public_id,
+            series: None,
         };
-        let mut tx = self.db().begin().await?;
-        let event = store::events::upsert(&mut tx.conn(), &event).await?;
-        let cohost_inboxes: Vec<Url> = cohosts.into_iter().filter_map(|(_, inbox)| inbox).collect();
+        let cohost_inboxes = cohosts.into_iter().filter_map(|(_, inbox)| inbox).collect();
+        Ok((event, cohost_inboxes))
+    }
+
+    /// Stores a new local event and queues its `Create` (to followers and remote co-hosts) and
+    /// `Announce`, its group post and instance relay, and its RSVP poll if asked for.
+    pub(super) async fn publish_event(
+        &self,
+        tx: &mut Tx,
+        by: &Account,
+        event: &Event,
+        cohost_inboxes: &[Url],
+        rsvp_poll: bool,
+    ) -> Result<Event> {
+        let event = store::events::upsert(&mut tx.conn(), event).await?;
+        self.record_author(tx, &event.ap_id, by).await?;
+        self.announce_new_event(tx, &event, cohost_inboxes, rsvp_poll)
+            .await?;
+        Ok(event)
+    }
+
+    /// Queues what a new local event sends (see [`Verkosto::publish_event`]), once it is stored and
+    /// its author recorded.
+    pub(super) async fn announce_new_event(
+        &self,
+        tx: &mut Tx,
+        event: &Event,
+        cohost_inboxes: &[Url],
+        rsvp_poll: bool,
+    ) -> Result<()> {
         let organizer = &event.organizer_ap_id;
-        let create = Create::event(
-            crate::apub::new_activity_id(self.state()),
-            self.state(),
-            &event,
-        );
+        let create = Create::event(crate::apub::new_activity_id(self.state()), self.state(), event);
         let audience = Audience::Public {
-            also: &cohost_inboxes,
+            also: cohost_inboxes,
         };
-        self.send(&mut tx, organizer, &create, audience).await?;
-        let announce = Announce::event(crate::apub::new_activity_id(self.state()), &event);
-        self.send(&mut tx, organizer, &announce, Audience::FOLLOWERS)
+        self.send(tx, organizer, &create, audience).await?;
+        let announce = Announce::event(crate::apub::new_activity_id(self.state()), event);
+        self.send(tx, organizer, &announce, Audience::FOLLOWERS)
             .await?;
-        self.record_author(&mut tx, &event.ap_id, by).await?;
-        self.share_in_group(&mut tx, GroupPost::Event(Verb::Create, &event))
+        self.share_in_group(tx, GroupPost::Event(Verb::Create, event))
             .await?;
-        self.relay_from_instance(&mut tx, Relayable::Event(&event))
+        self.relay_from_instance(tx, Relayable::Event(event))
             .await?;
         if rsvp_poll {
-            self.publish_rsvp_poll(&mut tx, &event).await?;
+            self.publish_rsvp_poll(tx, event).await?;
         }
-        self.commit(tx).await?;
-        tracing::info!(event = %event.ap_id, community = %community.name, "event published");
-        Ok(event)
+        Ok(())
     }
 
     /// Resolves co-host handles (`name` here, `name@host` anywhere) to community actor ids, with the
@@ -177,6 +226,14 @@ impl Verkosto {
         change: EventUpdate,
     ) -> Result<Event> {
         let (mut event, _) = self.managed_local_event(by, public_id).await?;
+        if change.recurrence.is_some() {
+            return Err(Error::invalid("recurrence", Refusal::RecurrenceChange));
+        }
+        let scope = change.scope.unwrap_or_default();
+        if scope != EditScope::This && event.series.is_none() {
+            return Err(Error::invalid("scope", Refusal::NotAnOccurrence));
+        }
+        let before = event.clone();
         if let Some(t) = change.title {
             event.title = check_title(&t)?;
         }
@@ -233,7 +290,13 @@ impl Verkosto {
             Some(s) => event.status = s,
             None => {}
         }
+        if scope != EditScope::This {
+            return self.edit_series(before, event, scope).await;
+        }
         let mut tx = self.db().begin().await?;
+        if event.series.is_some() {
+            store::series::mark_overridden(&mut tx.conn(), event.id).await?;
+        }
         let event = self.save_and_announce_change(&mut tx, event).await?;
         let promoted = self.fill_seats(&mut tx, &event).await?;
         self.commit(tx).await?;
@@ -256,6 +319,10 @@ impl Verkosto {
         let (event, _) = self.managed_local_event(by, public_id).await?;
         let mut tx = self.db().begin().await?;
         let inboxes = self.participant_inboxes(&mut tx, &event).await?;
+        if let Some(link) = &event.series {
+            // The series' calendar leaves its date out (EXDATE), and its horizon does not make it again.
+            store::series::add_exdate(&mut tx.conn(), link.ap_id.as_str(), link.recurrence_id).await?;
+        }
         store::events::delete(&mut tx.conn(), &event, store::now()).await?;
         let delete = DeleteObject::event(crate::apub::new_activity_id(self.state()), &event);
         let audience = Audience::Public { also: &inboxes };
@@ -267,7 +334,7 @@ impl Verkosto {
     }
 
     /// Stores a changed local event with a higher `SEQUENCE` and queues its `Update`.
-    async fn save_and_announce_change(&self, tx: &mut Tx, mut event: Event) -> Result<Event> {
+    pub(super) async fn save_and_announce_change(&self, tx: &mut Tx, mut event: Event) -> Result<Event> {
         event.sequence += 1;
         event.updated_at = store::now();
         let saved = store::events::upsert(&mut tx.conn(), &event).await?;

@@ -15,9 +15,11 @@ mod feeds;
 mod lifecycle;
 mod participation;
 mod remote;
+mod series;
 mod validation;
 
 pub use feeds::{EventCursor, EventsPage, MAX_EVENT_PAGE, MAX_EVENTS_PER_PAGE, PageStart};
+pub use series::{Occurrence, SeriesView};
 
 /// The time zone of events that name none.
 pub const DEFAULT_TIMEZONE: &str = "Europe/Helsinki";

@@ -93,7 +93,13 @@ impl Verkosto {
             .unwrap_or_else(new_public_id);
         let mut event = ap_event::event_from_ap(doc, public_id, organizer.clone())?;
         event.sequence = existing.as_ref().map(|e| e.sequence + 1).unwrap_or(0);
-        let saved = store::events::upsert(&mut tx.conn(), &event).await?;
+        let mut saved = store::events::upsert(&mut tx.conn(), &event).await?;
+        if let Some(link) = &event.series {
+            self.link_remote_occurrence(&mut tx, &saved, link).await?;
+            saved = store::events::find_by_id(&mut tx.conn(), saved.id)
+                .await?
+                .unwrap_or(saved);
+        }
         tx.commit().await?;
         let id = saved.ap_id.clone();
         self.emit(match existing {
@@ -107,6 +113,56 @@ impl Verkosto {
             Some(_) => DomainEvent::RemoteEventUpdated { event: id },
         });
         Ok(saved)
+    }
+
+    /// Groups a received occurrence under its series (stored as a remote series on first sight), so
+    /// that pages show it as one of a series. A series id off the organizer's host is ignored.
+    async fn link_remote_occurrence(
+        &self,
+        tx: &mut store::Tx,
+        event: &Event,
+        link: &crate::model::SeriesLink,
+    ) -> Result<()> {
+        if actor::normalized_host(&link.ap_id) != actor::normalized_host(&event.organizer_ap_id)
+            || self.is_local_url(&link.ap_id)
+        {
+            return Ok(());
+        }
+        let existing = store::series::find_by_ap_id(&mut tx.conn(), link.ap_id.as_str()).await?;
+        if existing.as_ref().is_some_and(|s| s.is_local()) {
+            return Ok(());
+        }
+        let now = store::now();
+        let series = crate::model::Series {
+            id: 0,
+            public_id: existing
+                .as_ref()
+                .map(|s| s.public_id.clone())
+                .unwrap_or_else(new_public_id),
+            ap_id: link.ap_id.clone(),
+            organizer_ap_id: event.organizer_ap_id.clone(),
+            community_id: None,
+            recurrence: link.recurrence.clone(),
+            timezone: event.timezone.clone(),
+            first_starts_at: existing
+                .as_ref()
+                .map_or(link.recurrence_id, |s| s.first_starts_at.min(link.recurrence_id)),
+            duration_seconds: (event.ends_at - event.starts_at).num_seconds(),
+            template: None,
+            exdates: vec![],
+            generated_until: None,
+            ended_at: None,
+            created_at: existing.as_ref().map_or(now, |s| s.created_at),
+            updated_at: now,
+        };
+        let series = store::series::upsert(&mut tx.conn(), &series).await?;
+        let taken = store::series::occurrence_at(&mut tx.conn(), series.id, link.recurrence_id).await?;
+        if taken.is_none_or(|id| id == event.id) {
+            store::series::unlink(&mut tx.conn(), event.id).await?;
+            store::series::link(&mut tx.conn(), event.id, series.id, link.recurrence_id, false)
+                .await?;
+        }
+        Ok(())
     }
 
     /// A remote actor deleted an object: one of its events, an announcement stored as its own, or a

@@ -103,3 +103,9 @@ pub(super) fn check_join(mode: JoinMode, external_url: &Option<Url>) -> Result<(
     }
     Ok(())
 }
+
+/// A series' rule, checked (issue 17).
+pub(super) fn check_recurrence(raw: &str) -> Result<crate::model::Recurrence> {
+    crate::model::Recurrence::parse(raw)
+        .map_err(|why| Error::invalid("recurrence", Refusal::NotARecurrence { why }))
+}

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Conn, on_conn, parse_column, parse_url_opt};
 use crate::error::{Error, Result};
-use crate::model::{Event, EventPlace};
+use crate::model::{Event, EventPlace, SeriesLink};
 
 mod comments;
 mod participations;
@@ -26,7 +26,11 @@ const COLUMNS: &str = "e.id, e.public_id, e.ap_id, e.url, e.organizer_ap_id, e.c
     e.capacity, e.join_mode, e.external_url, e.tags, e.category, e.banner_url, e.language, e.comments_enabled, \
     e.sequence, e.published_at, e.updated_at, \
     CASE WHEN e.community_id IS NULL THEN e.remote_participant_count ELSE \
-      (SELECT COUNT(*) FROM participations p WHERE p.event_id = e.id AND p.state = 'accepted') END AS participant_count";
+      (SELECT COUNT(*) FROM participations p WHERE p.event_id = e.id AND p.state = 'accepted') END AS participant_count, \
+    e.recurrence_id, e.overridden, \
+    (SELECT s.public_id FROM event_series s WHERE s.id = e.series_id) AS series_public_id, \
+    (SELECT s.ap_id FROM event_series s WHERE s.id = e.series_id) AS series_ap_id, \
+    (SELECT s.recurrence FROM event_series s WHERE s.id = e.series_id) AS series_recurrence";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -57,6 +61,11 @@ struct Row {
     published_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     participant_count: i64,
+    recurrence_id: Option<DateTime<Utc>>,
+    overridden: bool,
+    series_public_id: Option<String>,
+    series_ap_id: Option<String>,
+    series_recurrence: Option<String>,
 }
 
 impl TryFrom<Row> for Event {
@@ -67,7 +76,18 @@ impl TryFrom<Row> for Event {
             .map(|p| serde_json::from_str(&p))
             .transpose()
             .map_err(|e| Error::Internal(format!("stored place is invalid: {e}")))?;
+        let series = match (r.series_public_id, r.series_ap_id, r.series_recurrence, r.recurrence_id) {
+            (Some(id), Some(ap_id), Some(recurrence), Some(recurrence_id)) => Some(SeriesLink {
+                id,
+                ap_id: parse_column("series ap_id", &ap_id)?,
+                recurrence,
+                recurrence_id,
+                overridden: r.overridden,
+            }),
+            _ => None,
+        };
         Ok(Event {
+            series,
             id: r.id,
             public_id: r.public_id,
             cohosts: vec![],
@@ -248,6 +268,17 @@ pub async fn find_by_id(c: &mut Conn<'_>, id: i64) -> Result<Option<Event>> {
         on_conn!(c, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await)?;
     let event = row.map(TryInto::try_into).transpose()?;
     one_with_cohosts(c, event).await
+}
+
+/// Events by their database ids, in that order (those that exist).
+pub async fn find_by_ids(c: &mut Conn<'_>, ids: &[i64]) -> Result<Vec<Event>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(e) = find_by_id(c, *id).await? {
+            out.push(e);
+        }
+    }
+    Ok(out)
 }
 
 /// The event with this API id.

@@ -329,6 +329,7 @@ pub(super) async fn create_event(
         cohosts: None,
         status: None,
         rsvp_poll: None,
+        recurrence: None,
     };
     match v.create_event(&account, &name, new).await {
         Ok(e) => Ok(Redirect::to(v.state().urls().event(&e.public_id).path()).into_response()),
