@@ -32,6 +32,7 @@ mod query_params;
 mod relays;
 mod reporting;
 mod rfc9421;
+mod series;
 mod signature_age;
 mod store;
 mod trust;

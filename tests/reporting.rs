@@ -253,6 +253,7 @@ async fn a_calendar_feed_lists_every_event_not_the_first_thousand() {
                 participant_count: 0,
                 published_at: now,
                 updated_at: now,
+                series: None,
             };
             verkosto::store::events::upsert(&mut tx.conn(), &event)
                 .await

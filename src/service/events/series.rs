@@ -301,7 +301,7 @@ impl Verkosto {
     pub async fn series_occurrences(&self, series: &Series) -> Result<Vec<Event>> {
         let mut c = self.db().acquire().await?;
         let ids =
-            store::series::occurrence_ids(&mut c.conn(), series.id, DateTime::<Utc>::MIN_UTC)
+            store::series::occurrence_ids(&mut c.conn(), series.id, DateTime::<Utc>::UNIX_EPOCH)
                 .await?;
         store::events::find_by_ids(&mut c.conn(), &ids).await
     }

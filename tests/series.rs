@@ -1,0 +1,266 @@
+//! Recurring events (issue 17): a series federates as single events, each naming its series; an edit
+//! of one occurrence, or of it and the following ones, reaches exactly the occurrences it changed; the
+//! series' iCalendar expands to the server's own dates in two independent parsers across a DST change.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use verkosto::Settings;
+
+use crate::common::sink::{Sink, follow_from_sink};
+use crate::common::{TestDb, TestServer, eventually};
+
+fn horizon(s: &mut Settings) {
+    s.series_horizon_count = 4;
+    s.series_horizon_days = 3660;
+}
+
+/// What the follower's inbox received of each kind, by the object's id.
+fn received(sink: &Sink, kind: &str) -> BTreeMap<String, Vec<Value>> {
+    let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for seen in sink.accepted() {
+        if seen.inbox == 0 && seen.kind == kind && seen.body["object"]["type"] == "Event" {
+            let id = seen.body["object"]["id"].as_str().unwrap_or("").to_string();
+            out.entry(id).or_default().push(seen.body["object"].clone());
+        }
+    }
+    out
+}
+
+async fn create_series(a: &TestServer, token: &str, body: Value) -> Value {
+    let (status, event) = a
+        .post_json("/api/v1/communities/kahvila/events", Some(token), body)
+        .await;
+    assert_eq!(status, 201, "{event}");
+    event
+}
+
+async fn occurrences(a: &TestServer, series: &str, from: &str, to: &str) -> Vec<Value> {
+    let (status, view) = a
+        .get_json(&format!("/api/v1/series/{series}?from={from}&to={to}"), None)
+        .await;
+    assert_eq!(status, 200, "{view}");
+    view["occurrences"].as_array().cloned().unwrap_or_default()
+}
+
+async fn patch(a: &TestServer, token: &str, id: &str, body: Value) -> Value {
+    let res = a
+        .http
+        .patch(a.url(&format!("/api/v1/events/{id}")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("patch");
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// The remote events `token` sees on `b`, by title.
+async fn remote_events(b: &TestServer, token: &str) -> Vec<Value> {
+    let (_, timeline) = b.get_json("/api/v1/timeline", Some(token)).await;
+    timeline
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|i| i.get("starts_at").is_some())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_weekly_and_a_yearly_series_federate_as_events_and_their_edits_as_updates() {
+    let (sink, sink_host) = Sink::on_free_port().await;
+    let a = TestServer::start_with(
+        TestDb::postgres().await.unwrap_or(TestDb::sqlite().await),
+        horizon,
+    )
+    .await;
+    let b = TestServer::start(TestDb::sqlite().await).await;
+    let aino = a.account("aino").await;
+    a.community(&aino, "kahvila", "open").await;
+    follow_from_sink(&a.verkosto, "kahvila", &sink, &sink_host, [0]).await;
+    let bea = b.account("bea").await;
+    let (status, follow) = b
+        .post_json(
+            "/api/v1/follows",
+            Some(&bea),
+            json!({ "handle": format!("kahvila@{}", a.domain) }),
+        )
+        .await;
+    assert_eq!(status, 201, "{follow}");
+    eventually(10, "bea's follow accepted", || async {
+        let (_, follows) = b.get_json("/api/v1/follows", Some(&bea)).await;
+        (follows[0]["state"] == "accepted").then_some(())
+    })
+    .await;
+
+    // Breakfast every Monday at 9.00 in Helsinki, across the change to summer time (28 March 2027).
+    let weekly = create_series(
+        &a,
+        &aino,
+        json!({ "title": "Maanantaiaamiainen", "starts_at": "2027-03-15T09:00:00+02:00",
+                "ends_at": "2027-03-15T10:00:00+02:00", "timezone": "Europe/Helsinki",
+                "recurrence": "FREQ=WEEKLY;BYDAY=MO" }),
+    )
+    .await;
+    assert_eq!(weekly["series"]["recurrence"], "FREQ=WEEKLY;BYDAY=MO");
+    let weekly_series = weekly["series"]["id"].as_str().expect("series id").to_string();
+    let weekly_ap = weekly["series"]["ap_id"].as_str().expect("ap id").to_string();
+    // The national community managers' day: the fourth Monday of January.
+    let yearly = create_series(
+        &a,
+        &aino,
+        json!({ "title": "CMAD", "starts_at": "2027-01-25T09:00:00+02:00",
+                "ends_at": "2027-01-25T16:00:00+02:00", "timezone": "Europe/Helsinki",
+                "recurrence": "RRULE:FREQ=YEARLY;BYMONTH=1;BYDAY=4MO" }),
+    )
+    .await;
+    let yearly_ap = yearly["series"]["ap_id"].as_str().expect("ap id").to_string();
+
+    let weekly_dates = [
+        "2027-03-15T07:00:00Z",
+        "2027-03-22T07:00:00Z",
+        "2027-03-29T06:00:00Z",
+        "2027-04-05T06:00:00Z",
+    ];
+    let listed = occurrences(&a, &weekly_series, "2027-03-01T00:00:00Z", "2027-04-06T00:00:00Z").await;
+    let starts: Vec<&str> = listed.iter().filter_map(|o| o["starts_at"].as_str()).collect();
+    assert_eq!(starts, weekly_dates);
+    assert!(listed.iter().all(|o| o["event"].is_string()), "{listed:?}");
+    let ids: Vec<String> = listed
+        .iter()
+        .filter_map(|o| o["event"].as_str().map(str::to_string))
+        .collect();
+
+    // The follower got each occurrence as one `Event`, naming its series, at 9.00 local time.
+    let creates = eventually(20, "eight Creates at the follower", || async {
+        let creates = received(&sink, "Create");
+        (creates.len() == 8).then_some(creates)
+    })
+    .await;
+    assert!(creates.values().all(|c| c.len() == 1), "each Create once");
+    let starts_of = |series: &str| -> BTreeSet<String> {
+        creates
+            .values()
+            .map(|c| &c[0])
+            .filter(|e| e["series"]["id"] == series)
+            .map(|e| e["startTime"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let utc = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .expect("time")
+            .with_timezone(&chrono::Utc)
+            .to_rfc3339()
+    };
+    let normalise = |set: BTreeSet<String>| set.iter().map(|s| utc(s)).collect::<BTreeSet<_>>();
+    assert_eq!(
+        normalise(starts_of(&weekly_ap)),
+        weekly_dates.iter().map(|s| utc(s)).collect::<BTreeSet<_>>()
+    );
+    assert_eq!(
+        normalise(starts_of(&yearly_ap)),
+        ["2027-01-25T07:00:00Z", "2028-01-24T07:00:00Z", "2029-01-22T07:00:00Z", "2030-01-28T07:00:00Z"]
+            .iter()
+            .map(|s| utc(s))
+            .collect::<BTreeSet<_>>()
+    );
+    let one = &creates.values().next().expect("a create")[0];
+    assert!(one["series"]["rrule"].is_string() && one["recurrenceId"].is_string(), "{one}");
+
+    // The series itself is dereferenceable: the collection of its occurrences, with its rule.
+    let (status, _, doc) = a.get_ap(&format!("/s/{weekly_series}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["type"], "OrderedCollection");
+    assert_eq!(doc["rrule"], "FREQ=WEEKLY;BYDAY=MO");
+    assert_eq!(doc["totalItems"], 4);
+
+    // The second instance has all eight, grouped by their two series.
+    let on_b = eventually(20, "eight events on the second instance", || async {
+        let events = remote_events(&b, &bea).await;
+        (events.len() == 8).then_some(events)
+    })
+    .await;
+    let series_on_b: BTreeMap<String, usize> = on_b.iter().fold(BTreeMap::new(), |mut m, e| {
+        *m.entry(e["series"]["ap_id"].as_str().unwrap_or("none").to_string())
+            .or_default() += 1;
+        m
+    });
+    assert_eq!(
+        series_on_b,
+        BTreeMap::from([(weekly_ap.clone(), 4), (yearly_ap.clone(), 4)])
+    );
+
+    // One occurrence changed alone: one Update, of that occurrence only.
+    patch(&a, &aino, &ids[1], json!({ "title": "Aamiainen ja kahvi" })).await;
+    eventually(20, "the Update of the second occurrence", || async {
+        received(&sink, "Update").contains_key(&creates_key(&creates, weekly_dates[1])).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let updates = received(&sink, "Update");
+    assert_eq!(updates.len(), 1, "only the changed occurrence: {:?}", updates.keys());
+
+    // This and following, from the third: 10.00 instead of 9.00. The third and the fourth are sent an
+    // Update, the first two nothing.
+    let third = patch(
+        &a,
+        &aino,
+        &ids[2],
+        json!({ "starts_at": "2027-03-29T10:00:00+03:00", "ends_at": "2027-03-29T11:00:00+03:00",
+                "scope": "following" }),
+    )
+    .await;
+    assert_ne!(third["series"]["id"], weekly_series.as_str(), "the series was split");
+    let updates = eventually(20, "the Updates of the third and fourth", || async {
+        let updates = received(&sink, "Update");
+        (updates.len() == 3).then_some(updates)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(received(&sink, "Update").len(), 3);
+    for (date, count) in [(0, 0), (1, 1), (2, 1), (3, 1)] {
+        let key = creates_key(&creates, weekly_dates[date]);
+        assert_eq!(
+            updates.get(&key).map_or(0, Vec::len),
+            count,
+            "Updates of occurrence {date}"
+        );
+    }
+    let fourth = &updates[&creates_key(&creates, weekly_dates[3])][0];
+    assert_eq!(utc(fourth["startTime"].as_str().expect("start")), utc("2027-04-05T07:00:00Z"));
+    assert_eq!(fourth["series"]["id"], third["series"]["ap_id"]);
+
+    // The second instance follows: the later two under the new series, at 10.00.
+    eventually(20, "the split on the second instance", || async {
+        let events = remote_events(&b, &bea).await;
+        let moved = events
+            .iter()
+            .filter(|e| e["series"]["ap_id"] == third["series"]["ap_id"])
+            .count();
+        let renamed = events.iter().filter(|e| e["title"] == "Aamiainen ja kahvi").count();
+        (moved == 2 && renamed == 1).then_some(())
+    })
+    .await;
+    a.stop().await;
+    b.stop().await;
+}
+
+/// The id of the occurrence the follower was sent with this start.
+fn creates_key(creates: &BTreeMap<String, Vec<Value>>, start: &str) -> String {
+    let want = chrono::DateTime::parse_from_rfc3339(start).expect("time");
+    creates
+        .iter()
+        .find(|(_, c)| {
+            c[0]["startTime"]
+                .as_str()
+                .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+                == Some(want)
+        })
+        .map(|(id, _)| id.clone())
+        .unwrap_or_default()
+}
