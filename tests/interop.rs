@@ -11,11 +11,11 @@ use std::time::Duration;
 use crate::common::{TestDb, TestServer, eventually};
 use serde_json::Value;
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn interop_python() -> Option<PathBuf> {
+pub(crate) fn interop_python() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("VERKOSTO_INTEROP_PYTHON") {
         return Some(PathBuf::from(p));
     }

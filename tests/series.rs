@@ -38,7 +38,10 @@ async fn create_series(a: &TestServer, token: &str, body: Value) -> Value {
 
 async fn occurrences(a: &TestServer, series: &str, from: &str, to: &str) -> Vec<Value> {
     let (status, view) = a
-        .get_json(&format!("/api/v1/series/{series}?from={from}&to={to}"), None)
+        .get_json(
+            &format!("/api/v1/series/{series}?from={from}&to={to}"),
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{view}");
     view["occurrences"].as_array().cloned().unwrap_or_default()
@@ -108,8 +111,14 @@ async fn a_weekly_and_a_yearly_series_federate_as_events_and_their_edits_as_upda
     )
     .await;
     assert_eq!(weekly["series"]["recurrence"], "FREQ=WEEKLY;BYDAY=MO");
-    let weekly_series = weekly["series"]["id"].as_str().expect("series id").to_string();
-    let weekly_ap = weekly["series"]["ap_id"].as_str().expect("ap id").to_string();
+    let weekly_series = weekly["series"]["id"]
+        .as_str()
+        .expect("series id")
+        .to_string();
+    let weekly_ap = weekly["series"]["ap_id"]
+        .as_str()
+        .expect("ap id")
+        .to_string();
     // The national community managers' day: the fourth Monday of January.
     let yearly = create_series(
         &a,
@@ -119,7 +128,10 @@ async fn a_weekly_and_a_yearly_series_federate_as_events_and_their_edits_as_upda
                 "recurrence": "RRULE:FREQ=YEARLY;BYMONTH=1;BYDAY=4MO" }),
     )
     .await;
-    let yearly_ap = yearly["series"]["ap_id"].as_str().expect("ap id").to_string();
+    let yearly_ap = yearly["series"]["ap_id"]
+        .as_str()
+        .expect("ap id")
+        .to_string();
 
     let weekly_dates = [
         "2027-03-15T07:00:00Z",
@@ -127,8 +139,17 @@ async fn a_weekly_and_a_yearly_series_federate_as_events_and_their_edits_as_upda
         "2027-03-29T06:00:00Z",
         "2027-04-05T06:00:00Z",
     ];
-    let listed = occurrences(&a, &weekly_series, "2027-03-01T00:00:00Z", "2027-04-06T00:00:00Z").await;
-    let starts: Vec<&str> = listed.iter().filter_map(|o| o["starts_at"].as_str()).collect();
+    let listed = occurrences(
+        &a,
+        &weekly_series,
+        "2027-03-01T00:00:00Z",
+        "2027-04-06T00:00:00Z",
+    )
+    .await;
+    let starts: Vec<&str> = listed
+        .iter()
+        .filter_map(|o| o["starts_at"].as_str())
+        .collect();
     assert_eq!(starts, weekly_dates);
     assert!(listed.iter().all(|o| o["event"].is_string()), "{listed:?}");
     let ids: Vec<String> = listed
@@ -164,13 +185,21 @@ async fn a_weekly_and_a_yearly_series_federate_as_events_and_their_edits_as_upda
     );
     assert_eq!(
         normalise(starts_of(&yearly_ap)),
-        ["2027-01-25T07:00:00Z", "2028-01-24T07:00:00Z", "2029-01-22T07:00:00Z", "2030-01-28T07:00:00Z"]
-            .iter()
-            .map(|s| utc(s))
-            .collect::<BTreeSet<_>>()
+        [
+            "2027-01-25T07:00:00Z",
+            "2028-01-24T07:00:00Z",
+            "2029-01-22T07:00:00Z",
+            "2030-01-28T07:00:00Z"
+        ]
+        .iter()
+        .map(|s| utc(s))
+        .collect::<BTreeSet<_>>()
     );
     let one = &creates.values().next().expect("a create")[0];
-    assert!(one["series"]["rrule"].is_string() && one["recurrenceId"].is_string(), "{one}");
+    assert!(
+        one["series"]["rrule"].is_string() && one["recurrenceId"].is_string(),
+        "{one}"
+    );
 
     // The series itself is dereferenceable: the collection of its occurrences, with its rule.
     let (status, _, doc) = a.get_ap(&format!("/s/{weekly_series}")).await;
@@ -198,12 +227,19 @@ async fn a_weekly_and_a_yearly_series_federate_as_events_and_their_edits_as_upda
     // One occurrence changed alone: one Update, of that occurrence only.
     patch(&a, &aino, &ids[1], json!({ "title": "Aamiainen ja kahvi" })).await;
     eventually(20, "the Update of the second occurrence", || async {
-        received(&sink, "Update").contains_key(&creates_key(&creates, weekly_dates[1])).then_some(())
+        received(&sink, "Update")
+            .contains_key(&creates_key(&creates, weekly_dates[1]))
+            .then_some(())
     })
     .await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     let updates = received(&sink, "Update");
-    assert_eq!(updates.len(), 1, "only the changed occurrence: {:?}", updates.keys());
+    assert_eq!(
+        updates.len(),
+        1,
+        "only the changed occurrence: {:?}",
+        updates.keys()
+    );
 
     // This and following, from the third: 10.00 instead of 9.00. The third and the fourth are sent an
     // Update, the first two nothing.
@@ -215,7 +251,11 @@ async fn a_weekly_and_a_yearly_series_federate_as_events_and_their_edits_as_upda
                 "scope": "following" }),
     )
     .await;
-    assert_ne!(third["series"]["id"], weekly_series.as_str(), "the series was split");
+    assert_ne!(
+        third["series"]["id"],
+        weekly_series.as_str(),
+        "the series was split"
+    );
     let updates = eventually(20, "the Updates of the third and fourth", || async {
         let updates = received(&sink, "Update");
         (updates.len() == 3).then_some(updates)
@@ -232,7 +272,10 @@ async fn a_weekly_and_a_yearly_series_federate_as_events_and_their_edits_as_upda
         );
     }
     let fourth = &updates[&creates_key(&creates, weekly_dates[3])][0];
-    assert_eq!(utc(fourth["startTime"].as_str().expect("start")), utc("2027-04-05T07:00:00Z"));
+    assert_eq!(
+        utc(fourth["startTime"].as_str().expect("start")),
+        utc("2027-04-05T07:00:00Z")
+    );
     assert_eq!(fourth["series"]["id"], third["series"]["ap_id"]);
 
     // The second instance follows: the later two under the new series, at 10.00.
@@ -242,7 +285,10 @@ async fn a_weekly_and_a_yearly_series_federate_as_events_and_their_edits_as_upda
             .iter()
             .filter(|e| e["series"]["ap_id"] == third["series"]["ap_id"])
             .count();
-        let renamed = events.iter().filter(|e| e["title"] == "Aamiainen ja kahvi").count();
+        let renamed = events
+            .iter()
+            .filter(|e| e["title"] == "Aamiainen ja kahvi")
+            .count();
         (moved == 2 && renamed == 1).then_some(())
     })
     .await;
@@ -263,4 +309,222 @@ fn creates_key(creates: &BTreeMap<String, Vec<Value>>, start: &str) -> String {
         })
         .map(|(id, _)| id.clone())
         .unwrap_or_default()
+}
+
+/// Expands `ics` in `[from, to)` with an independent parser: `(program, script)`; `None` (after
+/// `skip`) when it is not installed.
+async fn expand(
+    program: &std::path::Path,
+    script: &str,
+    ics: &str,
+    from: &str,
+    to: &str,
+) -> Vec<String> {
+    use tokio::io::AsyncWriteExt;
+    let mut child = tokio::process::Command::new(program)
+        .current_dir(crate::interop::workspace_root())
+        .args([script, from, to])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the parser");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(ics.as_bytes()).await.expect("write");
+    drop(stdin);
+    let out = child.wait_with_output().await.expect("parser output");
+    assert!(
+        out.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: Vec<Value> = serde_json::from_slice(&out.stdout).expect("parser JSON");
+    list.iter()
+        .map(|o| normalised(o["start"].as_str().expect("start")))
+        .collect()
+}
+
+fn normalised(t: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(t)
+        .expect("time")
+        .with_timezone(&chrono::Utc)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// The parsers, or `None` after saying what is missing.
+fn parsers() -> Option<Vec<(std::path::PathBuf, &'static str)>> {
+    let Some(python) = crate::interop::interop_python() else {
+        crate::common::skip(
+            "calendar check: no Python with icalendar (set VERKOSTO_INTEROP_PYTHON or run .ci/run)",
+        );
+        return None;
+    };
+    if !crate::interop::workspace_root()
+        .join("tests/ical/node_modules/ical.js")
+        .exists()
+    {
+        crate::common::skip("calendar check: run `npm ci --prefix tests/ical` (needs Node)");
+        return None;
+    }
+    Some(vec![
+        (python, "tests/ical/expand.py"),
+        (std::path::PathBuf::from("node"), "tests/ical/expand.mjs"),
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_series_calendar_expands_to_the_servers_dates_in_two_independent_parsers() {
+    let Some(parsers) = parsers() else { return };
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        let a = TestServer::start_with(db, horizon).await;
+        let aino = a.account("aino").await;
+        a.community(&aino, "kahvila", "open").await;
+        let weekly = create_series(
+            &a,
+            &aino,
+            json!({ "title": "Maanantaiaamiainen", "starts_at": "2027-03-08T09:00:00+02:00",
+                    "ends_at": "2027-03-08T10:00:00+02:00", "timezone": "Europe/Helsinki",
+                    "recurrence": "FREQ=WEEKLY;BYDAY=MO" }),
+        )
+        .await;
+        let series = weekly["series"]["id"].as_str().expect("series").to_string();
+        let (from, to) = ("2027-03-01T00:00:00Z", "2027-11-15T00:00:00Z");
+        let made = occurrences(&a, &series, from, to).await;
+        let id = |n: usize| made[n]["event"].as_str().expect("made").to_string();
+        // Cancel the second (EXDATE), move the third to 11.00 (RECURRENCE-ID), delete the fourth.
+        let (status, _) = a
+            .post_json(
+                &format!("/api/v1/events/{}/cancel", id(1)),
+                Some(&aino),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200);
+        patch(
+            &a,
+            &aino,
+            &id(2),
+            json!({ "starts_at": "2027-03-22T11:00:00+02:00", "ends_at": "2027-03-22T12:00:00+02:00" }),
+        )
+        .await;
+        let deleted = a
+            .http
+            .delete(a.url(&format!("/api/v1/events/{}", id(3))))
+            .bearer_auth(&aino)
+            .send()
+            .await
+            .expect("delete");
+        assert_eq!(deleted.status(), 204);
+
+        // The server's dates: the rule's, the cancelled and deleted ones left out, the moved one moved.
+        let listed = occurrences(&a, &series, from, to).await;
+        let mut expected: Vec<String> = listed
+            .iter()
+            .filter(|o| o["status"] != "cancelled")
+            .map(|o| normalised(o["starts_at"].as_str().expect("start")))
+            .collect();
+        expected.sort();
+        assert!(
+            expected.contains(&"2027-03-22T09:00:00Z".to_string()),
+            "moved to 11.00: {expected:?}"
+        );
+        assert!(
+            !expected.contains(&"2027-03-15T07:00:00Z".to_string()),
+            "cancelled"
+        );
+        assert!(
+            !expected.contains(&"2027-03-29T06:00:00Z".to_string()),
+            "deleted"
+        );
+        assert!(
+            expected.contains(&"2027-04-05T06:00:00Z".to_string()),
+            "9.00 in summer time"
+        );
+        assert!(
+            expected.contains(&"2027-11-01T07:00:00Z".to_string()),
+            "9.00 in winter again"
+        );
+        assert_eq!(expected.len(), 34, "{backend}: {expected:?}");
+
+        let res = a
+            .http
+            .get(a.url(&format!("/s/{series}.ics")))
+            .send()
+            .await
+            .expect("ics");
+        assert_eq!(res.status(), 200);
+        let ics = res.text().await.expect("text");
+        assert_eq!(
+            ics.matches("BEGIN:VEVENT").count(),
+            2,
+            "the rule and one moved date:\n{ics}"
+        );
+        assert!(ics.contains("RRULE:FREQ=WEEKLY;BYDAY=MO"), "{ics}");
+        assert!(
+            ics.contains("EXDATE;TZID=Europe/Helsinki:20270315T090000"),
+            "{ics}"
+        );
+        assert!(
+            ics.contains("EXDATE;TZID=Europe/Helsinki:20270329T090000"),
+            "{ics}"
+        );
+        assert!(
+            ics.contains("RECURRENCE-ID;TZID=Europe/Helsinki:20270322T090000"),
+            "{ics}"
+        );
+        for (program, script) in &parsers {
+            let dates = expand(program, script, &ics, from, to).await;
+            assert_eq!(
+                dates, expected,
+                "{backend}: {script} reads other dates than the server's"
+            );
+        }
+
+        // The yearly day, also beyond the occurrences made so far (the rule runs on).
+        let yearly = create_series(
+            &a,
+            &aino,
+            json!({ "title": "CMAD", "starts_at": "2027-01-25T09:00:00+02:00",
+                    "ends_at": "2027-01-25T16:00:00+02:00", "timezone": "Europe/Helsinki",
+                    "recurrence": "FREQ=YEARLY;BYMONTH=1;BYDAY=4MO" }),
+        )
+        .await;
+        let series = yearly["series"]["id"].as_str().expect("series").to_string();
+        let (from, to) = ("2027-01-01T00:00:00Z", "2034-01-01T00:00:00Z");
+        let expected: Vec<String> = occurrences(&a, &series, from, to)
+            .await
+            .iter()
+            .map(|o| normalised(o["starts_at"].as_str().expect("start")))
+            .collect();
+        assert_eq!(
+            expected,
+            [
+                "2027-01-25",
+                "2028-01-24",
+                "2029-01-22",
+                "2030-01-28",
+                "2031-01-27",
+                "2032-01-26",
+                "2033-01-24"
+            ]
+            .map(|d| format!("{d}T07:00:00Z"))
+        );
+        let res = a
+            .http
+            .get(a.url(&format!("/s/{series}.ics")))
+            .send()
+            .await
+            .expect("ics");
+        let ics = res.text().await.expect("text");
+        for (program, script) in &parsers {
+            assert_eq!(
+                expand(program, script, &ics, from, to).await,
+                expected,
+                "{backend}: {script}"
+            );
+        }
+        a.stop().await;
+    }
 }

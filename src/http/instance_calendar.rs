@@ -22,5 +22,7 @@ async fn feed(State(v): State<Verkosto>) -> Result<Response> {
         .collect();
     let name = format!("{} – relayed events", v.settings().domain);
     let series = v.series_of(&events).await?;
-    Ok(super::events::ics(crate::ical::feed(&name, &events, &series)))
+    Ok(super::events::ics(crate::ical::feed(
+        &name, &events, &series,
+    )))
 }

@@ -41,8 +41,8 @@ async fn get_series(
     super::params::ApiQuery(window): super::params::ApiQuery<Window>,
 ) -> Result<Json<SeriesView>> {
     let from = super::params::rfc3339("from", window.from.as_deref())?.unwrap_or_else(Utc::now);
-    let to = super::params::rfc3339("to", window.to.as_deref())?
-        .unwrap_or(from + Duration::days(366));
+    let to =
+        super::params::rfc3339("to", window.to.as_deref())?.unwrap_or(from + Duration::days(366));
     if to < from {
         return Err(crate::error::Error::invalid(
             "to",

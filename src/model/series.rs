@@ -45,7 +45,9 @@ impl Recurrence {
             && rule.get_by_minute().is_empty()
             && rule.get_by_second().is_empty())
         {
-            return Err("BYHOUR, BYMINUTE and BYSECOND: an occurrence's time is its start's".into());
+            return Err(
+                "BYHOUR, BYMINUTE and BYSECOND: an occurrence's time is its start's".into(),
+            );
         }
         Ok(Recurrence { rule })
     }
@@ -400,7 +402,11 @@ mod tests {
         // Summer time begins on 28 March 2027: 9.00 is then 06:00 UTC.
         assert_eq!(
             starts,
-            vec![utc("2027-03-22T07:00:00Z"), utc("2027-03-29T06:00:00Z"), utc("2027-04-05T06:00:00Z")]
+            vec![
+                utc("2027-03-22T07:00:00Z"),
+                utc("2027-03-29T06:00:00Z"),
+                utc("2027-04-05T06:00:00Z")
+            ]
         );
     }
 
@@ -408,13 +414,22 @@ mod tests {
     fn ending_a_rule_keeps_its_days_and_drops_its_count() {
         let rule = Recurrence::parse("FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10").expect("rule");
         let ended = rule.until(utc("2027-03-01T00:00:00Z"));
-        assert_eq!(ended.text(), "FREQ=WEEKLY;UNTIL=20270301T000000Z;BYDAY=MO,WE");
+        assert_eq!(
+            ended.text(),
+            "FREQ=WEEKLY;UNTIL=20270301T000000Z;BYDAY=MO,WE"
+        );
         assert!(ended.is_bounded());
     }
 
     #[test]
     fn refuses_what_is_not_a_rule_for_events() {
-        for bad in ["", "FREQ=HOURLY", "FREQ=WEEKLY;BYDAY=XX", "FREQ=DAILY;BYHOUR=9", "FREQ=DAILY\nX"] {
+        for bad in [
+            "",
+            "FREQ=HOURLY",
+            "FREQ=WEEKLY;BYDAY=XX",
+            "FREQ=DAILY;BYHOUR=9",
+            "FREQ=DAILY\nX",
+        ] {
             assert!(Recurrence::parse(bad).is_err(), "{bad:?} must be refused");
         }
     }

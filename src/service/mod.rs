@@ -39,8 +39,8 @@ pub mod sanitize {
 pub use accounts::{IssuedToken, NewAccount};
 pub use announcements::TimelineItem;
 pub use events::{
-    Occurrence, SeriesView,
-    DEFAULT_TIMEZONE, EventCursor, EventsPage, MAX_EVENT_PAGE, MAX_EVENTS_PER_PAGE, PageStart,
+    DEFAULT_TIMEZONE, EventCursor, EventsPage, MAX_EVENT_PAGE, MAX_EVENTS_PER_PAGE, Occurrence,
+    PageStart, SeriesView,
 };
 pub use feedback::{AnswerView, ChoiceCount, FeedbackForMe, FeedbackResults, NewFeedbackPoll};
 pub use follows::FollowRequestDecision;

@@ -16,7 +16,8 @@ use crate::apub::activities::update::Update;
 use crate::apub::actor;
 use crate::error::{Error, Refusal, Result};
 use crate::model::{
-    Account, Community, EditScope, Event, EventCategory, EventStatus, EventUpdate, JoinMode, NewEvent,
+    Account, Community, EditScope, Event, EventCategory, EventStatus, EventUpdate, JoinMode,
+    NewEvent,
 };
 use crate::service::communities::{optional_url, tags};
 use crate::service::group_posts::GroupPost;
@@ -144,7 +145,11 @@ impl Verkosto {
         rsvp_poll: bool,
     ) -> Result<()> {
         let organizer = &event.organizer_ap_id;
-        let create = Create::event(crate::apub::new_activity_id(self.state()), self.state(), event);
+        let create = Create::event(
+            crate::apub::new_activity_id(self.state()),
+            self.state(),
+            event,
+        );
         let audience = Audience::Public {
             also: cohost_inboxes,
         };
@@ -321,7 +326,8 @@ impl Verkosto {
         let inboxes = self.participant_inboxes(&mut tx, &event).await?;
         if let Some(link) = &event.series {
             // The series' calendar leaves its date out (EXDATE), and its horizon does not make it again.
-            store::series::add_exdate(&mut tx.conn(), link.ap_id.as_str(), link.recurrence_id).await?;
+            store::series::add_exdate(&mut tx.conn(), link.ap_id.as_str(), link.recurrence_id)
+                .await?;
         }
         store::events::delete(&mut tx.conn(), &event, store::now()).await?;
         let delete = DeleteObject::event(crate::apub::new_activity_id(self.state()), &event);
@@ -334,7 +340,11 @@ impl Verkosto {
     }
 
     /// Stores a changed local event with a higher `SEQUENCE` and queues its `Update`.
-    pub(super) async fn save_and_announce_change(&self, tx: &mut Tx, mut event: Event) -> Result<Event> {
+    pub(super) async fn save_and_announce_change(
+        &self,
+        tx: &mut Tx,
+        mut event: Event,
+    ) -> Result<Event> {
         event.sequence += 1;
         event.updated_at = store::now();
         let saved = store::events::upsert(&mut tx.conn(), &event).await?;

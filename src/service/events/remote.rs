@@ -144,9 +144,9 @@ impl Verkosto {
             community_id: None,
             recurrence: link.recurrence.clone(),
             timezone: event.timezone.clone(),
-            first_starts_at: existing
-                .as_ref()
-                .map_or(link.recurrence_id, |s| s.first_starts_at.min(link.recurrence_id)),
+            first_starts_at: existing.as_ref().map_or(link.recurrence_id, |s| {
+                s.first_starts_at.min(link.recurrence_id)
+            }),
             duration_seconds: (event.ends_at - event.starts_at).num_seconds(),
             template: None,
             exdates: vec![],
@@ -156,11 +156,18 @@ impl Verkosto {
             updated_at: now,
         };
         let series = store::series::upsert(&mut tx.conn(), &series).await?;
-        let taken = store::series::occurrence_at(&mut tx.conn(), series.id, link.recurrence_id).await?;
+        let taken =
+            store::series::occurrence_at(&mut tx.conn(), series.id, link.recurrence_id).await?;
         if taken.is_none_or(|id| id == event.id) {
             store::series::unlink(&mut tx.conn(), event.id).await?;
-            store::series::link(&mut tx.conn(), event.id, series.id, link.recurrence_id, false)
-                .await?;
+            store::series::link(
+                &mut tx.conn(),
+                event.id,
+                series.id,
+                link.recurrence_id,
+                false,
+            )
+            .await?;
         }
         Ok(())
     }

@@ -322,34 +322,52 @@ impl Verkosto {
         let mut tx = self.db().begin().await?;
         let mut series = store::series::find_by_ap_id(&mut tx.conn(), link.ap_id.as_str())
             .await?
-            .ok_or_else(|| Refusal::NoSuchSeries { id: link.id.clone() })?;
+            .ok_or_else(|| Refusal::NoSuchSeries {
+                id: link.id.clone(),
+            })?;
         let pivot = match scope {
-            EditScope::All => store::series::first_not_ended(&mut tx.conn(), series.id, store::now())
-                .await?
-                .unwrap_or(link.recurrence_id)
-                .min(link.recurrence_id),
+            EditScope::All => {
+                store::series::first_not_ended(&mut tx.conn(), series.id, store::now())
+                    .await?
+                    .unwrap_or(link.recurrence_id)
+                    .min(link.recurrence_id)
+            }
             _ => link.recurrence_id,
         };
         let old_zone = series.zone();
         let new_zone: chrono_tz::Tz = after.timezone.parse().unwrap_or(old_zone);
         // The change of wall-clock time, applied to every occurrence in its own local time, so a
         // move from 9.00 to 10.00 is 10.00 on both sides of a daylight-saving change.
-        let delta = after.zone().naive_local(&after.starts_at) - before.zone().naive_local(&before.starts_at);
+        let delta = after.zone().naive_local(&after.starts_at)
+            - before.zone().naive_local(&before.starts_at);
         let shift = |t: DateTime<Utc>| resolve_local(new_zone, old_zone_local(old_zone, t) + delta);
         let duration = after.ends_at - after.starts_at;
         let old_template = SeriesTemplate::of(&before);
         let new_template = SeriesTemplate::of(&after);
-        let mut template = series.template.clone().unwrap_or_else(|| old_template.clone());
+        let mut template = series
+            .template
+            .clone()
+            .unwrap_or_else(|| old_template.clone());
         template.apply_changes(&old_template, &new_template);
         let rule = series
             .rule()
             .ok_or_else(|| Error::Internal("a local series' rule is readable".into()))?;
         let now = store::now();
         let earlier = rule
-            .starts(old_zone, series.first_starts_at, series.first_starts_at, pivot, usize::MAX)
+            .starts(
+                old_zone,
+                series.first_starts_at,
+                series.first_starts_at,
+                pivot,
+                usize::MAX,
+            )
             .unwrap_or_default();
-        let moved_exdates: Vec<DateTime<Utc>> =
-            series.exdates.iter().filter(|t| **t >= pivot).map(|t| shift(*t)).collect();
+        let moved_exdates: Vec<DateTime<Utc>> = series
+            .exdates
+            .iter()
+            .filter(|t| **t >= pivot)
+            .map(|t| shift(*t))
+            .collect();
         let mut target = if earlier.is_empty() {
             // Nothing before it: the series itself changes.
             series.first_starts_at = shift(series.first_starts_at);
@@ -388,7 +406,9 @@ impl Verkosto {
                 updated_at: now,
             };
             let next = store::series::upsert(&mut tx.conn(), &next).await?;
-            if let Some(person) = store::authors::find(&mut tx.conn(), series.ap_id.as_str()).await? {
+            if let Some(person) =
+                store::authors::find(&mut tx.conn(), series.ap_id.as_str()).await?
+            {
                 store::authors::record(&mut tx.conn(), next.ap_id.as_str(), &person).await?;
             }
             series.recurrence = rule.until(pivot - Duration::seconds(1)).text();
@@ -425,8 +445,14 @@ impl Verkosto {
             // Moved out of the way first: a shifted start may be another occurrence's old one.
             store::series::unlink(&mut tx.conn(), event.id).await?;
             event.series = None;
-            store::series::link(&mut tx.conn(), event.id, target.id, recurrence_id, own.overridden)
-                .await?;
+            store::series::link(
+                &mut tx.conn(),
+                event.id,
+                target.id,
+                recurrence_id,
+                own.overridden,
+            )
+            .await?;
             let saved = self.save_and_announce_change(&mut tx, event).await?;
             if id == before.id {
                 saved_pivot = Some(saved);
@@ -472,7 +498,10 @@ impl Verkosto {
         series.ended_at = Some(now);
         series.updated_at = now;
         let series = store::series::upsert(&mut tx.conn(), &series).await?;
-        for id in store::series::occurrence_ids(&mut tx.conn(), series.id, at + Duration::seconds(1)).await? {
+        for id in
+            store::series::occurrence_ids(&mut tx.conn(), series.id, at + Duration::seconds(1))
+                .await?
+        {
             let Some(mut event) = store::events::find_by_id(&mut tx.conn(), id).await? else {
                 continue;
             };

@@ -76,7 +76,12 @@ impl TryFrom<Row> for Event {
             .map(|p| serde_json::from_str(&p))
             .transpose()
             .map_err(|e| Error::Internal(format!("stored place is invalid: {e}")))?;
-        let series = match (r.series_public_id, r.series_ap_id, r.series_recurrence, r.recurrence_id) {
+        let series = match (
+            r.series_public_id,
+            r.series_ap_id,
+            r.series_recurrence,
+            r.recurrence_id,
+        ) {
             (Some(id), Some(ap_id), Some(recurrence), Some(recurrence_id)) => Some(SeriesLink {
                 id,
                 ap_id: parse_column("series ap_id", &ap_id)?,
