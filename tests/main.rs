@@ -8,6 +8,7 @@ mod api;
 mod authorization;
 mod browser;
 mod browser_insights;
+mod browser_series;
 mod delivery;
 mod delivery_retries;
 mod document_cache;

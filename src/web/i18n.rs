@@ -101,6 +101,11 @@ impl Lang {
         self.lookup(key, [(name, FluentValue::from(value.to_string()))])
     }
 
+    /// The text with this Fluent id and string arguments.
+    pub fn t_args<const N: usize>(&self, key: &str, args: [(&'static str, String); N]) -> String {
+        self.lookup(key, args.map(|(k, v)| (k, FluentValue::from(v))))
+    }
+
     /// The text with this Fluent id and a `count` argument (for plurals), the number written
     /// the language's way.
     pub fn count(&self, key: &str, count: impl std::borrow::Borrow<i64>) -> String {

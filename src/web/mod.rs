@@ -27,6 +27,7 @@ mod charts;
 pub mod i18n;
 mod my_calendar;
 pub(crate) mod public;
+mod recurrence;
 mod report;
 mod workspace;
 

@@ -33,6 +33,22 @@ struct EventPage {
     follow: Follow,
     /// The feedback poll, for a logged-in participant (issue 16).
     feedback: crate::service::FeedbackForMe,
+    /// "joka maanantai klo 9.00", for an occurrence of a series (issue 17).
+    repeats: Option<String>,
+    /// The series' next dates.
+    next_dates: Vec<NextDate>,
+}
+
+/// One of a series' next dates on an occurrence's page.
+struct NextDate {
+    /// When, in the visitor's language.
+    pub when: String,
+    /// Its page, once the date is an event.
+    pub href: Option<String>,
+    /// Whether it was called off.
+    pub cancelled: bool,
+    /// Whether it is the page's own event.
+    pub current: bool,
 }
 
 /// A reply as the event page shows it.
@@ -133,8 +149,11 @@ pub(crate) async fn event_page(
         None => crate::service::FeedbackForMe::Nothing,
     };
     let now = Utc::now();
+    let (repeats, next_dates) = series_dates(v, lang, &event).await.map_err(fail)?;
     let opens = event.starts_at - Duration::minutes(ONLINE_LINK_LEAD);
     let page = EventPage {
+        repeats,
+        next_dates,
         when: lang.span(&event.starts_at, &event.ends_at, &event.timezone),
         online_now: event.online_url.is_some() && now >= opens && now <= event.ends_at,
         online_opens: lang.datetime(&opens, &event.timezone),
@@ -164,6 +183,53 @@ pub(crate) async fn event_page(
         p,
     };
     Ok(render(&page, &page.p))
+}
+
+/// How an occurrence's series repeats, in words, and its next dates (from this one on).
+async fn series_dates(
+    v: &Verkosto,
+    lang: crate::web::i18n::Lang,
+    event: &Event,
+) -> Result<(Option<String>, Vec<NextDate>), Error> {
+    const SHOWN: usize = 6;
+    let Some(link) = &event.series else {
+        return Ok((None, vec![]));
+    };
+    let Ok(rule) = crate::model::Recurrence::parse(&link.recurrence) else {
+        return Ok((None, vec![]));
+    };
+    let series = v.series(&link.id).await?;
+    let first = series.zone();
+    let start = series.first_starts_at.with_timezone(&first).naive_local();
+    let words = crate::web::recurrence::describe(lang, &rule, start);
+    let from = event.starts_at.min(Utc::now());
+    let dates = if series.is_local() {
+        v.series_view(&link.id, from, from + Duration::days(3660), SHOWN)
+            .await?
+            .occurrences
+            .into_iter()
+            .map(|o| (o.starts_at, o.event, o.status))
+            .collect::<Vec<_>>()
+    } else {
+        // A received series: the occurrences its organizer has sent so far.
+        v.series_occurrences(&series)
+            .await?
+            .into_iter()
+            .filter(|e| e.ends_at >= from)
+            .take(SHOWN)
+            .map(|e| (e.starts_at, Some(e.public_id), e.status))
+            .collect()
+    };
+    let next = dates
+        .into_iter()
+        .map(|(at, id, status)| NextDate {
+            when: lang.datetime(&at, &event.timezone),
+            current: id.as_deref() == Some(event.public_id.as_str()),
+            href: id.map(|id| v.state().urls().event(&id).path().to_string()),
+            cancelled: status == EventStatus::Cancelled,
+        })
+        .collect();
+    Ok((Some(lang.t_with("series-repeats", "rule", &words)), next))
 }
 
 /// schema.org `Event` for search engines, safe to place inside `<script>`.

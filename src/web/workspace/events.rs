@@ -62,6 +62,21 @@ pub(super) struct EventForm {
     /// Registration elsewhere, with `external`.
     #[serde(default)]
     pub external_url: String,
+    /// How the event repeats: one of [`crate::web::recurrence::CHOICES`] (issue 17).
+    #[serde(default)]
+    pub repeat: String,
+    /// `never`, `count` or `until`.
+    #[serde(default)]
+    pub repeat_end: String,
+    /// How many times, with `count`.
+    #[serde(default)]
+    pub repeat_count: String,
+    /// The last day, `YYYY-MM-DD`, with `until`.
+    #[serde(default)]
+    pub repeat_until: String,
+    /// For an occurrence: `this`, `following` or `all`.
+    #[serde(default)]
+    pub scope: String,
     /// `preview` renders the description instead of saving.
     #[serde(default)]
     action: String,
@@ -78,6 +93,8 @@ const EVENT_FIELDS: &[(&str, &str)] = &[
     ("capacity", "capacity"),
     ("join_mode", "join_mode"),
     ("external_url", "external_url"),
+    ("recurrence", "repeat"),
+    ("scope", "scope"),
 ];
 
 /// Time zones offered first; any IANA zone typed in is accepted.
@@ -128,7 +145,41 @@ impl EventForm {
                 .map(|u| u.to_string())
                 .unwrap_or_default(),
             action: String::new(),
+            ..Default::default()
         }
+    }
+
+    /// The RRULE the repeat fields make for a series starting at `starts_at` (RFC 3339), or the
+    /// reason they make none.
+    fn recurrence(&self, starts_at: &str, p: &Visitor, errors: &mut FieldErrors) -> Option<String> {
+        use crate::web::recurrence::{Ending, rule_of_choice};
+        let choice = self.repeat.trim();
+        if choice.is_empty() || choice == "none" {
+            return None;
+        }
+        let zone: chrono_tz::Tz = self.timezone.trim().parse().ok()?;
+        let start = DateTime::parse_from_rfc3339(starts_at).ok()?;
+        let local = start.with_timezone(&zone).naive_local();
+        let ending = match self.repeat_end.as_str() {
+            "count" => match self.repeat_count.trim().parse::<u32>() {
+                Ok(n) if (1..=500).contains(&n) => Ending::Count(n),
+                _ => {
+                    errors.add("repeat_count", p.t("repeat-count-bad"));
+                    return None;
+                }
+            },
+            "until" => {
+                match chrono::NaiveDate::parse_from_str(self.repeat_until.trim(), "%Y-%m-%d") {
+                    Ok(day) => Ending::Until(day, zone),
+                    Err(_) => {
+                        errors.add("repeat_until", p.t("repeat-until-bad"));
+                        return None;
+                    }
+                }
+            }
+            _ => Ending::Never,
+        };
+        rule_of_choice(choice, local, ending)
     }
 
     /// The typed local time as RFC 3339, or the reason it is not one.
@@ -231,6 +282,13 @@ impl EventFormPage {
     fn custom_timezone(&self) -> bool {
         !TIMEZONES.contains(&self.form.timezone.as_str())
     }
+    fn repeat_choices(&self) -> &'static [&'static str] {
+        crate::web::recurrence::CHOICES
+    }
+    /// Whether the event being edited is an occurrence of a series (the form asks what to change).
+    fn in_series(&self) -> bool {
+        self.editing.as_ref().is_some_and(|e| e.series.is_some())
+    }
 }
 
 fn event_form_page(
@@ -307,6 +365,7 @@ pub(super) async fn create_event(
     let ends_at = form.moment(&form.ends_at, "ends_at", &p, &mut errors);
     let capacity = form.capacity(&p, &mut errors);
     form.check(&starts_at, &ends_at, &p, &mut errors);
+    let recurrence = form.recurrence(&starts_at, &p, &mut errors);
     if !errors.is_empty() {
         return Ok(event_form_page(p, c, None, form, errors, None));
     }
@@ -329,7 +388,7 @@ pub(super) async fn create_event(
         cohosts: None,
         status: None,
         rsvp_poll: None,
-        recurrence: None,
+        recurrence,
     };
     match v.create_event(&account, &name, new).await {
         Ok(e) => Ok(Redirect::to(v.state().urls().event(&e.public_id).path()).into_response()),
@@ -396,6 +455,11 @@ pub(super) async fn update_event(
         capacity,
         join_mode: Some(JoinMode::from_wire(&form.join_mode)),
         external_url: non_empty(&form.external_url),
+        scope: match form.scope.as_str() {
+            "following" => Some(crate::model::EditScope::Following),
+            "all" => Some(crate::model::EditScope::All),
+            _ => None,
+        },
         ..Default::default()
     };
     match v.update_event(&account, &id, update).await {
