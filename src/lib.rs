@@ -132,6 +132,7 @@ mod error;
 pub mod hooks;
 pub mod http;
 pub(crate) mod ical;
+pub(crate) mod ical_import;
 pub mod model;
 pub(crate) mod sanitize;
 pub mod service;
