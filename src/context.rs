@@ -94,6 +94,8 @@ pub struct Settings {
     pub series_horizon_count: usize,
     /// The furthest ahead, in days, that a series' occurrences are made.
     pub series_horizon_days: u32,
+    /// How often an external calendar a community subscribes to is fetched again (issue 17).
+    pub calendar_sync_interval: Duration,
 }
 
 impl Settings {
@@ -129,6 +131,7 @@ impl Settings {
             personal_data_retention: Duration::from_secs(730 * 24 * 3600),
             series_horizon_count: 8,
             series_horizon_days: 90,
+            calendar_sync_interval: Duration::from_secs(3600),
         }
     }
 

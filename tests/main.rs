@@ -9,6 +9,7 @@ mod authorization;
 mod browser;
 mod browser_insights;
 mod browser_series;
+mod calendar_import;
 mod delivery;
 mod delivery_retries;
 mod document_cache;

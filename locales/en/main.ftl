@@ -291,6 +291,8 @@ refusal-range_reversed = The end of the range must be after its start.
 refusal-period_too_long = Choose a period of at most { $max_days } days.
 refusal-external_url_required = Give the address where people sign up.
 refusal-new_event_cancelled = A new event cannot be cancelled.
+refusal-calendar_line = Line { $line } of the calendar: { $why }. Nothing was imported.
+refusal-calendar_unreadable = The calendar cannot be read: { $why }.
 refusal-not_a_recurrence = Is not a repeat rule such as FREQ=WEEKLY;BYDAY=MO ({ $why }).
 refusal-recurrence_never_starts = The repeat rule gives no date on or after the start.
 refusal-recurrence_change = A series keeps its rule: end it and start a new series from the next date.
@@ -341,6 +343,7 @@ refusal-malformed_authorization = Log in again.
 refusal-no_such_page = There is no such page.
 refusal-no_such_actor = { $handle } was not found.
 refusal-no_such_event = There is no such event.
+refusal-no_such_calendar_subscription = The community has no such calendar.
 refusal-no_such_series = There is no such series.
 refusal-series_ended = The series has already ended.
 refusal-no_such_community = There is no community “{ $name }”.

@@ -265,6 +265,8 @@ refusal-range_reversed = Aikavälin lopun täytyy olla sen alun jälkeen.
 refusal-period_too_long = Valitse enintään { $max_days } päivän jakso.
 refusal-external_url_required = Anna osoite, jossa ilmoittaudutaan.
 refusal-new_event_cancelled = Uutta tapahtumaa ei voi perua.
+refusal-calendar_line = Kalenterin rivi { $line }: { $why }. Mitään ei tuotu.
+refusal-calendar_unreadable = Kalenteria ei voi lukea: { $why }.
 refusal-not_a_recurrence = Ei ole toistosääntö, kuten FREQ=WEEKLY;BYDAY=MO ({ $why }).
 refusal-recurrence_never_starts = Toistosääntö ei anna yhtään päivää alkamisajan jälkeen.
 refusal-recurrence_change = Sarjan toistosääntö pysyy: päätä sarja ja aloita uusi seuraavasta päivästä.
@@ -315,6 +317,7 @@ refusal-malformed_authorization = Kirjaudu uudelleen.
 refusal-no_such_page = Sivua ei ole.
 refusal-no_such_actor = Tiliä { $handle } ei löytynyt.
 refusal-no_such_event = Tapahtumaa ei ole.
+refusal-no_such_calendar_subscription = Yhteisöllä ei ole tätä kalenteria.
 refusal-no_such_series = Sarjaa ei ole.
 refusal-series_ended = Sarja on jo päättynyt.
 refusal-no_such_community = Yhteisöä ”{ $name }” ei ole.

@@ -291,6 +291,8 @@ refusal-range_reversed = Intervallets slut måste vara efter dess början.
 refusal-period_too_long = Välj en period på högst { $max_days } dagar.
 refusal-external_url_required = Ange adressen där man anmäler sig.
 refusal-new_event_cancelled = Ett nytt evenemang kan inte ställas in.
+refusal-calendar_line = Kalenderns rad { $line }: { $why }. Inget importerades.
+refusal-calendar_unreadable = Kalendern kan inte läsas: { $why }.
 refusal-not_a_recurrence = Är ingen upprepningsregel som FREQ=WEEKLY;BYDAY=MO ({ $why }).
 refusal-recurrence_never_starts = Upprepningsregeln ger inget datum från starten.
 refusal-recurrence_change = En serie behåller sin regel: avsluta den och starta en ny serie från nästa datum.
@@ -341,6 +343,7 @@ refusal-malformed_authorization = Logga in igen.
 refusal-no_such_page = Sidan finns inte.
 refusal-no_such_actor = { $handle } hittades inte.
 refusal-no_such_event = Evenemanget finns inte.
+refusal-no_such_calendar_subscription = Gemenskapen har ingen sådan kalender.
 refusal-no_such_series = Serien finns inte.
 refusal-series_ended = Serien har redan avslutats.
 refusal-no_such_community = Gemenskapen ”{ $name }” finns inte.

@@ -231,6 +231,11 @@ pub(crate) fn spawn_workers(
                 if let Err(e) = verkosto.extend_series().await {
                     tracing::warn!(error = %e, "extending recurring series failed");
                 }
+                let every = chrono::Duration::from_std(verkosto.settings().calendar_sync_interval)
+                    .unwrap_or(chrono::Duration::hours(1));
+                if let Err(e) = verkosto.sync_due_calendars(every).await {
+                    tracing::warn!(error = %e, "syncing external calendars failed");
+                }
             }
             for delivery in claimed {
                 let Ok(permit) = permits.clone().acquire_owned().await else {

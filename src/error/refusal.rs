@@ -182,6 +182,10 @@ refusals! {
     RecurrenceNeverStarts = "recurrence_never_starts", Invalid;
     /// A series' rule changed in place.
     RecurrenceChange = "recurrence_change", Invalid;
+    /// A calendar file with a line that cannot be read.
+    CalendarLine { line: i64, why: String } = "calendar_line", Invalid;
+    /// A calendar that cannot be fetched or is no calendar.
+    CalendarUnreadable { why: String } = "calendar_unreadable", Invalid;
     /// `scope` on an event that is no occurrence of a series.
     NotAnOccurrence = "not_an_occurrence", Invalid;
     /// Cancelling by editing the status instead of the cancel action.
@@ -284,6 +288,8 @@ refusals! {
     NoSuchActor { handle: String } = "no_such_actor", NotFound;
     /// No such event.
     NoSuchEvent { id: String } = "no_such_event", NotFound;
+    /// No external calendar of the community with this id.
+    NoSuchCalendarSubscription { id: String } = "no_such_calendar_subscription", NotFound;
     /// No series with this id.
     NoSuchSeries { id: String } = "no_such_series", NotFound;
     /// A series that has already ended.
@@ -380,6 +386,17 @@ impl fmt::Display for Refusal {
                 "is not a recurrence rule such as FREQ=WEEKLY;BYDAY=MO ({why})"
             ),
             RecurrenceNeverStarts => write!(f, "gives no occurrence at or after starts_at"),
+            CalendarLine { line, why } => {
+                if *line > 0 {
+                    write!(
+                        f,
+                        "line {line} of the calendar: {why}; nothing was imported"
+                    )
+                } else {
+                    write!(f, "{why}; nothing was imported")
+                }
+            }
+            CalendarUnreadable { why } => write!(f, "cannot be read as a calendar: {why}"),
             RecurrenceChange => write!(
                 f,
                 "a series keeps its rule: end it and start a new series from the next date"
@@ -462,6 +479,7 @@ impl fmt::Display for Refusal {
             NoSuchActor { handle } => write!(f, "actor {handle} not found"),
             NoSuchEvent { id } => write!(f, "event {id:?} not found"),
             NoSuchSeries { id } => write!(f, "series {id:?} not found"),
+            NoSuchCalendarSubscription { id } => write!(f, "external calendar {id:?} not found"),
             SeriesEnded => write!(f, "the series has already ended"),
             NoSuchCommunity { name } => write!(f, "community {name:?} not found"),
             NoSuchAnnouncement { id } => write!(f, "announcement {id:?} not found"),

@@ -19,6 +19,7 @@ use crate::service::Verkosto;
 mod admin_relays;
 mod announcements;
 mod api;
+mod calendar_imports;
 mod client_ip;
 mod document_cache;
 mod events;
@@ -171,6 +172,7 @@ impl Mount {
                 api::routes()
                     .merge(events::api_routes())
                     .merge(series::api_routes())
+                    .merge(calendar_imports::api_routes())
                     .merge(announcements::api_routes())
                     .merge(admin_relays::api_routes())
                     .route_layer(axum::middleware::from_fn_with_state(

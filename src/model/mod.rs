@@ -4,6 +4,7 @@
 
 mod account;
 mod announcement;
+mod calendar_import;
 mod community;
 mod event;
 mod follow;
@@ -18,6 +19,7 @@ pub use announcement::{
     Announcement, AnnouncementUpdate, NetworkMember, NetworkMemberState, NetworkMembership,
     NewAnnouncement,
 };
+pub use calendar_import::{CalendarSubscription, SyncReport};
 pub use community::{
     Community, CommunityKind, CommunityUpdate, FollowPolicy, Membership, MembershipState,
     NewCommunity, Role,

@@ -13,6 +13,7 @@ use crate::store::{self, Db};
 mod accounts;
 mod announcements;
 mod backfill;
+mod calendar_imports;
 mod calendars;
 mod communities;
 mod events;

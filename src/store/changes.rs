@@ -31,9 +31,11 @@ pub const CHANNEL: &str = "verkosto_changes";
 /// cached documents alone.
 pub const UNWATCHED: &[&str] = &[
     "api_tokens",
+    "calendar_subscriptions",
     "deliveries",
     "failing_hosts",
     "follower_changes",
+    "imported_events",
     "outgoing_activities",
     "participation_cancellations",
     "poll_invitations",

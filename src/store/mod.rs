@@ -36,6 +36,7 @@ pub mod accounts;
 pub mod announcements;
 pub mod authors;
 pub mod blocks;
+pub mod calendar_imports;
 pub mod calendars;
 pub mod changes;
 pub mod communities;

@@ -35,6 +35,18 @@ impl Verkosto {
         community_name: &str,
         new: NewEvent,
     ) -> Result<Event> {
+        self.create_event_without(by, community_name, new, vec![])
+            .await
+    }
+
+    /// [`Verkosto::create_event`], for a series with these dates left out (an imported `EXDATE`).
+    pub(crate) async fn create_event_without(
+        &self,
+        by: &Account,
+        community_name: &str,
+        new: NewEvent,
+        exdates: Vec<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Event> {
         let community = self.community(community_name).await?;
         self.require_manager(by, &community).await?;
         let rsvp_poll = new.rsvp_poll.unwrap_or(false);
@@ -47,7 +59,7 @@ impl Verkosto {
         let (event, cohost_inboxes) = self.new_event(&community, new).await?;
         if let Some(rule) = recurrence {
             return self
-                .create_series(by, &community, event, rule, &cohost_inboxes)
+                .create_series(by, &community, event, rule, exdates, &cohost_inboxes)
                 .await;
         }
         let mut tx = self.db().begin().await?;

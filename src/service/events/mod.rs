@@ -24,7 +24,8 @@ pub use series::{Occurrence, SeriesView};
 /// The time zone of events that name none.
 pub const DEFAULT_TIMEZONE: &str = "Europe/Helsinki";
 
-fn new_public_id() -> String {
+/// A new random API id (events, series, calendars).
+pub(crate) fn new_public_id() -> String {
     let mut raw = [0u8; 12];
     rand::rng().fill_bytes(&mut raw);
     hex::encode(raw)

@@ -51,6 +51,7 @@ impl Verkosto {
         community: &Community,
         first: Event,
         rule: Recurrence,
+        exdates: Vec<DateTime<Utc>>,
         cohost_inboxes: &[Url],
     ) -> Result<Event> {
         let zone: chrono_tz::Tz = first
@@ -74,7 +75,7 @@ impl Verkosto {
             first_starts_at: starts_at,
             duration_seconds: (first.ends_at - first.starts_at).num_seconds(),
             template: Some(SeriesTemplate::of(&first)),
-            exdates: vec![],
+            exdates,
             generated_until: None,
             ended_at: None,
             created_at: now,
@@ -108,11 +109,10 @@ impl Verkosto {
         let settings = self.settings();
         let now = store::now();
         let furthest = now + Duration::days(i64::from(settings.series_horizon_days));
-        // A new series starts where it was asked to, also in the past; later, the horizon moves on.
-        let from = match series.generated_until {
-            None => series.first_starts_at,
-            Some(_) => series.first_starts_at.max(now),
-        };
+        // Dates that are over are not published (an imported series may have begun years ago).
+        let from = series
+            .first_starts_at
+            .max(now - Duration::seconds(series.duration_seconds));
         let starts = rule
             .next_starts(
                 series.zone(),
