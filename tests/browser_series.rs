@@ -117,5 +117,34 @@ async fn journey(b: &Browser<'_>, axe: &str) -> Step<()> {
     b.expect_text("Muutos koskee").await?;
     b.expect_text("tätä ja tulevia kertoja").await?;
     b.accessible(axe).await?;
+
+    // A calendar file from elsewhere, imported once from the workspace: the page says what it did.
+    b.open("/manage/c/kahvila/calendars").await?;
+    b.expect_text("Tuodut kalenterit").await?;
+    b.accessible(axe).await?;
+    let file = std::env::temp_dir().join(format!("verkosto-{}.ics", std::process::id()));
+    std::fs::write(
+        &file,
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//FI\r\nBEGIN:VEVENT\r\nUID:kirja@kahvila\r\n\
+         SUMMARY:Kirjapiiri\r\nDTSTART;TZID=Europe/Helsinki:20270601T180000\r\n\
+         DTEND;TZID=Europe/Helsinki:20270601T200000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+    .map_err(|e| format!("write the calendar file: {e}"))?;
+    let input = b
+        .client
+        .find(fantoccini::Locator::Css("#file"))
+        .await
+        .map_err(|e| format!("find the file field: {e}"))?;
+    input
+        .send_keys(&file.display().to_string())
+        .await
+        .map_err(|e| format!("choose the file: {e}"))?;
+    b.click("form[enctype] button").await?;
+    let _ = std::fs::remove_file(&file);
+    b.expect_text("Näin kävi").await?;
+    b.expect_text("Uusia: 1").await?;
+    b.expect_text("Ladatut tiedostot").await?;
+    b.accessible(axe).await?;
+    b.keep("calendars-fi").await;
     Ok(())
 }

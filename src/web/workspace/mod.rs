@@ -22,6 +22,7 @@ use crate::model::{Community, Event};
 use crate::service::Verkosto;
 
 mod announcements;
+mod calendars;
 mod communities;
 mod events;
 mod insights;
@@ -62,6 +63,19 @@ pub(super) fn routes() -> Router<Verkosto> {
             post(decide_member_request),
         )
         .route("/manage/c/{name}/announcements", post(post_announcement))
+        .route(
+            "/manage/c/{name}/calendars",
+            get(calendars::calendars_page).post(calendars::subscribe),
+        )
+        .route("/manage/c/{name}/calendars/upload", post(calendars::upload))
+        .route(
+            "/manage/c/{name}/calendars/{id}/sync",
+            post(calendars::sync),
+        )
+        .route(
+            "/manage/c/{name}/calendars/{id}/remove",
+            post(calendars::remove),
+        )
         .route("/manage/c/{name}/insights", get(insights_page))
         .route("/manage/c/{name}/insights.csv", get(insights_csv))
         .route("/manage/c/{name}/insights/events.csv", get(events_csv))
