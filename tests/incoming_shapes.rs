@@ -47,7 +47,7 @@ async fn count(db: &Db, table: &str) -> i64 {
 }
 
 /// `username` here follows `target` (accepted), so what `target` publishes is stored.
-async fn follow(server: &TestServer, username: &str, target: &str) {
+pub(crate) async fn follow(server: &TestServer, username: &str, target: &str) {
     let account = server.verkosto.account(username).await.expect("account");
     let mut c = server.verkosto.db().acquire().await.expect("acquire");
     store::follows::upsert_following(

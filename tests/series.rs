@@ -528,3 +528,105 @@ async fn a_series_calendar_expands_to_the_servers_dates_in_two_independent_parse
         a.stop().await;
     }
 }
+
+/// Gancio's Create as its fixture has it, carrying one occurrence of a recurring event of `host`.
+fn gancio_create(sink: &str, actor: &str, n: u32, slug: &str, start: &str, end: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/gancio/create_event.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut create: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
+    let base = format!("{sink}/demo.gancio.org");
+    crate::foreign_fixtures::rewrite(
+        &mut create,
+        &[
+            (
+                "https://demo.gancio.org/federation/u/gancio".into(),
+                actor.to_string(),
+            ),
+            ("https://demo.gancio.org".into(), base.clone()),
+        ],
+    );
+    create["id"] = json!(format!("{base}/federation/m/{n}#create"));
+    let object = &mut create["object"];
+    object["id"] = json!(format!("{base}/federation/m/{n}"));
+    object["url"] = json!(format!("{base}/event/{slug}"));
+    object["name"] = json!("Aamukahvit");
+    object["startTime"] = json!(start);
+    object["endTime"] = json!(end);
+    create
+}
+
+#[tokio::test]
+async fn gancios_recurring_occurrences_are_grouped_as_a_series() {
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        let local = TestServer::start(db).await;
+        let aino = local.account("aino").await;
+        let (sink, host, key) = Sink::serving_actors().await;
+        let base = format!("http://{host}");
+        let gancio = format!("{base}/actor/1");
+        crate::incoming_shapes::follow(&local, "aino", &gancio).await;
+        // Gancio's REST details of its two occurrences (the shape of `GET /api/event/detail/:slug`
+        // in Gancio 1.21, server/api/controller/event.js: the row with `parentId` and `parent`).
+        // The parent starts on Tuesday 2 March 2027 at 9.00 (+02:00) and repeats weekly.
+        let parent = json!({ "id": 10, "recurrent": { "frequency": "1w" }, "is_visible": false,
+                             "start_datetime": 1803970800 });
+        for (n, slug) in [(11, "aamukahvit"), (12, "aamukahvit-2")] {
+            sink.documents.lock().expect("lock").insert(
+                format!("/demo.gancio.org/api/event/detail/{slug}"),
+                json!({ "id": n, "slug": slug, "title": "Aamukahvit", "parentId": 10, "parent": parent }),
+            );
+        }
+        let signer = crate::common::RemoteSigner::with_key(gancio.clone(), &key.private_key_pem);
+        for (n, slug, start, end) in [
+            (
+                11,
+                "aamukahvit",
+                "2027-03-02T09:00:00+02:00",
+                "2027-03-02T10:00:00+02:00",
+            ),
+            (
+                12,
+                "aamukahvit-2",
+                "2027-03-09T09:00:00+02:00",
+                "2027-03-09T10:00:00+02:00",
+            ),
+            (
+                13,
+                "kertaluontoinen",
+                "2027-03-04T18:00:00+02:00",
+                "2027-03-04T20:00:00+02:00",
+            ),
+        ] {
+            let create = gancio_create(&base, &gancio, n, slug, start, end);
+            let (status, answer) = signer.post(&local, "/inbox", &create).await;
+            assert_eq!(status, 202, "{backend}: {answer}");
+        }
+        let events = remote_events(&local, &aino).await;
+        assert_eq!(events.len(), 3, "{backend}: {events:?}");
+        let series_of = |n: u32| {
+            events
+                .iter()
+                .find(|e| e["ap_id"] == format!("{base}/demo.gancio.org/federation/m/{n}"))
+                .map(|e| e["series"].clone())
+                .expect("stored")
+        };
+        for n in [11, 12] {
+            let series = series_of(n);
+            assert_eq!(
+                series["ap_id"],
+                format!("{base}/demo.gancio.org/federation/m/10"),
+                "{backend}"
+            );
+            assert_eq!(series["recurrence"], "FREQ=WEEKLY;BYDAY=TU", "{backend}");
+        }
+        assert_eq!(series_of(11)["id"], series_of(12)["id"], "one series");
+        assert!(
+            series_of(13).is_null(),
+            "{backend}: a one-off event stays one"
+        );
+        local.stop().await;
+    }
+}

@@ -34,6 +34,7 @@ pub use relay::{InstanceFollowPolicy, RelaySubscription};
 pub use remote_actor::{ActorKind, RemoteActor};
 pub use series::{
     EditScope, MAX_EXPANSION, Recurrence, Series, SeriesLink, SeriesTemplate, resolve_local,
+    weekday_code,
 };
 pub use zone::{EventZone, zone_of};
 

@@ -343,6 +343,19 @@ pub enum EditScope {
     All,
 }
 
+/// The RFC 5545 code of a weekday (`MO`, `TU`, ...).
+pub fn weekday_code(day: chrono::Weekday) -> &'static str {
+    match day {
+        chrono::Weekday::Mon => "MO",
+        chrono::Weekday::Tue => "TU",
+        chrono::Weekday::Wed => "WE",
+        chrono::Weekday::Thu => "TH",
+        chrono::Weekday::Fri => "FR",
+        chrono::Weekday::Sat => "SA",
+        chrono::Weekday::Sun => "SU",
+    }
+}
+
 /// `local` (a wall-clock time in `zone`) as a moment; a time a clock change skips moves forward by
 /// the gap, as RFC 5545 has it for recurrence instances.
 pub fn resolve_local(zone: chrono_tz::Tz, local: NaiveDateTime) -> DateTime<Utc> {

@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 use rrule::{Frequency, NWeekday};
 
 use super::i18n::Lang;
-use crate::model::Recurrence;
+use crate::model::{Recurrence, weekday_code};
 
 /// The repeat choices of the event form, by their form value.
 pub(crate) const CHOICES: &[&str] = &[
@@ -24,18 +24,6 @@ fn nth_of_month(day: NaiveDate) -> i16 {
     match (day.day() - 1) / 7 + 1 {
         5 => -1,
         n => n as i16,
-    }
-}
-
-fn weekday_code(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "MO",
-        Weekday::Tue => "TU",
-        Weekday::Wed => "WE",
-        Weekday::Thu => "TH",
-        Weekday::Fri => "FR",
-        Weekday::Sat => "SA",
-        Weekday::Sun => "SU",
     }
 }
 

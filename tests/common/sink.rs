@@ -72,6 +72,8 @@ pub struct Sink {
     pub max_in_flight: Arc<std::sync::atomic::AtomicUsize>,
     /// `preferredUsername` of `/actor/{n}` when not `sink{n}` (a hostile peer picks any name).
     pub actor_names: Arc<Mutex<HashMap<u32, String>>>,
+    /// Other JSON documents served by path (a Gancio instance's REST API, say).
+    pub documents: Arc<Mutex<HashMap<String, serde_json::Value>>>,
 }
 
 /// Counts one delivery in flight for as long as it lives.
@@ -102,6 +104,7 @@ impl Sink {
         let app = Router::new()
             .route("/inbox/{n}", post(receive))
             .route("/actor/{n}", axum::routing::get(actor))
+            .fallback(axum::routing::get(document))
             .with_state(self.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -246,6 +249,20 @@ async fn receive(
     match retry_after {
         Some(secs) => (status, [("retry-after", secs.to_string())]).into_response(),
         None => status.into_response(),
+    }
+}
+
+/// One of [`Sink::documents`], by the request's path.
+async fn document(State(sink): State<Sink>, uri: axum::http::Uri) -> Response {
+    let found = sink
+        .documents
+        .lock()
+        .expect("lock")
+        .get(uri.path())
+        .cloned();
+    match found {
+        Some(doc) => axum::Json(doc).into_response(),
+        None => axum::http::StatusCode::NOT_FOUND.into_response(),
     }
 }
 

@@ -43,7 +43,18 @@ impl Verkosto {
             tracing::info!(%organizer, "event from a group nobody here follows; dropped");
             return Ok(());
         }
-        let event = self.store_remote_event(organizer, doc).await?;
+        let mut event = self.store_remote_event(organizer, doc).await?;
+        if event.series.is_none()
+            && let Some(detail) = crate::apub::series::gancio_detail_url(doc)
+        {
+            // Gancio names an occurrence's recurring parent only in its REST API: asked once per
+            // event until it is grouped (a failure only leaves it ungrouped).
+            match self.group_gancio_occurrence(&event, &detail).await {
+                Ok(Some(grouped)) => event = grouped,
+                Ok(None) => {}
+                Err(e) => tracing::info!(%detail, error = %e, "Gancio event details not read"),
+            }
+        }
         if relay {
             let mut tx = self.db().begin().await?;
             self.relay_through_local_networks(&mut tx, organizer, &event.ap_id)
@@ -113,6 +124,57 @@ impl Verkosto {
             Some(_) => DomainEvent::RemoteEventUpdated { event: id },
         });
         Ok(saved)
+    }
+
+    /// Reads Gancio's details of a received event and, when it is an occurrence of a recurring
+    /// parent, groups it under that parent as a series.
+    async fn group_gancio_occurrence(&self, event: &Event, detail: &Url) -> Result<Option<Event>> {
+        if actor::normalized_host(detail) != actor::normalized_host(&event.ap_id) {
+            return Ok(None);
+        }
+        let response = self
+            .state()
+            .http
+            .get(detail.clone())
+            .header(http::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| Error::BadRequest(e.to_string()))?;
+        if !response.status().is_success() {
+            return Ok(None);
+        }
+        let mut response = response;
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| Error::BadRequest(e.to_string()))?
+        {
+            body.extend_from_slice(&chunk);
+            if body.len() > 256 * 1024 {
+                return Ok(None);
+            }
+        }
+        let Ok(detail) = serde_json::from_slice::<serde_json::Value>(&body) else {
+            return Ok(None);
+        };
+        let Some((series, rule)) =
+            crate::apub::series::gancio_series(&detail, &event.ap_id, event.zone())
+        else {
+            return Ok(None);
+        };
+        let link = crate::model::SeriesLink {
+            id: String::new(),
+            ap_id: series,
+            recurrence: rule,
+            recurrence_id: event.starts_at,
+            overridden: false,
+        };
+        let mut tx = self.db().begin().await?;
+        self.link_remote_occurrence(&mut tx, event, &link).await?;
+        let grouped = store::events::find_by_id(&mut tx.conn(), event.id).await?;
+        tx.commit().await?;
+        Ok(grouped)
     }
 
     /// Groups a received occurrence under its series (stored as a remote series on first sight), so
