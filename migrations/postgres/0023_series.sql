@@ -31,3 +31,5 @@ ALTER TABLE events ADD COLUMN recurrence_id TIMESTAMPTZ;
 ALTER TABLE events ADD COLUMN overridden BOOLEAN NOT NULL DEFAULT FALSE;
 -- One event per start of a series: the horizon job and a racing second process cannot publish twice.
 CREATE UNIQUE INDEX events_series_occurrence ON events (series_id, recurrence_id);
+-- Occurrences' documents show their series: a change of it drops them from the document cache.
+SELECT verkosto_watch('event_series');
