@@ -34,6 +34,28 @@ pub(crate) struct Driver {
     _profile: tempfile::TempDir,
 }
 
+/// Maija, who logs in with `salasana123`, manages the open community `kahvila`: her API token.
+pub(crate) async fn manager_of_kahvila(s: &TestServer) -> String {
+    s.verkosto
+        .create_account(NewAccount {
+            username: "maija".into(),
+            password: "salasana123".into(),
+            is_admin: false,
+        })
+        .await
+        .expect("maija");
+    let (_, token) = s
+        .post_json(
+            "/api/v1/auth/token",
+            None,
+            json!({ "username": "maija", "password": "salasana123" }),
+        )
+        .await;
+    let token = token["access_token"].as_str().expect("token").to_string();
+    s.community(&token, "kahvila", "open").await;
+    token
+}
+
 pub(crate) async fn start_browser() -> Option<(Driver, Client)> {
     let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.into());
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| CHROMIUM.into());

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
-use verkosto::service::NewAccount;
 
 use crate::browser::{Browser, Step, axe_source, start_browser};
 use crate::common::sink::Sink;
@@ -47,23 +46,7 @@ async fn a_manager_checks_people_in_and_reads_the_insights_in_three_languages() 
 /// A community with a remote follower and an event that began an hour ago, with two participants
 /// (`lauri` first); returns the event's id and the follower's server.
 async fn seed(s: &TestServer) -> (String, Sink) {
-    s.verkosto
-        .create_account(NewAccount {
-            username: "maija".into(),
-            password: "salasana123".into(),
-            is_admin: false,
-        })
-        .await
-        .expect("maija");
-    let (_, token) = s
-        .post_json(
-            "/api/v1/auth/token",
-            None,
-            json!({ "username": "maija", "password": "salasana123" }),
-        )
-        .await;
-    let token = token["access_token"].as_str().expect("token").to_string();
-    s.community(&token, "kahvila", "open").await;
+    let token = crate::browser::manager_of_kahvila(s).await;
     let (sink, host, key) = Sink::serving_actors().await;
     let follower = RemoteSigner::with_key(format!("http://{host}/actor/1"), &key.private_key_pem);
     let follow = json!({ "id": format!("http://{host}/actor/1/follows/1"), "type": "Follow",

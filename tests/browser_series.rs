@@ -6,9 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
-use verkosto::service::NewAccount;
-
 use crate::browser::{Browser, Step, axe_source, start_browser};
 use crate::common::{TestDb, TestServer};
 
@@ -19,7 +16,7 @@ async fn a_manager_creates_a_weekly_series_in_finnish() {
     };
     let axe = axe_source().expect("axe-core");
     let server = TestServer::start(TestDb::sqlite().await).await;
-    seed(&server).await;
+    crate::browser::manager_of_kahvila(&server).await;
     let browser = Browser {
         client,
         server: &server,
@@ -39,26 +36,6 @@ async fn a_manager_creates_a_weekly_series_in_finnish() {
     let _ = browser.client.close().await;
     drop(driver);
     server.stop().await;
-}
-
-async fn seed(s: &TestServer) {
-    s.verkosto
-        .create_account(NewAccount {
-            username: "maija".into(),
-            password: "salasana123".into(),
-            is_admin: false,
-        })
-        .await
-        .expect("maija");
-    let (_, token) = s
-        .post_json(
-            "/api/v1/auth/token",
-            None,
-            json!({ "username": "maija", "password": "salasana123" }),
-        )
-        .await;
-    let token = token["access_token"].as_str().expect("token").to_string();
-    s.community(&token, "kahvila", "open").await;
 }
 
 async fn journey(b: &Browser<'_>, axe: &str) -> Step<()> {

@@ -68,18 +68,7 @@ impl Verkosto {
             ));
         };
         let items = read_calendar(&text)?;
-        let subscription = {
-            let mut c = self.db().acquire().await?;
-            store::calendar_imports::insert(
-                &mut c.conn(),
-                &super::events::new_public_id(),
-                community.id,
-                by.id,
-                Some(url.as_str()),
-                store::now(),
-            )
-            .await?
-        };
+        let subscription = self.new_subscription(&community, by, Some(&url)).await?;
         let report = self
             .apply_calendar(&subscription, by, &community, items, true)
             .await?;
@@ -113,18 +102,7 @@ impl Verkosto {
         };
         let uploads = match existing {
             Some(s) => s,
-            None => {
-                let mut c = self.db().acquire().await?;
-                store::calendar_imports::insert(
-                    &mut c.conn(),
-                    &super::events::new_public_id(),
-                    community.id,
-                    by.id,
-                    None,
-                    store::now(),
-                )
-                .await?
-            }
+            None => self.new_subscription(&community, by, None).await?,
         };
         let report = self
             .apply_calendar(&uploads, by, &community, items, false)
@@ -180,6 +158,25 @@ impl Verkosto {
             synced += 1;
         }
         Ok(synced)
+    }
+
+    /// Stores a new subscription (`url` `None`: the community's uploaded files).
+    async fn new_subscription(
+        &self,
+        community: &Community,
+        by: &Account,
+        url: Option<&Url>,
+    ) -> Result<CalendarSubscription> {
+        let mut c = self.db().acquire().await?;
+        store::calendar_imports::insert(
+            &mut c.conn(),
+            &super::events::new_public_id(),
+            community.id,
+            by.id,
+            url.map(Url::as_str),
+            store::now(),
+        )
+        .await
     }
 
     async fn calendar(&self, public_id: &str) -> Result<CalendarSubscription> {

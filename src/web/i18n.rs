@@ -213,15 +213,7 @@ impl Lang {
         [(&'static str, FluentValue<'static>); 8],
     ) {
         let local = crate::model::zone_of(tz).naive_local(&at);
-        let weekday = match local.weekday() {
-            Weekday::Mon => "mon",
-            Weekday::Tue => "tue",
-            Weekday::Wed => "wed",
-            Weekday::Thu => "thu",
-            Weekday::Fri => "fri",
-            Weekday::Sat => "sat",
-            Weekday::Sun => "sun",
-        };
+        let weekday = weekday_key(local.weekday());
         let s = |v: String| FluentValue::from(v);
         (
             local,
@@ -267,6 +259,19 @@ impl Lang {
         } else {
             format!("{} – {}", self.datetime(start, tz), self.datetime(end, tz))
         }
+    }
+}
+
+/// A weekday as the Fluent messages name it (`mon` .. `sun`).
+pub(crate) fn weekday_key(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "mon",
+        Weekday::Tue => "tue",
+        Weekday::Wed => "wed",
+        Weekday::Thu => "thu",
+        Weekday::Fri => "fri",
+        Weekday::Sat => "sat",
+        Weekday::Sun => "sun",
     }
 }
 

@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 use rrule::{Frequency, NWeekday};
 
-use super::i18n::Lang;
+use super::i18n::{Lang, weekday_key};
 use crate::model::{Recurrence, weekday_code};
 
 /// The repeat choices of the event form, by their form value.
@@ -24,18 +24,6 @@ fn nth_of_month(day: NaiveDate) -> i16 {
     match (day.day() - 1) / 7 + 1 {
         5 => -1,
         n => n as i16,
-    }
-}
-
-fn weekday_key(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "mon",
-        Weekday::Tue => "tue",
-        Weekday::Wed => "wed",
-        Weekday::Thu => "thu",
-        Weekday::Fri => "fri",
-        Weekday::Sat => "sat",
-        Weekday::Sun => "sun",
     }
 }
 

@@ -130,11 +130,27 @@ pub(super) async fn upload(
         .map(String::from_utf8_lossy)
         .unwrap_or_default()
         .into_owned();
-    match v.import_calendar(&account, &name, &text).await {
-        Ok(report) => page(&v, p, &name, Some(report), None, String::new()).await,
+    after(
+        &v,
+        p,
+        &name,
+        v.import_calendar(&account, &name, &text).await,
+    )
+    .await
+}
+
+/// The page after an import or a sync: what it did, or why it was refused.
+async fn after(
+    v: &Verkosto,
+    p: Visitor,
+    name: &str,
+    result: crate::error::Result<SyncReport>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(report) => page(v, p, name, Some(report), None, String::new()).await,
         Err(e) if e.refusal().is_some() => {
             let why = p.lang.describe(&e);
-            page(&v, p, &name, None, Some(why), String::new()).await
+            page(v, p, name, None, Some(why), String::new()).await
         }
         Err(e) => Err(p.error(e)),
     }
@@ -148,14 +164,7 @@ pub(super) async fn sync(
 ) -> Result<Response, PageError> {
     p.check_csrf(&form.csrf)?;
     let account = p.require_account()?.clone();
-    match v.sync_calendar(&account, &name, &id).await {
-        Ok(report) => page(&v, p, &name, Some(report), None, String::new()).await,
-        Err(e) if e.refusal().is_some() => {
-            let why = p.lang.describe(&e);
-            page(&v, p, &name, None, Some(why), String::new()).await
-        }
-        Err(e) => Err(p.error(e)),
-    }
+    after(&v, p, &name, v.sync_calendar(&account, &name, &id).await).await
 }
 
 pub(super) async fn remove(
