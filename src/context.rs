@@ -96,6 +96,35 @@ pub struct Settings {
     pub series_horizon_days: u32,
     /// How often an external calendar a community subscribes to is fetched again (issue 17).
     pub calendar_sync_interval: Duration,
+    /// Sign-in with the company's own accounts through OpenID Connect (issue 18), when set.
+    pub oidc: Option<OidcSettings>,
+    /// Whether people may log in with a password (turned off on an instance whose people all sign
+    /// in through [`Settings::oidc`]).
+    pub password_login: bool,
+}
+
+/// An OpenID Connect provider people sign in with (authorization code flow with PKCE).
+#[derive(Debug, Clone)]
+pub struct OidcSettings {
+    /// The issuer (`https://login.example.com/`); its discovery document is read from it.
+    pub issuer: Url,
+    /// This instance's client id at the provider.
+    pub client_id: String,
+    /// Its client secret.
+    pub client_secret: String,
+    /// What the login button says (the company's name).
+    pub name: String,
+    /// Who is put into which community on signing in.
+    pub rules: Vec<MembershipRule>,
+}
+
+/// Puts a person into a community on sign-in, by their verified e-mail's domain.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct MembershipRule {
+    /// An e-mail domain (`intunex.fi`); the provider must say the address is verified.
+    pub email_domain: String,
+    /// The local community they become members of.
+    pub community: String,
 }
 
 impl Settings {
@@ -132,6 +161,8 @@ impl Settings {
             series_horizon_count: 8,
             series_horizon_days: 90,
             calendar_sync_interval: Duration::from_secs(3600),
+            oidc: None,
+            password_login: true,
         }
     }
 

@@ -10,6 +10,7 @@ mod browser;
 mod browser_insights;
 mod browser_series;
 mod calendar_import;
+mod company_sign_in;
 mod delivery;
 mod delivery_retries;
 mod document_cache;

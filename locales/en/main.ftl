@@ -178,11 +178,13 @@ join-none = No registration needed.
 login-title = Log in
 login-username = Username
 login-password = Password
+login-company = Sign in with { $name }
 login-submit = Log in
 login-failed = The username or password is wrong.
 
 ## Workspace
 manage-title = My communities
+manage-member-of = Communities I am a member of
 manage-my-communities = Communities I manage
 manage-none-yet = You do not manage any community yet. Create one below.
 manage-public-page = Public page
@@ -345,6 +347,9 @@ refusal-no_such_actor = { $handle } was not found.
 refusal-no_such_event = There is no such event.
 refusal-no_such_calendar_subscription = The community has no such calendar.
 refusal-no_such_series = There is no such series.
+refusal-sign_in_failed = The sign-in did not go through: { $why }.
+refusal-sign_in_not_configured = This instance has no company sign-in.
+refusal-password_login_off = Passwords are turned off here: sign in with your company account.
 refusal-series_ended = The series has already ended.
 refusal-no_such_community = There is no community “{ $name }”.
 refusal-no_such_announcement = There is no such announcement.

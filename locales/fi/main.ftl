@@ -152,11 +152,13 @@ join-none = Ilmoittautumista ei tarvita.
 login-title = Kirjaudu sisään
 login-username = Käyttäjänimi
 login-password = Salasana
+login-company = Kirjaudu: { $name }
 login-submit = Kirjaudu
 login-failed = Käyttäjänimi tai salasana on väärin.
 
 ## Työtila
 manage-title = Yhteisöni
+manage-member-of = Yhteisöt, joiden jäsen olen
 manage-my-communities = Hallinnoimani yhteisöt
 manage-none-yet = Et vielä hallinnoi yhtään yhteisöä. Luo sellainen alla.
 manage-public-page = Julkinen sivu
@@ -319,6 +321,9 @@ refusal-no_such_actor = Tiliä { $handle } ei löytynyt.
 refusal-no_such_event = Tapahtumaa ei ole.
 refusal-no_such_calendar_subscription = Yhteisöllä ei ole tätä kalenteria.
 refusal-no_such_series = Sarjaa ei ole.
+refusal-sign_in_failed = Kirjautuminen ei onnistunut: { $why }.
+refusal-sign_in_not_configured = Tässä palvelussa ei ole yrityskirjautumista.
+refusal-password_login_off = Salasanalla ei voi kirjautua: kirjaudu yrityksen tunnuksella.
 refusal-series_ended = Sarja on jo päättynyt.
 refusal-no_such_community = Yhteisöä ”{ $name }” ei ole.
 refusal-no_such_announcement = Tiedotetta ei ole.

@@ -178,11 +178,13 @@ join-none = Ingen anmälan behövs.
 login-title = Logga in
 login-username = Användarnamn
 login-password = Lösenord
+login-company = Logga in: { $name }
 login-submit = Logga in
 login-failed = Fel användarnamn eller lösenord.
 
 ## Arbetsyta
 manage-title = Mina gemenskaper
+manage-member-of = Gemenskaper jag är medlem i
 manage-my-communities = Gemenskaper jag hanterar
 manage-none-yet = Du hanterar ännu ingen gemenskap. Skapa en nedan.
 manage-public-page = Offentlig sida
@@ -345,6 +347,9 @@ refusal-no_such_actor = { $handle } hittades inte.
 refusal-no_such_event = Evenemanget finns inte.
 refusal-no_such_calendar_subscription = Gemenskapen har ingen sådan kalender.
 refusal-no_such_series = Serien finns inte.
+refusal-sign_in_failed = Inloggningen lyckades inte: { $why }.
+refusal-sign_in_not_configured = Den här tjänsten har ingen företagsinloggning.
+refusal-password_login_off = Lösenord används inte här: logga in med företagets konto.
 refusal-series_ended = Serien har redan avslutats.
 refusal-no_such_community = Gemenskapen ”{ $name }” finns inte.
 refusal-no_such_announcement = Meddelandet finns inte.

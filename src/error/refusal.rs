@@ -290,6 +290,12 @@ refusals! {
     NoSuchEvent { id: String } = "no_such_event", NotFound;
     /// No external calendar of the community with this id.
     NoSuchCalendarSubscription { id: String } = "no_such_calendar_subscription", NotFound;
+    /// A company sign-in that did not go through.
+    SignInFailed { why: String } = "sign_in_failed", Unauthorized;
+    /// Company sign-in asked for on an instance without it.
+    SignInNotConfigured = "sign_in_not_configured", NotFound;
+    /// A password login where passwords are turned off.
+    PasswordLoginOff = "password_login_off", Forbidden;
     /// No series with this id.
     NoSuchSeries { id: String } = "no_such_series", NotFound;
     /// A series that has already ended.
@@ -479,6 +485,12 @@ impl fmt::Display for Refusal {
             NoSuchActor { handle } => write!(f, "actor {handle} not found"),
             NoSuchEvent { id } => write!(f, "event {id:?} not found"),
             NoSuchSeries { id } => write!(f, "series {id:?} not found"),
+            SignInFailed { why } => write!(f, "the sign-in did not go through: {why}"),
+            SignInNotConfigured => write!(f, "this instance has no company sign-in"),
+            PasswordLoginOff => write!(
+                f,
+                "passwords are turned off here: sign in with the company's account"
+            ),
             NoSuchCalendarSubscription { id } => write!(f, "external calendar {id:?} not found"),
             SeriesEnded => write!(f, "the series has already ended"),
             NoSuchCommunity { name } => write!(f, "community {name:?} not found"),

@@ -112,6 +112,9 @@ impl Verkosto {
 
     /// Checks a username and password and issues a token.
     pub async fn login(&self, username: &str, password: &str) -> Result<IssuedToken> {
+        if !self.settings().password_login {
+            return Err(Refusal::PasswordLoginOff.into());
+        }
         let denied = || Error::from(Refusal::WrongCredentials);
         let limiter = &self.state().login_limiter;
         if limiter.len() > 100_000 {
@@ -153,6 +156,11 @@ impl Verkosto {
         let Some(account) = account.filter(|_| ok) else {
             return Err(denied());
         };
+        self.issue_token(&account).await
+    }
+
+    /// A new API token of `account` (a login, a session).
+    pub(crate) async fn issue_token(&self, account: &Account) -> Result<IssuedToken> {
         let mut raw = [0u8; 32];
         rand::rng().fill_bytes(&mut raw);
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);

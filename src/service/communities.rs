@@ -156,6 +156,13 @@ impl Verkosto {
         store::communities::managed_by(&mut c.conn(), account.id).await
     }
 
+    /// The communities `account` is a member of without managing them (issue 18: people who
+    /// signed in land in their company's internal community).
+    pub async fn member_communities(&self, account: &Account) -> Result<Vec<Community>> {
+        let mut c = self.db().acquire().await?;
+        store::communities::member_of(&mut c.conn(), account.id).await
+    }
+
     /// Communities by name, a page at a time (`limit` at most 100).
     pub async fn communities(&self, limit: i64, offset: i64) -> Result<Vec<Community>> {
         let mut c = self.db().acquire().await?;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use activitypub_federation::config::{Data, FederationConfig};
 use url::Url;
 
-pub use crate::context::{AppState, Settings};
+pub use crate::context::{AppState, MembershipRule, OidcSettings, Settings};
 use crate::error::{Error, Result};
 use crate::store::{self, Db};
 
@@ -16,6 +16,7 @@ mod backfill;
 mod calendar_imports;
 mod calendars;
 mod communities;
+mod company_sign_in;
 mod events;
 mod feedback;
 mod follows;

@@ -170,3 +170,90 @@ pub async fn delete_token(c: &mut Conn<'_>, token_hash: &str) -> Result<bool> {
         .map(|r| r.rows_affected()))?;
     Ok(done > 0)
 }
+
+/// A sign-in started at the OpenID provider, kept until its answer (issue 18).
+pub struct OidcLogin {
+    /// The PKCE verifier of the challenge sent.
+    pub pkce_verifier: String,
+    /// The nonce the ID token must carry.
+    pub nonce: String,
+    /// Where the person returns.
+    pub next: String,
+}
+
+/// Records a sign-in started with `state`.
+pub async fn oidc_login_begin(
+    c: &mut Conn<'_>,
+    state: &str,
+    pkce_verifier: &str,
+    nonce: &str,
+    next: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    on_conn!(c, c => sqlx::query(
+        "INSERT INTO oidc_logins (state, pkce_verifier, nonce, next, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(state)
+        .bind(pkce_verifier)
+        .bind(nonce)
+        .bind(next)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Takes the sign-in started with `state` (once: it is deleted), if it began after `since`; older
+/// ones are deleted on the way.
+pub async fn oidc_login_take(
+    c: &mut Conn<'_>,
+    state: &str,
+    since: DateTime<Utc>,
+) -> Result<Option<OidcLogin>> {
+    on_conn!(c, c => sqlx::query("DELETE FROM oidc_logins WHERE created_at < $1")
+        .bind(since)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    let row: Option<(String, String, String)> = on_conn!(c, c => sqlx::query_as(
+        "DELETE FROM oidc_logins WHERE state = $1 RETURNING pkce_verifier, nonce, next")
+        .bind(state)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.map(|(pkce_verifier, nonce, next)| OidcLogin {
+        pkce_verifier,
+        nonce,
+        next,
+    }))
+}
+
+/// The account of a person the provider names (issuer, subject).
+pub async fn oidc_identity(c: &mut Conn<'_>, issuer: &str, subject: &str) -> Result<Option<i64>> {
+    let id: Option<i64> = on_conn!(c, c => sqlx::query_scalar(
+        "SELECT account_id FROM oidc_identities WHERE issuer = $1 AND subject = $2")
+        .bind(issuer)
+        .bind(subject)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(id)
+}
+
+/// Links a person the provider names to an account.
+pub async fn oidc_identity_insert(
+    c: &mut Conn<'_>,
+    issuer: &str,
+    subject: &str,
+    account_id: i64,
+    email: Option<&str>,
+) -> Result<()> {
+    on_conn!(c, c => sqlx::query(
+        "INSERT INTO oidc_identities (issuer, subject, account_id, email) VALUES ($1, $2, $3, $4)")
+        .bind(issuer)
+        .bind(subject)
+        .bind(account_id)
+        .bind(email)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -36,6 +36,8 @@ pub const UNWATCHED: &[&str] = &[
     "failing_hosts",
     "follower_changes",
     "imported_events",
+    "oidc_identities",
+    "oidc_logins",
     "outgoing_activities",
     "participation_cancellations",
     "poll_invitations",

@@ -145,6 +145,17 @@ pub async fn managed_by(c: &mut Conn<'_>, account_id: i64) -> Result<Vec<Communi
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
+/// The communities an account is an active plain member of (not managing), by name.
+pub async fn member_of(c: &mut Conn<'_>, account_id: i64) -> Result<Vec<Community>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM communities WHERE id IN (SELECT m.community_id FROM memberships m \
+         WHERE m.account_id = $1 AND m.state = 'active' AND m.role = 'member') ORDER BY name"
+    );
+    let rows: Vec<CommunityRow> =
+        on_conn!(c, c => sqlx::query_as(&sql).bind(account_id).fetch_all(&mut **c).await)?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
 /// How many communities exist.
 pub async fn count(c: &mut Conn<'_>) -> Result<i64> {
     let n: i64 = on_conn!(c, c => sqlx::query_scalar("SELECT COUNT(*) FROM communities")

@@ -42,7 +42,7 @@ struct Common {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the instance (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate,
     /// Manage accounts.
@@ -145,6 +145,22 @@ struct ServeArgs {
     /// decides through the admin API) or closed.
     #[arg(long, env = "VERKOSTO_INSTANCE_FOLLOWS")]
     instance_follows: Option<InstanceFollowPolicy>,
+    /// Company sign-in: the OpenID Connect issuer people sign in with (with --oidc-client-id and the
+    /// secret in VERKOSTO_OIDC_CLIENT_SECRET). Its redirect URI is https://DOMAIN/auth/oidc/callback.
+    #[arg(long, env = "VERKOSTO_OIDC_ISSUER")]
+    oidc_issuer: Option<url::Url>,
+    /// This instance's client id at the OpenID provider.
+    #[arg(long, env = "VERKOSTO_OIDC_CLIENT_ID")]
+    oidc_client_id: Option<String>,
+    /// The client secret (better given in the environment or the file than on the command line).
+    #[arg(long, env = "VERKOSTO_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    oidc_client_secret: Option<String>,
+    /// What the sign-in button names (the company's name).
+    #[arg(long, env = "VERKOSTO_OIDC_NAME")]
+    oidc_name: Option<String>,
+    /// Turn password login off (people sign in through the OpenID provider only).
+    #[arg(long, env = "VERKOSTO_NO_PASSWORD_LOGIN")]
+    no_password_login: bool,
 }
 
 #[derive(Subcommand)]
@@ -192,6 +208,13 @@ struct FileConfig {
     retry_window: Option<String>,
     trusted_proxies: Option<Vec<String>>,
     instance_follows: Option<InstanceFollowPolicy>,
+    oidc_issuer: Option<url::Url>,
+    oidc_client_id: Option<String>,
+    oidc_client_secret: Option<String>,
+    oidc_name: Option<String>,
+    /// `[[oidc_rules]] email_domain = "intunex.fi"`, `community = "sisainen"`.
+    oidc_rules: Option<Vec<verkosto::service::MembershipRule>>,
+    password_login: Option<bool>,
 }
 
 /// One trusted proxy: an address (`10.0.0.2`) or a network (`10.0.0.0/8`).
@@ -333,6 +356,35 @@ fn resolve(common: &Common, serve: &ServeArgs) -> anyhow::Result<Resolved> {
     if let Some(policy) = serve.instance_follows.or(file.instance_follows) {
         settings.instance_follow_policy = policy;
     }
+    let issuer = serve.oidc_issuer.clone().or(file.oidc_issuer);
+    if let Some(issuer) = issuer {
+        let missing = |what: &str| anyhow::anyhow!("--oidc-issuer needs {what}");
+        settings.oidc = Some(verkosto::service::OidcSettings {
+            client_id: serve
+                .oidc_client_id
+                .clone()
+                .or(file.oidc_client_id)
+                .ok_or_else(|| missing("--oidc-client-id"))?,
+            client_secret: serve
+                .oidc_client_secret
+                .clone()
+                .or(file.oidc_client_secret)
+                .ok_or_else(|| missing("VERKOSTO_OIDC_CLIENT_SECRET"))?,
+            name: serve
+                .oidc_name
+                .clone()
+                .or(file.oidc_name)
+                .unwrap_or_else(|| issuer.host_str().unwrap_or("OpenID").to_string()),
+            rules: file.oidc_rules.unwrap_or_default(),
+            issuer,
+        });
+    }
+    settings.password_login = !serve.no_password_login && file.password_login.unwrap_or(true);
+    if !settings.password_login && settings.oidc.is_none() {
+        anyhow::bail!(
+            "password login can be turned off only with a company sign-in (--oidc-issuer)"
+        );
+    }
     let default_bind: SocketAddr = ([127, 0, 0, 1], 8080).into();
     Ok(Resolved {
         database_url: common
@@ -354,7 +406,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    match cli.command.unwrap_or(Command::Serve(Box::default())) {
         Command::Serve(args) => serve(resolve(&cli.common, &args)?).await,
         Command::Migrate => {
             let r = resolve(&cli.common, &ServeArgs::default())?;

@@ -106,6 +106,8 @@ const COMMUNITY_FIELDS: &[(&str, &str)] = &[
 struct Dashboard {
     p: Visitor,
     communities: Vec<Community>,
+    /// Communities the visitor is a member of without managing them.
+    member_of: Vec<Community>,
     form: CommunityForm,
     errors: FieldErrors,
 }
@@ -133,10 +135,15 @@ async fn dashboard_with(
         .managed_communities(account)
         .await
         .map_err(|e| p.error(e))?;
+    let member_of = v
+        .member_communities(account)
+        .await
+        .map_err(|e| p.error(e))?;
     let failed = !errors.is_empty();
     let page = Dashboard {
         p,
         communities,
+        member_of,
         form,
         errors,
     };

@@ -44,11 +44,13 @@ use interaction::{interact, interaction};
 use participants::{
     ask_feedback, decide_participation, feature_answer, participants, participants_csv,
 };
-use session::{login, login_page, logout};
+use session::{login, login_page, logout, oidc_callback, oidc_login};
 
 pub(super) fn routes() -> Router<Verkosto> {
     Router::new()
         .route("/login", get(login_page).post(login))
+        .route("/auth/oidc/login", get(oidc_login))
+        .route("/auth/oidc/callback", get(oidc_callback))
         .route("/authorize_interaction", get(interaction).post(interact))
         .route("/logout", post(logout))
         .route("/manage", get(dashboard))
