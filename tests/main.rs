@@ -6,6 +6,7 @@ mod common;
 
 mod api;
 mod authorization;
+mod bans;
 mod browser;
 mod browser_insights;
 mod browser_series;

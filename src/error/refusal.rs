@@ -296,6 +296,14 @@ refusals! {
     SignInNotConfigured = "sign_in_not_configured", NotFound;
     /// A password login where passwords are turned off.
     PasswordLoginOff = "password_login_off", Forbidden;
+    /// A ban naming neither a handle nor a domain, or both.
+    BanTarget = "ban_target", Invalid;
+    /// A ban of this instance's own domain.
+    BanOwnInstance = "ban_own_instance", Invalid;
+    /// An unban of what is not banned.
+    NoSuchBan = "no_such_ban", NotFound;
+    /// Something a community's ban forbids.
+    Banned = "banned", Forbidden;
     /// No series with this id.
     NoSuchSeries { id: String } = "no_such_series", NotFound;
     /// A series that has already ended.
@@ -485,6 +493,10 @@ impl fmt::Display for Refusal {
             NoSuchActor { handle } => write!(f, "actor {handle} not found"),
             NoSuchEvent { id } => write!(f, "event {id:?} not found"),
             NoSuchSeries { id } => write!(f, "series {id:?} not found"),
+            BanTarget => write!(f, "give either a handle or a domain"),
+            BanOwnInstance => write!(f, "this instance's own domain cannot be banned"),
+            NoSuchBan => write!(f, "no such ban"),
+            Banned => write!(f, "the community has banned this actor"),
             SignInFailed { why } => write!(f, "the sign-in did not go through: {why}"),
             SignInNotConfigured => write!(f, "this instance has no company sign-in"),
             PasswordLoginOff => write!(

@@ -19,6 +19,7 @@ use crate::service::Verkosto;
 mod admin_relays;
 mod announcements;
 mod api;
+mod bans;
 mod calendar_imports;
 mod client_ip;
 mod document_cache;
@@ -173,6 +174,7 @@ impl Mount {
                     .merge(events::api_routes())
                     .merge(series::api_routes())
                     .merge(calendar_imports::api_routes())
+                    .merge(bans::api_routes())
                     .merge(announcements::api_routes())
                     .merge(admin_relays::api_routes())
                     .route_layer(axum::middleware::from_fn_with_state(

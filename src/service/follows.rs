@@ -54,14 +54,38 @@ impl Verkosto {
         }
         let data = self.federation_data();
         let follower = actor::resolve_remote(&data, &follow.actor).await?;
-        let (target_id, auto_accept, community) = match self.local_target(&follow.object).await? {
-            LocalTarget::Community(c) => (
-                actor::community_id(self.state(), &c.name),
-                c.follow_policy == FollowPolicy::Open,
-                Some(c.name),
-            ),
-            LocalTarget::Account(a) => (actor::account_id(self.state(), &a.username), true, None),
-        };
+        let (target_id, auto_accept, community, community_id) =
+            match self.local_target(&follow.object).await? {
+                LocalTarget::Community(c) => (
+                    actor::community_id(self.state(), &c.name),
+                    c.follow_policy == FollowPolicy::Open,
+                    Some(c.name),
+                    Some(c.id),
+                ),
+                LocalTarget::Account(a) => (
+                    actor::account_id(self.state(), &a.username),
+                    true,
+                    None,
+                    None,
+                ),
+            };
+        if let Some(id) = community_id
+            && self.is_banned_from(id, &follower.ap_id).await?
+        {
+            // Banned (issue 19): told so at once, nothing stored.
+            let mut tx = self.db().begin().await?;
+            let reject = crate::apub::activities::reject::Reject::new(
+                new_activity_id(self.state()),
+                target_id.clone(),
+                follow,
+            );
+            let to = std::slice::from_ref(&follower.inbox);
+            self.send(&mut tx, &target_id, &reject, Audience::Only(to))
+                .await?;
+            self.commit(tx).await?;
+            tracing::info!(follower = %follower.ap_id, target = %target_id, "follow from a banned actor rejected");
+            return Ok(());
+        }
         let row = Follower {
             id: 0,
             target_ap_id: target_id.clone(),

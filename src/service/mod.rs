@@ -13,6 +13,7 @@ use crate::store::{self, Db};
 mod accounts;
 mod announcements;
 mod backfill;
+mod bans;
 mod calendar_imports;
 mod calendars;
 mod communities;
@@ -40,6 +41,7 @@ pub mod sanitize {
 
 pub use accounts::{IssuedToken, NewAccount};
 pub use announcements::TimelineItem;
+pub use bans::BanRequest;
 pub use events::{
     DEFAULT_TIMEZONE, EventCursor, EventsPage, MAX_EVENT_PAGE, MAX_EVENTS_PER_PAGE, Occurrence,
     PageStart, SeriesView,

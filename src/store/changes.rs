@@ -32,10 +32,12 @@ pub const CHANNEL: &str = "verkosto_changes";
 pub const UNWATCHED: &[&str] = &[
     "api_tokens",
     "calendar_subscriptions",
+    "community_bans",
     "deliveries",
     "failing_hosts",
     "follower_changes",
     "imported_events",
+    "moderation_log",
     "oidc_identities",
     "oidc_logins",
     "outgoing_activities",

@@ -35,6 +35,7 @@ use crate::error::{Error, Result};
 pub mod accounts;
 pub mod announcements;
 pub mod authors;
+pub mod bans;
 pub mod blocks;
 pub mod calendar_imports;
 pub mod calendars;

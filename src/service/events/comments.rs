@@ -26,6 +26,11 @@ impl Verkosto {
         if !event.comments_enabled {
             return Err(Refusal::CommentsClosed.into());
         }
+        if let Some(community_id) = event.community_id
+            && self.is_banned_from(community_id, author).await?
+        {
+            return Err(Refusal::Banned.into());
+        }
         let ap_id = crate::apub::activities::object_id(note)?;
         let content: String = note
             .get("content")

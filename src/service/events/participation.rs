@@ -200,6 +200,25 @@ impl Verkosto {
             ));
         }
         let who = actor::resolve_remote(&self.federation_data(), actor_id).await?;
+        if let Some(community_id) = event.community_id
+            && self.is_banned_from(community_id, &who.ap_id).await?
+        {
+            // Banned (issue 19): answered `Reject`, nothing stored.
+            let mut tx = self.db().begin().await?;
+            let reject = JoinAnswer::new(
+                crate::apub::new_activity_id(self.state()),
+                JoinAnswerKind::Reject,
+                event.organizer_ap_id.clone(),
+                join_id.clone(),
+                who.ap_id.clone(),
+                event.ap_id.clone(),
+            );
+            let to = std::slice::from_ref(&who.inbox);
+            self.send(&mut tx, &event.organizer_ap_id, &reject, Audience::Only(to))
+                .await?;
+            self.commit(tx).await?;
+            return Ok(());
+        }
         let p = self
             .join_local_event(
                 &event,

@@ -1,0 +1,136 @@
+//! Communities' bans of actors and instances, and the moderation log (issue 19).
+
+use chrono::{DateTime, Utc};
+
+use super::{Conn, on_conn};
+use crate::error::Result;
+
+/// One ban, as the managers see it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct Ban {
+    /// Database id.
+    pub id: i64,
+    /// `actor` or `domain`.
+    pub kind: String,
+    /// The actor's id, or the host.
+    pub target: String,
+    /// Why, for the managers.
+    pub note: Option<String>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// One line of the moderation log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct LogEntry {
+    /// Database id.
+    pub id: i64,
+    /// Who did it (their username), if the account still exists.
+    pub by: Option<String>,
+    /// `ban`, `unban`, `remove_follower`, `reject_participation`, `remove_comment`.
+    pub action: String,
+    /// What it was done to (an actor's id, a host, an object's id).
+    pub target: String,
+    /// Why.
+    pub note: Option<String>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Adds a ban (again: its note is updated).
+pub async fn insert(
+    c: &mut Conn<'_>,
+    community_id: i64,
+    kind: &str,
+    target: &str,
+    note: Option<&str>,
+    by: i64,
+    at: DateTime<Utc>,
+) -> Result<Ban> {
+    let ban: Ban = on_conn!(c, c => sqlx::query_as(
+        "INSERT INTO community_bans (community_id, kind, target, note, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (community_id, kind, target) DO UPDATE SET note = excluded.note \
+         RETURNING id, kind, target, note, created_at")
+        .bind(community_id)
+        .bind(kind)
+        .bind(target)
+        .bind(note)
+        .bind(by)
+        .bind(at)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(ban)
+}
+
+/// Lifts a ban; whether there was one.
+pub async fn delete(c: &mut Conn<'_>, community_id: i64, kind: &str, target: &str) -> Result<bool> {
+    let n = on_conn!(c, c => sqlx::query(
+        "DELETE FROM community_bans WHERE community_id = $1 AND kind = $2 AND target = $3")
+        .bind(community_id)
+        .bind(kind)
+        .bind(target)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// A community's bans, newest first.
+pub async fn of_community(c: &mut Conn<'_>, community_id: i64) -> Result<Vec<Ban>> {
+    let bans: Vec<Ban> = on_conn!(c, c => sqlx::query_as(
+        "SELECT id, kind, target, note, created_at FROM community_bans WHERE community_id = $1 ORDER BY id DESC")
+        .bind(community_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(bans)
+}
+
+/// Whether the community bans this actor, or its host or a parent domain of it.
+pub async fn is_banned(
+    c: &mut Conn<'_>,
+    community_id: i64,
+    actor: &str,
+    hosts: &[String],
+) -> Result<bool> {
+    let bans = of_community(c, community_id).await?;
+    Ok(bans.iter().any(|b| match b.kind.as_str() {
+        "actor" => b.target == actor,
+        _ => hosts.contains(&b.target),
+    }))
+}
+
+/// Writes one line of the moderation log.
+pub async fn log(
+    c: &mut Conn<'_>,
+    community_id: i64,
+    by: i64,
+    action: &str,
+    target: &str,
+    note: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    on_conn!(c, c => sqlx::query(
+        "INSERT INTO moderation_log (community_id, account_id, action, target, note, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(community_id)
+        .bind(by)
+        .bind(action)
+        .bind(target)
+        .bind(note)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A community's moderation log, newest first.
+pub async fn log_of(c: &mut Conn<'_>, community_id: i64) -> Result<Vec<LogEntry>> {
+    let entries: Vec<LogEntry> = on_conn!(c, c => sqlx::query_as(
+        "SELECT l.id, a.username AS by, l.action, l.target, l.note, l.created_at FROM moderation_log l \
+         LEFT JOIN accounts a ON a.id = l.account_id WHERE l.community_id = $1 ORDER BY l.id DESC LIMIT 500")
+        .bind(community_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(entries)
+}

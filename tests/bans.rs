@@ -1,0 +1,191 @@
+//! Bans (issue 19), on running servers with a remote peer whose inboxes count what arrives: a banned
+//! actor's follow, participation and comment are removed (its seat goes to the waitlist), and its
+//! `Follow`, `Join` and reply are refused afterwards; the moderation log says what was done; the
+//! instance's own domain cannot be banned.
+
+use serde_json::{Value, json};
+
+use crate::common::sink::Sink;
+use crate::common::{RemoteSigner, TestDb, TestServer, eventually};
+
+/// What inbox `n` received of `kind` whose object is of `object_type`.
+fn received(sink: &Sink, n: u32, kind: &str, object_type: &str) -> usize {
+    sink.accepted()
+        .iter()
+        .filter(|s| s.inbox == n && s.kind == kind && s.body["object"]["type"] == object_type)
+        .count()
+}
+
+async fn followers(a: &TestServer) -> u64 {
+    let (_, _, doc) = a.get_ap("/c/kahvila/followers").await;
+    doc["totalItems"].as_u64().unwrap_or(u64::MAX)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_banned_actor_loses_its_follow_seat_and_comment_and_is_refused_afterwards() {
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        let a = TestServer::start(db).await;
+        let aino = a.account("aino").await;
+        a.community(&aino, "kahvila", "open").await;
+        let (sink, host, key) = Sink::serving_actors().await;
+        let peer = |n: u32| {
+            RemoteSigner::with_key(format!("http://{host}/actor/{n}"), &key.private_key_pem)
+        };
+        let (troll, guest) = (peer(1), peer(2));
+        let (status, event) = a
+            .post_json(
+                "/api/v1/communities/kahvila/events",
+                Some(&aino),
+                json!({ "title": "Aamukahvit", "starts_at": "2031-03-04T09:00:00+02:00",
+                        "ends_at": "2031-03-04T10:00:00+02:00", "capacity": 1 }),
+            )
+            .await;
+        assert_eq!(status, 201, "{event}");
+        let (id, ap_id) = (
+            event["id"].as_str().expect("id"),
+            event["ap_id"].as_str().expect("ap_id"),
+        );
+        let group = a.url("/c/kahvila");
+        let follow = |who: &RemoteSigner, n: u32| json!({ "id": format!("{}/follows/{n}", who.actor), "type": "Follow", "actor": who.actor, "object": group });
+        let join = |who: &RemoteSigner, n: u32| json!({ "id": format!("{}/joins/{n}", who.actor), "type": "Join", "actor": who.actor, "object": ap_id });
+        let reply = |who: &RemoteSigner, n: u32| {
+            json!({ "id": format!("{}/replies/{n}", who.actor), "type": "Create", "actor": who.actor,
+                    "object": { "id": format!("{}/notes/{n}", who.actor), "type": "Note", "attributedTo": who.actor,
+                                "inReplyTo": ap_id, "content": "<p>Ostakaa halvalla!</p>",
+                                "published": "2030-01-01T10:00:00Z" } })
+        };
+
+        // Before: the troll follows, has the one seat and comments; the guest waits for a seat.
+        assert_eq!(troll.post(&a, "/inbox", &follow(&troll, 1)).await.0, 202);
+        assert_eq!(troll.post(&a, "/inbox", &join(&troll, 1)).await.0, 202);
+        assert_eq!(guest.post(&a, "/inbox", &join(&guest, 1)).await.0, 202);
+        assert_eq!(troll.post(&a, "/inbox", &reply(&troll, 1)).await.0, 202);
+        assert_eq!(followers(&a).await, 1, "{backend}");
+        let (_, comments) = a
+            .get_json(&format!("/api/v1/events/{id}/comments"), None)
+            .await;
+        assert_eq!(comments.as_array().map(Vec::len), Some(1), "{backend}");
+
+        // The ban.
+        let (status, ban) = a
+            .post_json(
+                "/api/v1/communities/kahvila/bans",
+                Some(&aino),
+                json!({ "handle": troll.actor, "note": "roskapostia" }),
+            )
+            .await;
+        assert_eq!(status, 201, "{backend}: {ban}");
+        assert_eq!(followers(&a).await, 0, "{backend}: the follow is gone");
+        let (_, comments) = a
+            .get_json(&format!("/api/v1/events/{id}/comments"), None)
+            .await;
+        assert_eq!(comments, json!([]), "{backend}: the comment is gone");
+        let (_, participants) = a
+            .get_json(&format!("/api/v1/events/{id}/participants"), Some(&aino))
+            .await;
+        let state_of = |who: &RemoteSigner| {
+            participants
+                .as_array()
+                .and_then(|all| {
+                    all.iter()
+                        .find(|p| p["participant_ap_id"] == who.actor.as_str())
+                })
+                .map(|p| p["state"].clone())
+                .unwrap_or(Value::Null)
+        };
+        assert_eq!(
+            (state_of(&troll), state_of(&guest)),
+            (json!("rejected"), json!("accepted")),
+            "{backend}: the seat went to the waitlist"
+        );
+        eventually(10, "the troll's Reject and the guest's Accept", || async {
+            (received(&sink, 1, "Reject", "Join") == 1 && received(&sink, 2, "Accept", "Join") == 1)
+                .then_some(())
+        })
+        .await;
+
+        // Afterwards: the troll's Follow and Join are answered Reject, its reply refused.
+        assert_eq!(troll.post(&a, "/inbox", &follow(&troll, 2)).await.0, 202);
+        assert_eq!(troll.post(&a, "/inbox", &join(&troll, 2)).await.0, 202);
+        let (status, _) = troll.post(&a, "/inbox", &reply(&troll, 2)).await;
+        assert_eq!(status, 403, "{backend}: a banned actor's reply");
+        eventually(
+            10,
+            "the Rejects of the Follow and the second Join",
+            || async {
+                (received(&sink, 1, "Reject", "Follow") == 1
+                    && received(&sink, 1, "Reject", "Join") == 2)
+                    .then_some(())
+            },
+        )
+        .await;
+        assert_eq!(followers(&a).await, 0, "{backend}");
+        let (_, comments) = a
+            .get_json(&format!("/api/v1/events/{id}/comments"), None)
+            .await;
+        assert_eq!(comments, json!([]), "{backend}");
+
+        // The instance's own domain cannot be banned; another one can; the log says what was done.
+        let own = a.domain.split(':').next().expect("host").to_string();
+        let (status, body) = a
+            .post_json(
+                "/api/v1/communities/kahvila/bans",
+                Some(&aino),
+                json!({ "domain": own }),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (422, json!("ban_own_instance")),
+            "{body}"
+        );
+        let (status, _) = a
+            .post_json(
+                "/api/v1/communities/kahvila/bans",
+                Some(&aino),
+                json!({ "domain": "Spam.Example." }),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let (_, bans) = a
+            .get_json("/api/v1/communities/kahvila/bans", Some(&aino))
+            .await;
+        let targets: Vec<&str> = bans
+            .as_array()
+            .expect("bans")
+            .iter()
+            .filter_map(|b| b["target"].as_str())
+            .collect();
+        assert_eq!(targets, ["spam.example", troll.actor.as_str()], "{backend}");
+        let (_, log) = a
+            .get_json("/api/v1/communities/kahvila/moderation-log", Some(&aino))
+            .await;
+        let actions: Vec<&str> = log
+            .as_array()
+            .expect("log")
+            .iter()
+            .filter_map(|l| l["action"].as_str())
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "ban",
+                "remove_comment",
+                "reject_participation",
+                "remove_follower",
+                "ban"
+            ],
+            "{backend}"
+        );
+        assert_eq!(log[4]["by"], "aino");
+        assert_eq!(log[4]["note"], "roskapostia");
+        // Only managers see bans.
+        let bea = a.account("bea").await;
+        let (status, _) = a
+            .get_json("/api/v1/communities/kahvila/bans", Some(&bea))
+            .await;
+        assert_eq!(status, 403);
+        a.stop().await;
+    }
+}
