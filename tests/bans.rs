@@ -189,3 +189,120 @@ async fn a_banned_actor_loses_its_follow_seat_and_comment_and_is_refused_afterwa
         a.stop().await;
     }
 }
+
+fn fixture(file: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flags_from_mastodon_and_lemmy_and_a_members_report_reach_the_managers_once() {
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        let a = TestServer::start(db).await;
+        let aino = a.account("aino").await;
+        let bea = a.account("bea").await;
+        a.community(&aino, "kahvila", "open").await;
+        let (_sink, host, key) = Sink::serving_actors().await;
+        let peer = |n: u32| {
+            RemoteSigner::with_key(format!("http://{host}/actor/{n}"), &key.private_key_pem)
+        };
+        let (status, event) = a
+            .post_json(
+                "/api/v1/communities/kahvila/events",
+                Some(&aino),
+                json!({ "title": "Aamukahvit", "starts_at": "2031-03-04T09:00:00+02:00",
+                        "ends_at": "2031-03-04T10:00:00+02:00" }),
+            )
+            .await;
+        assert_eq!(status, 201, "{event}");
+        let ap_id = event["ap_id"].as_str().expect("ap_id").to_string();
+        let reports = |token: String| {
+            let a = &a;
+            async move { a.get_json("/api/v1/reports", Some(&token)).await.1 }
+        };
+
+        // Mastodon's Flag (its instance actor, the comment in `content`, a remote account and one of
+        // our events), delivered twice: one report, of the event only, in the community's queue.
+        let mastodon = peer(1);
+        let mut flag = fixture("mastodon/flag.json");
+        crate::foreign_fixtures::rewrite(
+            &mut flag,
+            &[
+                ("https://example.org/actor".into(), mastodon.actor.clone()),
+                ("https://example.org".into(), format!("http://{host}")),
+                (
+                    "https://bad.instance/users/tobi/statuses/01GP388K19DGXSV3SW2RXWM533".into(),
+                    ap_id.clone(),
+                ),
+            ],
+        );
+        for _ in 0..2 {
+            assert_eq!(mastodon.post(&a, "/inbox", &flag).await.0, 202, "{backend}");
+        }
+        let queue = reports(aino.clone()).await;
+        assert_eq!(
+            queue.as_array().map(Vec::len),
+            Some(1),
+            "{backend}: {queue}"
+        );
+        assert_eq!(queue[0]["community"], "kahvila");
+        assert_eq!(queue[0]["objects"], json!([ap_id]));
+        assert_eq!(queue[0]["reason"], "misinfo: it's not a good morning");
+
+        // Lemmy's Flag (the person reporting, the reason in `summary`, one object).
+        let lemmy = peer(2);
+        let mut flag = fixture("lemmy/report_page.json");
+        crate::foreign_fixtures::rewrite(
+            &mut flag,
+            &[
+                (
+                    "http://ds9.lemmy.ml/u/lemmy_alpha".into(),
+                    lemmy.actor.clone(),
+                ),
+                ("http://ds9.lemmy.ml".into(), format!("http://{host}")),
+                ("http://enterprise.lemmy.ml/post/7".into(), ap_id.clone()),
+            ],
+        );
+        assert_eq!(lemmy.post(&a, "/inbox", &flag).await.0, 202, "{backend}");
+        // A Flag of nothing of ours files nothing.
+        let elsewhere = json!({ "id": format!("{}/flags/9", lemmy.actor), "type": "Flag", "actor": lemmy.actor,
+                                "object": "https://elsewhere.example/post/1", "summary": "not yours" });
+        assert_eq!(lemmy.post(&a, "/inbox", &elsewhere).await.0, 202);
+        // A member reports the event here.
+        let (status, body) = a
+            .post_json(
+                "/api/v1/reports",
+                Some(&bea),
+                json!({ "object": ap_id, "reason": "Väärä päivä" }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        let queue = reports(aino.clone()).await;
+        let reasons: Vec<&str> = queue
+            .as_array()
+            .expect("queue")
+            .iter()
+            .filter_map(|r| r["reason"].as_str())
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "Väärä päivä",
+                "report this post",
+                "misinfo: it's not a good morning"
+            ],
+            "{backend}"
+        );
+
+        // Only the community's managers see and resolve them.
+        assert_eq!(reports(bea.clone()).await, json!([]));
+        let id = queue[0]["id"].as_i64().expect("id");
+        let resolve = format!("/api/v1/reports/{id}/resolve");
+        assert_eq!(a.post_json(&resolve, Some(&bea), json!({})).await.0, 404);
+        let (status, _) = a.post_json(&resolve, Some(&aino), json!({})).await;
+        assert_eq!(status, 204);
+        assert_eq!(reports(aino.clone()).await[0]["state"], "resolved");
+        a.stop().await;
+    }
+}

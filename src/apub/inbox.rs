@@ -21,6 +21,7 @@ use super::activities::{
     answer::IncomingAnswer,
     create::IncomingCreate,
     delete::Delete,
+    flag::IncomingFlag,
     follow::Follow,
     join::{IncomingJoin, IncomingLeave},
     like::IncomingLike,
@@ -225,6 +226,8 @@ pub(crate) enum Incoming {
     Leave(IncomingLeave),
     /// `Like` of one of our objects.
     Like(IncomingLike),
+    /// `Flag`: a report of our content or people.
+    Flag(IncomingFlag),
     /// `Remove` of a member from a network.
     Remove(IncomingRemove),
     /// `Undo` of a `Follow` or a `Join`.
@@ -252,6 +255,7 @@ impl Incoming {
             "Join" => Incoming::Join(read(json)?),
             "Leave" => Incoming::Leave(read(json)?),
             "Like" => Incoming::Like(read(json)?),
+            "Flag" => Incoming::Flag(read(json)?),
             "Remove" => Incoming::Remove(read(json)?),
             "Undo" => Incoming::Undo(read(json)?),
             "Update" => Incoming::Update(read(json)?),
@@ -270,6 +274,7 @@ impl Incoming {
             Incoming::Join(a) => a.verify(data).await,
             Incoming::Leave(a) => a.verify(data).await,
             Incoming::Like(a) => a.verify(data).await,
+            Incoming::Flag(a) => a.verify(data).await,
             Incoming::Remove(a) => a.verify(data).await,
             Incoming::Undo(a) => a.verify(data).await,
             Incoming::Update(a) => a.verify(data).await,

@@ -302,6 +302,10 @@ refusals! {
     BanOwnInstance = "ban_own_instance", Invalid;
     /// An unban of what is not banned.
     NoSuchBan = "no_such_ban", NotFound;
+    /// A report of something that is not ours.
+    NotReportable = "not_reportable", Invalid;
+    /// No moderation report with this id (or not one the visitor may see).
+    NoSuchModerationReport = "no_such_moderation_report", NotFound;
     /// Something a community's ban forbids.
     Banned = "banned", Forbidden;
     /// No series with this id.
@@ -497,6 +501,11 @@ impl fmt::Display for Refusal {
             BanOwnInstance => write!(f, "this instance's own domain cannot be banned"),
             NoSuchBan => write!(f, "no such ban"),
             Banned => write!(f, "the community has banned this actor"),
+            NotReportable => write!(
+                f,
+                "names no event, announcement, comment or account of this instance"
+            ),
+            NoSuchModerationReport => write!(f, "no such moderation report"),
             SignInFailed { why } => write!(f, "the sign-in did not go through: {why}"),
             SignInNotConfigured => write!(f, "this instance has no company sign-in"),
             PasswordLoginOff => write!(

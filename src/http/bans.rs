@@ -21,6 +21,41 @@ pub(super) fn api_routes() -> Router<Verkosto> {
             get(list).post(ban).delete(unban),
         )
         .route("/communities/{name}/moderation-log", get(log))
+        .route("/reports", get(reports).post(file_report))
+        .route("/reports/{id}/resolve", axum::routing::post(resolve))
+}
+
+async fn reports(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+) -> Result<Json<Vec<crate::store::bans::Report>>> {
+    Ok(Json(v.reports(&a).await?))
+}
+
+/// `{"object": URL, "reason": text}`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewReport {
+    object: String,
+    reason: String,
+}
+
+async fn file_report(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    ApiJson(report): ApiJson<NewReport>,
+) -> Result<StatusCode> {
+    v.file_report(&a, &report.object, &report.reason).await?;
+    Ok(StatusCode::CREATED)
+}
+
+async fn resolve(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(id): Path<i64>,
+) -> Result<StatusCode> {
+    v.resolve_report(&a, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list(

@@ -359,6 +359,15 @@ impl Verkosto {
                 )
                 .await?
             }
+            Incoming::Flag(activity) => {
+                self.receive_flag(
+                    &activity.actor,
+                    &activity.reported(),
+                    &activity.reason(),
+                    &activity.id,
+                )
+                .await?
+            }
             Incoming::Remove(activity) => self.act_on_remove(activity, data).await?,
             Incoming::Undo(activity) => self.act_on_undo(activity, data).await?,
             Incoming::Update(activity) => self.act_on_update(activity, data).await?,

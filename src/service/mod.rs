@@ -33,6 +33,7 @@ mod publish;
 mod reactions;
 mod relays;
 mod reports;
+mod reports_queue;
 mod rsvp;
 /// Allow-list HTML sanitizing for everything users and remote servers send us.
 pub mod sanitize {

@@ -134,3 +134,122 @@ pub async fn log_of(c: &mut Conn<'_>, community_id: i64) -> Result<Vec<LogEntry>
         .await)?;
     Ok(entries)
 }
+
+/// A report of content or an account (issue 19).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Report {
+    /// Database id (in API paths).
+    pub id: i64,
+    /// The community the reported content belongs to (its name), if any.
+    pub community: Option<String>,
+    /// Who reported (an actor id; for a remote `Flag`, often the reporter's instance).
+    pub reporter: String,
+    /// What is reported.
+    pub objects: Vec<String>,
+    /// The reason given.
+    pub reason: String,
+    /// `open` or `resolved`.
+    pub state: String,
+    /// When it came.
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReportRow {
+    id: i64,
+    community_id: Option<i64>,
+    community: Option<String>,
+    reporter_ap_id: String,
+    objects: String,
+    reason: String,
+    state: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<ReportRow> for Report {
+    fn from(r: ReportRow) -> Report {
+        Report {
+            id: r.id,
+            community: r.community,
+            reporter: r.reporter_ap_id,
+            objects: serde_json::from_str(&r.objects).unwrap_or_default(),
+            reason: r.reason,
+            state: r.state,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// Files a report; a `Flag` already filed (by its id) is not filed again. Whether it was new.
+pub async fn insert_report(
+    c: &mut Conn<'_>,
+    community_id: Option<i64>,
+    reporter: &str,
+    objects: &[String],
+    reason: &str,
+    flag_id: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let objects = serde_json::to_string(objects).unwrap_or_else(|_| "[]".into());
+    let n = on_conn!(c, c => sqlx::query(
+        "INSERT INTO moderation_reports (community_id, reporter_ap_id, objects, reason, flag_id, state, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'open', $6) ON CONFLICT (flag_id) DO NOTHING")
+        .bind(community_id)
+        .bind(reporter)
+        .bind(&objects)
+        .bind(reason)
+        .bind(flag_id)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+const REPORT_COLUMNS: &str =
+    "r.id, c.name AS community, r.reporter_ap_id, r.objects, r.reason, r.state, r.created_at";
+
+/// Reports of these communities (all reports, also of accounts, when `all`), newest first.
+pub async fn reports(c: &mut Conn<'_>, community_ids: &[i64], all: bool) -> Result<Vec<Report>> {
+    let ids: Vec<String> = community_ids.iter().map(i64::to_string).collect();
+    let condition = match (all, ids.is_empty()) {
+        (true, _) => "TRUE".to_string(),
+        (false, true) => return Ok(vec![]),
+        // Integers from the database, written into the SQL text.
+        (false, false) => format!("r.community_id IN ({})", ids.join(",")),
+    };
+    let sql = format!(
+        "SELECT {REPORT_COLUMNS} FROM moderation_reports r LEFT JOIN communities c ON c.id = r.community_id \
+         WHERE {condition} ORDER BY r.id DESC LIMIT 500"
+    );
+    let rows: Vec<ReportRow> =
+        on_conn!(c, c => sqlx::query_as(&sql).persistent(false).fetch_all(&mut **c).await)?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// One report and its community's id.
+pub async fn report(c: &mut Conn<'_>, id: i64) -> Result<Option<(Report, Option<i64>)>> {
+    let sql = format!(
+        "SELECT {REPORT_COLUMNS} FROM moderation_reports r \
+         LEFT JOIN communities c ON c.id = r.community_id WHERE r.id = $1"
+    );
+    let row: Option<ReportRow> =
+        on_conn!(c, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await)?;
+    Ok(row.map(|r| {
+        let community_id = r.community_id;
+        (r.into(), community_id)
+    }))
+}
+
+/// Marks a report resolved.
+pub async fn resolve_report(c: &mut Conn<'_>, id: i64, by: i64, at: DateTime<Utc>) -> Result<()> {
+    on_conn!(c, c => sqlx::query(
+        "UPDATE moderation_reports SET state = 'resolved', resolved_by = $2, resolved_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(by)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -38,6 +38,7 @@ pub const UNWATCHED: &[&str] = &[
     "follower_changes",
     "imported_events",
     "moderation_log",
+    "moderation_reports",
     "oidc_identities",
     "oidc_logins",
     "outgoing_activities",

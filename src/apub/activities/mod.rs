@@ -11,6 +11,7 @@ pub mod announced;
 pub mod answer;
 pub mod create;
 pub mod delete;
+pub mod flag;
 pub mod follow;
 pub mod group_post;
 pub mod join;
