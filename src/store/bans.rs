@@ -206,8 +206,7 @@ pub async fn insert_report(
     Ok(n > 0)
 }
 
-const REPORT_COLUMNS: &str =
-    "r.id, c.name AS community, r.reporter_ap_id, r.objects, r.reason, r.state, r.created_at";
+const REPORT_COLUMNS: &str = "r.id, r.community_id, c.name AS community, r.reporter_ap_id, r.objects, r.reason, r.state, r.created_at";
 
 /// Reports of these communities (all reports, also of accounts, when `all`), newest first.
 pub async fn reports(c: &mut Conn<'_>, community_ids: &[i64], all: bool) -> Result<Vec<Report>> {
