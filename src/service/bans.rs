@@ -71,15 +71,7 @@ impl Verkosto {
     pub async fn ban(&self, by: &Account, community: &str, request: BanRequest) -> Result<Ban> {
         let community = self.community(community).await?;
         self.require_manager(by, &community).await?;
-        let (kind, target) = match (request.handle.as_deref(), request.domain.as_deref()) {
-            (Some(handle), None) => ("actor", self.banned_actor(handle).await?.to_string()),
-            (None, Some(domain)) => (
-                "domain",
-                normalize_host(domain)
-                    .ok_or_else(|| Error::invalid("domain", Refusal::NotAHostName))?,
-            ),
-            _ => return Err(Error::invalid("handle", Refusal::BanTarget)),
-        };
+        let (kind, target) = self.ban_target(&request).await?;
         if kind == "domain"
             && target == self.settings().domain.split(':').next().unwrap_or_default()
         {
@@ -217,6 +209,19 @@ impl Verkosto {
         Ok(ban)
     }
 
+    /// What a ban request names: `("actor", its id)` or `("domain", the host)`.
+    async fn ban_target(&self, request: &BanRequest) -> Result<(&'static str, String)> {
+        match (request.handle.as_deref(), request.domain.as_deref()) {
+            (Some(handle), None) => Ok(("actor", self.banned_actor(handle).await?.to_string())),
+            (None, Some(domain)) => Ok((
+                "domain",
+                normalize_host(domain)
+                    .ok_or_else(|| Error::invalid("domain", Refusal::NotAHostName))?,
+            )),
+            _ => Err(Error::invalid("handle", Refusal::BanTarget)),
+        }
+    }
+
     /// The actor a ban names: an actor id as given, a local account, or a remote handle looked up.
     async fn banned_actor(&self, handle: &str) -> Result<Url> {
         let handle = handle.trim().trim_start_matches('@');
@@ -247,15 +252,7 @@ impl Verkosto {
     pub async fn unban(&self, by: &Account, community: &str, request: BanRequest) -> Result<()> {
         let community = self.community(community).await?;
         self.require_manager(by, &community).await?;
-        let (kind, target) = match (request.handle.as_deref(), request.domain.as_deref()) {
-            (Some(handle), None) => ("actor", self.banned_actor(handle).await?.to_string()),
-            (None, Some(domain)) => (
-                "domain",
-                normalize_host(domain)
-                    .ok_or_else(|| Error::invalid("domain", Refusal::NotAHostName))?,
-            ),
-            _ => return Err(Error::invalid("handle", Refusal::BanTarget)),
-        };
+        let (kind, target) = self.ban_target(&request).await?;
         let mut tx = self.db().begin().await?;
         if !store::bans::delete(&mut tx.conn(), community.id, kind, &target).await? {
             return Err(Refusal::NoSuchBan.into());
