@@ -180,8 +180,29 @@ async fn a_banned_actor_loses_its_follow_seat_and_comment_and_is_refused_afterwa
         );
         assert_eq!(log[4]["by"], "aino");
         assert_eq!(log[4]["note"], "roskapostia");
-        // Only managers see bans.
+        // A local account banned cannot take part either.
         let bea = a.account("bea").await;
+        let (status, _) = a
+            .post_json(
+                "/api/v1/communities/kahvila/bans",
+                Some(&aino),
+                json!({ "handle": "bea" }),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let (status, body) = a
+            .post_json(
+                &format!("/api/v1/events/{id}/participation"),
+                Some(&bea),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (403, json!("banned")),
+            "{backend}: {body}"
+        );
+        // Only managers see bans.
         let (status, _) = a
             .get_json("/api/v1/communities/kahvila/bans", Some(&bea))
             .await;

@@ -630,3 +630,47 @@ async fn gancios_recurring_occurrences_are_grouped_as_a_series() {
         local.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_series_whose_dates_are_all_over_is_refused_and_leaves_nothing() {
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        let a = TestServer::start(db).await;
+        let aino = a.account("aino").await;
+        a.community(&aino, "kahvila", "open").await;
+        let (status, body) = a
+            .post_json(
+                "/api/v1/communities/kahvila/events",
+                Some(&aino),
+                json!({ "title": "Menneet", "starts_at": "2020-01-06T09:00:00+02:00",
+                        "ends_at": "2020-01-06T10:00:00+02:00", "recurrence": "FREQ=WEEKLY;COUNT=2" }),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (422, json!("recurrence_never_starts")),
+            "{body}"
+        );
+        let count = |table: &'static str| {
+            let db = a.verkosto.db().clone();
+            async move {
+                let sql = format!("SELECT COUNT(*) FROM {table}");
+                match &db {
+                    verkosto::store::Db::Sqlite(p) => {
+                        sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await
+                    }
+                    verkosto::store::Db::Postgres(p) => {
+                        sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await
+                    }
+                }
+                .expect("count")
+            }
+        };
+        assert_eq!(
+            (count("event_series").await, count("events").await),
+            (0, 0),
+            "{backend}"
+        );
+        a.stop().await;
+    }
+}

@@ -132,7 +132,8 @@ pub async fn of_events(c: &mut Conn<'_>, events: &[Event]) -> Result<Vec<Series>
 pub async fn to_extend(c: &mut Conn<'_>, before: DateTime<Utc>, limit: i64) -> Result<Vec<Series>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM event_series WHERE community_id IS NOT NULL AND ended_at IS NULL \
-         AND (generated_until IS NULL OR generated_until < $1) ORDER BY id LIMIT $2"
+         AND (generated_until IS NULL OR generated_until < $1) \
+         ORDER BY generated_until IS NOT NULL, generated_until, id LIMIT $2"
     );
     let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(&sql)
         .bind(before)

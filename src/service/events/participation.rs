@@ -284,6 +284,11 @@ impl Verkosto {
         let me = actor::account_id(self.state(), &account.username);
         let handle = format!("{}@{}", account.username, self.settings().domain);
         if event.local {
+            if let Some(community_id) = event.community_id
+                && self.is_banned_from(community_id, &me).await?
+            {
+                return Err(Refusal::Banned.into());
+            }
             let join_id = crate::apub::new_activity_id(self.state());
             let inbox = self
                 .state()

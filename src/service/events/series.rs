@@ -87,11 +87,13 @@ impl Verkosto {
         let made = self
             .make_occurrences(&mut tx, &mut series, cohost_inboxes)
             .await?;
+        // No date to publish (all over already): nothing is kept, the transaction rolls back.
+        let Some(first) = made.first().cloned() else {
+            return Err(Error::invalid("recurrence", Refusal::RecurrenceNeverStarts));
+        };
         self.commit(tx).await?;
         tracing::info!(series = %series.ap_id, community = %community.name, occurrences = made.len(), "series published");
-        made.into_iter()
-            .next()
-            .ok_or_else(|| Error::invalid("recurrence", Refusal::RecurrenceNeverStarts))
+        Ok(first)
     }
 
     /// Publishes the occurrences of `series` that the horizon has reached and that do not exist yet
@@ -121,6 +123,13 @@ impl Verkosto {
                 settings.series_horizon_count,
             )
             .unwrap_or_default();
+        if starts.is_empty() && rule.is_bounded() {
+            // Its COUNT or UNTIL has run out: nothing more to extend, ever.
+            series.ended_at = Some(now);
+            series.updated_at = now;
+            *series = store::series::upsert(&mut tx.conn(), series).await?;
+            return Ok(vec![]);
+        }
         let duration = Duration::seconds(series.duration_seconds);
         let author = store::authors::find(&mut tx.conn(), series.ap_id.as_str()).await?;
         let mut made = vec![];
