@@ -170,15 +170,11 @@ impl Verkosto {
             }) {
                 self.decide_participation(by, &event.public_id, p.id, false)
                     .await?;
-                let mut c = self.db().acquire().await?;
-                store::bans::log(
-                    &mut c.conn(),
+                self.log_moderation(
                     community.id,
-                    by.id,
+                    by,
                     "reject_participation",
                     p.participant_ap_id.as_str(),
-                    None,
-                    now,
                 )
                 .await?;
             }
@@ -192,21 +188,33 @@ impl Verkosto {
             {
                 self.remove_comment(by, &event.public_id, comment.id)
                     .await?;
-                let mut c = self.db().acquire().await?;
-                store::bans::log(
-                    &mut c.conn(),
-                    community.id,
-                    by.id,
-                    "remove_comment",
-                    comment.ap_id.as_str(),
-                    None,
-                    now,
-                )
-                .await?;
+                self.log_moderation(community.id, by, "remove_comment", comment.ap_id.as_str())
+                    .await?;
             }
         }
         tracing::info!(community = %community.name, kind, %target, "banned");
         Ok(ban)
+    }
+
+    /// Writes one line of a community's moderation log, now.
+    async fn log_moderation(
+        &self,
+        community_id: i64,
+        by: &Account,
+        action: &str,
+        target: &str,
+    ) -> Result<()> {
+        let mut c = self.db().acquire().await?;
+        store::bans::log(
+            &mut c.conn(),
+            community_id,
+            by.id,
+            action,
+            target,
+            None,
+            store::now(),
+        )
+        .await
     }
 
     /// What a ban request names: `("actor", its id)` or `("domain", the host)`.

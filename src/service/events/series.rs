@@ -309,10 +309,7 @@ impl Verkosto {
     /// Every event made for a series, by their rule start.
     pub async fn series_occurrences(&self, series: &Series) -> Result<Vec<Event>> {
         let mut c = self.db().acquire().await?;
-        let ids =
-            store::series::occurrence_ids(&mut c.conn(), series.id, DateTime::<Utc>::UNIX_EPOCH)
-                .await?;
-        store::events::find_by_ids(&mut c.conn(), &ids).await
+        store::events::of_series(&mut c.conn(), series.id).await
     }
 
     /// Applies the change of one occurrence (`before` as stored, `after` as changed) to it and the

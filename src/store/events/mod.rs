@@ -275,15 +275,13 @@ pub async fn find_by_id(c: &mut Conn<'_>, id: i64) -> Result<Option<Event>> {
     one_with_cohosts(c, event).await
 }
 
-/// Events by their database ids, in that order (those that exist).
-pub async fn find_by_ids(c: &mut Conn<'_>, ids: &[i64]) -> Result<Vec<Event>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(e) = find_by_id(c, *id).await? {
-            out.push(e);
-        }
-    }
-    Ok(out)
+/// The events made for a series, by the start its rule gave each: one query, co-hosts in one more.
+pub async fn of_series(c: &mut Conn<'_>, series_id: i64) -> Result<Vec<Event>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM events e WHERE e.series_id = $1 ORDER BY e.recurrence_id");
+    let rows: Vec<Row> =
+        on_conn!(c, c => sqlx::query_as(&sql).bind(series_id).fetch_all(&mut **c).await)?;
+    from_rows(c, rows).await
 }
 
 /// The event with this API id.
