@@ -101,6 +101,8 @@ pub struct Settings {
     /// Whether people may log in with a password (turned off on an instance whose people all sign
     /// in through [`Settings::oidc`]).
     pub password_login: bool,
+    /// E-mail (issue 19): without it, participation by e-mail and notices are not offered.
+    pub mail: Option<crate::mail::MailSettings>,
 }
 
 /// An OpenID Connect provider people sign in with (authorization code flow with PKCE).
@@ -163,6 +165,7 @@ impl Settings {
             calendar_sync_interval: Duration::from_secs(3600),
             oidc: None,
             password_login: true,
+            mail: None,
         }
     }
 
@@ -231,6 +234,10 @@ pub struct AppState {
     urls: Arc<crate::urls::LocalUrls>,
     /// Rendered public documents (see [`crate::http`]'s document cache).
     pub(crate) documents: crate::http::DocumentCache,
+    /// The SMTP transport, when the instance sends e-mail.
+    pub(crate) mailer: Option<crate::mail::Mailer>,
+    /// Wakes the mail sender when something was queued.
+    pub(crate) mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -268,9 +275,16 @@ impl AppState {
         let per_minute = |n: u32| {
             governor::Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN))
         };
+        let mailer = settings
+            .mail
+            .as_ref()
+            .map(|m| crate::mail::Mailer::new(m, settings.request_timeout))
+            .transpose()?;
         Ok(AppState {
             db,
             http,
+            mailer,
+            mail_wake: Arc::default(),
             settings: Arc::new(settings.clone()),
             deliveries: DeliveryNotifier::default(),
             instance_keys,

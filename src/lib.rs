@@ -133,6 +133,7 @@ pub mod hooks;
 pub mod http;
 pub(crate) mod ical;
 pub(crate) mod ical_import;
+pub(crate) mod mail;
 pub mod model;
 pub(crate) mod sanitize;
 pub mod service;

@@ -58,6 +58,9 @@ pub enum LocalObject {
     Question(String),
     /// A series of recurring events (`/s/{public_id}`).
     Series(String),
+    /// A visitor taking part by e-mail, as a participant (`/guests/{public_id}`; nothing is
+    /// served or delivered there).
+    Guest(String),
 }
 
 /// Builds and parses the URLs of one instance, from its root URL.
@@ -177,6 +180,23 @@ impl LocalUrls {
         self.path(&format!("/r/{token}"))
     }
 
+    /// A visitor taking part by e-mail, as the participant id of their participation (issue 19).
+    pub fn guest(&self, public_id: &str) -> Url {
+        self.path(&format!("/guests/{public_id}"))
+    }
+
+    /// A guest's personal page for their participation, by its secret (sent by e-mail).
+    pub fn guest_link(&self, token: &str) -> Url {
+        self.path(&format!("/guest-link/{token}"))
+    }
+
+    /// Turns off one kind of notice for an address, by the address's secret (RFC 8058 one-click).
+    pub fn unsubscribe(&self, token: &str, kind: &str) -> Url {
+        let mut url = self.path(&format!("/unsubscribe/{token}"));
+        url.query_pairs_mut().append_pair("kind", kind);
+        url
+    }
+
     /// The instance actor (`/actor`).
     pub fn instance_actor(&self) -> Url {
         self.path("/actor")
@@ -210,6 +230,7 @@ impl LocalUrls {
             ["activities", id] => own(id).map(LocalObject::Activity),
             ["q", id] => own(id).map(LocalObject::Question),
             ["s", id] => own(id).map(LocalObject::Series),
+            ["guests", id] => own(id).map(LocalObject::Guest),
             _ => None,
         }
     }

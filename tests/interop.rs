@@ -15,13 +15,7 @@ pub(crate) fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub(crate) fn interop_python() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("VERKOSTO_INTEROP_PYTHON") {
-        return Some(PathBuf::from(p));
-    }
-    let venv = workspace_root().join("target/interop-venv/bin/python");
-    venv.exists().then_some(venv)
-}
+pub(crate) use crate::common::python as interop_python;
 
 #[tokio::test]
 async fn a_bovine_peer_follows_a_community_and_verifies_our_accept() {

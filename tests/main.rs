@@ -30,6 +30,7 @@ mod insights;
 mod interop;
 mod lemmy_reader;
 mod load;
+mod mail;
 mod migrations;
 mod networks;
 mod query_params;

@@ -249,6 +249,7 @@ async fn a_calendar_feed_lists_every_event_not_the_first_thousand() {
                 banner_url: None,
                 language: None,
                 comments_enabled: true,
+                guest_participation: false,
                 sequence: 0,
                 participant_count: 0,
                 published_at: now,

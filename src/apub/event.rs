@@ -170,7 +170,7 @@ pub fn event_to_ap(state: &AppState, event: &Event) -> Value {
         "participantCount": event.participant_count,
         "commentsEnabled": event.comments_enabled,
         "repliesModerationOption": if event.comments_enabled { "allow_all" } else { "closed" },
-        "anonymousParticipationEnabled": false,
+        "anonymousParticipationEnabled": event.guest_participation,
         "status": event.status.upper(),
         "eventStatus": event.status.upper(),
         "draft": false,
@@ -441,6 +441,10 @@ pub fn event_from_ap(doc: &Value, public_id: String, organizer: Url) -> Result<E
             .get("commentsEnabled")
             .and_then(Value::as_bool)
             .unwrap_or(true),
+        guest_participation: doc
+            .get("anonymousParticipationEnabled")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         sequence: 0,
         participant_count: count("participantCount").unwrap_or(0).max(0),
         published_at,

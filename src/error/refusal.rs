@@ -310,6 +310,14 @@ refusals! {
     Banned = "banned", Forbidden;
     /// No series with this id.
     NoSuchSeries { id: String } = "no_such_series", NotFound;
+    /// Something that needs e-mail on an instance that sends none.
+    MailNotConfigured = "mail_not_configured", Conflict;
+    /// Participation by e-mail on an event that does not take it (now).
+    GuestsNotTaken = "guests_not_taken", Conflict;
+    /// Not an e-mail address.
+    NotAnEmail = "not_an_email", Invalid;
+    /// A link sent by e-mail that names nothing (mistyped, or its event is gone).
+    NoSuchMailLink = "no_such_mail_link", NotFound;
     /// A series that has already ended.
     SeriesEnded = "series_ended", Conflict;
     /// No such community.
@@ -497,6 +505,10 @@ impl fmt::Display for Refusal {
             NoSuchActor { handle } => write!(f, "actor {handle} not found"),
             NoSuchEvent { id } => write!(f, "event {id:?} not found"),
             NoSuchSeries { id } => write!(f, "series {id:?} not found"),
+            MailNotConfigured => write!(f, "this instance sends no e-mail (no SMTP server is set)"),
+            GuestsNotTaken => write!(f, "this event does not take participants by e-mail (now)"),
+            NotAnEmail => write!(f, "not an e-mail address"),
+            NoSuchMailLink => write!(f, "the link names nothing: mistyped, or its event is gone"),
             BanTarget => write!(f, "give either a handle or a domain"),
             BanOwnInstance => write!(f, "this instance's own domain cannot be banned"),
             NoSuchBan => write!(f, "no such ban"),

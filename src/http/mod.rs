@@ -25,6 +25,7 @@ mod client_ip;
 mod document_cache;
 mod events;
 mod federation;
+mod guests;
 mod instance_calendar;
 pub(crate) mod params;
 mod series;
@@ -175,6 +176,7 @@ impl Mount {
                     .merge(series::api_routes())
                     .merge(calendar_imports::api_routes())
                     .merge(bans::api_routes())
+                    .merge(guests::api_routes())
                     .merge(announcements::api_routes())
                     .merge(admin_relays::api_routes())
                     .route_layer(axum::middleware::from_fn_with_state(

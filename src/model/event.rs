@@ -213,6 +213,9 @@ pub struct Event {
     pub language: Option<String>,
     /// Whether replies are accepted.
     pub comments_enabled: bool,
+    /// Whether visitors without a fediverse account may take part by e-mail (issue 19; Mobilizon's
+    /// `anonymousParticipationEnabled`).
+    pub guest_participation: bool,
     /// Grows with every change (iCalendar `SEQUENCE`).
     pub sequence: i64,
     /// Accepted participants (for remote events: as the origin reports it).
@@ -298,6 +301,9 @@ pub struct NewEvent {
     /// Whether replies are accepted (default true).
     #[serde(default)]
     pub comments_enabled: Option<bool>,
+    /// Whether visitors may take part with a name and an e-mail address (default false; needs SMTP).
+    #[serde(default)]
+    pub guest_participation: Option<bool>,
     /// Co-hosting communities: local names or `name@host` handles.
     #[serde(default)]
     pub cohosts: Option<Vec<String>>,
@@ -348,6 +354,8 @@ pub struct EventUpdate {
     pub language: Option<String>,
     /// Comments on or off.
     pub comments_enabled: Option<bool>,
+    /// Participation by e-mail on or off.
+    pub guest_participation: Option<bool>,
     /// `confirmed` or `tentative` (cancel with the cancel call).
     pub status: Option<EventStatus>,
     /// A series keeps its rule: refused with a code saying so (end it and start another).

@@ -238,6 +238,9 @@ pub struct SeriesTemplate {
     pub language: Option<String>,
     /// Whether replies are accepted.
     pub comments_enabled: bool,
+    /// Whether visitors take part by e-mail.
+    #[serde(default)]
+    pub guest_participation: bool,
     /// Co-hosting communities.
     pub cohosts: Vec<Url>,
     /// Confirmed or tentative.
@@ -261,6 +264,7 @@ impl SeriesTemplate {
             banner_url: event.banner_url.clone(),
             language: event.language.clone(),
             comments_enabled: event.comments_enabled,
+            guest_participation: event.guest_participation,
             cohosts: event.cohosts.clone(),
             status: event.status.as_str().to_string(),
         }
@@ -290,6 +294,7 @@ impl SeriesTemplate {
             banner_url,
             language,
             comments_enabled,
+            guest_participation,
             cohosts,
             status
         );
@@ -310,6 +315,7 @@ impl SeriesTemplate {
         event.banner_url = self.banner_url.clone();
         event.language = self.language.clone();
         event.comments_enabled = self.comments_enabled;
+        event.guest_participation = self.guest_participation;
         event.cohosts = self.cohosts.clone();
         event.status = self.status.parse().unwrap_or(super::EventStatus::Confirmed);
     }

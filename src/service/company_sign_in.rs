@@ -217,6 +217,10 @@ impl Verkosto {
             .await?;
         if let Some(email) = &email {
             self.apply_membership_rules(&oidc, &account, email).await?;
+            // The provider verified it: notices (issue 19) go there.
+            let mut c = self.db().acquire().await?;
+            store::accounts::set_email(&mut c.conn(), account.id, Some(&email.to_lowercase()))
+                .await?;
         }
         let token = self.issue_token(&account).await?;
         tracing::info!(account = %account.username, "signed in through OpenID Connect");

@@ -107,6 +107,12 @@ impl Verkosto {
             let to = std::slice::from_ref(&follower.inbox);
             self.send(&mut tx, &target_id, &accept, Audience::Only(to))
                 .await?;
+        } else if let Some(id) = community_id {
+            // The managers decide: those with an address are told (issue 19).
+            let who = follower.handle();
+            let request = super::notifications::ManagerRequest::Follow { who: &who };
+            let key = format!("decision_needed:follow:{}", stored.id);
+            self.notify_managers(&mut tx, id, key, request).await?;
         }
         self.commit(tx).await?;
         tracing::info!(follower = %follower.ap_id, target = %target_id, state = %stored.state, "follow received");

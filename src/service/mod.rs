@@ -8,6 +8,7 @@ use url::Url;
 
 pub use crate::context::{AppState, MembershipRule, OidcSettings, Settings};
 use crate::error::{Error, Result};
+pub use crate::mail::{Kind as MailKind, MailSettings};
 use crate::store::{self, Db};
 
 mod accounts;
@@ -22,6 +23,7 @@ mod events;
 mod feedback;
 mod follows;
 mod group_posts;
+mod guests;
 pub(crate) mod inbox;
 mod inbox_announce;
 mod insights;
@@ -29,6 +31,7 @@ mod instance_relay;
 mod keys;
 mod moderation;
 mod networks;
+mod notifications;
 mod publish;
 mod reactions;
 mod relays;
@@ -49,6 +52,7 @@ pub use events::{
 };
 pub use feedback::{AnswerView, ChoiceCount, FeedbackForMe, FeedbackResults, NewFeedbackPoll};
 pub use follows::FollowRequestDecision;
+pub use guests::{GuestRequest, GuestView, MailChoice};
 pub use insights::{
     Day, EventFigures, EventRow, FeedbackFigures, Figures, FollowerFigures, Insights,
     MemberFigures, ParticipationFigures, Reach, Series,
@@ -204,12 +208,24 @@ impl Verkosto {
         &self.0.federation
     }
 
-    /// Starts the background delivery workers; they stop when `shutdown` resolves.
+    /// Starts the background workers: deliveries, and the e-mail sender when the instance has SMTP
+    /// settings. They stop when `shutdown` resolves; the handle ends when both have.
     pub fn spawn_delivery_workers(
         &self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> tokio::task::JoinHandle<()> {
-        crate::deliver::spawn_workers(self.clone(), shutdown)
+        let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
+        let mail = crate::mail::spawn_sender(self.clone(), mail_stop);
+        let deliveries = crate::deliver::spawn_workers(self.clone(), async move {
+            shutdown.await;
+            let _ = stop_mail.send(true);
+        });
+        tokio::spawn(async move {
+            let _ = deliveries.await;
+            if let Some(mail) = mail {
+                let _ = mail.await;
+            }
+        })
     }
 }
 

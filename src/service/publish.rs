@@ -90,6 +90,7 @@ impl Verkosto {
     pub(crate) async fn commit(&self, tx: Tx) -> Result<()> {
         tx.commit().await?;
         self.state().deliveries.notify();
+        self.state().mail_wake.notify_one();
         Ok(())
     }
 }

@@ -257,3 +257,36 @@ pub async fn oidc_identity_insert(
         .map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Sets (or clears) the address an account gets notices at (issue 19).
+pub async fn set_email(c: &mut Conn<'_>, account_id: i64, email: Option<&str>) -> Result<()> {
+    on_conn!(c, c => sqlx::query("UPDATE accounts SET email = $2 WHERE id = $1")
+        .bind(account_id)
+        .bind(email)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// The address of the local account `username`, if it has one.
+pub async fn email_of(c: &mut Conn<'_>, username: &str) -> Result<Option<String>> {
+    let email: Option<Option<String>> = on_conn!(c, c => sqlx::query_scalar(
+        "SELECT email FROM accounts WHERE username = $1")
+        .bind(username)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(email.flatten())
+}
+
+/// The addresses of a community's active owners and managers that have one.
+pub async fn manager_emails(c: &mut Conn<'_>, community_id: i64) -> Result<Vec<String>> {
+    let emails: Vec<String> = on_conn!(c, c => sqlx::query_scalar(
+        "SELECT a.email FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.community_id = $1 AND m.state = 'active' AND m.role IN ('owner', 'manager') \
+         AND a.email IS NOT NULL ORDER BY a.id")
+        .bind(community_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(emails)
+}

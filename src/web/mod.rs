@@ -56,6 +56,25 @@ pub(crate) fn routes(verkosto: &Verkosto) -> Router<Verkosto> {
                     "/e/{id}/feedback",
                     axum::routing::post(public::answer_feedback),
                 )
+                // Participation by e-mail (issue 19).
+                .route("/e/{id}/guest", axum::routing::post(public::guest::request))
+                .route("/guest-link/{token}", get(public::guest::link))
+                .route(
+                    "/guest-link/{token}/confirm",
+                    axum::routing::post(public::guest::confirm),
+                )
+                .route(
+                    "/guest-link/{token}/cancel",
+                    axum::routing::post(public::guest::cancel),
+                )
+                .route(
+                    "/unsubscribe/{token}",
+                    get(public::guest::unsubscribe_page).post(public::guest::unsubscribe),
+                )
+                .route(
+                    "/unsubscribe/{token}/settings",
+                    axum::routing::post(public::guest::save_settings),
+                )
                 .route_layer(axum::middleware::from_fn_with_state(
                     verkosto.clone(),
                     crate::http::limit_per_ip,
@@ -72,6 +91,8 @@ pub(crate) fn home_routes() -> Router<Verkosto> {
 pub struct Visitor {
     /// The language the page is written in.
     pub lang: Lang,
+    /// Whether the visitor chose it with the switcher (else it came from `Accept-Language`).
+    pub lang_chosen: bool,
     /// The logged-in account, if any.
     pub account: Option<Account>,
     /// The session token (the account's API token), if logged in.
@@ -84,6 +105,8 @@ pub struct Visitor {
     pub path: String,
     /// This instance's domain.
     pub domain: String,
+    /// Whether the instance sends e-mail (what needs it is offered only then).
+    pub sends_mail: bool,
     secure_cookies: bool,
 }
 
@@ -102,17 +125,17 @@ impl Visitor {
     /// Reads the visitor from request headers (for handlers shared with the federation routes).
     pub async fn from_headers(v: &Verkosto, headers: &HeaderMap, path: &str) -> Visitor {
         let jar = CookieJar::from_headers(headers);
-        let lang = jar
+        let chosen = jar
             .get(LANG_COOKIE)
-            .and_then(|c| Lang::from_code(c.value()))
-            .unwrap_or_else(|| {
-                Lang::negotiate(
-                    headers
-                        .get(header::ACCEPT_LANGUAGE)
-                        .and_then(|h| h.to_str().ok())
-                        .unwrap_or(""),
-                )
-            });
+            .and_then(|c| Lang::from_code(c.value()));
+        let lang = chosen.unwrap_or_else(|| {
+            Lang::negotiate(
+                headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|h| h.to_str().ok())
+                    .unwrap_or(""),
+            )
+        });
         let session = jar.get(SESSION_COOKIE).map(|c| c.value().to_string());
         let account = match &session {
             Some(token) => v.authenticate(token).await.ok(),
@@ -126,12 +149,14 @@ impl Visitor {
         let csrf = existing.unwrap_or_else(random_token);
         Visitor {
             lang,
+            lang_chosen: chosen.is_some(),
             session: session.filter(|_| account.is_some()),
             account,
             csrf,
             new_csrf,
             path: path.to_string(),
             domain: v.settings().domain.clone(),
+            sends_mail: v.state().mailer.is_some(),
             secure_cookies: v.settings().scheme() == "https",
         }
     }

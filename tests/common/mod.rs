@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod sink;
+pub mod smtp;
 pub mod web;
 
 use std::str::FromStr;
@@ -18,6 +19,17 @@ pub fn skip(what: &str) {
         panic!("{what}; under CI=true this must run (.ci/run installs and starts what it needs)");
     }
     eprintln!("skipped: {what}");
+}
+
+/// The Python with `tests/interop/requirements.txt` installed (the interop peer, the calendar
+/// parsers, the SMTP server): `VERKOSTO_INTEROP_PYTHON`, or the venv `.ci/run` makes.
+pub fn python() -> Option<std::path::PathBuf> {
+    if let Ok(p) = std::env::var("VERKOSTO_INTEROP_PYTHON") {
+        return Some(p.into());
+    }
+    let venv =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/interop-venv/bin/python");
+    venv.exists().then_some(venv)
 }
 
 /// A database for one test: a fresh SQLite file, or a fresh schema in the PostgreSQL database named by
@@ -124,6 +136,7 @@ pub struct TestServer {
     pub domain: String,
     pub http: reqwest::Client,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    workers: Option<tokio::task::JoinHandle<()>>,
     db: Option<TestDb>,
 }
 
@@ -133,12 +146,42 @@ impl TestServer {
     }
 
     pub async fn start_with(db: TestDb, tweak: impl FnOnce(&mut Settings)) -> TestServer {
+        Self::start_on(db, 0, tweak).await
+    }
+
+    /// Stops the instance gracefully (its workers finish what they hold) and starts it again on the
+    /// same database and address: a restart.
+    pub async fn restart(mut self, tweak: impl FnOnce(&mut Settings)) -> TestServer {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(workers) = self.workers.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(15), workers).await;
+        }
+        let port: u16 = self
+            .domain
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("port");
+        let db = self.db.take().expect("database");
+        // The listener is dropped with the server task; wait until the port can be bound again.
+        for _ in 0..100 {
+            if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Self::start_on(db, port, tweak).await
+    }
+
+    async fn start_on(db: TestDb, port: u16, tweak: impl FnOnce(&mut Settings)) -> TestServer {
         // RUST_LOG=verkosto=debug shows what the servers do.
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_test_writer()
             .try_init();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .expect("bind");
         let port = listener.local_addr().expect("addr").port();
@@ -155,7 +198,7 @@ impl TestServer {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (workers_tx, workers_rx) = tokio::sync::watch::channel(false);
         let mut workers_rx2 = workers_rx.clone();
-        verkosto.spawn_delivery_workers(async move {
+        let workers = verkosto.spawn_delivery_workers(async move {
             let _ = workers_rx2.wait_for(|s| *s).await;
         });
         let app = verkosto::http::router(verkosto.clone());
@@ -176,6 +219,7 @@ impl TestServer {
             domain,
             http: reqwest::Client::new(),
             shutdown: Some(tx),
+            workers: Some(workers),
             db: Some(db),
         }
     }

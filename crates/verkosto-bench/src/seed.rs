@@ -280,6 +280,7 @@ fn batch_event(v: &Verkosto, community: &Community, i: usize, count: usize) -> E
         banner_url: None,
         language: Some("fi".into()),
         comments_enabled: true,
+        guest_participation: false,
         sequence: 0,
         participant_count: 0,
         published_at: now,

@@ -161,6 +161,20 @@ struct ServeArgs {
     /// Turn password login off (people sign in through the OpenID provider only).
     #[arg(long, env = "VERKOSTO_NO_PASSWORD_LOGIN")]
     no_password_login: bool,
+    /// E-mail for people without a fediverse account and for notices: smtps://user:pass@host:465
+    /// (TLS), smtp://user:pass@host:587?tls=required (STARTTLS) or smtp://host:25 (plain, a relay on
+    /// this machine). Without it, participation by e-mail and notices are not offered.
+    #[arg(long, env = "VERKOSTO_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The SMTP user, when not in the URL (the password in VERKOSTO_SMTP_PASSWORD).
+    #[arg(long, env = "VERKOSTO_SMTP_USER")]
+    smtp_user: Option<String>,
+    /// The SMTP password, when not in the URL.
+    #[arg(long, env = "VERKOSTO_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// The sender of e-mail: "Kahvila <verkosto@kahvila.example>" (needed with --smtp-url).
+    #[arg(long, env = "VERKOSTO_MAIL_FROM")]
+    mail_from: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -215,6 +229,10 @@ struct FileConfig {
     /// `[[oidc_rules]] email_domain = "intunex.fi"`, `community = "sisainen"`.
     oidc_rules: Option<Vec<verkosto::service::MembershipRule>>,
     password_login: Option<bool>,
+    smtp_url: Option<String>,
+    smtp_user: Option<String>,
+    smtp_password: Option<String>,
+    mail_from: Option<String>,
 }
 
 /// One trusted proxy: an address (`10.0.0.2`) or a network (`10.0.0.0/8`).
@@ -377,6 +395,23 @@ fn resolve(common: &Common, serve: &ServeArgs) -> anyhow::Result<Resolved> {
                 .unwrap_or_else(|| issuer.host_str().unwrap_or("OpenID").to_string()),
             rules: file.oidc_rules.unwrap_or_default(),
             issuer,
+        });
+    }
+    if let Some(smtp_url) = serve.smtp_url.clone().or(file.smtp_url) {
+        let user = serve.smtp_user.clone().or(file.smtp_user);
+        let password = serve.smtp_password.clone().or(file.smtp_password);
+        settings.mail = Some(verkosto::service::MailSettings {
+            smtp_url,
+            credentials: match (user, password) {
+                (Some(u), Some(p)) => Some((u, p)),
+                (None, None) => None,
+                _ => anyhow::bail!("--smtp-user and VERKOSTO_SMTP_PASSWORD go together"),
+            },
+            from: serve
+                .mail_from
+                .clone()
+                .or(file.mail_from)
+                .ok_or_else(|| anyhow::anyhow!("--smtp-url needs --mail-from"))?,
         });
     }
     settings.password_login = !serve.no_password_login && file.password_login.unwrap_or(true);

@@ -119,6 +119,7 @@ impl Verkosto {
             banner_url: optional_url("banner_url", new.banner_url.as_deref())?,
             language: check_language(new.language)?,
             comments_enabled: new.comments_enabled.unwrap_or(true),
+            guest_participation: self.check_guest_participation(new.guest_participation)?,
             sequence: 0,
             participant_count: 0,
             published_at: now,
@@ -300,6 +301,9 @@ impl Verkosto {
         if let Some(c) = change.comments_enabled {
             event.comments_enabled = c;
         }
+        if let Some(g) = change.guest_participation {
+            event.guest_participation = self.check_guest_participation(Some(g))?;
+        }
         match change.status {
             Some(EventStatus::Cancelled) => {
                 return Err(Error::invalid("status", Refusal::CancelWithItsAction));
@@ -336,6 +340,13 @@ impl Verkosto {
         let (event, _) = self.managed_local_event(by, public_id).await?;
         let mut tx = self.db().begin().await?;
         let inboxes = self.participant_inboxes(&mut tx, &event).await?;
+        // Participants with an address hear of it as of a cancellation (issue 19).
+        let gone = Event {
+            status: EventStatus::Cancelled,
+            sequence: event.sequence + 1,
+            ..event.clone()
+        };
+        self.notify_event_change(&mut tx, &event, &gone).await?;
         if let Some(link) = &event.series {
             // The series' calendar leaves its date out (EXDATE), and its horizon does not make it again.
             store::series::add_exdate(&mut tx.conn(), link.ap_id.as_str(), link.recurrence_id)
@@ -359,7 +370,11 @@ impl Verkosto {
     ) -> Result<Event> {
         event.sequence += 1;
         event.updated_at = store::now();
+        let before = store::events::find_by_id(&mut tx.conn(), event.id).await?;
         let saved = store::events::upsert(&mut tx.conn(), &event).await?;
+        if let Some(before) = &before {
+            self.notify_event_change(tx, before, &saved).await?;
+        }
         self.send_event_update(tx, &saved).await?;
         self.share_in_group(tx, GroupPost::Event(Verb::Update, &saved))
             .await?;

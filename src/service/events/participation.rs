@@ -11,6 +11,7 @@ use crate::apub::activities::leave::Leave;
 use crate::apub::actor;
 use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, Event, EventStatus, JoinMode, Participation, ParticipationState};
+use crate::service::notifications::ManagerRequest;
 use crate::service::publish::Audience;
 use crate::store::{self, Tx};
 use crate::urls::Part;
@@ -36,6 +37,9 @@ impl Verkosto {
             )
             .await?;
             self.answer_participant(tx, event, &next, JoinAnswerKind::Accept)
+                .await?;
+            let (who, state) = (&next.participant_ap_id, ParticipationState::Accepted);
+            self.notify_participation(tx, event, who, next.id, state, true)
                 .await?;
             tracing::info!(event = %event.ap_id, participant = %next.participant_ap_id, "promoted from the waitlist");
             promoted.push(DomainEvent::PromotedFromWaitlist {
@@ -71,7 +75,7 @@ impl Verkosto {
 
     /// Someone asks to take part in one of our events. Decides by join mode and seats, answers, and
     /// federates the new counts.
-    async fn join_local_event(
+    pub(crate) async fn join_local_event(
         &self,
         event: &Event,
         participant: &Url,
@@ -125,6 +129,19 @@ impl Verkosto {
         if state == ParticipationState::Accepted {
             self.schedule_event_update(&mut tx, event).await?;
         }
+        self.notify_participation(&mut tx, event, &p.participant_ap_id, p.id, state, false)
+            .await?;
+        if state == ParticipationState::Pending
+            && let Some(community_id) = event.community_id
+        {
+            let request = ManagerRequest::Participation {
+                event,
+                who: &p.handle,
+            };
+            let key = format!("decision_needed:participation:{}", p.id);
+            self.notify_managers(&mut tx, community_id, key, request)
+                .await?;
+        }
         self.commit(tx).await?;
         self.emit(participation_hook(event, &p.participant_ap_id, state));
         Ok(p)
@@ -163,13 +180,14 @@ impl Verkosto {
     }
 
     /// A participant leaves one of our events; a waitlisted person may get the seat.
-    async fn leave_local_event(&self, event: &Event, participant: &Url) -> Result<()> {
+    pub(crate) async fn leave_local_event(&self, event: &Event, participant: &Url) -> Result<()> {
         let mut tx = self.db().begin().await?;
         let Some(p) =
             store::events::participation_of(&mut tx.conn(), event.id, participant.as_str()).await?
         else {
             return Ok(());
         };
+        self.forget_reminder(&mut tx, event, participant).await?;
         store::events::delete_participation(&mut tx.conn(), p.id).await?;
         let mut hooks = vec![DomainEvent::ParticipationCancelled {
             event: event.ap_id.clone(),
@@ -272,6 +290,10 @@ impl Verkosto {
             ));
         }
         store::events::set_participation_state(&mut tx.conn(), p.id, state).await?;
+        if p.state != state {
+            self.notify_participation(&mut tx, &event, &p.participant_ap_id, p.id, state, false)
+                .await?;
+        }
         self.commit(tx).await?;
         tracing::info!(event = %event.ap_id, %state, "join answered");
         self.emit(participation_hook(&event, &p.participant_ap_id, state));
@@ -446,6 +468,11 @@ impl Verkosto {
         store::events::set_participation_state(&mut tx.conn(), p.id, state).await?;
         if let Some(answer) = answer {
             self.answer_participant(&mut tx, &event, &p, answer).await?;
+        }
+        if p.state != state {
+            let who = &p.participant_ap_id;
+            self.notify_participation(&mut tx, &event, who, p.id, state, false)
+                .await?;
         }
         let mut hooks = Vec::new();
         if was_accepted != (state == ParticipationState::Accepted) {

@@ -175,6 +175,7 @@ impl Verkosto {
                 banner_url: None,
                 language: None,
                 comments_enabled: true,
+                guest_participation: false,
             };
             template.apply(&mut event);
             let stored = store::events::upsert(&mut tx.conn(), &event).await?;

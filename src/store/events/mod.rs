@@ -23,7 +23,7 @@ pub use relayed::{relayed, relayed_via};
 
 const COLUMNS: &str = "e.id, e.public_id, e.ap_id, e.url, e.organizer_ap_id, e.community_id, e.title, \
     e.description_source, e.description_html, e.starts_at, e.ends_at, e.timezone, e.status, e.place, e.online_url, \
-    e.capacity, e.join_mode, e.external_url, e.tags, e.category, e.banner_url, e.language, e.comments_enabled, \
+    e.capacity, e.join_mode, e.external_url, e.tags, e.category, e.banner_url, e.language, e.comments_enabled, e.guest_participation, \
     e.sequence, e.published_at, e.updated_at, \
     CASE WHEN e.community_id IS NULL THEN e.remote_participant_count ELSE \
       (SELECT COUNT(*) FROM participations p WHERE p.event_id = e.id AND p.state = 'accepted') END AS participant_count, \
@@ -57,6 +57,7 @@ struct Row {
     banner_url: Option<String>,
     language: Option<String>,
     comments_enabled: bool,
+    guest_participation: bool,
     sequence: i64,
     published_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -119,6 +120,7 @@ impl TryFrom<Row> for Event {
             banner_url: parse_url_opt("banner_url", r.banner_url)?,
             language: r.language,
             comments_enabled: r.comments_enabled,
+            guest_participation: r.guest_participation,
             sequence: r.sequence,
             participant_count: r.participant_count,
             published_at: r.published_at,
@@ -142,14 +144,14 @@ pub async fn upsert(c: &mut Conn<'_>, e: &Event) -> Result<Event> {
     let id: i64 = on_conn!(c, c => sqlx::query_scalar(
         "INSERT INTO events (public_id, ap_id, url, organizer_ap_id, community_id, title, description_source, \
          description_html, starts_at, ends_at, timezone, status, place, online_url, capacity, join_mode, external_url, \
-         tags, category, banner_url, language, comments_enabled, sequence, remote_participant_count, published_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) \
+         tags, category, banner_url, language, comments_enabled, sequence, remote_participant_count, published_at, updated_at, guest_participation) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) \
          ON CONFLICT (ap_id) DO UPDATE SET url = excluded.url, title = excluded.title, \
          description_source = excluded.description_source, description_html = excluded.description_html, \
          starts_at = excluded.starts_at, ends_at = excluded.ends_at, timezone = excluded.timezone, status = excluded.status, \
          place = excluded.place, online_url = excluded.online_url, capacity = excluded.capacity, join_mode = excluded.join_mode, \
          external_url = excluded.external_url, tags = excluded.tags, category = excluded.category, \
-         banner_url = excluded.banner_url, language = excluded.language, comments_enabled = excluded.comments_enabled, \
+         banner_url = excluded.banner_url, language = excluded.language, comments_enabled = excluded.comments_enabled, guest_participation = excluded.guest_participation, \
          sequence = excluded.sequence, remote_participant_count = excluded.remote_participant_count, \
          updated_at = excluded.updated_at RETURNING id")
         .bind(&e.public_id)
@@ -178,6 +180,7 @@ pub async fn upsert(c: &mut Conn<'_>, e: &Event) -> Result<Event> {
         .bind(e.participant_count)
         .bind(e.published_at)
         .bind(e.updated_at)
+        .bind(e.guest_participation)
         .fetch_one(&mut **c)
         .await)?;
     on_conn!(c, c => sqlx::query("DELETE FROM event_cohosts WHERE event_id = $1").bind(id).execute(&mut **c).await

@@ -37,6 +37,8 @@ struct EventPage {
     repeats: Option<String>,
     /// The series' next dates.
     next_dates: Vec<NextDate>,
+    /// Whether visitors can take part by e-mail here (issue 19).
+    guests: bool,
 }
 
 /// One of a series' next dates on an occurrence's page.
@@ -152,6 +154,7 @@ pub(crate) async fn event_page(
     let (repeats, next_dates) = series_dates(v, lang, &event).await.map_err(fail)?;
     let opens = event.starts_at - Duration::minutes(ONLINE_LINK_LEAD);
     let page = EventPage {
+        guests: v.takes_guests(&event),
         repeats,
         next_dates,
         when: lang.span(&event.starts_at, &event.ends_at, &event.timezone),

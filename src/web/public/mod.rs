@@ -11,6 +11,7 @@ mod announcement;
 mod calendar;
 mod community;
 mod event;
+pub(super) mod guest;
 mod home;
 mod instance_calendar;
 mod person;

@@ -77,6 +77,9 @@ pub(super) struct EventForm {
     /// For an occurrence: `this`, `following` or `all`.
     #[serde(default)]
     pub scope: String,
+    /// `on` when visitors may take part by e-mail (issue 19).
+    #[serde(default)]
+    pub guest_participation: String,
     /// `preview` renders the description instead of saving.
     #[serde(default)]
     action: String,
@@ -144,6 +147,7 @@ impl EventForm {
                 .as_ref()
                 .map(|u| u.to_string())
                 .unwrap_or_default(),
+            guest_participation: if e.guest_participation { "on" } else { "" }.into(),
             action: String::new(),
             ..Default::default()
         }
@@ -385,6 +389,7 @@ pub(super) async fn create_event(
         banner_url: None,
         language: Some(p.lang.code().to_string()),
         comments_enabled: None,
+        guest_participation: p.sends_mail.then_some(form.guest_participation == "on"),
         cohosts: None,
         status: None,
         rsvp_poll: None,
@@ -455,6 +460,7 @@ pub(super) async fn update_event(
         capacity,
         join_mode: Some(JoinMode::from_wire(&form.join_mode)),
         external_url: non_empty(&form.external_url),
+        guest_participation: p.sends_mail.then_some(form.guest_participation == "on"),
         scope: match form.scope.as_str() {
             "following" => Some(crate::model::EditScope::Following),
             "all" => Some(crate::model::EditScope::All),
