@@ -327,3 +327,101 @@ async fn flags_from_mastodon_and_lemmy_and_a_members_report_reach_the_managers_o
         a.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_of_a_remote_reply_is_forwarded_to_its_server_anonymously_once() {
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        let a = TestServer::start(db).await;
+        let aino = a.account("aino").await;
+        let pekka = a.account("pekka").await;
+        a.community(&aino, "kahvila", "open").await;
+        let (sink, host, key) = Sink::serving_actors().await;
+        let keys = a.verkosto.state().instance_keys.get().await.expect("keys");
+        sink.trust(
+            &format!("{}#main-key", a.url("/actor")),
+            &keys.pair.public_key_pem,
+        );
+        let troll = RemoteSigner::with_key(format!("http://{host}/actor/1"), &key.private_key_pem);
+        let (_, event) = a
+            .post_json(
+                "/api/v1/communities/kahvila/events",
+                Some(&aino),
+                json!({ "title": "Aamukahvit", "starts_at": "2031-03-04T09:00:00+02:00",
+                        "ends_at": "2031-03-04T10:00:00+02:00" }),
+            )
+            .await;
+        let note = format!("{}/notes/1", troll.actor);
+        let reply = json!({ "id": format!("{}/replies/1", troll.actor), "type": "Create", "actor": troll.actor,
+            "object": { "id": note, "type": "Note", "attributedTo": troll.actor,
+                        "inReplyTo": event["ap_id"], "content": "<p>Ostakaa halvalla!</p>" } });
+        assert_eq!(troll.post(&a, "/inbox", &reply).await.0, 202);
+        let (status, _) = a
+            .post_json(
+                "/api/v1/reports",
+                Some(&pekka),
+                json!({ "object": note, "reason": "Mainosroskaa" }),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let (_, reports) = a.get_json("/api/v1/reports", Some(&aino)).await;
+        let id = reports[0]["id"].as_i64().expect("report id");
+        assert_eq!(reports[0]["forwarded_at"], Value::Null);
+
+        // Only those who may see the report forward it.
+        let path = format!("/api/v1/reports/{id}/forward");
+        let (status, answer) = a.post_json(&path, Some(&pekka), json!({})).await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (404, Some("no_such_moderation_report"))
+        );
+        let (status, answer) = a.post_json(&path, Some(&aino), json!({})).await;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["forwarded_to"], json!([host]));
+        let flag = eventually(10, "the Flag arrives", || async {
+            sink.accepted().into_iter().find(|s| s.kind == "Flag")
+        })
+        .await;
+        // From the instance actor, signed by it, naming the account and its reply, the reason
+        // given, and nothing of who reported.
+        assert!(flag.signature_ok, "{backend}: signed by the instance actor");
+        assert_eq!(flag.inbox, 1);
+        assert_eq!(flag.body["actor"], a.url("/actor"));
+        assert_eq!(flag.body["object"], json!([troll.actor, note]));
+        assert_eq!(flag.body["content"], "Mainosroskaa");
+        assert!(!flag.body.to_string().contains("pekka"), "{}", flag.body);
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let flags = sink.accepted().iter().filter(|s| s.kind == "Flag").count();
+        assert_eq!(flags, 1, "{backend}");
+        let (_, reports) = a.get_json("/api/v1/reports", Some(&aino)).await;
+        assert!(reports[0]["forwarded_at"].is_string(), "{}", reports[0]);
+        let (_, log) = a
+            .get_json("/api/v1/communities/kahvila/moderation-log", Some(&aino))
+            .await;
+        assert_eq!(log[0]["action"], "forward_report", "{log}");
+
+        // A report of our own content has nowhere to go.
+        let (status, _) = a
+            .post_json(
+                "/api/v1/reports",
+                Some(&pekka),
+                json!({ "object": event["ap_id"], "reason": "Väärä päivä" }),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let (_, reports) = a.get_json("/api/v1/reports", Some(&aino)).await;
+        let own = reports[0]["id"].as_i64().expect("id");
+        let (status, answer) = a
+            .post_json(
+                &format!("/api/v1/reports/{own}/forward"),
+                Some(&aino),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (409, Some("nothing_to_forward"))
+        );
+        a.stop().await;
+    }
+}

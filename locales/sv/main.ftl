@@ -606,3 +606,6 @@ unsubscribe-text = Sluta skicka ”{ $kind }” till { $email }?
 unsubscribe-button = Sluta
 unsubscribe-done = Du får inte längre ”{ $kind }”.
 form-guest-participation = Deltagande även med e-post (utan fediversekonto)
+refusal-nothing_to_forward = Anmälan gäller inget från en annan server.
+refusal-suspended = Kontot är avstängt på den här servern.
+refusal-no_such_held_comment = Det finns ingen sådan kommentar som väntar på beslut.

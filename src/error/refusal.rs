@@ -316,6 +316,12 @@ refusals! {
     GuestsNotTaken = "guests_not_taken", Conflict;
     /// Not an e-mail address.
     NotAnEmail = "not_an_email", Invalid;
+    /// A report that names nothing on another server.
+    NothingToForward = "nothing_to_forward", Conflict;
+    /// A suspended account.
+    Suspended = "suspended", Forbidden;
+    /// No held reply with this id.
+    NoSuchHeldComment = "no_such_held_comment", NotFound;
     /// A link sent by e-mail that names nothing (mistyped, or its event is gone).
     NoSuchMailLink = "no_such_mail_link", NotFound;
     /// A series that has already ended.
@@ -508,6 +514,9 @@ impl fmt::Display for Refusal {
             MailNotConfigured => write!(f, "this instance sends no e-mail (no SMTP server is set)"),
             GuestsNotTaken => write!(f, "this event does not take participants by e-mail (now)"),
             NotAnEmail => write!(f, "not an e-mail address"),
+            NothingToForward => write!(f, "the report names nothing on another server"),
+            Suspended => write!(f, "the account is suspended on this instance"),
+            NoSuchHeldComment => write!(f, "no reply with this id waits for a decision"),
             NoSuchMailLink => write!(f, "the link names nothing: mistyped, or its event is gone"),
             BanTarget => write!(f, "give either a handle or a domain"),
             BanOwnInstance => write!(f, "this instance's own domain cannot be banned"),

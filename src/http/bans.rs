@@ -23,6 +23,7 @@ pub(super) fn api_routes() -> Router<Verkosto> {
         .route("/communities/{name}/moderation-log", get(log))
         .route("/reports", get(reports).post(file_report))
         .route("/reports/{id}/resolve", axum::routing::post(resolve))
+        .route("/reports/{id}/forward", axum::routing::post(forward))
 }
 
 async fn reports(
@@ -47,6 +48,16 @@ async fn file_report(
 ) -> Result<StatusCode> {
     v.file_report(&a, &report.object, &report.reason).await?;
     Ok(StatusCode::CREATED)
+}
+
+/// `{"forwarded_to": [hosts]}`.
+async fn forward(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>> {
+    let hosts = v.forward_report(&a, id).await?;
+    Ok(Json(serde_json::json!({ "forwarded_to": hosts })))
 }
 
 async fn resolve(

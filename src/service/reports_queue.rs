@@ -8,6 +8,7 @@ use url::Url;
 use super::Verkosto;
 use crate::error::{Error, Refusal, Result};
 use crate::model::Account;
+use crate::service::publish::Audience;
 use crate::store::{self, bans::Report};
 use crate::urls::LocalObject;
 
@@ -130,11 +131,83 @@ impl Verkosto {
 
     /// Resolves a report (a manager of its community, or an administrator).
     pub async fn resolve_report(&self, by: &Account, id: i64) -> Result<()> {
+        self.report_for(by, id).await?;
+        let mut c = self.db().acquire().await?;
+        store::bans::resolve_report(&mut c.conn(), id, by.id, store::now()).await
+    }
+
+    /// Forwards a report to the servers of the remote accounts whose replies it names, as a `Flag`
+    /// from the instance actor (the reporter stays anonymous; Mastodon's shape: the account, then
+    /// its posts, the reason in `content`). The hosts it went to.
+    pub async fn forward_report(&self, by: &Account, id: i64) -> Result<Vec<String>> {
+        let (report, community_id) = self.report_for(by, id).await?;
+        // Reported replies by remote authors, grouped by author.
+        let mut by_author: Vec<(Url, Vec<Url>)> = vec![];
+        {
+            let mut c = self.db().acquire().await?;
+            for object in report.objects.iter().filter_map(|o| Url::parse(o).ok()) {
+                if self.is_local_url(&object) {
+                    continue;
+                }
+                let author = store::events::comment_author(&mut c.conn(), object.as_str())
+                    .await?
+                    .and_then(|a| Url::parse(&a).ok());
+                let Some(author) = author.filter(|a| !self.is_local_url(a)) else {
+                    continue;
+                };
+                match by_author.iter_mut().find(|(a, _)| *a == author) {
+                    Some((_, posts)) => posts.push(object),
+                    None => by_author.push((author, vec![object])),
+                }
+            }
+        }
+        if by_author.is_empty() {
+            return Err(Refusal::NothingToForward.into());
+        }
+        let instance = self.state().urls().instance_actor();
+        let mut hosts = vec![];
+        let mut tx = self.db().begin().await?;
+        for (author, posts) in by_author {
+            let who = crate::apub::actor::resolve_remote(&self.federation_data(), &author).await?;
+            let inbox = who.shared_inbox.clone().unwrap_or(who.inbox.clone());
+            let flag = crate::apub::activities::flag::Flag::forward(
+                crate::apub::new_activity_id(self.state()),
+                instance.clone(),
+                who.ap_id.clone(),
+                posts,
+                &report.reason,
+            );
+            self.send(&mut tx, &instance, &flag, Audience::Only(&[inbox]))
+                .await?;
+            hosts.extend(crate::urls::normalized_host(&who.ap_id));
+        }
+        let now = store::now();
+        store::bans::mark_forwarded(&mut tx.conn(), id, now).await?;
+        if let Some(community_id) = community_id {
+            store::bans::log(
+                &mut tx.conn(),
+                community_id,
+                by.id,
+                "forward_report",
+                &hosts.join(", "),
+                None,
+                now,
+            )
+            .await?;
+        }
+        self.commit(tx).await?;
+        tracing::info!(report = id, ?hosts, "report forwarded");
+        Ok(hosts)
+    }
+
+    /// A report `by` may act on (a manager of its community, or an administrator), with its
+    /// community's id; anyone else is told there is none.
+    async fn report_for(&self, by: &Account, id: i64) -> Result<(Report, Option<i64>)> {
         let found = {
             let mut c = self.db().acquire().await?;
             store::bans::report(&mut c.conn(), id).await?
         };
-        let Some((_, community_id)) = found else {
+        let Some((report, community_id)) = found else {
             return Err(Refusal::NoSuchModerationReport.into());
         };
         if !by.is_admin {
@@ -152,7 +225,6 @@ impl Verkosto {
                 return Err(Refusal::NoSuchModerationReport.into());
             }
         }
-        let mut c = self.db().acquire().await?;
-        store::bans::resolve_report(&mut c.conn(), id, by.id, store::now()).await
+        Ok((report, community_id))
     }
 }

@@ -152,6 +152,8 @@ pub struct Report {
     pub state: String,
     /// When it came.
     pub created_at: DateTime<Utc>,
+    /// When it was forwarded to the server of what it is about, if it was.
+    pub forwarded_at: Option<DateTime<Utc>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -164,6 +166,7 @@ struct ReportRow {
     reason: String,
     state: String,
     created_at: DateTime<Utc>,
+    forwarded_at: Option<DateTime<Utc>>,
 }
 
 impl From<ReportRow> for Report {
@@ -176,6 +179,7 @@ impl From<ReportRow> for Report {
             reason: r.reason,
             state: r.state,
             created_at: r.created_at,
+            forwarded_at: r.forwarded_at,
         }
     }
 }
@@ -206,7 +210,7 @@ pub async fn insert_report(
     Ok(n > 0)
 }
 
-const REPORT_COLUMNS: &str = "r.id, r.community_id, c.name AS community, r.reporter_ap_id, r.objects, r.reason, r.state, r.created_at";
+const REPORT_COLUMNS: &str = "r.id, r.community_id, c.name AS community, r.reporter_ap_id, r.objects, r.reason, r.state, r.created_at, r.forwarded_at";
 
 /// Reports of these communities (all reports, also of accounts, when `all`), newest first.
 pub async fn reports(c: &mut Conn<'_>, community_ids: &[i64], all: bool) -> Result<Vec<Report>> {
@@ -246,6 +250,17 @@ pub async fn resolve_report(c: &mut Conn<'_>, id: i64, by: i64, at: DateTime<Utc
         "UPDATE moderation_reports SET state = 'resolved', resolved_by = $2, resolved_at = $3 WHERE id = $1")
         .bind(id)
         .bind(by)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Marks a report forwarded.
+pub async fn mark_forwarded(c: &mut Conn<'_>, id: i64, at: DateTime<Utc>) -> Result<()> {
+    on_conn!(c, c => sqlx::query("UPDATE moderation_reports SET forwarded_at = $2 WHERE id = $1")
+        .bind(id)
         .bind(at)
         .execute(&mut **c)
         .await

@@ -32,6 +32,7 @@ pub const CHANNEL: &str = "verkosto_changes";
 pub const UNWATCHED: &[&str] = &[
     "api_tokens",
     "calendar_subscriptions",
+    "community_moderation",
     "community_bans",
     "deliveries",
     "failing_hosts",
@@ -56,6 +57,7 @@ pub const UNWATCHED: &[&str] = &[
     "received_activities",
     "remote_actor_keys",
     "signature_styles",
+    "suspended_actors",
     "event_updates_due",
     "verkosto_migrations",
 ];

@@ -1,7 +1,9 @@
 //! `Flag` as received: a report of our content or people by someone on another server (Mastodon sends
 //! it from its instance actor, the comment in `content` and `object` the reported account and posts;
 //! Lemmy from the reporting person, the reason in `summary`, one object). Lands in the report queue
-//! of the community it concerns (issue 19); we send none yet.
+//! of the community it concerns (issue 19). [`Flag`] is the one we send: a report forwarded to the
+//! server of what it is about, from our instance actor (so the reporter stays anonymous), in
+//! Mastodon's shape.
 
 use activitypub_federation::config::Data;
 use serde::Deserialize;
@@ -67,5 +69,51 @@ impl IncomingFlag {
             .chars()
             .take(MAX_REASON)
             .collect()
+    }
+}
+
+/// `Flag` as we send it: a report forwarded to the reported content's own server.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Flag {
+    /// Always `Flag`.
+    #[serde(rename = "type")]
+    pub kind: activitypub_federation::kinds::activity::FlagType,
+    /// The activity id.
+    pub id: Url,
+    /// Our instance actor: the reporter is not named.
+    pub actor: Url,
+    /// The reported account first, then its reported posts (as Mastodon reads it).
+    pub object: Vec<Url>,
+    /// The reason.
+    pub content: String,
+    /// The receiving server's account, as Mastodon addresses it.
+    pub to: Vec<Url>,
+}
+
+impl Flag {
+    /// A report of `account`'s `posts`, sent by `instance_actor`.
+    pub fn forward(
+        id: Url,
+        instance_actor: Url,
+        account: Url,
+        posts: Vec<Url>,
+        reason: &str,
+    ) -> Self {
+        let mut object = vec![account.clone()];
+        object.extend(posts.into_iter().filter(|p| p != &account));
+        Flag {
+            kind: Default::default(),
+            id,
+            actor: instance_actor,
+            object,
+            content: reason.to_string(),
+            to: vec![account],
+        }
+    }
+}
+
+impl super::Outgoing for Flag {
+    fn id(&self) -> &Url {
+        &self.id
     }
 }

@@ -91,3 +91,13 @@ pub async fn event_of_comment(c: &mut Conn<'_>, comment_ap_id: &str) -> Result<O
         None => Ok(None),
     }
 }
+
+/// The author of a stored reply, by the reply's id.
+pub async fn comment_author(c: &mut Conn<'_>, ap_id: &str) -> Result<Option<String>> {
+    let author: Option<String> = on_conn!(c, c => sqlx::query_scalar(
+        "SELECT author_ap_id FROM comments WHERE ap_id = $1")
+        .bind(ap_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(author)
+}

@@ -12,7 +12,8 @@ mod relayed;
 pub mod updates_due;
 
 pub use comments::{
-    comments, delete_comment, delete_comment_by_ap_id, event_of_comment, insert_comment,
+    comment_author, comments, delete_comment, delete_comment_by_ap_id, event_of_comment,
+    insert_comment,
 };
 pub use participations::{
     delete_participation, first_waitlisted, lock_and_count_accepted, participation,
