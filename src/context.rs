@@ -234,6 +234,8 @@ pub struct AppState {
     urls: Arc<crate::urls::LocalUrls>,
     /// Rendered public documents (see [`crate::http`]'s document cache).
     pub(crate) documents: crate::http::DocumentCache,
+    /// Accounts suspended from the whole instance, loaded from the database.
+    pub(crate) suspended: crate::apub::safety::SuspendedActors,
     /// The SMTP transport, when the instance sends e-mail.
     pub(crate) mailer: Option<crate::mail::Mailer>,
     /// Wakes the mail sender when something was queued.
@@ -285,6 +287,7 @@ impl AppState {
             http,
             mailer,
             mail_wake: Arc::default(),
+            suspended: Default::default(),
             settings: Arc::new(settings.clone()),
             deliveries: DeliveryNotifier::default(),
             instance_keys,

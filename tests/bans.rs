@@ -425,3 +425,143 @@ async fn a_report_of_a_remote_reply_is_forwarded_to_its_server_anonymously_once(
         a.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_suspends_single_accounts_from_the_whole_instance() {
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        let a = TestServer::start(db).await;
+        let aino = a.account("aino").await;
+        let admin = a.admin("yllapito").await;
+        let pekka = a.account("pekka").await;
+        a.community(&aino, "kahvila", "open").await;
+        let (_sink, host, key) = Sink::serving_actors().await;
+        let troll = RemoteSigner::with_key(format!("http://{host}/actor/1"), &key.private_key_pem);
+        let (_, event) = a
+            .post_json(
+                "/api/v1/communities/kahvila/events",
+                Some(&aino),
+                json!({ "title": "Aamukahvit", "starts_at": "2031-03-04T09:00:00+02:00",
+                        "ends_at": "2031-03-04T10:00:00+02:00" }),
+            )
+            .await;
+        let group = a.url("/c/kahvila");
+        let follow = |n: u32| json!({ "id": format!("{}/follows/{n}", troll.actor), "type": "Follow", "actor": troll.actor, "object": group });
+        let reply = |n: u32| {
+            json!({ "id": format!("{}/replies/{n}", troll.actor), "type": "Create", "actor": troll.actor,
+            "object": { "id": format!("{}/notes/{n}", troll.actor), "type": "Note", "attributedTo": troll.actor,
+                        "inReplyTo": event["ap_id"], "content": "<p>Ostakaa!</p>" } })
+        };
+        assert_eq!(troll.post(&a, "/inbox", &follow(1)).await.0, 202);
+        assert_eq!(troll.post(&a, "/inbox", &reply(1)).await.0, 202);
+        eventually(10, "the troll follows", || async {
+            (followers(&a).await == 1).then_some(())
+        })
+        .await;
+
+        // Managers cannot; administrators can.
+        let (status, answer) = a
+            .post_json(
+                "/api/v1/admin/suspensions",
+                Some(&aino),
+                json!({ "handle": troll.actor }),
+            )
+            .await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (403, Some("not_an_admin"))
+        );
+        let (status, answer) = a
+            .post_json(
+                "/api/v1/admin/suspensions",
+                Some(&admin),
+                json!({ "handle": troll.actor, "note": "Mainoksia joka yhteisöön" }),
+            )
+            .await;
+        assert_eq!(status, 201, "{answer}");
+        assert_eq!(answer["note"], "Mainoksia joka yhteisöön");
+        // What it had is gone, each removal in the community's log; nothing of it is accepted.
+        assert_eq!(followers(&a).await, 0, "{backend}");
+        let (_, comments) = a
+            .get_json(
+                &format!(
+                    "/api/v1/events/{}/comments",
+                    event["id"].as_str().expect("id")
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(comments, json!([]), "{backend}");
+        let (_, log) = a
+            .get_json("/api/v1/communities/kahvila/moderation-log", Some(&aino))
+            .await;
+        let actions: Vec<&str> = log
+            .as_array()
+            .expect("log")
+            .iter()
+            .filter_map(|e| e["action"].as_str())
+            .collect();
+        assert!(
+            actions.contains(&"remove_follower") && actions.contains(&"remove_comment"),
+            "{log}"
+        );
+        assert_eq!(
+            troll.post(&a, "/inbox", &follow(2)).await.0,
+            403,
+            "{backend}"
+        );
+        assert_eq!(
+            troll.post(&a, "/inbox", &reply(2)).await.0,
+            403,
+            "{backend}"
+        );
+        assert_eq!(followers(&a).await, 0);
+
+        // A local account: its token stops working, and it cannot log in again until lifted.
+        let (status, _) = a
+            .post_json(
+                "/api/v1/admin/suspensions",
+                Some(&admin),
+                json!({ "handle": "pekka" }),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let (status, answer) = a.get_json("/api/v1/accounts/me", Some(&pekka)).await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (403, Some("suspended")),
+            "{backend}"
+        );
+        let (status, answer) = a
+            .post_json(
+                "/api/v1/auth/token",
+                None,
+                json!({ "username": "pekka", "password": "salasana123" }),
+            )
+            .await;
+        assert_eq!((status, answer["code"].as_str()), (403, Some("suspended")));
+        let (_, list) = a.get_json("/api/v1/admin/suspensions", Some(&admin)).await;
+        assert_eq!(list.as_array().map(Vec::len), Some(2), "{list}");
+        let res = a
+            .http
+            .delete(a.url("/api/v1/admin/suspensions"))
+            .bearer_auth(&admin)
+            .json(&json!({ "handle": "pekka" }))
+            .send()
+            .await
+            .expect("DELETE");
+        assert_eq!(res.status(), 204);
+        let (status, _) = a.get_json("/api/v1/accounts/me", Some(&pekka)).await;
+        assert_eq!(status, 200);
+        // The administrator cannot suspend themselves.
+        let (status, _) = a
+            .post_json(
+                "/api/v1/admin/suspensions",
+                Some(&admin),
+                json!({ "handle": "yllapito" }),
+            )
+            .await;
+        assert_eq!(status, 422);
+        a.stop().await;
+    }
+}

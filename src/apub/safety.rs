@@ -126,6 +126,27 @@ impl DomainBlocks {
     }
 }
 
+/// Single accounts suspended from the whole instance (issue 19), by actor id: kept in memory, since
+/// every inbox post is checked against it.
+#[derive(Clone, Default, Debug)]
+pub struct SuspendedActors(Arc<RwLock<HashSet<String>>>);
+
+impl SuspendedActors {
+    /// Replaces the set (after loading it from the database).
+    pub fn replace(&self, actors: impl IntoIterator<Item = String>) {
+        if let Ok(mut set) = self.0.write() {
+            *set = actors.into_iter().collect();
+        }
+    }
+
+    /// Whether `actor` is suspended.
+    pub fn contains(&self, actor: &Url) -> bool {
+        self.0
+            .read()
+            .is_ok_and(|set| !set.is_empty() && set.contains(actor.as_str()))
+    }
+}
+
 /// Refuses fetches from blocked domains (the federation crate asks before every fetch).
 #[derive(Clone)]
 pub struct BlockingVerifier(pub DomainBlocks);

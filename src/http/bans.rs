@@ -24,6 +24,10 @@ pub(super) fn api_routes() -> Router<Verkosto> {
         .route("/reports", get(reports).post(file_report))
         .route("/reports/{id}/resolve", axum::routing::post(resolve))
         .route("/reports/{id}/forward", axum::routing::post(forward))
+        .route(
+            "/admin/suspensions",
+            get(suspensions).post(suspend).delete(unsuspend),
+        )
 }
 
 async fn reports(
@@ -103,4 +107,29 @@ async fn log(
     Path(name): Path<String>,
 ) -> Result<Json<Vec<LogEntry>>> {
     Ok(Json(v.moderation_log(&a, &name).await?))
+}
+
+async fn suspensions(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+) -> Result<Json<Vec<crate::store::bans::Suspension>>> {
+    Ok(Json(v.suspensions(&a).await?))
+}
+
+/// `{"handle": "name@host", "note": "..."}` (administrators).
+async fn suspend(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    ApiJson(request): ApiJson<BanRequest>,
+) -> Result<impl IntoResponse> {
+    Ok((StatusCode::CREATED, Json(v.suspend(&a, request).await?)))
+}
+
+async fn unsuspend(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    ApiJson(request): ApiJson<BanRequest>,
+) -> Result<StatusCode> {
+    v.unsuspend(&a, request).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

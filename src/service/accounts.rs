@@ -161,6 +161,7 @@ impl Verkosto {
 
     /// A new API token of `account` (a login, a session).
     pub(crate) async fn issue_token(&self, account: &Account) -> Result<IssuedToken> {
+        self.refuse_suspended(account)?;
         let mut raw = [0u8; 32];
         rand::rng().fill_bytes(&mut raw);
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
@@ -185,9 +186,20 @@ impl Verkosto {
     /// The account a bearer token belongs to.
     pub async fn authenticate(&self, token: &str) -> Result<Account> {
         let mut c = self.db().acquire().await?;
-        store::accounts::find_by_token(&mut c.conn(), &token_hash(token))
+        let account = store::accounts::find_by_token(&mut c.conn(), &token_hash(token))
             .await?
-            .ok_or_else(|| Refusal::InvalidToken.into())
+            .ok_or_else(|| Error::from(Refusal::InvalidToken))?;
+        self.refuse_suspended(&account)?;
+        Ok(account)
+    }
+
+    /// A suspended account (issue 19) can neither sign in nor use a token it had.
+    fn refuse_suspended(&self, account: &Account) -> Result<()> {
+        let me = crate::apub::actor::account_id(self.state(), &account.username);
+        if self.state().suspended.contains(&me) {
+            return Err(Refusal::Suspended.into());
+        }
+        Ok(())
     }
 
     /// Revokes a bearer token.

@@ -108,6 +108,22 @@ impl Verkosto {
             tx.commit().await?;
             ban
         };
+        self.clear_out(by, &community, kind, &target).await?;
+        tracing::info!(community = %community.name, kind, %target, "banned");
+        Ok(ban)
+    }
+
+    /// Removes from a community what a banned (or suspended) actor or instance had there: its
+    /// follow, its participations in the community's events (rejected, so seats go to the
+    /// waitlist), its comments on them; each removal is in the community's moderation log.
+    pub(super) async fn clear_out(
+        &self,
+        by: &Account,
+        community: &crate::model::Community,
+        kind: &str,
+        target: &str,
+    ) -> Result<()> {
+        let now = store::now();
         let group = actor::community_id(self.state(), &community.name);
         // Its follow.
         let followers = {
@@ -134,7 +150,7 @@ impl Verkosto {
         };
         for follower in followers
             .iter()
-            .filter(|f| covers(kind, &target, &f.follower_ap_id))
+            .filter(|f| covers(kind, target, &f.follower_ap_id))
         {
             let mut tx = self.db().begin().await?;
             store::follows::delete_follower(
@@ -166,7 +182,7 @@ impl Verkosto {
             };
             for p in participations.iter().filter(|p| {
                 p.state != crate::model::ParticipationState::Rejected
-                    && covers(kind, &target, &p.participant_ap_id)
+                    && covers(kind, target, &p.participant_ap_id)
             }) {
                 self.decide_participation(by, &event.public_id, p.id, false)
                     .await?;
@@ -184,7 +200,7 @@ impl Verkosto {
             };
             for comment in comments
                 .iter()
-                .filter(|c| covers(kind, &target, &c.author_ap_id))
+                .filter(|c| covers(kind, target, &c.author_ap_id))
             {
                 self.remove_comment(by, &event.public_id, comment.id)
                     .await?;
@@ -192,8 +208,7 @@ impl Verkosto {
                     .await?;
             }
         }
-        tracing::info!(community = %community.name, kind, %target, "banned");
-        Ok(ban)
+        Ok(())
     }
 
     /// Writes one line of a community's moderation log, now.
@@ -231,7 +246,7 @@ impl Verkosto {
     }
 
     /// The actor a ban names: an actor id as given, a local account, or a remote handle looked up.
-    async fn banned_actor(&self, handle: &str) -> Result<Url> {
+    pub(super) async fn banned_actor(&self, handle: &str) -> Result<Url> {
         let handle = handle.trim().trim_start_matches('@');
         if let Ok(url) = Url::parse(handle)
             && matches!(url.scheme(), "http" | "https")

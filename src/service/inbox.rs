@@ -85,6 +85,12 @@ pub(crate) async fn receive(verkosto: &Verkosto, request: Request<Body>) -> Resu
         )));
     }
 
+    if verkosto.state().suspended.contains(&envelope.actor) {
+        return Err(Error::Forbidden(
+            "the actor is suspended on this instance".into(),
+        ));
+    }
+
     if envelope.actor != signature.key_owner_guess()? {
         // A relay we follow forwards its subscribers' activities signed with its own key.
         if let Some(relay) = verkosto.forwarding_relay(&signature).await? {

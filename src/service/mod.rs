@@ -38,6 +38,7 @@ mod relays;
 mod reports;
 mod reports_queue;
 mod rsvp;
+mod suspensions;
 /// Allow-list HTML sanitizing for everything users and remote servers send us.
 pub mod sanitize {
     pub use crate::sanitize::{html, markdown};
@@ -126,6 +127,9 @@ impl Verkosto {
                     .into_iter()
                     .map(|b| b.host),
             );
+            state
+                .suspended
+                .replace(store::bans::suspended_ids(&mut c.conn()).await?);
         }
         let federation = FederationConfig::builder()
             .domain(settings.domain.clone())

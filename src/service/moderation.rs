@@ -7,7 +7,7 @@ use crate::model::Account;
 use crate::store::{self, blocks::DomainBlock};
 
 impl Verkosto {
-    fn require_admin(&self, by: &Account) -> Result<()> {
+    pub(super) fn require_admin(&self, by: &Account) -> Result<()> {
         if by.is_admin {
             Ok(())
         } else {
@@ -85,6 +85,8 @@ impl Verkosto {
             .into_iter()
             .map(|b| b.host);
         self.state().blocks.replace(hosts);
+        let suspended = store::bans::suspended_ids(&mut c.conn()).await?;
+        self.state().suspended.replace(suspended);
         Ok(())
     }
 }

@@ -267,3 +267,65 @@ pub async fn mark_forwarded(c: &mut Conn<'_>, id: i64, at: DateTime<Utc>) -> Res
         .map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// An account suspended from the whole instance (issue 19).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct Suspension {
+    /// The actor's id.
+    pub actor: String,
+    /// Why, for the administrators.
+    pub note: Option<String>,
+    /// The administrator who suspended it.
+    pub by: Option<String>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Suspends an actor (again: the note is replaced).
+pub async fn suspend(
+    c: &mut Conn<'_>,
+    actor: &str,
+    note: Option<&str>,
+    by: i64,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    on_conn!(c, c => sqlx::query(
+        "INSERT INTO suspended_actors (actor_ap_id, note, suspended_by, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (actor_ap_id) DO UPDATE SET note = excluded.note")
+        .bind(actor)
+        .bind(note)
+        .bind(by)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Lifts a suspension; whether there was one.
+pub async fn unsuspend(c: &mut Conn<'_>, actor: &str) -> Result<bool> {
+    let n = on_conn!(c, c => sqlx::query("DELETE FROM suspended_actors WHERE actor_ap_id = $1")
+        .bind(actor)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// Every suspension, newest first.
+pub async fn suspensions(c: &mut Conn<'_>) -> Result<Vec<Suspension>> {
+    let rows: Vec<Suspension> = on_conn!(c, c => sqlx::query_as(
+        "SELECT s.actor_ap_id AS actor, s.note, a.username AS by, s.created_at FROM suspended_actors s \
+         LEFT JOIN accounts a ON a.id = s.suspended_by ORDER BY s.created_at DESC")
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows)
+}
+
+/// The ids of every suspended actor.
+pub async fn suspended_ids(c: &mut Conn<'_>) -> Result<Vec<String>> {
+    let ids: Vec<String> = on_conn!(c, c => sqlx::query_scalar("SELECT actor_ap_id FROM suspended_actors")
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(ids)
+}
