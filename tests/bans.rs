@@ -565,3 +565,130 @@ async fn an_administrator_suspends_single_accounts_from_the_whole_instance() {
         a.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rules_are_shown_and_first_time_replies_wait_for_a_manager() {
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        let a = TestServer::start(db).await;
+        let aino = a.account("aino").await;
+        let pekka = a.account("pekka").await;
+        a.community(&aino, "kahvila", "open").await;
+        let (_sink, host, key) = Sink::serving_actors().await;
+        let peer = |n: u32| {
+            RemoteSigner::with_key(format!("http://{host}/actor/{n}"), &key.private_key_pem)
+        };
+        let (first, second) = (peer(1), peer(2));
+        let (_, event) = a
+            .post_json(
+                "/api/v1/communities/kahvila/events",
+                Some(&aino),
+                json!({ "title": "Aamukahvit", "starts_at": "2031-03-04T09:00:00+02:00",
+                        "ends_at": "2031-03-04T10:00:00+02:00" }),
+            )
+            .await;
+        let id = event["id"].as_str().expect("id").to_string();
+        let reply = |who: &RemoteSigner, n: u32| {
+            json!({ "id": format!("{}/replies/{n}", who.actor), "type": "Create", "actor": who.actor,
+            "object": { "id": format!("{}/notes/{n}", who.actor), "type": "Note", "attributedTo": who.actor,
+                        "inReplyTo": event["ap_id"], "content": format!("<p>Kommentti {n}</p>") } })
+        };
+        let shown = || async {
+            let (_, list) = a
+                .get_json(&format!("/api/v1/events/{id}/comments"), None)
+                .await;
+            list.as_array().expect("list").len()
+        };
+        let held = || async {
+            let (_, list) = a
+                .get_json("/api/v1/communities/kahvila/held-comments", Some(&aino))
+                .await;
+            list
+        };
+
+        // Rules and holding, set by a manager only; the rules are public and on the page.
+        let settings =
+            json!({ "rules": "**Ole ystävällinen.** Ei mainoksia.", "hold_first_comments": true });
+        let res = a
+            .http
+            .patch(a.url("/api/v1/communities/kahvila/rules"))
+            .bearer_auth(&pekka)
+            .json(&settings)
+            .send()
+            .await
+            .expect("PATCH");
+        assert_eq!(res.status(), 403);
+        let res = a
+            .http
+            .patch(a.url("/api/v1/communities/kahvila/rules"))
+            .bearer_auth(&aino)
+            .json(&settings)
+            .send()
+            .await
+            .expect("PATCH");
+        assert_eq!(res.status(), 200);
+        let (_, rules) = a.get_json("/api/v1/communities/kahvila/rules", None).await;
+        assert_eq!(rules["hold_first_comments"], true);
+        let page = a
+            .http
+            .get(a.url("/c/kahvila"))
+            .header("Accept", "text/html")
+            .header("Accept-Language", "fi")
+            .send()
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .expect("page");
+        assert!(
+            page.contains("Säännöt") && page.contains("<strong>Ole ystävällinen.</strong>"),
+            "{backend}"
+        );
+
+        // A first reply waits; once one is approved, its author's next reply shows at once.
+        assert_eq!(first.post(&a, "/inbox", &reply(&first, 1)).await.0, 202);
+        assert_eq!(shown().await, 0, "{backend}: a first-time reply was shown");
+        let list = held().await;
+        assert_eq!(list[0]["author"], first.actor.as_str(), "{list}");
+        let held_id = list[0]["id"].as_i64().expect("id");
+        let (status, _) = a
+            .post_json(
+                &format!("/api/v1/communities/kahvila/held-comments/{held_id}/approve"),
+                Some(&aino),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 204);
+        assert_eq!(shown().await, 1);
+        assert_eq!(first.post(&a, "/inbox", &reply(&first, 2)).await.0, 202);
+        assert_eq!(shown().await, 2, "{backend}: a known commenter waited");
+        // Another newcomer's reply waits, and a manager drops it.
+        assert_eq!(second.post(&a, "/inbox", &reply(&second, 1)).await.0, 202);
+        let list = held().await;
+        assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+        let held_id = list[0]["id"].as_i64().expect("id");
+        let res = a
+            .http
+            .delete(a.url(&format!(
+                "/api/v1/communities/kahvila/held-comments/{held_id}"
+            )))
+            .bearer_auth(&aino)
+            .send()
+            .await
+            .expect("DELETE");
+        assert_eq!(res.status(), 204);
+        assert_eq!(held().await, json!([]));
+        assert_eq!(shown().await, 2);
+        let (_, log) = a
+            .get_json("/api/v1/communities/kahvila/moderation-log", Some(&aino))
+            .await;
+        let actions: Vec<&str> = log
+            .as_array()
+            .expect("log")
+            .iter()
+            .filter_map(|e| e["action"].as_str())
+            .collect();
+        assert_eq!(actions, ["reject_comment", "approve_comment"], "{log}");
+        a.stop().await;
+    }
+}

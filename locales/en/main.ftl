@@ -609,3 +609,6 @@ form-guest-participation = Also take participants by e-mail (no fediverse accoun
 refusal-nothing_to_forward = The report names nothing on another server.
 refusal-suspended = The account is suspended on this instance.
 refusal-no_such_held_comment = No reply with this id waits for a decision.
+mail-decide-comment-subject = A reply waits: { $title }
+mail-decide-comment-body = { $who } replied to { $title } for the first time. The reply shows once you approve it.
+community-rules = Rules

@@ -583,3 +583,6 @@ form-guest-participation = Osallistuminen myös sähköpostilla (ilman fediverse
 refusal-nothing_to_forward = Ilmoituksessa ei ole mitään toiselta palvelimelta.
 refusal-suspended = Tili on jäädytetty tällä palvelimella.
 refusal-no_such_held_comment = Tällaista hyväksyntää odottavaa kommenttia ei ole.
+mail-decide-comment-subject = Kommentti odottaa: { $title }
+mail-decide-comment-body = { $who } kommentoi ensimmäistä kertaa tapahtumaa { $title }. Kommentti näkyy, kun hyväksyt sen.
+community-rules = Säännöt

@@ -609,3 +609,6 @@ form-guest-participation = Deltagande även med e-post (utan fediversekonto)
 refusal-nothing_to_forward = Anmälan gäller inget från en annan server.
 refusal-suspended = Kontot är avstängt på den här servern.
 refusal-no_such_held_comment = Det finns ingen sådan kommentar som väntar på beslut.
+mail-decide-comment-subject = En kommentar väntar: { $title }
+mail-decide-comment-body = { $who } kommenterade { $title } för första gången. Kommentaren syns när du godkänner den.
+community-rules = Regler

@@ -21,6 +21,16 @@ pub(super) fn api_routes() -> Router<Verkosto> {
             get(list).post(ban).delete(unban),
         )
         .route("/communities/{name}/moderation-log", get(log))
+        .route("/communities/{name}/rules", get(rules).patch(set_rules))
+        .route("/communities/{name}/held-comments", get(held))
+        .route(
+            "/communities/{name}/held-comments/{id}/approve",
+            axum::routing::post(approve_held),
+        )
+        .route(
+            "/communities/{name}/held-comments/{id}",
+            axum::routing::delete(reject_held),
+        )
         .route("/reports", get(reports).post(file_report))
         .route("/reports/{id}/resolve", axum::routing::post(resolve))
         .route("/reports/{id}/forward", axum::routing::post(forward))
@@ -131,5 +141,50 @@ async fn unsuspend(
     ApiJson(request): ApiJson<BanRequest>,
 ) -> Result<StatusCode> {
     v.unsuspend(&a, request).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A community's rules (public) and whether it holds first-time replies.
+async fn rules(
+    State(v): State<Verkosto>,
+    Path(name): Path<String>,
+) -> Result<Json<crate::store::community_rules::CommunityRules>> {
+    let community = v.community(&name).await?;
+    Ok(Json(v.community_rules(community.id).await?))
+}
+
+/// `{"rules": Markdown, "hold_first_comments": bool}` (managers).
+async fn set_rules(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(name): Path<String>,
+    ApiJson(update): ApiJson<crate::service::RulesUpdate>,
+) -> Result<Json<crate::store::community_rules::CommunityRules>> {
+    Ok(Json(v.set_community_rules(&a, &name, update).await?))
+}
+
+async fn held(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path(name): Path<String>,
+) -> Result<Json<Vec<crate::store::community_rules::HeldComment>>> {
+    Ok(Json(v.held_comments(&a, &name).await?))
+}
+
+async fn approve_held(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path((name, id)): Path<(String, i64)>,
+) -> Result<StatusCode> {
+    v.decide_held_comment(&a, &name, id, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn reject_held(
+    State(v): State<Verkosto>,
+    Authenticated(a): Authenticated,
+    Path((name, id)): Path<(String, i64)>,
+) -> Result<StatusCode> {
+    v.decide_held_comment(&a, &name, id, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -18,6 +18,7 @@ mod bans;
 mod calendar_imports;
 mod calendars;
 mod communities;
+mod community_rules;
 mod company_sign_in;
 mod events;
 mod feedback;
@@ -47,6 +48,7 @@ pub mod sanitize {
 pub use accounts::{IssuedToken, NewAccount};
 pub use announcements::TimelineItem;
 pub use bans::BanRequest;
+pub use community_rules::RulesUpdate;
 pub use events::{
     DEFAULT_TIMEZONE, EventCursor, EventsPage, MAX_EVENT_PAGE, MAX_EVENTS_PER_PAGE, Occurrence,
     PageStart, SeriesView,

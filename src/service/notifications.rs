@@ -365,7 +365,8 @@ impl Verkosto {
         for address in store::accounts::manager_emails(&mut tx.conn(), community_id).await? {
             // Managers read the workspace in the community's language when the event has one.
             let l = match &request {
-                ManagerRequest::Participation { event, .. } => event_lang(event),
+                ManagerRequest::Participation { event, .. }
+                | ManagerRequest::Comment { event, .. } => event_lang(event),
                 ManagerRequest::Follow { .. } => Lang::En,
             };
             let (subject, body, link) = match &request {
@@ -377,6 +378,15 @@ impl Verkosto {
                     ),
                     self.state()
                         .url(&format!("/manage/events/{}/participants", event.public_id)),
+                ),
+                ManagerRequest::Comment { event, who } => (
+                    l.t_with("mail-decide-comment-subject", "title", &event.title),
+                    l.t_args(
+                        "mail-decide-comment-body",
+                        [("who", who.to_string()), ("title", event.title.clone())],
+                    ),
+                    self.state()
+                        .url(&format!("/manage/c/{}/moderation", community.name)),
                 ),
                 ManagerRequest::Follow { who } => (
                     l.t_with(
@@ -410,7 +420,8 @@ impl Verkosto {
                 kind: Kind::DecisionNeeded,
                 key: format!("{key}:{}", to.address),
                 event_id: match &request {
-                    ManagerRequest::Participation { event, .. } => Some(event.id),
+                    ManagerRequest::Participation { event, .. }
+                    | ManagerRequest::Comment { event, .. } => Some(event.id),
                     ManagerRequest::Follow { .. } => None,
                 },
                 send_at: store::now(),
@@ -428,6 +439,8 @@ pub(crate) enum ManagerRequest<'a> {
     Participation { event: &'a Event, who: &'a str },
     /// Someone asks to follow a community that approves its followers.
     Follow { who: &'a str },
+    /// A first-time commenter's reply is held for approval.
+    Comment { event: &'a Event, who: &'a str },
 }
 
 /// The language of an event's notices to accounts: the event's own, else English.

@@ -41,6 +41,7 @@ pub mod calendar_imports;
 pub mod calendars;
 pub mod changes;
 pub mod communities;
+pub mod community_rules;
 pub mod deliveries;
 pub mod events;
 pub mod follows;

@@ -8,6 +8,7 @@ use crate::DomainEvent;
 use crate::apub::activities::remove::Remove;
 use crate::error::{Error, Refusal, Result};
 use crate::model::{Account, Comment, Event};
+use crate::service::notifications::ManagerRequest;
 use crate::service::publish::Audience;
 use crate::store;
 
@@ -51,8 +52,33 @@ impl Verkosto {
                 .map(|p| p.with_timezone(&Utc))
                 .unwrap_or_else(store::now),
         };
-        let mut c = self.db().acquire().await?;
-        store::events::insert_comment(&mut c.conn(), event.id, &comment).await?;
+        let mut tx = self.db().begin().await?;
+        // A first-time commenter's reply waits for a manager when the community asks for that.
+        let held = match event.community_id {
+            Some(community_id) => {
+                store::community_rules::get(&mut tx.conn(), community_id)
+                    .await?
+                    .hold_first_comments
+                    && !store::community_rules::has_accepted_comment(
+                        &mut tx.conn(),
+                        community_id,
+                        author.as_str(),
+                    )
+                    .await?
+            }
+            None => false,
+        };
+        store::events::insert_comment(&mut tx.conn(), event.id, &comment, held).await?;
+        if held && let Some(community_id) = event.community_id {
+            let request = ManagerRequest::Comment {
+                event: &event,
+                who: author.as_str(),
+            };
+            let key = format!("decision_needed:comment:{}", comment.ap_id);
+            self.notify_managers(&mut tx, community_id, key, request)
+                .await?;
+        }
+        self.commit(tx).await?;
         self.emit(DomainEvent::CommentReceived {
             event: event.ap_id,
             comment: comment.ap_id,

@@ -6,16 +6,22 @@ use crate::error::Result;
 use crate::model::{Comment, Event};
 use crate::store::{Conn, on_conn, parse_column};
 
-/// Stores a reply (ignoring a repeated one).
-pub async fn insert_comment(c: &mut Conn<'_>, event_id: i64, comment: &Comment) -> Result<()> {
+/// Stores a reply (ignoring a repeated one); a `held` one is shown nowhere until approved.
+pub async fn insert_comment(
+    c: &mut Conn<'_>,
+    event_id: i64,
+    comment: &Comment,
+    held: bool,
+) -> Result<()> {
     on_conn!(c, c => sqlx::query(
-        "INSERT INTO comments (event_id, ap_id, author_ap_id, content_html, published_at) VALUES ($1, $2, $3, $4, $5) \
+        "INSERT INTO comments (event_id, ap_id, author_ap_id, content_html, published_at, held) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (ap_id) DO NOTHING")
         .bind(event_id)
         .bind(comment.ap_id.as_str())
         .bind(comment.author_ap_id.as_str())
         .bind(&comment.content_html)
         .bind(comment.published_at)
+        .bind(held)
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected()))?;
@@ -31,10 +37,11 @@ struct CommentRow {
     published_at: DateTime<Utc>,
 }
 
-/// Replies to an event, oldest first.
+/// Replies to an event, oldest first (not those held for a manager).
 pub async fn comments(c: &mut Conn<'_>, event_id: i64) -> Result<Vec<Comment>> {
     let rows: Vec<CommentRow> = on_conn!(c, c => sqlx::query_as(
-        "SELECT id, ap_id, author_ap_id, content_html, published_at FROM comments WHERE event_id = $1 ORDER BY published_at, id")
+        "SELECT id, ap_id, author_ap_id, content_html, published_at FROM comments WHERE event_id = $1 AND held = false \
+         ORDER BY published_at, id")
         .bind(event_id)
         .fetch_all(&mut **c)
         .await)?;

@@ -28,6 +28,8 @@ struct CommunityPage {
     webcal: String,
     is_manager: bool,
     follow: Follow,
+    /// The community's rules as HTML, when it has some (issue 19).
+    rules: Option<String>,
 }
 
 impl CommunityPage {
@@ -111,7 +113,13 @@ pub(crate) async fn community_page(
         handle: format!("@{handle}"),
         target: ap_id.clone(),
     };
+    let rules = v
+        .community_rules(community.id)
+        .await
+        .map_err(|e| p.error(e))?
+        .rules_html;
     let page = CommunityPage {
+        rules: Some(rules).filter(|r| !r.trim().is_empty()),
         handle,
         follow,
         webcal: webcal(&v.state().urls().community_ics(&community.name)),
