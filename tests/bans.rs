@@ -692,3 +692,149 @@ async fn rules_are_shown_and_first_time_replies_wait_for_a_manager() {
         a.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workspace_page_sets_rules_decides_replies_and_bans() {
+    use crate::common::web::{client, form_token, post_login};
+    let a = TestServer::start(TestDb::sqlite().await).await;
+    let aino = a.account("aino").await;
+    a.account("pekka").await;
+    a.community(&aino, "kahvila", "open").await;
+    let (_sink, host, key) = Sink::serving_actors().await;
+    let troll = RemoteSigner::with_key(format!("http://{host}/actor/1"), &key.private_key_pem);
+    let (_, event) = a
+        .post_json(
+            "/api/v1/communities/kahvila/events",
+            Some(&aino),
+            json!({ "title": "Aamukahvit", "starts_at": "2031-03-04T09:00:00+02:00",
+                    "ends_at": "2031-03-04T10:00:00+02:00" }),
+        )
+        .await;
+    let page_url = a.url("/manage/c/kahvila/moderation");
+
+    // Someone who does not manage the community is refused.
+    let other = client();
+    post_login(&a, &other, "pekka", "/manage").await;
+    let res = other.get(&page_url).send().await.expect("GET");
+    assert_eq!(res.status(), 403);
+
+    let http = client();
+    post_login(&a, &http, "aino", "/manage").await;
+    let page = http
+        .get(&page_url)
+        .header("Accept-Language", "fi")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .expect("page")
+            .contains("Ei odottavia kommentteja.")
+    );
+
+    // Rules and holding, from the form.
+    let csrf = form_token(&http, &page_url).await;
+    let res = http
+        .post(a.url("/manage/c/kahvila/moderation/rules"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("rules", "Ei mainoksia."),
+            ("hold_first_comments", "on"),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 303);
+    let (_, rules) = a.get_json("/api/v1/communities/kahvila/rules", None).await;
+    assert_eq!(
+        rules,
+        json!({ "rules": "Ei mainoksia.", "hold_first_comments": true })
+    );
+
+    // A held reply, approved from the page.
+    let reply = json!({ "id": format!("{}/replies/1", troll.actor), "type": "Create", "actor": troll.actor,
+        "object": { "id": format!("{}/notes/1", troll.actor), "type": "Note", "attributedTo": troll.actor,
+                    "inReplyTo": event["ap_id"], "content": "<p>Hei kaikki</p>" } });
+    assert_eq!(troll.post(&a, "/inbox", &reply).await.0, 202);
+    let page = http
+        .get(&page_url)
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("Hei kaikki"), "{page}");
+    let (_, held) = a
+        .get_json("/api/v1/communities/kahvila/held-comments", Some(&aino))
+        .await;
+    let id = held[0]["id"].as_i64().expect("id");
+    let res = http
+        .post(a.url(&format!("/manage/c/kahvila/moderation/held/{id}/approve")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 303);
+    let (_, comments) = a
+        .get_json(
+            &format!(
+                "/api/v1/events/{}/comments",
+                event["id"].as_str().expect("id")
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(comments.as_array().map(Vec::len), Some(1));
+
+    // A ban by the actor's address, and a refused one said on the page in the visitor's language.
+    let res = http
+        .post(a.url("/manage/c/kahvila/moderation/bans"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("target", troll.actor.as_str()),
+            ("note", "roskaa"),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 303);
+    let (_, bans) = a
+        .get_json("/api/v1/communities/kahvila/bans", Some(&aino))
+        .await;
+    assert_eq!(bans[0]["target"], troll.actor.as_str(), "{bans}");
+    let own = a.domain.split(':').next().expect("host").to_string();
+    let res = http
+        .post(a.url("/manage/c/kahvila/moderation/bans"))
+        .header("Accept-Language", "fi")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("target", own.as_str()),
+            ("note", ""),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.text()
+            .await
+            .expect("page")
+            .contains("Omaa palvelinta ei voi estää.")
+    );
+    // Lifted from the page.
+    let res = http
+        .post(a.url("/manage/c/kahvila/moderation/bans/remove"))
+        .form(&[("csrf", csrf.as_str()), ("target", troll.actor.as_str())])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 303);
+    let (_, bans) = a
+        .get_json("/api/v1/communities/kahvila/bans", Some(&aino))
+        .await;
+    assert_eq!(bans, json!([]));
+    a.stop().await;
+}

@@ -27,6 +27,7 @@ mod communities;
 mod events;
 mod insights;
 mod interaction;
+mod moderation;
 mod participants;
 mod session;
 
@@ -70,6 +71,27 @@ pub(super) fn routes() -> Router<Verkosto> {
             get(calendars::calendars_page).post(calendars::subscribe),
         )
         .route("/manage/c/{name}/calendars/upload", post(calendars::upload))
+        .route(
+            "/manage/c/{name}/moderation",
+            get(moderation::moderation_page),
+        )
+        .route(
+            "/manage/c/{name}/moderation/rules",
+            post(moderation::save_rules),
+        )
+        .route(
+            "/manage/c/{name}/moderation/held/{id}/{decision}",
+            post(moderation::decide_held),
+        )
+        .route(
+            "/manage/c/{name}/moderation/reports/{id}/{action}",
+            post(moderation::act_on_report),
+        )
+        .route("/manage/c/{name}/moderation/bans", post(moderation::ban))
+        .route(
+            "/manage/c/{name}/moderation/bans/remove",
+            post(moderation::unban),
+        )
         .route(
             "/manage/c/{name}/calendars/{id}/sync",
             post(calendars::sync),

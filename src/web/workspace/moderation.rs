@@ -1,0 +1,251 @@
+//! A community's moderation in the workspace (issue 19): its rules and the holding of first-time
+//! replies, the replies waiting, its open reports (resolve, forward), its bans and its log.
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{Path, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+use super::CsrfOnly;
+use crate::model::Community;
+use crate::service::{BanRequest, RulesUpdate, Verkosto};
+use crate::store::{
+    bans::{Ban, LogEntry, Report},
+    community_rules::{CommunityRules, HeldComment},
+};
+use crate::web::{PageError, Visitor, render};
+
+#[derive(Template)]
+#[template(path = "moderation.html")]
+struct ModerationPage {
+    p: Visitor,
+    c: Community,
+    rules: CommunityRules,
+    held: Vec<Row<HeldComment>>,
+    reports: Vec<Row<Report>>,
+    bans: Vec<Row<Ban>>,
+    log: Vec<Row<LogEntry>>,
+    /// Why the action just tried was refused.
+    error: Option<String>,
+}
+
+/// An item with its time written in the visitor's language.
+struct Row<T> {
+    item: T,
+    when: String,
+}
+
+async fn page(
+    v: &Verkosto,
+    p: Visitor,
+    name: &str,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let account = p.require_account()?.clone();
+    let c = v.community(name).await.map_err(|e| p.error(e))?;
+    v.require_manager(&account, &c)
+        .await
+        .map_err(|e| p.error(e))?;
+    let fail = |e| p.error(e);
+    let rules = v.community_rules(c.id).await.map_err(fail)?;
+    let held = v.held_comments(&account, name).await.map_err(fail)?;
+    let reports = v
+        .reports(&account)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .filter(|r| r.state == "open" && r.community.as_deref() == Some(name))
+        .collect::<Vec<_>>();
+    let bans = v.bans(&account, name).await.map_err(fail)?;
+    let log = v.moderation_log(&account, name).await.map_err(fail)?;
+    let when = |t: &chrono::DateTime<chrono::Utc>| p.lang.datetime(t, "Europe/Helsinki");
+    let page = ModerationPage {
+        held: held
+            .into_iter()
+            .map(|item| Row {
+                when: when(&item.published_at),
+                item,
+            })
+            .collect(),
+        reports: reports
+            .into_iter()
+            .map(|item| Row {
+                when: when(&item.created_at),
+                item,
+            })
+            .collect(),
+        bans: bans
+            .into_iter()
+            .map(|item| Row {
+                when: when(&item.created_at),
+                item,
+            })
+            .collect(),
+        log: log
+            .into_iter()
+            .take(100)
+            .map(|item| Row {
+                when: when(&item.created_at),
+                item,
+            })
+            .collect(),
+        rules,
+        error,
+        c,
+        p,
+    };
+    Ok(render(&page, &page.p))
+}
+
+pub(super) async fn moderation_page(
+    State(v): State<Verkosto>,
+    Path(name): Path<String>,
+    p: Visitor,
+) -> Result<Response, PageError> {
+    page(&v, p, &name, None).await
+}
+
+/// Back to the page after an action, or the page with why it was refused.
+async fn after(
+    v: &Verkosto,
+    p: Visitor,
+    name: &str,
+    result: crate::Result<()>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/manage/c/{name}/moderation")).into_response()),
+        Err(e) if e.refusal().is_some() => {
+            let why = p.lang.describe(&e);
+            page(v, p, name, Some(why)).await
+        }
+        Err(e) => Err(p.error(e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct RulesForm {
+    csrf: String,
+    #[serde(default)]
+    rules: String,
+    #[serde(default)]
+    hold_first_comments: String,
+}
+
+pub(super) async fn save_rules(
+    State(v): State<Verkosto>,
+    Path(name): Path<String>,
+    p: Visitor,
+    Form(form): Form<RulesForm>,
+) -> Result<Response, PageError> {
+    p.check_csrf(&form.csrf)?;
+    let account = p.require_account()?.clone();
+    let update = RulesUpdate {
+        rules: Some(form.rules),
+        hold_first_comments: Some(form.hold_first_comments == "on"),
+    };
+    let result = v.set_community_rules(&account, &name, update).await;
+    after(&v, p, &name, result.map(|_| ())).await
+}
+
+/// `approve` or `reject` a held reply.
+pub(super) async fn decide_held(
+    State(v): State<Verkosto>,
+    Path((name, id, decision)): Path<(String, i64, String)>,
+    p: Visitor,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    p.check_csrf(&form.csrf)?;
+    let account = p.require_account()?.clone();
+    let approve = decision_is(&p, &decision, "approve", "reject")?;
+    let result = v.decide_held_comment(&account, &name, id, approve).await;
+    after(&v, p, &name, result).await
+}
+
+/// `resolve` or `forward` a report.
+pub(super) async fn act_on_report(
+    State(v): State<Verkosto>,
+    Path((name, id, action)): Path<(String, i64, String)>,
+    p: Visitor,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    p.check_csrf(&form.csrf)?;
+    let account = p.require_account()?.clone();
+    let result = if decision_is(&p, &action, "resolve", "forward")? {
+        v.resolve_report(&account, id).await
+    } else {
+        v.forward_report(&account, id).await.map(|_| ())
+    };
+    after(&v, p, &name, result).await
+}
+
+/// Whether `got` is `yes` (else `no`; anything else is no such page).
+fn decision_is(p: &Visitor, got: &str, yes: &str, no: &str) -> Result<bool, PageError> {
+    match got {
+        g if g == yes => Ok(true),
+        g if g == no => Ok(false),
+        other => Err(p.error(
+            crate::Refusal::NoSuchAction {
+                action: other.chars().take(40).collect(),
+            }
+            .into(),
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct BanForm {
+    csrf: String,
+    /// `name@host`, an actor's address, or a host.
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    note: String,
+}
+
+impl BanForm {
+    /// A handle or an actor's address names an account; anything else, an instance.
+    fn request(&self) -> BanRequest {
+        let target = self.target.trim().trim_start_matches('@').to_string();
+        let note = Some(self.note.trim().to_string()).filter(|n| !n.is_empty());
+        if target.contains('@') || target.contains("://") {
+            BanRequest {
+                handle: Some(target),
+                domain: None,
+                note,
+            }
+        } else {
+            BanRequest {
+                handle: None,
+                domain: Some(target),
+                note,
+            }
+        }
+    }
+}
+
+pub(super) async fn ban(
+    State(v): State<Verkosto>,
+    Path(name): Path<String>,
+    p: Visitor,
+    Form(form): Form<BanForm>,
+) -> Result<Response, PageError> {
+    p.check_csrf(&form.csrf)?;
+    let account = p.require_account()?.clone();
+    let result = v.ban(&account, &name, form.request()).await;
+    after(&v, p, &name, result.map(|_| ())).await
+}
+
+pub(super) async fn unban(
+    State(v): State<Verkosto>,
+    Path(name): Path<String>,
+    p: Visitor,
+    Form(form): Form<BanForm>,
+) -> Result<Response, PageError> {
+    p.check_csrf(&form.csrf)?;
+    let account = p.require_account()?.clone();
+    let result = v.unban(&account, &name, form.request()).await;
+    after(&v, p, &name, result).await
+}
