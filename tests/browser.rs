@@ -613,6 +613,14 @@ async fn journey(b: &Browser<'_>, elsewhere: &TestServer, axe: &str) -> Step<()>
     b.click("form.stack button[type=submit]").await?;
     b.click("form[action$='/cancel'] button").await?;
     b.expect_text("This event is cancelled.").await?;
+
+    // The community's moderation page (issue 19): rules saved there show on the community's page.
+    b.open("/manage/c/kahvila/moderation").await?;
+    b.accessible(axe).await?;
+    b.fill("#rules", "Be kind. **No ads.**").await?;
+    b.click("form[action$='/moderation/rules'] button").await?;
+    b.open("/c/kahvila").await?;
+    b.expect_text("Be kind. No ads.").await?;
     Ok(())
 }
 
