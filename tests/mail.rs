@@ -586,3 +586,105 @@ async fn managers_hear_of_requests_and_a_one_click_unsubscribe_stops_one_kind() 
     .await;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn signing_up_needs_the_address_confirmed_before_logging_in() {
+    let Some(smtp) = SmtpSink::start().await else {
+        return;
+    };
+    let server = TestServer::start_with(TestDb::sqlite().await, |s| {
+        s.mail = Some(smtp.settings());
+        s.open_registration = true;
+    })
+    .await;
+    // With e-mail, an address is required.
+    let (status, answer) = server
+        .post_json(
+            "/api/v1/accounts",
+            None,
+            json!({ "username": "uusi", "password": "salasana123" }),
+        )
+        .await;
+    assert_eq!(
+        (status, answer["field"].as_str(), answer["code"].as_str()),
+        (422, Some("email"), Some("required"))
+    );
+
+    // The sign-up page, in Finnish.
+    let http = client();
+    let page = http
+        .get(server.url("/login"))
+        .header("Accept-Language", "fi")
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("href=\"/signup\""),
+        "the login page links the sign-up"
+    );
+    let csrf = form_token(&http, &server.url("/signup")).await;
+    let res = http
+        .post(server.url("/signup"))
+        .header("Accept-Language", "fi")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "liisa"),
+            ("email", "Liisa@Example.FI"),
+            ("password", "salasana123"),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.text()
+            .await
+            .expect("page")
+            .contains("Lähetimme vahvistuslinkin")
+    );
+    let login = json!({ "username": "liisa", "password": "salasana123" });
+    let (status, answer) = server
+        .post_json("/api/v1/auth/token", None, login.clone())
+        .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (403, Some("email_unconfirmed"))
+    );
+
+    let mail = smtp
+        .wait_for("liisa@example.fi", "Vahvista sähköpostiosoitteesi")
+        .await;
+    assert_eq!(mail["list_unsubscribe"], "");
+    let link = link_in(mail["text"].as_str().expect("text"), "/confirm-email/");
+    // Opening the link confirms nothing; its button does.
+    let opened = http.get(&link).send().await.expect("GET");
+    assert_eq!(opened.status(), 200);
+    assert!(
+        opened
+            .text()
+            .await
+            .expect("page")
+            .contains("Vahvista osoite")
+    );
+    let (status, _) = server
+        .post_json("/api/v1/auth/token", None, login.clone())
+        .await;
+    assert_eq!(status, 403, "a GET of the link confirmed the address");
+    let done = http.post(&link).send().await.expect("POST");
+    assert_eq!(done.status(), 200);
+    assert!(
+        done.text()
+            .await
+            .expect("page")
+            .contains("Osoite on vahvistettu.")
+    );
+    let (status, _) = server.post_json("/api/v1/auth/token", None, login).await;
+    assert_eq!(status, 200);
+    // The link is used up.
+    let again = http.post(&link).send().await.expect("POST");
+    assert_eq!(again.status(), 404);
+    server.stop().await;
+}

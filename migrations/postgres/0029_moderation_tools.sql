@@ -24,3 +24,14 @@ CREATE TABLE suspended_actors (
     suspended_by BIGINT REFERENCES accounts (id) ON DELETE SET NULL,
     created_at TIMESTAMPTZ NOT NULL
 );
+
+-- Sign-up with e-mail confirmation (issue 19): on an instance that sends e-mail, an account made
+-- through open registration waits here with the secret of its link, and cannot log in until the
+-- address is confirmed (it then becomes the account's address for notices).
+CREATE TABLE email_confirmations (
+    account_id BIGINT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+    email TEXT NOT NULL,
+    language TEXT NOT NULL,
+    token TEXT NOT NULL UNIQUE,
+    created_at TIMESTAMPTZ NOT NULL
+);

@@ -320,6 +320,8 @@ refusals! {
     NothingToForward = "nothing_to_forward", Conflict;
     /// A suspended account.
     Suspended = "suspended", Forbidden;
+    /// An account whose address is not confirmed yet.
+    EmailUnconfirmed = "email_unconfirmed", Forbidden;
     /// No held reply with this id.
     NoSuchHeldComment = "no_such_held_comment", NotFound;
     /// A link sent by e-mail that names nothing (mistyped, or its event is gone).
@@ -516,6 +518,10 @@ impl fmt::Display for Refusal {
             NotAnEmail => write!(f, "not an e-mail address"),
             NothingToForward => write!(f, "the report names nothing on another server"),
             Suspended => write!(f, "the account is suspended on this instance"),
+            EmailUnconfirmed => write!(
+                f,
+                "confirm your e-mail address first: the link is in your mail"
+            ),
             NoSuchHeldComment => write!(f, "no reply with this id waits for a decision"),
             NoSuchMailLink => write!(f, "the link names nothing: mistyped, or its event is gone"),
             BanTarget => write!(f, "give either a handle or a domain"),

@@ -14,7 +14,7 @@ use super::{ApiJson, Authenticated, bearer_token};
 use crate::apub::actor;
 use crate::error::{Error, Refusal, Result};
 use crate::model::{Community, CommunityUpdate, Follower, Following, NewCommunity, RemoteActor};
-use crate::service::{FollowRequestDecision, NewAccount, Verkosto};
+use crate::service::{FollowRequestDecision, Verkosto};
 
 pub(super) fn routes() -> Router<Verkosto> {
     Router::new()
@@ -107,7 +107,7 @@ fn account_view(v: &Verkosto, a: crate::model::Account) -> AccountView {
 
 async fn register(
     State(v): State<Verkosto>,
-    ApiJson(new): ApiJson<NewAccount>,
+    ApiJson(new): ApiJson<crate::service::Registration>,
 ) -> Result<impl IntoResponse> {
     let account = v.register(new).await?;
     Ok((StatusCode::CREATED, Json(account_view(&v, account))))

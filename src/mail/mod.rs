@@ -35,6 +35,8 @@ pub struct MailSettings {
 pub enum Kind {
     /// "Confirm your participation" (asked for, so never turned off).
     GuestConfirmation,
+    /// "Confirm your address" after signing up (asked for, so never turned off).
+    AccountConfirmation,
     /// A participation counts (or waits for a seat, or for the organisers).
     ParticipationConfirmed,
     /// A seat came free for someone on the waitlist.
@@ -61,6 +63,7 @@ impl Kind {
     pub fn code(self) -> &'static str {
         match self {
             Kind::GuestConfirmation => "guest_confirmation",
+            Kind::AccountConfirmation => "account_confirmation",
             Kind::ParticipationConfirmed => "participation_confirmed",
             Kind::WaitlistPromoted => "waitlist_promoted",
             Kind::EventChanged => "event_changed",
@@ -73,13 +76,13 @@ impl Kind {
     pub fn from_code(code: &str) -> Option<Kind> {
         Kind::OPTIONAL
             .into_iter()
-            .chain([Kind::GuestConfirmation])
+            .chain([Kind::GuestConfirmation, Kind::AccountConfirmation])
             .find(|k| k.code() == code)
     }
 
     /// Whether the recipient may turn it off.
     pub fn optional(self) -> bool {
-        self != Kind::GuestConfirmation
+        !matches!(self, Kind::GuestConfirmation | Kind::AccountConfirmation)
     }
 }
 

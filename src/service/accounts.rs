@@ -98,18 +98,6 @@ impl Verkosto {
         Ok(account)
     }
 
-    /// Open registration through the API; refused unless the instance allows it.
-    pub async fn register(&self, new: NewAccount) -> Result<Account> {
-        if !self.settings().open_registration {
-            return Err(Refusal::RegistrationClosed.into());
-        }
-        self.create_account(NewAccount {
-            is_admin: false,
-            ..new
-        })
-        .await
-    }
-
     /// Checks a username and password and issues a token.
     pub async fn login(&self, username: &str, password: &str) -> Result<IssuedToken> {
         if !self.settings().password_login {
@@ -162,6 +150,7 @@ impl Verkosto {
     /// A new API token of `account` (a login, a session).
     pub(crate) async fn issue_token(&self, account: &Account) -> Result<IssuedToken> {
         self.refuse_suspended(account)?;
+        self.refuse_unconfirmed(account).await?;
         let mut raw = [0u8; 32];
         rand::rng().fill_bytes(&mut raw);
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);

@@ -39,6 +39,7 @@ mod relays;
 mod reports;
 mod reports_queue;
 mod rsvp;
+mod signup;
 mod suspensions;
 /// Allow-list HTML sanitizing for everything users and remote servers send us.
 pub mod sanitize {
@@ -64,6 +65,7 @@ pub use keys::generate_keypair;
 pub use networks::DirectoryEntry;
 pub use relays::RelayedEvent;
 pub use reports::NewReportLink;
+pub use signup::Registration;
 
 /// The library's entry point: one per instance. Cheap to clone.
 ///

@@ -290,3 +290,59 @@ pub async fn manager_emails(c: &mut Conn<'_>, community_id: i64) -> Result<Vec<S
         .await)?;
     Ok(emails)
 }
+
+/// Records an address to confirm for a new account (issue 19).
+pub async fn insert_email_confirmation(
+    c: &mut Conn<'_>,
+    account_id: i64,
+    email: &str,
+    language: &str,
+    token: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    on_conn!(c, c => sqlx::query(
+        "INSERT INTO email_confirmations (account_id, email, language, token, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(account_id)
+        .bind(email)
+        .bind(language)
+        .bind(token)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// The account, address and language a confirmation secret belongs to.
+pub async fn email_confirmation(
+    c: &mut Conn<'_>,
+    token: &str,
+) -> Result<Option<(i64, String, String)>> {
+    let row: Option<(i64, String, String)> = on_conn!(c, c => sqlx::query_as(
+        "SELECT account_id, email, language FROM email_confirmations WHERE token = $1")
+        .bind(token)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row)
+}
+
+/// Whether an account still waits for its address to be confirmed.
+pub async fn awaits_confirmation(c: &mut Conn<'_>, account_id: i64) -> Result<bool> {
+    let found: Option<i64> = on_conn!(c, c => sqlx::query_scalar(
+        "SELECT account_id FROM email_confirmations WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(found.is_some())
+}
+
+/// The address is confirmed: it becomes the account's, and the wait ends.
+pub async fn confirm_email(c: &mut Conn<'_>, account_id: i64, email: &str) -> Result<()> {
+    set_email(c, account_id, Some(email)).await?;
+    on_conn!(c, c => sqlx::query("DELETE FROM email_confirmations WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}

@@ -35,6 +35,7 @@ pub const UNWATCHED: &[&str] = &[
     "community_moderation",
     "community_bans",
     "deliveries",
+    "email_confirmations",
     "failing_hosts",
     "follower_changes",
     "guest_participations",

@@ -30,6 +30,7 @@ mod interaction;
 mod moderation;
 mod participants;
 mod session;
+mod signup;
 
 use announcements::post_announcement;
 use communities::{
@@ -54,6 +55,11 @@ pub(super) fn routes() -> Router<Verkosto> {
         .route("/auth/oidc/callback", get(oidc_callback))
         .route("/authorize_interaction", get(interaction).post(interact))
         .route("/logout", post(logout))
+        .route("/signup", get(signup::signup_page).post(signup::signup))
+        .route(
+            "/confirm-email/{token}",
+            get(signup::confirm_page).post(signup::confirm),
+        )
         .route("/manage", get(dashboard))
         .route("/manage/communities", post(create_community))
         .route("/manage/c/{name}", get(community).post(update_community))

@@ -29,6 +29,8 @@ struct LoginPage {
     company: Option<String>,
     /// Whether the password form is offered.
     password_login: bool,
+    /// Whether anyone may sign up here.
+    signup: bool,
 }
 
 impl LoginPage {
@@ -42,6 +44,7 @@ impl LoginPage {
         LoginPage {
             company: v.settings().oidc.as_ref().map(|o| o.name.clone()),
             password_login: v.settings().password_login,
+            signup: v.settings().open_registration,
             username,
             next,
             error,
