@@ -499,6 +499,27 @@ async fn managers_hear_of_requests_and_a_one_click_unsubscribe_stops_one_kind() 
         "{note}"
     );
     assert_eq!(participant_count(&server, &id).await, 0);
+    // A follow request of a community that approves its followers: the manager hears of it once.
+    server.community(&token, "sisainen", "approval").await;
+    let (_sink, host, key) = crate::common::sink::Sink::serving_actors().await;
+    let follower = crate::common::RemoteSigner::with_key(
+        format!("http://{host}/actor/1"),
+        &key.private_key_pem,
+    );
+    let follow = json!({ "id": format!("{}/follows/1", follower.actor), "type": "Follow",
+                         "actor": follower.actor, "object": server.url("/c/sisainen") });
+    assert_eq!(follower.post(&server, "/inbox", &follow).await.0, 202);
+    let note = smtp
+        .wait_for("aino@kahvila.example", "Follow request: sisainen")
+        .await;
+    assert!(
+        note["text"]
+            .as_str()
+            .expect("text")
+            .contains("/manage/c/sisainen"),
+        "{note}"
+    );
+    assert_eq!(follower.post(&server, "/inbox", &follow).await.0, 202);
 
     // The manager accepts: the guest is in, and told so.
     let (_, participants) = server
@@ -579,6 +600,11 @@ async fn managers_hear_of_requests_and_a_one_click_unsubscribe_stops_one_kind() 
     assert!(
         page.contains("value=\"event_changed\">"),
         "event_changed is unchecked: {page}"
+    );
+    assert_eq!(
+        smtp.to("aino@kahvila.example", "Follow request").len(),
+        1,
+        "a repeated Follow is one request"
     );
     eventually(5, "nothing more to Liisa", || async {
         (smtp.to("liisa@example.fi", "").len() == 3).then_some(())
