@@ -717,6 +717,36 @@ async fn the_workspace_page_sets_rules_decides_replies_and_bans() {
     post_login(&a, &other, "pekka", "/manage").await;
     let res = other.get(&page_url).send().await.expect("GET");
     assert_eq!(res.status(), 403);
+    // They can report the event from its page, and its managers see the report on theirs.
+    let event_page = a.url(&format!("/e/{}", event["id"].as_str().expect("id")));
+    let csrf = form_token(&other, &event_page).await;
+    let res = other
+        .post(format!("{event_page}/report"))
+        .header("Accept-Language", "fi")
+        .form(&[("csrf", csrf.as_str()), ("reason", "Väärä kaupunki")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.text()
+            .await
+            .expect("page")
+            .contains("Ilmoitus lähetetty")
+    );
+    let visitor_page = client()
+        .get(&event_page)
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        !visitor_page.contains("/report\""),
+        "no report form without an account"
+    );
 
     let http = client();
     post_login(&a, &http, "aino", "/manage").await;
@@ -727,12 +757,9 @@ async fn the_workspace_page_sets_rules_decides_replies_and_bans() {
         .await
         .expect("GET");
     assert_eq!(page.status(), 200);
-    assert!(
-        page.text()
-            .await
-            .expect("page")
-            .contains("Ei odottavia kommentteja.")
-    );
+    let page = page.text().await.expect("page");
+    assert!(page.contains("Ei odottavia kommentteja."));
+    assert!(page.contains("Väärä kaupunki"), "the report is on the page");
 
     // Rules and holding, from the form.
     let csrf = form_token(&http, &page_url).await;

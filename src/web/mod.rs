@@ -56,6 +56,7 @@ pub(crate) fn routes(verkosto: &Verkosto) -> Router<Verkosto> {
                     "/e/{id}/feedback",
                     axum::routing::post(public::answer_feedback),
                 )
+                .route("/e/{id}/report", axum::routing::post(public::report_event))
                 // Participation by e-mail (issue 19).
                 .route("/e/{id}/guest", axum::routing::post(public::guest::request))
                 .route("/guest-link/{token}", get(public::guest::link))

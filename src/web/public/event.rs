@@ -311,3 +311,43 @@ pub(crate) async fn answer_feedback(
         axum::response::Redirect::to(&format!("/e/{id}#feedback")),
     ))
 }
+
+/// A logged-in person's report of the event, from the form on its page (issue 19).
+#[derive(serde::Deserialize)]
+pub(crate) struct ReportForm {
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    p: Visitor,
+    heading: String,
+    message: String,
+    back: String,
+    back_label: String,
+}
+
+pub(crate) async fn report_event(
+    axum::extract::State(v): axum::extract::State<Verkosto>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    p: Visitor,
+    axum::Form(form): axum::Form<ReportForm>,
+) -> Result<Response, PageError> {
+    p.check_csrf(&form.csrf)?;
+    let account = p.require_account()?;
+    let event = v.event(&id).await.map_err(|e| p.error(e))?;
+    v.file_report(account, event.ap_id.as_str(), &form.reason)
+        .await
+        .map_err(|e| p.error(e))?;
+    let page = NoticePage {
+        heading: p.t("flag-sent-title"),
+        message: p.t("flag-sent"),
+        back: event.url.path().to_string(),
+        back_label: event.title,
+        p,
+    };
+    Ok(render(&page, &page.p))
+}

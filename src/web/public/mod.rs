@@ -20,7 +20,7 @@ mod remote_follow;
 pub(crate) use announcement::announcement_page;
 pub(super) use calendar::{calendar, embed};
 pub(crate) use community::community_page;
-pub(crate) use event::{answer_feedback, event_page};
+pub(crate) use event::{answer_feedback, event_page, report_event};
 pub(super) use home::home;
 pub(super) use instance_calendar::instance_calendar;
 pub(crate) use person::person_page;
