@@ -328,6 +328,27 @@ async fn flags_from_mastodon_and_lemmy_and_a_members_report_reach_the_managers_o
     }
 }
 
+/// The event the tests below use, published by `token` in "kahvila".
+async fn aamukahvit(a: &TestServer, token: &str) -> Value {
+    let (status, event) = a
+        .post_json(
+            "/api/v1/communities/kahvila/events",
+            Some(token),
+            json!({ "title": "Aamukahvit", "starts_at": "2031-03-04T09:00:00+02:00",
+                    "ends_at": "2031-03-04T10:00:00+02:00" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{event}");
+    event
+}
+
+/// `who`'s `n`th reply to `event`, as a `Create{Note}`.
+fn reply_to(who: &RemoteSigner, n: u32, event: &Value, html: &str) -> Value {
+    json!({ "id": format!("{}/replies/{n}", who.actor), "type": "Create", "actor": who.actor,
+        "object": { "id": format!("{}/notes/{n}", who.actor), "type": "Note", "attributedTo": who.actor,
+                    "inReplyTo": event["ap_id"], "content": html } })
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_report_of_a_remote_reply_is_forwarded_to_its_server_anonymously_once() {
     for db in TestDb::all().await {
@@ -343,18 +364,9 @@ async fn a_report_of_a_remote_reply_is_forwarded_to_its_server_anonymously_once(
             &keys.pair.public_key_pem,
         );
         let troll = RemoteSigner::with_key(format!("http://{host}/actor/1"), &key.private_key_pem);
-        let (_, event) = a
-            .post_json(
-                "/api/v1/communities/kahvila/events",
-                Some(&aino),
-                json!({ "title": "Aamukahvit", "starts_at": "2031-03-04T09:00:00+02:00",
-                        "ends_at": "2031-03-04T10:00:00+02:00" }),
-            )
-            .await;
+        let event = aamukahvit(&a, &aino).await;
         let note = format!("{}/notes/1", troll.actor);
-        let reply = json!({ "id": format!("{}/replies/1", troll.actor), "type": "Create", "actor": troll.actor,
-            "object": { "id": note, "type": "Note", "attributedTo": troll.actor,
-                        "inReplyTo": event["ap_id"], "content": "<p>Ostakaa halvalla!</p>" } });
+        let reply = reply_to(&troll, 1, &event, "<p>Ostakaa halvalla!</p>");
         assert_eq!(troll.post(&a, "/inbox", &reply).await.0, 202);
         let (status, _) = a
             .post_json(
@@ -437,21 +449,10 @@ async fn an_administrator_suspends_single_accounts_from_the_whole_instance() {
         a.community(&aino, "kahvila", "open").await;
         let (_sink, host, key) = Sink::serving_actors().await;
         let troll = RemoteSigner::with_key(format!("http://{host}/actor/1"), &key.private_key_pem);
-        let (_, event) = a
-            .post_json(
-                "/api/v1/communities/kahvila/events",
-                Some(&aino),
-                json!({ "title": "Aamukahvit", "starts_at": "2031-03-04T09:00:00+02:00",
-                        "ends_at": "2031-03-04T10:00:00+02:00" }),
-            )
-            .await;
+        let event = aamukahvit(&a, &aino).await;
         let group = a.url("/c/kahvila");
         let follow = |n: u32| json!({ "id": format!("{}/follows/{n}", troll.actor), "type": "Follow", "actor": troll.actor, "object": group });
-        let reply = |n: u32| {
-            json!({ "id": format!("{}/replies/{n}", troll.actor), "type": "Create", "actor": troll.actor,
-            "object": { "id": format!("{}/notes/{n}", troll.actor), "type": "Note", "attributedTo": troll.actor,
-                        "inReplyTo": event["ap_id"], "content": "<p>Ostakaa!</p>" } })
-        };
+        let reply = |n: u32| reply_to(&troll, n, &event, "<p>Ostakaa!</p>");
         assert_eq!(troll.post(&a, "/inbox", &follow(1)).await.0, 202);
         assert_eq!(troll.post(&a, "/inbox", &reply(1)).await.0, 202);
         eventually(10, "the troll follows", || async {
@@ -579,20 +580,10 @@ async fn rules_are_shown_and_first_time_replies_wait_for_a_manager() {
             RemoteSigner::with_key(format!("http://{host}/actor/{n}"), &key.private_key_pem)
         };
         let (first, second) = (peer(1), peer(2));
-        let (_, event) = a
-            .post_json(
-                "/api/v1/communities/kahvila/events",
-                Some(&aino),
-                json!({ "title": "Aamukahvit", "starts_at": "2031-03-04T09:00:00+02:00",
-                        "ends_at": "2031-03-04T10:00:00+02:00" }),
-            )
-            .await;
+        let event = aamukahvit(&a, &aino).await;
         let id = event["id"].as_str().expect("id").to_string();
-        let reply = |who: &RemoteSigner, n: u32| {
-            json!({ "id": format!("{}/replies/{n}", who.actor), "type": "Create", "actor": who.actor,
-            "object": { "id": format!("{}/notes/{n}", who.actor), "type": "Note", "attributedTo": who.actor,
-                        "inReplyTo": event["ap_id"], "content": format!("<p>Kommentti {n}</p>") } })
-        };
+        let reply =
+            |who: &RemoteSigner, n: u32| reply_to(who, n, &event, &format!("<p>Kommentti {n}</p>"));
         let shown = || async {
             let (_, list) = a
                 .get_json(&format!("/api/v1/events/{id}/comments"), None)
@@ -702,14 +693,7 @@ async fn the_workspace_page_sets_rules_decides_replies_and_bans() {
     a.community(&aino, "kahvila", "open").await;
     let (_sink, host, key) = Sink::serving_actors().await;
     let troll = RemoteSigner::with_key(format!("http://{host}/actor/1"), &key.private_key_pem);
-    let (_, event) = a
-        .post_json(
-            "/api/v1/communities/kahvila/events",
-            Some(&aino),
-            json!({ "title": "Aamukahvit", "starts_at": "2031-03-04T09:00:00+02:00",
-                    "ends_at": "2031-03-04T10:00:00+02:00" }),
-        )
-        .await;
+    let event = aamukahvit(&a, &aino).await;
     let page_url = a.url("/manage/c/kahvila/moderation");
 
     // Someone who does not manage the community is refused.
@@ -781,9 +765,7 @@ async fn the_workspace_page_sets_rules_decides_replies_and_bans() {
     );
 
     // A held reply, approved from the page.
-    let reply = json!({ "id": format!("{}/replies/1", troll.actor), "type": "Create", "actor": troll.actor,
-        "object": { "id": format!("{}/notes/1", troll.actor), "type": "Note", "attributedTo": troll.actor,
-                    "inReplyTo": event["ap_id"], "content": "<p>Hei kaikki</p>" } });
+    let reply = reply_to(&troll, 1, &event, "<p>Hei kaikki</p>");
     assert_eq!(troll.post(&a, "/inbox", &reply).await.0, 202);
     let page = http
         .get(&page_url)

@@ -38,6 +38,21 @@ struct Row<T> {
     when: String,
 }
 
+/// Items with their times written in `lang` (in the default zone: the page lists several events').
+fn rows<T>(
+    lang: crate::web::Lang,
+    items: Vec<T>,
+    at: impl Fn(&T) -> chrono::DateTime<chrono::Utc>,
+) -> Vec<Row<T>> {
+    items
+        .into_iter()
+        .map(|item| Row {
+            when: lang.datetime(&at(&item), crate::service::DEFAULT_TIMEZONE),
+            item,
+        })
+        .collect()
+}
+
 async fn page(
     v: &Verkosto,
     p: Visitor,
@@ -61,37 +76,12 @@ async fn page(
         .collect::<Vec<_>>();
     let bans = v.bans(&account, name).await.map_err(fail)?;
     let log = v.moderation_log(&account, name).await.map_err(fail)?;
-    let when = |t: &chrono::DateTime<chrono::Utc>| p.lang.datetime(t, "Europe/Helsinki");
+    let lang = p.lang;
     let page = ModerationPage {
-        held: held
-            .into_iter()
-            .map(|item| Row {
-                when: when(&item.published_at),
-                item,
-            })
-            .collect(),
-        reports: reports
-            .into_iter()
-            .map(|item| Row {
-                when: when(&item.created_at),
-                item,
-            })
-            .collect(),
-        bans: bans
-            .into_iter()
-            .map(|item| Row {
-                when: when(&item.created_at),
-                item,
-            })
-            .collect(),
-        log: log
-            .into_iter()
-            .take(100)
-            .map(|item| Row {
-                when: when(&item.created_at),
-                item,
-            })
-            .collect(),
+        held: rows(lang, held, |h| h.published_at),
+        reports: rows(lang, reports, |r| r.created_at),
+        bans: rows(lang, bans, |b| b.created_at),
+        log: rows(lang, log.into_iter().take(100).collect(), |l| l.created_at),
         rules,
         error,
         c,
