@@ -847,3 +847,76 @@ async fn the_workspace_page_sets_rules_decides_replies_and_bans() {
     assert_eq!(bans, json!([]));
     a.stop().await;
 }
+
+#[tokio::test]
+async fn administrators_see_reports_of_accounts_on_the_reports_page() {
+    use crate::common::web::{client, form_token, post_login};
+    let a = TestServer::start(TestDb::sqlite().await).await;
+    let aino = a.account("aino").await;
+    a.account("pekka").await;
+    a.admin("yllapito").await;
+    a.community(&aino, "kahvila", "open").await;
+    let (status, _) = a
+        .post_json(
+            "/api/v1/reports",
+            Some(&aino),
+            json!({ "object": a.url("/u/pekka"), "reason": "Häiriköi viesteillä" }),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    // A manager who is no administrator does not see a report of an account.
+    let manager = client();
+    post_login(&a, &manager, "aino", "/manage").await;
+    let page = manager
+        .get(a.url("/manage/reports"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("page");
+    assert!(!page.contains("Häiriköi viesteillä"));
+
+    let admin = client();
+    post_login(&a, &admin, "yllapito", "/manage").await;
+    let url = a.url("/manage/reports");
+    let page = admin
+        .get(&url)
+        .header("Accept-Language", "fi")
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("Häiriköi viesteillä"), "{page}");
+    let (_, reports) = a.get_json("/api/v1/reports", Some(&aino)).await;
+    assert_eq!(reports, json!([]), "the manager's API agrees");
+    let csrf = form_token(&admin, &url).await;
+    let id = page
+        .split("/manage/reports/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("a report's form");
+    let res = admin
+        .post(a.url(&format!("/manage/reports/{id}/resolve")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 303);
+    let page = admin
+        .get(&url)
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        !page.contains("Häiriköi viesteillä"),
+        "resolved reports leave the queue"
+    );
+    a.stop().await;
+}

@@ -655,3 +655,5 @@ flag-send = Send the report
 flag-log-in = Log in to report (or report it from your own fediverse server)
 flag-sent-title = Report sent
 flag-sent = Thank you. The community's managers see your report.
+reports-queue-title = Reports
+reports-queue-back = Workspace

@@ -629,3 +629,5 @@ flag-send = Lähetä ilmoitus
 flag-log-in = Kirjaudu sisään ilmoittaaksesi (tai ilmoita omalla fediverse-palvelimellasi)
 flag-sent-title = Ilmoitus lähetetty
 flag-sent = Kiitos. Yhteisön ylläpitäjät näkevät ilmoituksesi.
+reports-queue-title = Ilmoitukset
+reports-queue-back = Työtila

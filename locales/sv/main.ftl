@@ -655,3 +655,5 @@ flag-send = Skicka anmälan
 flag-log-in = Logga in för att anmäla (eller anmäl på din egen fediverseserver)
 flag-sent-title = Anmälan skickad
 flag-sent = Tack. Gemenskapens administratörer ser din anmälan.
+reports-queue-title = Anmälningar
+reports-queue-back = Arbetsytan

@@ -94,6 +94,11 @@ pub(super) fn routes() -> Router<Verkosto> {
             post(moderation::act_on_report),
         )
         .route("/manage/c/{name}/moderation/bans", post(moderation::ban))
+        .route("/manage/reports", get(moderation::reports_page))
+        .route(
+            "/manage/reports/{id}/{action}",
+            post(moderation::act_on_queued_report),
+        )
         .route(
             "/manage/c/{name}/moderation/bans/remove",
             post(moderation::unban),

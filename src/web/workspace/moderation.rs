@@ -162,13 +162,78 @@ pub(super) async fn act_on_report(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     p.check_csrf(&form.csrf)?;
-    let account = p.require_account()?.clone();
-    let result = if decision_is(&p, &action, "resolve", "forward")? {
-        v.resolve_report(&account, id).await
-    } else {
-        v.forward_report(&account, id).await.map(|_| ())
-    };
+    let result = report_action(&v, &p, id, &action).await?;
     after(&v, p, &name, result).await
+}
+
+/// Resolves or forwards a report for the visitor: the outcome (a refusal is shown on the page).
+async fn report_action(
+    v: &Verkosto,
+    p: &Visitor,
+    id: i64,
+    action: &str,
+) -> Result<crate::Result<()>, PageError> {
+    let account = p.require_account()?;
+    Ok(if decision_is(p, action, "resolve", "forward")? {
+        v.resolve_report(account, id).await
+    } else {
+        v.forward_report(account, id).await.map(|_| ())
+    })
+}
+
+#[derive(Template)]
+#[template(path = "reports_queue.html")]
+struct ReportsPage {
+    p: Visitor,
+    reports: Vec<Row<Report>>,
+    error: Option<String>,
+}
+
+/// Every open report the visitor may act on: their communities', and for administrators all,
+/// reports of accounts too (`/manage/reports`).
+async fn reports_queue(
+    v: &Verkosto,
+    p: Visitor,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let account = p.require_account()?;
+    let open = v
+        .reports(account)
+        .await
+        .map_err(|e| p.error(e))?
+        .into_iter()
+        .filter(|r| r.state == "open")
+        .collect();
+    let page = ReportsPage {
+        reports: rows(p.lang, open, |r| r.created_at),
+        error,
+        p,
+    };
+    Ok(render(&page, &page.p))
+}
+
+pub(super) async fn reports_page(
+    State(v): State<Verkosto>,
+    p: Visitor,
+) -> Result<Response, PageError> {
+    reports_queue(&v, p, None).await
+}
+
+pub(super) async fn act_on_queued_report(
+    State(v): State<Verkosto>,
+    Path((id, action)): Path<(i64, String)>,
+    p: Visitor,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    p.check_csrf(&form.csrf)?;
+    match report_action(&v, &p, id, &action).await? {
+        Ok(()) => Ok(Redirect::to("/manage/reports").into_response()),
+        Err(e) if e.refusal().is_some() => {
+            let why = p.lang.describe(&e);
+            reports_queue(&v, p, Some(why)).await
+        }
+        Err(e) => Err(p.error(e)),
+    }
 }
 
 /// Whether `got` is `yes` (else `no`; anything else is no such page).
