@@ -113,17 +113,21 @@ impl Verkosto {
         Ok((account, language))
     }
 
-    /// Confirms the address of a new account: it can log in, and its notices go there.
-    pub async fn confirm_email(&self, token: &str) -> Result<Account> {
-        let (account, _) = self.email_confirmation(token).await?;
+    /// Confirms the address of a new account: it can log in, and its notices go there. The
+    /// account, and the language it signed up in.
+    pub async fn confirm_email(&self, token: &str) -> Result<(Account, String)> {
         let mut tx = self.db().begin().await?;
-        let (_, email, _) = store::accounts::email_confirmation(&mut tx.conn(), token)
+        let (account_id, email, language) =
+            store::accounts::email_confirmation(&mut tx.conn(), token)
+                .await?
+                .ok_or_else(|| Error::from(Refusal::NoSuchMailLink))?;
+        let account = store::accounts::find_by_id(&mut tx.conn(), account_id)
             .await?
             .ok_or_else(|| Error::from(Refusal::NoSuchMailLink))?;
         store::accounts::confirm_email(&mut tx.conn(), account.id, &email).await?;
         tx.commit().await?;
         tracing::info!(username = %account.username, "address confirmed");
-        Ok(account)
+        Ok((account, language))
     }
 
     /// Refuses to sign in an account whose address is not confirmed yet.

@@ -192,11 +192,9 @@ pub async fn recipient_token(
         .execute(&mut **c)
         .await
         .map(|_| ()))?;
-    on_conn!(c, c => sqlx::query_scalar("SELECT token FROM mail_recipients WHERE address = $1")
-        .bind(address)
-        .fetch_one(&mut **c)
-        .await)
-    .map_err(Into::into)
+    recipient_token_of(c, address)
+        .await?
+        .ok_or_else(|| crate::Error::Internal("mail recipient vanished".into()))
 }
 
 /// The address an unsubscribe secret belongs to.

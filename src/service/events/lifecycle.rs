@@ -370,7 +370,11 @@ impl Verkosto {
     ) -> Result<Event> {
         event.sequence += 1;
         event.updated_at = store::now();
-        let before = store::events::find_by_id(&mut tx.conn(), event.id).await?;
+        // What it was, for the change notices (issue 19); nothing to read when no mail is sent.
+        let before = match self.state().mailer {
+            Some(_) => store::events::find_by_id(&mut tx.conn(), event.id).await?,
+            None => None,
+        };
         let saved = store::events::upsert(&mut tx.conn(), &event).await?;
         if let Some(before) = &before {
             self.notify_event_change(tx, before, &saved).await?;

@@ -32,6 +32,13 @@ struct ModerationPage {
     error: Option<String>,
 }
 
+impl ModerationPage {
+    /// Where the report forms of this page post (it returns here).
+    fn report_actions(&self) -> String {
+        format!("/manage/c/{}/moderation/reports", self.c.name)
+    }
+}
+
 /// An item with its time written in the visitor's language.
 struct Row<T> {
     item: T,
@@ -265,18 +272,15 @@ impl BanForm {
     fn request(&self) -> BanRequest {
         let target = self.target.trim().trim_start_matches('@').to_string();
         let note = Some(self.note.trim().to_string()).filter(|n| !n.is_empty());
-        if target.contains('@') || target.contains("://") {
-            BanRequest {
-                handle: Some(target),
-                domain: None,
-                note,
-            }
+        let (handle, domain) = if target.contains('@') || target.contains("://") {
+            (Some(target), None)
         } else {
-            BanRequest {
-                handle: None,
-                domain: Some(target),
-                note,
-            }
+            (None, Some(target))
+        };
+        BanRequest {
+            handle,
+            domain,
+            note,
         }
     }
 }

@@ -125,10 +125,8 @@ pub(super) async fn confirm(
     Path(token): Path<String>,
     mut p: Visitor,
 ) -> Result<Response, PageError> {
-    if let Ok((_, language)) = v.email_confirmation(&token).await {
-        speak(&mut p, &language);
-    }
-    v.confirm_email(&token).await.map_err(|e| p.error(e))?;
+    let (_, language) = v.confirm_email(&token).await.map_err(|e| p.error(e))?;
+    speak(&mut p, &language);
     let mut page = SignupPage::new(p, "confirm-email-title");
     page.status = Some(page.p.t("confirm-email-done"));
     page.login_link = true;
