@@ -120,13 +120,37 @@ pub struct OidcSettings {
     pub rules: Vec<MembershipRule>,
 }
 
-/// Puts a person into a community on sign-in, by their verified e-mail's domain.
+/// Puts a person into a community on sign-in, by their verified e-mail's domain or a group the
+/// provider names.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct MembershipRule {
-    /// An e-mail domain (`intunex.fi`); the provider must say the address is verified.
+    /// An e-mail domain (`intunex.fi`); the provider must say the address is verified. Empty: any.
+    #[serde(default)]
     pub email_domain: String,
+    /// A group the provider names in the ID token's `groups` claim (as Keycloak, Entra ID, Okta and
+    /// Authentik can send it). None: any. A rule matches when everything it names does.
+    #[serde(default)]
+    pub group: Option<String>,
     /// The local community they become members of.
     pub community: String,
+}
+
+impl MembershipRule {
+    /// Whether a person with the verified address `email` (if any) in `groups` matches the rule.
+    pub fn matches(&self, email: Option<&str>, groups: &[String]) -> bool {
+        if self.email_domain.is_empty() && self.group.is_none() {
+            return false;
+        }
+        let domain_ok = self.email_domain.is_empty()
+            || email
+                .and_then(|e| e.rsplit_once('@'))
+                .is_some_and(|(_, d)| d.eq_ignore_ascii_case(&self.email_domain));
+        let group_ok = self
+            .group
+            .as_ref()
+            .is_none_or(|g| groups.iter().any(|have| have == g));
+        domain_ok && group_ok
+    }
 }
 
 impl Settings {

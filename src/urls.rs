@@ -190,6 +190,11 @@ impl LocalUrls {
         self.path(&format!("/guest-link/{token}"))
     }
 
+    /// The page of an invitation into a community sent by e-mail, by its secret.
+    pub fn invitation(&self, token: &str) -> Url {
+        self.path(&format!("/invitation/{token}"))
+    }
+
     /// Turns off one kind of notice for an address, by the address's secret (RFC 8058 one-click).
     pub fn unsubscribe(&self, token: &str, kind: &str) -> Url {
         let mut url = self.path(&format!("/unsubscribe/{token}"));

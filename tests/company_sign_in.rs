@@ -130,10 +130,19 @@ async fn a_person_signs_in_with_the_company_account_and_lands_in_the_internal_co
                 client_id: "verkosto".into(),
                 client_secret: "yrityksen-salaisuus".into(),
                 name: "Intunex".into(),
-                rules: vec![MembershipRule {
-                    email_domain: "intunex.example".into(),
-                    community: "sisainen".into(),
-                }],
+                rules: vec![
+                    MembershipRule {
+                        email_domain: "intunex.example".into(),
+                        group: None,
+                        community: "sisainen".into(),
+                    },
+                    // By the provider's groups claim (sent in its userinfo answer).
+                    MembershipRule {
+                        email_domain: String::new(),
+                        group: Some("henkilosto".into()),
+                        community: "tiimi".into(),
+                    },
+                ],
             });
             s.password_login = false;
         })
@@ -158,6 +167,19 @@ async fn a_person_signs_in_with_the_company_account_and_lands_in_the_internal_co
                     name: "sisainen".into(),
                     display_name: Some("Sisäinen yhteisö".into()),
                     kind: Some(CommunityKind::CompanyInternal),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("community");
+        server
+            .verkosto
+            .create_community(
+                &owner,
+                NewCommunity {
+                    name: "tiimi".into(),
+                    kind: Some(CommunityKind::CompanyInternal),
+                    visibility: Some(verkosto::model::Visibility::Members),
                     ..Default::default()
                 },
             )
@@ -190,7 +212,22 @@ async fn a_person_signs_in_with_the_company_account_and_lands_in_the_internal_co
             workspace.contains("Sisäinen yhteisö"),
             "{backend}: {workspace}"
         );
-        assert_eq!(member_of(&server, "alice").await, ["sisainen"], "{backend}");
+        // Her domain puts her in one, her group in the other (members-only: she now sees it).
+        assert_eq!(
+            member_of(&server, "alice").await,
+            ["sisainen", "tiimi"],
+            "{backend}"
+        );
+        let alice = server.verkosto.account("alice").await.expect("alice");
+        let reader = verkosto::service::Reader::Account(alice);
+        assert!(
+            server
+                .verkosto
+                .community_for("tiimi", &reader)
+                .await
+                .is_ok(),
+            "{backend}"
+        );
         // Her session works for the API too (the cookie holds a token), and is hers.
         let _ = browser;
 

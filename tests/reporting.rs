@@ -250,6 +250,7 @@ async fn a_calendar_feed_lists_every_event_not_the_first_thousand() {
                 language: None,
                 comments_enabled: true,
                 guest_participation: false,
+                visibility: verkosto::model::Visibility::Public,
                 sequence: 0,
                 participant_count: 0,
                 published_at: now,

@@ -55,6 +55,7 @@ fn community(name: &str) -> Community {
         icon_url: None,
         banner_url: None,
         follow_policy: FollowPolicy::Approval,
+        visibility: verkosto::model::Visibility::Public,
         created_at: now(),
         updated_at: now(),
     }
@@ -196,7 +197,7 @@ async fn communities_round_trip_and_update() {
         assert_eq!(managers[0].role, Role::Owner);
         assert!(managers[0].can_manage());
         assert_eq!(
-            store::communities::list(&mut c.conn(), 10, 0)
+            store::communities::list_public(&mut c.conn(), 10, 0)
                 .await
                 .expect("list")
                 .len(),

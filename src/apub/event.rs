@@ -100,7 +100,6 @@ pub fn event_object(state: &AppState, event: &Event) -> Value {
 /// The `Event` document of an event we host.
 pub fn event_to_ap(state: &AppState, event: &Event) -> Value {
     let group = &event.organizer_ap_id;
-    let followers = LocalUrls::part(group, Part::Followers);
     let mut locations = vec![];
     if let Some(p) = &event.place {
         let mut place = json!({
@@ -159,8 +158,8 @@ pub fn event_to_ap(state: &AppState, event: &Event) -> Value {
         "attributedTo": group,
         "organizers": std::iter::once(group).chain(event.cohosts.iter()).collect::<Vec<_>>(),
         "audience": group,
-        "to": [super::PUBLIC],
-        "cc": [followers],
+        "to": super::activities::addressed(event.visibility, group).0,
+        "cc": super::activities::addressed(event.visibility, group).1,
         "location": location,
         "attachment": attachment,
         "isOnline": event.is_online(),
@@ -445,6 +444,8 @@ pub fn event_from_ap(doc: &Value, public_id: String, organizer: Url) -> Result<E
             .get("anonymousParticipationEnabled")
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        // Only public events of other servers are stored (we show what we store to anyone).
+        visibility: crate::model::Visibility::Public,
         sequence: 0,
         participant_count: count("participantCount").unwrap_or(0).max(0),
         published_at,

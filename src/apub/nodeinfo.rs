@@ -21,7 +21,7 @@ pub fn discovery(s: &AppState) -> Value {
 pub async fn document(state: &AppState, version: &str) -> Result<Value> {
     let mut c = state.db.acquire().await?;
     let users = store::accounts::count(&mut c.conn()).await?;
-    let communities = store::communities::count(&mut c.conn()).await?;
+    let communities = store::communities::count_public(&mut c.conn()).await?;
     let local_posts = store::instance::local_posts(&mut c.conn()).await?;
     let mut software = json!({ "name": "verkosto", "version": env!("CARGO_PKG_VERSION") });
     if version == "2.1" {

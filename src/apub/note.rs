@@ -7,7 +7,6 @@ use url::Url;
 use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::Announcement;
-use crate::urls::{LocalUrls, Part};
 
 /// An announcement we host as embedded in an activity (without its own `@context`).
 pub fn announcement_object(state: &AppState, a: &Announcement) -> Value {
@@ -35,8 +34,8 @@ pub fn announcement_to_ap(state: &AppState, a: &Announcement) -> Value {
         "audience": group,
         "content": a.content_html,
         "mediaType": "text/html",
-        "to": [super::PUBLIC],
-        "cc": [LocalUrls::part(group, Part::Followers)],
+        "to": super::activities::addressed(a.visibility, group).0,
+        "cc": super::activities::addressed(a.visibility, group).1,
         "tag": tags,
         "published": a.published_at,
         "updated": a.updated_at,
@@ -113,6 +112,8 @@ pub fn announcement_from_ap(doc: &Value, public_id: String, author: Url) -> Resu
             .and_then(Value::as_object)
             .and_then(|m| m.keys().next().cloned()),
         pinned: false,
+        // Only public posts of other servers are stored (we show what we store to anyone).
+        visibility: crate::model::Visibility::Public,
         published_at,
         updated_at: time("updated").unwrap_or(published_at),
     })

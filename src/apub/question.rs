@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use url::Url;
 
+use crate::model::Visibility;
 use crate::sanitize::escape_text as escape;
 use crate::store::polls::Poll;
 
@@ -116,8 +117,7 @@ pub fn question_object(
                 json!([{ "type": "Mention", "href": r.ap_id, "name": format!("@{}", r.handle) }]);
         }
         None => {
-            object["to"] = json!(crate::apub::activities::to_public());
-            object["cc"] = json!(crate::apub::activities::cc_followers(community));
+            crate::apub::activities::address(&mut object, Visibility::Public, community);
         }
     }
     if let Some(language) = language {

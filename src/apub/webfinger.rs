@@ -37,15 +37,27 @@ pub async fn lookup(state: &AppState, resource: &str) -> Result<Webfinger> {
         Ok(mut c) => (
             store::communities::find_by_name(&mut c.conn(), &name)
                 .await
-                .is_ok_and(|c| c.is_some()),
+                .ok()
+                .flatten()
+                .map(|c| c.visibility),
             store::accounts::find_by_username(&mut c.conn(), &name)
                 .await
                 .is_ok_and(|a| a.is_some()),
         ),
-        Err(_) => (false, false),
+        Err(_) => (None, false),
     };
-    let id = if community {
-        super::actor::community_id(state, &name)
+    let id = if let Some(visibility) = community {
+        let id = super::actor::community_id(state, &name);
+        if visibility.is_members() {
+            // A members-only community (issue 18): WebFinger is asked without credentials, and a
+            // member's server must find the actor to fetch it, signed. The answer says only where
+            // the actor is (which answers 404 to anyone else): no profile page, no aliases.
+            let mut answer = build_webfinger_response(subject, id);
+            answer.links.retain(|l| l.rel.as_deref() == Some("self"));
+            answer.aliases = vec![];
+            return Ok(answer);
+        }
+        id
     } else if account {
         super::actor::account_id(state, &name)
     } else if name == *domain {

@@ -322,6 +322,18 @@ refusals! {
     Suspended = "suspended", Forbidden;
     /// An account whose address is not confirmed yet.
     EmailUnconfirmed = "email_unconfirmed", Forbidden;
+    /// An open follow policy on a members-only community.
+    MembersNeedApproval = "members_need_approval", Invalid;
+    /// An invitation naming neither a handle nor an address, or both.
+    InvitationTarget = "invitation_target", Invalid;
+    /// An invitation of something that is not a person (a group, a service).
+    NotAPerson = "not_a_person", Invalid;
+    /// No invitation with this id in the community.
+    NoSuchInvitation = "no_such_invitation", NotFound;
+    /// A members-only community in a network (joining one, or turning members-only in one).
+    MembersOnlyInNetwork = "members_only_in_network", Conflict;
+    /// Something only a community's members may do (reply, take part) by someone who is not one.
+    MembersOnly = "members_only", Forbidden;
     /// No held reply with this id.
     NoSuchHeldComment = "no_such_held_comment", NotFound;
     /// A link sent by e-mail that names nothing (mistyped, or its event is gone).
@@ -523,6 +535,18 @@ impl fmt::Display for Refusal {
                 "confirm your e-mail address first: the link is in your mail"
             ),
             NoSuchHeldComment => write!(f, "no reply with this id waits for a decision"),
+            MembersNeedApproval => write!(
+                f,
+                "a members-only community approves who follows it: its follow policy cannot be open"
+            ),
+            MembersOnly => write!(f, "only the community's members may do this"),
+            NotAPerson => write!(f, "only people can be invited"),
+            InvitationTarget => write!(f, "give either a handle or an e-mail address"),
+            NoSuchInvitation => write!(f, "no such invitation"),
+            MembersOnlyInNetwork => write!(
+                f,
+                "a members-only community cannot belong to a network (a network shows what its members publish to everyone): leave its networks first, or keep it public"
+            ),
             NoSuchMailLink => write!(f, "the link names nothing: mistyped, or its event is gone"),
             BanTarget => write!(f, "give either a handle or a domain"),
             BanOwnInstance => write!(f, "this instance's own domain cannot be banned"),

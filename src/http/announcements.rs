@@ -16,7 +16,7 @@ use crate::error::{Refusal, Result};
 use crate::model::{
     Announcement, AnnouncementUpdate, NetworkMember, NetworkMembership, NewAnnouncement,
 };
-use crate::service::Verkosto;
+use crate::service::{Reader, Verkosto};
 use crate::urls::Part;
 
 /// API routes (nested under `/api/v1`).
@@ -74,11 +74,13 @@ struct Paging {
 async fn list(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
+    reader: Reader,
     super::params::ApiQuery(p): super::params::ApiQuery<Paging>,
 ) -> Result<Json<Vec<Announcement>>> {
     Ok(Json(
         v.announcements(
             &name,
+            &reader,
             super::params::limit(p.limit, 20)?,
             super::params::offset(p.offset)?,
         )
@@ -86,8 +88,12 @@ async fn list(
     ))
 }
 
-async fn read(State(v): State<Verkosto>, Path(id): Path<String>) -> Result<Json<Announcement>> {
-    Ok(Json(v.announcement(&id).await?))
+async fn read(
+    State(v): State<Verkosto>,
+    Path(id): Path<String>,
+    reader: Reader,
+) -> Result<Json<Announcement>> {
+    Ok(Json(v.announcement_for(&id, &reader).await?))
 }
 
 async fn update(
@@ -128,7 +134,9 @@ async fn join_network(
 async fn networks(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
+    reader: Reader,
 ) -> Result<Json<Vec<NetworkMembership>>> {
+    v.community_for(&name, &reader).await?;
     Ok(Json(v.community_networks(&name).await?))
 }
 
@@ -162,7 +170,9 @@ async fn decide_member(
 async fn members(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
+    reader: Reader,
 ) -> Result<Json<Vec<NetworkMember>>> {
+    v.community_for(&name, &reader).await?;
     Ok(Json(v.network_members(&name).await?))
 }
 
@@ -178,23 +188,25 @@ async fn remove_member(
 async fn document(
     State(v): State<Verkosto>,
     Path(id): Path<String>,
+    reader: Reader,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let result = document_or_error(State(v.clone()), Path(id), headers.clone()).await;
+    let result = document_or_error(&v, id, &reader, &headers).await;
     super::for_browser(&v, &headers, result).await
 }
 
 async fn document_or_error(
-    State(v): State<Verkosto>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    v: &Verkosto,
+    id: String,
+    reader: &Reader,
+    headers: &HeaderMap,
 ) -> Result<Response> {
-    let a = v.announcement(&id).await?;
+    let a = v.announcement_for(&id, reader).await?;
     if !a.local {
         return Err(Refusal::NoSuchAnnouncement { id }.into());
     }
-    if !wants_activity_json(&headers) {
-        return Ok(crate::web::public::announcement_page(&v, &headers, a)
+    if !wants_activity_json(headers) {
+        return Ok(crate::web::public::announcement_page(v, headers, a)
             .await
             .unwrap_or_else(IntoResponse::into_response));
     }
@@ -206,8 +218,9 @@ async fn document_or_error(
 
 async fn atom(State(v): State<Verkosto>, Path(name): Path<String>) -> Result<Response> {
     use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
-    let community = v.community(&name).await?;
-    let items = v.announcements(&name, 50, 0).await?;
+    // A public feed: public communities' public announcements only.
+    let community = v.community_for(&name, &Reader::Anonymous).await?;
+    let items = v.announcements(&name, &Reader::Anonymous, 50, 0).await?;
     let self_url = v.state().urls().community_atom(&name);
     let page = actor::community_id(v.state(), &community.name);
     let updated = items
@@ -273,7 +286,9 @@ async fn atom(State(v): State<Verkosto>, Path(name): Path<String>) -> Result<Res
 async fn members_collection(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
+    reader: Reader,
 ) -> Result<Response> {
+    v.community_for(&name, &reader).await?;
     let members = v.network_members(&name).await?;
     let id = v.state().urls().community_part(&name, Part::Members);
     let items: Vec<serde_json::Value> = members
@@ -289,12 +304,19 @@ async fn members_collection(
 async fn directory(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
+    reader: Reader,
 ) -> Result<Json<Vec<crate::service::DirectoryEntry>>> {
+    v.community_for(&name, &reader).await?;
     Ok(Json(v.network_directory(&name).await?))
 }
 
 /// The member directory as GeoJSON (RFC 7946), for a map of the network's spaces.
-async fn geojson(State(v): State<Verkosto>, Path(name): Path<String>) -> Result<Response> {
+async fn geojson(
+    State(v): State<Verkosto>,
+    Path(name): Path<String>,
+    reader: Reader,
+) -> Result<Response> {
+    v.community_for(&name, &reader).await?;
     let entries = v.network_directory(&name).await?;
     let features: Vec<serde_json::Value> = entries
         .iter()

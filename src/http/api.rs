@@ -178,8 +178,9 @@ async fn list_communities(
 async fn get_community(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
+    reader: crate::service::Reader,
 ) -> Result<impl IntoResponse> {
-    let community = v.community(&name).await?;
+    let community = v.community_for(&name, &reader).await?;
     Ok(Json(community_view(&v, community).await?))
 }
 

@@ -132,6 +132,11 @@ fn key_of(request: &Request, changes: &Changes) -> Option<Key> {
     })
 }
 
+/// Whether a request carries an HTTP signature (draft-cavage or RFC 9421).
+fn is_signed(headers: &HeaderMap) -> bool {
+    headers.contains_key("signature") || headers.contains_key("signature-input")
+}
+
 fn is_cacheable(response: &Response) -> bool {
     // An answer that sets a cookie, or that its handler marks as one person's, is somebody's own.
     let private = response
@@ -176,8 +181,12 @@ pub(super) async fn serve(State(v): State<Verkosto>, request: Request, next: Nex
         return respond(&doc);
     }
     cache.misses.fetch_add(1, Ordering::Relaxed);
+    // A signed fetch may be a member's, shown what is for members only (issue 18): it may be served
+    // what anyone gets (every kept document was rendered for an unsigned request, and a members-only
+    // address answers those 404, which is never kept), but its own answer is never kept.
+    let signed = is_signed(request.headers());
     let response = next.run(request).await;
-    if !is_cacheable(&response) {
+    if signed || !is_cacheable(&response) {
         return response;
     }
     let (parts, body) = response.into_parts();

@@ -15,7 +15,7 @@ use super::{ApiJson, Authenticated, wants_activity_json};
 use crate::apub::event as ap_event;
 use crate::error::{Refusal, Result};
 use crate::model::{Comment, Event, EventUpdate, NewEvent, Participation};
-use crate::service::{EventCursor, PageStart, Verkosto};
+use crate::service::{EventCursor, PageStart, Reader, Verkosto};
 use crate::urls::{LocalUrls, Part};
 
 /// API routes (nested under `/api/v1`).
@@ -146,9 +146,10 @@ fn range_time(field: &'static str, raw: Option<String>) -> Result<Option<DateTim
 async fn community_events(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
+    reader: Reader,
     super::params::ApiQuery(range): super::params::ApiQuery<Range>,
 ) -> Result<Response> {
-    let community = v.community(&name).await?;
+    let community = v.community_for(&name, &reader).await?;
     let start = match range.cursor.as_deref() {
         Some(cursor) => PageStart::After(EventCursor::parse(cursor)?),
         None => PageStart::Number(bounded_number(
@@ -168,7 +169,7 @@ async fn community_events(
     let from = range_time("from", range.from)?.unwrap_or_else(Utc::now);
     let to = range_time("to", range.to)?;
     let listed = v
-        .community_events_page(&community, Some(from), to, start, per_page)
+        .community_events_page(&community, &reader, Some(from), to, start, per_page)
         .await?;
     let body: Vec<EventView> = listed.events.into_iter().map(|e| view(&v, e)).collect();
     let mut response = Json(body).into_response();
@@ -192,8 +193,12 @@ async fn community_events(
     Ok(response)
 }
 
-async fn get_event(State(v): State<Verkosto>, Path(id): Path<String>) -> Result<Json<EventView>> {
-    Ok(Json(view(&v, v.event(&id).await?)))
+async fn get_event(
+    State(v): State<Verkosto>,
+    Path(id): Path<String>,
+    reader: Reader,
+) -> Result<Json<EventView>> {
+    Ok(Json(view(&v, v.event_for(&id, &reader).await?)))
 }
 
 async fn update_event(
@@ -342,7 +347,12 @@ async fn leave(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn comments(State(v): State<Verkosto>, Path(id): Path<String>) -> Result<Json<Vec<Comment>>> {
+async fn comments(
+    State(v): State<Verkosto>,
+    Path(id): Path<String>,
+    reader: Reader,
+) -> Result<Json<Vec<Comment>>> {
+    v.event_for(&id, &reader).await?;
     Ok(Json(v.comments(&id).await?))
 }
 
@@ -438,19 +448,21 @@ pub(super) fn ics(body: String) -> Response {
 async fn event_document(
     State(v): State<Verkosto>,
     Path(id): Path<String>,
+    reader: Reader,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let result = event_document_or_error(State(v.clone()), Path(id), headers.clone()).await;
+    let result = event_document_or_error(&v, id, &reader, &headers).await;
     super::for_browser(&v, &headers, result).await
 }
 
 async fn event_document_or_error(
-    State(v): State<Verkosto>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    v: &Verkosto,
+    id: String,
+    reader: &Reader,
+    headers: &HeaderMap,
 ) -> Result<Response> {
     if let Some(public_id) = id.strip_suffix(".ics") {
-        let event = v.event(public_id).await?;
+        let event = v.event_for(public_id, reader).await?;
         return Ok(ics(crate::ical::feed(
             &event.title,
             std::slice::from_ref(&event),
@@ -458,12 +470,12 @@ async fn event_document_or_error(
         )));
     }
     let ap_id = v.state().urls().event(&id);
-    let event = match v.event(&id).await {
+    let event = match v.event_for(&id, reader).await {
         Ok(e) if e.local => e,
         // A remote event's page is shown to people (its times in its own zone, its origin linked);
         // its document is its origin's to serve, not ours.
-        Ok(e) if !wants_activity_json(&headers) => {
-            return Ok(crate::web::public::event_page(&v, &headers, e)
+        Ok(e) if !wants_activity_json(headers) => {
+            return Ok(crate::web::public::event_page(v, headers, e)
                 .await
                 .unwrap_or_else(IntoResponse::into_response));
         }
@@ -482,8 +494,8 @@ async fn event_document_or_error(
         }
         Err(e) => return Err(e),
     };
-    if !wants_activity_json(&headers) {
-        return Ok(crate::web::public::event_page(&v, &headers, event)
+    if !wants_activity_json(headers) {
+        return Ok(crate::web::public::event_page(v, headers, event)
             .await
             .unwrap_or_else(IntoResponse::into_response));
     }
@@ -493,8 +505,12 @@ async fn event_document_or_error(
     )))
 }
 
-async fn event_replies(State(v): State<Verkosto>, Path(id): Path<String>) -> Result<Response> {
-    let event = v.event(&id).await?;
+async fn event_replies(
+    State(v): State<Verkosto>,
+    Path(id): Path<String>,
+    reader: Reader,
+) -> Result<Response> {
+    let event = v.event_for(&id, &reader).await?;
     let comments = v.comments(&id).await?;
     let items: Vec<serde_json::Value> = comments
         .iter()
@@ -510,9 +526,13 @@ async fn event_replies(State(v): State<Verkosto>, Path(id): Path<String>) -> Res
 }
 
 async fn community_feed(State(v): State<Verkosto>, Path(name): Path<String>) -> Result<Response> {
-    let community = v.community(&name).await?;
+    // A public feed, kept by calendar apps and caches: public communities' public events only
+    // (members subscribe to their personal feed instead).
+    let community = v.community_for(&name, &Reader::Anonymous).await?;
     let from = Utc::now() - chrono::Duration::days(90);
-    let events = v.all_community_events(&community, Some(from), None).await?;
+    let events = v
+        .all_community_events(&community, &Reader::Anonymous, Some(from), None)
+        .await?;
     let series = v.series_of(&events).await?;
     Ok(ics(crate::ical::feed(
         &community.display_name,
@@ -542,9 +562,10 @@ async fn personal_feed(State(v): State<Verkosto>, Path(token): Path<String>) -> 
 async fn upcoming_collection(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
+    reader: Reader,
 ) -> Result<Response> {
-    let community = v.community(&name).await?;
-    let events = v.community_events(&community, None, None).await?;
+    let community = v.community_for(&name, &reader).await?;
+    let events = v.community_events(&community, &reader, None, None).await?;
     let items: Vec<serde_json::Value> = events.iter().map(|e| serde_json::json!(e.ap_id)).collect();
     Ok(super::federation::activity_json(serde_json::json!({
         "@context": crate::apub::context::context(),

@@ -16,7 +16,7 @@ use super::wants_activity_json;
 use crate::apub::{self, actor, collections, webfinger};
 use crate::error::{Error, Result};
 use crate::model::FollowState;
-use crate::service::Verkosto;
+use crate::service::{Reader, Verkosto};
 use crate::store;
 use crate::urls::{LocalUrls, Part};
 
@@ -130,23 +130,26 @@ async fn inbox(State(v): State<Verkosto>, request: Request<Body>) -> Result<Stat
 async fn community_actor(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
+    reader: Reader,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let result = community_actor_or_error(State(v.clone()), Path(name), headers.clone()).await;
+    let result = community_actor_or_error(&v, &name, &reader, &headers).await;
     super::for_browser(&v, &headers, result).await
 }
 
 async fn community_actor_or_error(
-    State(v): State<Verkosto>,
-    Path(name): Path<String>,
-    headers: HeaderMap,
+    v: &Verkosto,
+    name: &str,
+    reader: &Reader,
+    headers: &HeaderMap,
 ) -> Result<Response> {
-    let community = v.community(&name).await?;
-    if !wants_activity_json(&headers) {
-        return Ok(crate::web::public::community_page(&v, &headers, community)
+    if !wants_activity_json(headers) {
+        let community = v.community_for(name, reader).await?;
+        return Ok(crate::web::public::community_page(v, headers, community)
             .await
             .unwrap_or_else(IntoResponse::into_response));
     }
+    let community = v.community_actor_for(name, reader).await?;
     let keys = {
         let mut c = v.db().acquire().await?;
         store::communities::keys(&mut c.conn(), community.id).await?
@@ -250,26 +253,29 @@ async fn outbox_collection(v: &Verkosto, owner: url::Url, page: Option<i64>) -> 
 async fn community_followers(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
+    reader: Reader,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response> {
-    let community = v.community(&name).await?;
+    let community = v.community_for(&name, &reader).await?;
     followers_collection(&v, actor::community_id(v.state(), &community.name), q.page).await
 }
 
 async fn community_outbox(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
+    reader: Reader,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response> {
-    let community = v.community(&name).await?;
+    let community = v.community_for(&name, &reader).await?;
     outbox_collection(&v, actor::community_id(v.state(), &community.name), q.page).await
 }
 
 async fn community_moderators(
     State(v): State<Verkosto>,
     Path(name): Path<String>,
+    reader: Reader,
 ) -> Result<Response> {
-    let community = v.community(&name).await?;
+    let community = v.community_for(&name, &reader).await?;
     let managers = v.community_managers(&community).await?;
     let id = v
         .state()

@@ -27,6 +27,7 @@ mod events;
 mod federation;
 mod guests;
 mod instance_calendar;
+mod invitations;
 pub(crate) mod params;
 mod series;
 
@@ -177,6 +178,7 @@ impl Mount {
                     .merge(calendar_imports::api_routes())
                     .merge(bans::api_routes())
                     .merge(guests::api_routes())
+                    .merge(invitations::api_routes())
                     .merge(announcements::api_routes())
                     .merge(admin_relays::api_routes())
                     .route_layer(axum::middleware::from_fn_with_state(
@@ -461,6 +463,34 @@ impl FromRequestParts<Verkosto> for Authenticated {
     async fn from_request_parts(parts: &mut Parts, state: &Verkosto) -> Result<Self> {
         let token = bearer_token(parts)?;
         Ok(Authenticated(state.authenticate(token).await?))
+    }
+}
+
+/// Who reads (issue 18): the account of a valid bearer token or session cookie, else the verified
+/// signer of a signed fetch, else anonymous. Never a refusal: a reader who is not let in gets the
+/// 404 of something that does not exist.
+impl FromRequestParts<Verkosto> for crate::service::Reader {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        v: &Verkosto,
+    ) -> std::result::Result<Self, std::convert::Infallible> {
+        if let Ok(token) = bearer_token(parts)
+            && let Ok(account) = v.authenticate(token).await
+        {
+            return Ok(crate::service::Reader::Account(account));
+        }
+        if let Some(account) = crate::web::session_account(v, &parts.headers).await {
+            return Ok(crate::service::Reader::Account(account));
+        }
+        // The signature covers the path as sent, before an embedding app's `nest` took its prefix.
+        let uri = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or(&parts.uri, |o| &o.0);
+        let path = uri.path_and_query().map_or("/", |p| p.as_str());
+        Ok(v.signed_reader(path, &parts.headers).await)
     }
 }
 

@@ -47,6 +47,8 @@ pub enum Kind {
     Reminder,
     /// A manager has a participation or follow request to decide.
     DecisionNeeded,
+    /// An invitation into a community (sent once, when a manager invites the address).
+    Invitation,
 }
 
 impl Kind {
@@ -69,6 +71,7 @@ impl Kind {
             Kind::EventChanged => "event_changed",
             Kind::Reminder => "reminder",
             Kind::DecisionNeeded => "decision_needed",
+            Kind::Invitation => "invitation",
         }
     }
 
@@ -76,13 +79,20 @@ impl Kind {
     pub fn from_code(code: &str) -> Option<Kind> {
         Kind::OPTIONAL
             .into_iter()
-            .chain([Kind::GuestConfirmation, Kind::AccountConfirmation])
+            .chain([
+                Kind::GuestConfirmation,
+                Kind::AccountConfirmation,
+                Kind::Invitation,
+            ])
             .find(|k| k.code() == code)
     }
 
     /// Whether the recipient may turn it off.
     pub fn optional(self) -> bool {
-        !matches!(self, Kind::GuestConfirmation | Kind::AccountConfirmation)
+        !matches!(
+            self,
+            Kind::GuestConfirmation | Kind::AccountConfirmation | Kind::Invitation
+        )
     }
 }
 

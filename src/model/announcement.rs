@@ -35,6 +35,8 @@ pub struct Announcement {
     pub language: Option<String>,
     /// Shown first on the community's page.
     pub pinned: bool,
+    /// Who may see it: fixed when it is published (issue 18).
+    pub visibility: crate::model::Visibility,
     /// When published.
     pub published_at: DateTime<Utc>,
     /// When last changed.
@@ -62,6 +64,9 @@ pub struct NewAnnouncement {
     /// Pin it.
     #[serde(default)]
     pub pinned: Option<bool>,
+    /// `public` or `members`; defaults to the community's visibility.
+    #[serde(default)]
+    pub visibility: Option<crate::model::Visibility>,
 }
 
 /// A partial change of an announcement.

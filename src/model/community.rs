@@ -35,6 +35,29 @@ text_enum!(FollowPolicy, "follow policy" {
     Approval => "approval",
 });
 
+/// Who may see a community, an event or an announcement (issue 18).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Visibility {
+    /// Anyone: listed, federated to the world (`as:Public`), in public feeds.
+    #[default]
+    Public,
+    /// The community's members only: local accounts with an active membership and remote actors
+    /// whose follow it accepted. Addressed to its followers collection, delivered to members only,
+    /// and answered with 404 to everyone else.
+    Members,
+}
+text_enum!(Visibility, "visibility" {
+    Public => "public",
+    Members => "members",
+});
+
+impl Visibility {
+    /// Whether this is members-only.
+    pub fn is_members(self) -> bool {
+        self == Visibility::Members
+    }
+}
+
 /// A community hosted on this instance.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Community {
@@ -62,8 +85,10 @@ pub struct Community {
     pub icon_url: Option<Url>,
     /// Header image.
     pub banner_url: Option<Url>,
-    /// How follows are handled.
+    /// How follows are handled (always `Approval` when members-only).
     pub follow_policy: FollowPolicy,
+    /// Who may see it and what it publishes (by default).
+    pub visibility: Visibility,
     /// When the community was made.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -105,9 +130,12 @@ pub struct NewCommunity {
     /// Header image URL.
     #[serde(default)]
     pub banner_url: Option<String>,
-    /// Defaults to `open`.
+    /// Defaults to `open` (`approval` when members-only).
     #[serde(default)]
     pub follow_policy: Option<FollowPolicy>,
+    /// Defaults to `public`.
+    #[serde(default)]
+    pub visibility: Option<Visibility>,
 }
 
 /// A partial change to a community: absent fields stay as they are.
@@ -136,6 +164,8 @@ pub struct CommunityUpdate {
     pub banner_url: Option<String>,
     /// New follow policy.
     pub follow_policy: Option<FollowPolicy>,
+    /// New visibility: what was already published keeps its own.
+    pub visibility: Option<Visibility>,
 }
 
 /// A person's role in a community.

@@ -216,6 +216,8 @@ pub struct Event {
     /// Whether visitors without a fediverse account may take part by e-mail (issue 19; Mobilizon's
     /// `anonymousParticipationEnabled`).
     pub guest_participation: bool,
+    /// Who may see it: fixed when it is published (issue 18).
+    pub visibility: crate::model::Visibility,
     /// Grows with every change (iCalendar `SEQUENCE`).
     pub sequence: i64,
     /// Accepted participants (for remote events: as the origin reports it).
@@ -304,6 +306,9 @@ pub struct NewEvent {
     /// Whether visitors may take part with a name and an e-mail address (default false; needs SMTP).
     #[serde(default)]
     pub guest_participation: Option<bool>,
+    /// `public` or `members`; defaults to the community's visibility.
+    #[serde(default)]
+    pub visibility: Option<crate::model::Visibility>,
     /// Co-hosting communities: local names or `name@host` handles.
     #[serde(default)]
     pub cohosts: Option<Vec<String>>,

@@ -22,7 +22,7 @@ pub use announcement::{
 pub use calendar_import::{CalendarSubscription, SyncReport};
 pub use community::{
     Community, CommunityKind, CommunityUpdate, FollowPolicy, Membership, MembershipState,
-    NewCommunity, Role,
+    NewCommunity, Role, Visibility,
 };
 pub use event::{
     Comment, Event, EventCategory, EventPlace, EventStatus, EventUpdate, JoinMode, NewEvent,

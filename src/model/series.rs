@@ -241,6 +241,9 @@ pub struct SeriesTemplate {
     /// Whether visitors take part by e-mail.
     #[serde(default)]
     pub guest_participation: bool,
+    /// Who sees the occurrences (issue 18; templates stored before it made public ones).
+    #[serde(default)]
+    pub visibility: super::Visibility,
     /// Co-hosting communities.
     pub cohosts: Vec<Url>,
     /// Confirmed or tentative.
@@ -265,6 +268,7 @@ impl SeriesTemplate {
             language: event.language.clone(),
             comments_enabled: event.comments_enabled,
             guest_participation: event.guest_participation,
+            visibility: event.visibility,
             cohosts: event.cohosts.clone(),
             status: event.status.as_str().to_string(),
         }
@@ -316,6 +320,7 @@ impl SeriesTemplate {
         event.language = self.language.clone();
         event.comments_enabled = self.comments_enabled;
         event.guest_participation = self.guest_participation;
+        event.visibility = self.visibility;
         event.cohosts = self.cohosts.clone();
         event.status = self.status.parse().unwrap_or(super::EventStatus::Confirmed);
     }

@@ -5,11 +5,11 @@ use chrono::{DateTime, Utc};
 use rand::RngCore;
 use url::Url;
 
-use super::Verkosto;
 use super::communities::{bounded, optional_url, tags};
 use super::group_posts::GroupPost;
 use super::instance_relay::Relayable;
 use super::publish::Audience;
+use super::{Reader, Verkosto};
 use crate::apub::activities::announce::Announce;
 use crate::apub::activities::create::Create;
 use crate::apub::activities::delete::DeleteObject;
@@ -17,7 +17,7 @@ use crate::apub::activities::group_post::Verb;
 use crate::apub::activities::update::Update;
 use crate::apub::{actor, new_activity_id, note};
 use crate::error::{Error, Refusal, Result};
-use crate::model::{Account, Announcement, AnnouncementUpdate, Event, NewAnnouncement};
+use crate::model::{Account, Announcement, AnnouncementUpdate, Event, NewAnnouncement, Visibility};
 use crate::store::{self, Tx};
 
 const MAX_CONTENT: usize = 50_000;
@@ -86,6 +86,7 @@ impl Verkosto {
             tags: tags(new.tags.unwrap_or_default())?,
             language: new.language.filter(|l| !l.is_empty()),
             pinned: new.pinned.unwrap_or(false),
+            visibility: new.visibility.unwrap_or(community.visibility),
             published_at: now,
             updated_at: now,
         };
@@ -94,13 +95,17 @@ impl Verkosto {
         let create = Create::announcement(new_activity_id(self.state()), self.state(), &saved);
         self.send(&mut tx, &saved.author_ap_id, &create, Audience::FOLLOWERS)
             .await?;
-        self.announce_object(&mut tx, &saved.author_ap_id, &saved.ap_id)
+        self.announce_object(&mut tx, &saved.author_ap_id, &saved.ap_id, saved.visibility)
             .await?;
         self.record_author(&mut tx, &saved.ap_id, by).await?;
         self.share_in_group(&mut tx, GroupPost::Announcement(Verb::Create, &saved))
             .await?;
-        self.relay_through_local_networks(&mut tx, &saved.author_ap_id, &saved.ap_id)
-            .await?;
+        self.relay_through_local_networks(
+            &mut tx,
+            &saved.author_ap_id,
+            (&saved.ap_id, saved.visibility),
+        )
+        .await?;
         self.relay_from_instance(&mut tx, Relayable::Announcement(&saved))
             .await?;
         self.commit(tx).await?;
@@ -114,9 +119,14 @@ impl Verkosto {
         tx: &mut Tx,
         actor: &Url,
         object: &Url,
+        visibility: Visibility,
     ) -> Result<()> {
-        let announce =
-            Announce::object(new_activity_id(self.state()), actor.clone(), object.clone());
+        let announce = Announce::object(
+            new_activity_id(self.state()),
+            actor.clone(),
+            object.clone(),
+            visibility,
+        );
         self.send(tx, actor, &announce, Audience::FOLLOWERS).await
     }
 
@@ -124,15 +134,18 @@ impl Verkosto {
     pub async fn announcements(
         &self,
         community_name: &str,
+        reader: &Reader,
         limit: i64,
         offset: i64,
     ) -> Result<Vec<Announcement>> {
-        let community = self.community(community_name).await?;
+        let community = self.community_for(community_name, reader).await?;
+        let members_too = self.is_member(&community, reader).await?;
         let author = actor::community_id(self.state(), &community.name);
         let mut c = self.db().acquire().await?;
         store::announcements::by_author(
             &mut c.conn(),
             author.as_str(),
+            members_too,
             limit.clamp(1, 100),
             offset.max(0),
         )
@@ -237,7 +250,7 @@ impl Verkosto {
         }
         let saved = self.store_remote_announcement(author, doc).await?;
         let mut tx = self.db().begin().await?;
-        self.relay_through_local_networks(&mut tx, author, &saved.ap_id)
+        self.relay_through_local_networks(&mut tx, author, (&saved.ap_id, saved.visibility))
             .await?;
         self.commit(tx).await
     }

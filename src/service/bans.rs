@@ -172,7 +172,7 @@ impl Verkosto {
             tx.commit().await?;
         }
         // Its participations and comments in the community's events.
-        for event in self.all_community_events(community, None, None).await? {
+        for event in self.every_event_of(community, true, None, None).await? {
             if event.community_id != Some(community.id) {
                 continue;
             }

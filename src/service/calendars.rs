@@ -48,7 +48,8 @@ impl Verkosto {
         Ok(())
     }
 
-    /// The personal feed behind a calendar secret: the events the account takes part in.
+    /// The personal feed behind a calendar secret: the events the account takes part in, and those
+    /// of its members-only communities (which have no public feed; issue 18) from 90 days back.
     pub async fn personal_calendar(&self, token: &str) -> Result<(Account, Vec<Event>)> {
         let mut c = self.db().acquire().await?;
         let account_id = calendars::account_of(&mut c.conn(), &calendars::token_hash(token))
@@ -58,7 +59,14 @@ impl Verkosto {
             .await?
             .ok_or_else(|| Error::from(Refusal::NoSuchCalendar))?;
         let me = actor::account_id(self.state(), &account.username);
-        let events = store::events::participating(&mut c.conn(), me.as_str()).await?;
+        let mut events = store::events::participating(&mut c.conn(), me.as_str()).await?;
+        let since = store::now() - chrono::Duration::days(90);
+        for event in store::events::for_member(&mut c.conn(), account.id, since).await? {
+            if !events.iter().any(|e| e.id == event.id) {
+                events.push(event);
+            }
+        }
+        events.sort_by_key(|e| (e.starts_at, e.id));
         Ok((account, events))
     }
 }

@@ -6,7 +6,7 @@ use super::{Verkosto, keys};
 use crate::error::{Error, Refusal, Result};
 use crate::model::{
     Account, Community, CommunityKind, CommunityUpdate, FollowPolicy, LocalName, Membership,
-    MembershipState, NewCommunity, Role,
+    MembershipState, NewCommunity, Role, Visibility,
 };
 use crate::store;
 
@@ -93,6 +93,7 @@ impl Verkosto {
             bounded("location", l, MAX_LOCATION)?;
         }
         let now = store::now();
+        let visibility = new.visibility.unwrap_or_default();
         let community = Community {
             id: 0,
             display_name: if display_name.is_empty() {
@@ -109,7 +110,8 @@ impl Verkosto {
             tags: tags(new.tags.unwrap_or_default())?,
             icon_url: optional_url("icon_url", new.icon_url.as_deref())?,
             banner_url: optional_url("banner_url", new.banner_url.as_deref())?,
-            follow_policy: new.follow_policy.unwrap_or(FollowPolicy::Open),
+            follow_policy: follow_policy_for(visibility, new.follow_policy)?,
+            visibility,
             name: name.to_string(),
             created_at: now,
             updated_at: now,
@@ -163,10 +165,11 @@ impl Verkosto {
         store::communities::member_of(&mut c.conn(), account.id).await
     }
 
-    /// Communities by name, a page at a time (`limit` at most 100).
+    /// Public communities by name, a page at a time (`limit` at most 100): members-only ones are
+    /// listed nowhere (a member finds theirs in the workspace).
     pub async fn communities(&self, limit: i64, offset: i64) -> Result<Vec<Community>> {
         let mut c = self.db().acquire().await?;
-        store::communities::list(&mut c.conn(), limit.clamp(1, 100), offset.max(0)).await
+        store::communities::list_public(&mut c.conn(), limit.clamp(1, 100), offset.max(0)).await
     }
 
     /// The active managers (and owner) of a community.
@@ -236,11 +239,28 @@ impl Verkosto {
         if let Some(b) = change.banner_url {
             community.banner_url = optional_url("banner_url", Some(&b))?;
         }
-        if let Some(p) = change.follow_policy {
-            community.follow_policy = p;
+        if let Some(v) = change.visibility {
+            community.visibility = v;
+        }
+        // Turning members-only makes following need approval; only asking for open then is refused.
+        if change.follow_policy.is_some() || community.visibility.is_members() {
+            community.follow_policy =
+                follow_policy_for(
+                    community.visibility,
+                    change.follow_policy.or(Some(community.follow_policy)
+                        .filter(|_| !community.visibility.is_members())),
+                )?;
         }
         community.updated_at = store::now();
         let mut tx = self.db().begin().await?;
+        if community.visibility.is_members()
+            && !store::networks::memberships(&mut tx.conn(), community.id)
+                .await?
+                .is_empty()
+        {
+            // Its networks follow it: they would receive, and relay, what is for members.
+            return Err(Refusal::MembersOnlyInNetwork.into());
+        }
         store::communities::update(&mut tx.conn(), &community).await?;
         let keys = store::communities::keys(&mut tx.conn(), community.id).await?;
         let update = crate::apub::activities::update::group_update(
@@ -320,5 +340,18 @@ impl Verkosto {
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// The follow policy of a community of `visibility`: following a members-only community is becoming
+/// a member, which a manager approves (or an invitation stands for), so it cannot be open.
+fn follow_policy_for(visibility: Visibility, asked: Option<FollowPolicy>) -> Result<FollowPolicy> {
+    match (visibility, asked) {
+        (Visibility::Members, Some(FollowPolicy::Open)) => Err(Error::invalid(
+            "follow_policy",
+            Refusal::MembersNeedApproval,
+        )),
+        (Visibility::Members, _) => Ok(FollowPolicy::Approval),
+        (Visibility::Public, asked) => Ok(asked.unwrap_or(FollowPolicy::Open)),
     }
 }

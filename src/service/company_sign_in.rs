@@ -192,9 +192,14 @@ impl Verkosto {
             .map(|e| e.to_string())
             .filter(|_| claims.email_verified().unwrap_or(false));
         let mut preferred = claims.preferred_username().map(|u| u.to_string());
-        if email.is_none() || preferred.is_none() {
+        let mut groups = groups_claim(&id_token.to_string());
+        let wants_groups = groups.is_empty() && oidc.rules.iter().any(|r| r.group.is_some());
+        if email.is_none() || preferred.is_none() || wants_groups {
             // Providers that conform strictly put these in the userinfo answer only.
-            let info: openidconnect::core::CoreUserInfoClaims = client
+            let info: openidconnect::UserInfoClaims<
+                GroupsClaim,
+                openidconnect::core::CoreGenderClaim,
+            > = client
                 .user_info(tokens.access_token().clone(), Some(subject.clone()))
                 .map_err(refused)?
                 .request_async(&http)
@@ -204,6 +209,7 @@ impl Verkosto {
                 email = info.email().map(|e| e.to_string());
             }
             preferred = preferred.or_else(|| info.preferred_username().map(|u| u.to_string()));
+            groups.extend(group_names(&info.additional_claims().groups));
         }
         let subject = subject.to_string();
         let preferred = preferred.or_else(|| {
@@ -215,8 +221,9 @@ impl Verkosto {
         let account = self
             .account_of_identity(&oidc, &subject, email.as_deref(), preferred.as_deref())
             .await?;
+        self.apply_membership_rules(&oidc, &account, email.as_deref(), &groups)
+            .await?;
         if let Some(email) = &email {
-            self.apply_membership_rules(&oidc, &account, email).await?;
             // The provider verified it: notices (issue 19) go there.
             let mut c = self.db().acquire().await?;
             store::accounts::set_email(&mut c.conn(), account.id, Some(&email.to_lowercase()))
@@ -278,23 +285,16 @@ impl Verkosto {
         Ok(account)
     }
 
-    /// Puts the account into the communities whose rule its verified e-mail's domain matches (as a
-    /// member; a role it already has stays).
+    /// Puts the account into the communities whose rule its verified e-mail's domain and its groups
+    /// match (as a member; a role it already has stays).
     async fn apply_membership_rules(
         &self,
         oidc: &OidcSettings,
         account: &Account,
-        email: &str,
+        email: Option<&str>,
+        groups: &[String],
     ) -> Result<()> {
-        let domain = email
-            .rsplit_once('@')
-            .map(|(_, d)| d.to_ascii_lowercase())
-            .unwrap_or_default();
-        for rule in oidc
-            .rules
-            .iter()
-            .filter(|r| r.email_domain.eq_ignore_ascii_case(&domain))
-        {
+        for rule in oidc.rules.iter().filter(|r| r.matches(email, groups)) {
             let Ok(community) = self.community(&rule.community).await else {
                 tracing::warn!(community = %rule.community, "a sign-in rule names no community here");
                 continue;
@@ -316,6 +316,51 @@ impl Verkosto {
         }
         Ok(())
     }
+}
+
+/// The `groups` claim of a userinfo answer, as sent (a list of names is read; anything else is none,
+/// never a failed sign-in).
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+struct GroupsClaim {
+    #[serde(default)]
+    groups: serde_json::Value,
+}
+
+impl openidconnect::AdditionalClaims for GroupsClaim {}
+
+/// The `groups` claim of an ID token whose signature was already checked: the crate's claim types
+/// have no place for it, so it is read from the token's payload (a JWT's middle part). A list of
+/// strings; anything else (none, a single string, other types) reads as no groups.
+fn groups_claim(jwt: &str) -> Vec<String> {
+    use base64::Engine;
+    let payload = jwt
+        .split('.')
+        .nth(1)
+        .and_then(|p| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(p)
+                .ok()
+        })
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
+    payload
+        .as_ref()
+        .and_then(|claims| claims.get("groups"))
+        .map(group_names)
+        .unwrap_or_default()
+}
+
+/// The names of a `groups` claim: the strings of a list (at most 1,000).
+fn group_names(claim: &serde_json::Value) -> Vec<String> {
+    claim
+        .as_array()
+        .map(|groups| {
+            groups
+                .iter()
+                .filter_map(|g| g.as_str().map(str::to_string))
+                .take(1000)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A local name from what the provider calls the person: lower case, `a-z0-9_`, 3 to 30 long.
@@ -344,7 +389,46 @@ fn username_from(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::username_from;
+    use super::{groups_claim, username_from};
+    use crate::context::MembershipRule;
+
+    #[test]
+    fn groups_are_read_from_a_token_and_rules_match_all_they_name() {
+        use base64::Engine;
+        let part = |v: serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+        };
+        let token = |claims| {
+            format!(
+                "{}.{}.c2ln",
+                part(serde_json::json!({"alg": "RS256"})),
+                part(claims)
+            )
+        };
+        let groups = groups_claim(&token(
+            serde_json::json!({"sub": "1", "groups": ["henkilosto", 7]}),
+        ));
+        assert_eq!(groups, ["henkilosto"]);
+        assert!(groups_claim(&token(serde_json::json!({"groups": "henkilosto"}))).is_empty());
+        assert!(groups_claim("not a token").is_empty());
+
+        let rule = |domain: &str, group: Option<&str>| MembershipRule {
+            email_domain: domain.into(),
+            group: group.map(str::to_string),
+            community: "sisainen".into(),
+        };
+        let staff = ["henkilosto".to_string()];
+        assert!(rule("intunex.fi", None).matches(Some("a@Intunex.fi"), &[]));
+        assert!(!rule("intunex.fi", None).matches(Some("a@intunex.fi.evil"), &[]));
+        assert!(rule("", Some("henkilosto")).matches(None, &staff));
+        assert!(!rule("", Some("henkilosto")).matches(Some("a@intunex.fi"), &[]));
+        assert!(!rule("intunex.fi", Some("henkilosto")).matches(Some("a@other.fi"), &staff));
+        assert!(rule("intunex.fi", Some("henkilosto")).matches(Some("a@intunex.fi"), &staff));
+        assert!(
+            !rule("", None).matches(Some("a@intunex.fi"), &staff),
+            "a rule naming nothing matches nobody"
+        );
+    }
 
     #[test]
     fn usernames_come_from_what_the_provider_says() {

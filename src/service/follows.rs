@@ -69,6 +69,12 @@ impl Verkosto {
                     None,
                 ),
             };
+        // An invited person (issue 18) is let in without a manager.
+        let auto_accept = auto_accept
+            || match community_id {
+                Some(id) => self.take_invitation(id, &follower.ap_id).await?,
+                None => false,
+            };
         if let Some(id) = community_id
             && self.is_banned_from(id, &follower.ap_id).await?
         {

@@ -67,12 +67,13 @@ impl Verkosto {
                 self.announce_in_group(tx, group, &inner).await
             }
             GroupPost::EventDeleted(e) => {
-                let inner = DeletedInGroup::new(id, &author, group, &e.ap_id, "Event");
+                let inner =
+                    DeletedInGroup::new(id, &author, group, (&e.ap_id, "Event"), e.visibility);
                 self.announce_in_group(tx, group, &inner).await
             }
             GroupPost::AnnouncementDeleted(a) => {
                 let kind = if a.title.is_some() { "Article" } else { "Note" };
-                let inner = DeletedInGroup::new(id, &author, group, &a.ap_id, kind);
+                let inner = DeletedInGroup::new(id, &author, group, (&a.ap_id, kind), a.visibility);
                 self.announce_in_group(tx, group, &inner).await
             }
         }

@@ -84,7 +84,10 @@ impl Verkosto {
         if self.state().mailer.is_none() {
             return Err(Refusal::MailNotConfigured.into());
         }
-        let event = self.event(public_id).await?;
+        // A guest is nobody's member: a members-only event is not there for them.
+        let event = self
+            .event_for(public_id, &crate::service::Reader::Anonymous)
+            .await?;
         if !self.takes_guests(&event) {
             return Err(Refusal::GuestsNotTaken.into());
         }
@@ -97,21 +100,14 @@ impl Verkosto {
         }
         let email = crate::mail::normalize_address(&request.email)
             .ok_or_else(|| Error::invalid("email", Refusal::NotAnEmail))?;
-        let lang = match request.language.as_deref() {
-            Some(code) => Lang::from_code(code).ok_or_else(|| {
-                Error::invalid(
-                    "language",
-                    Refusal::NoSuchLanguage {
-                        code: code.chars().take(20).collect(),
-                    },
-                )
-            })?,
-            None => event
+        let lang = super::notifications::chosen_language(
+            request.language.as_deref(),
+            event
                 .language
                 .as_deref()
                 .and_then(Lang::from_code)
                 .unwrap_or(Lang::En),
-        };
+        )?;
         let now = store::now();
         let mut tx = self.db().begin().await?;
         let guest = store::guests::request(

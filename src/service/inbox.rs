@@ -228,7 +228,7 @@ where
 
 /// Verifies the signature with the actor's key: cached key first, then a fresh copy of the actor in
 /// case it rotated its key (see [`crate::apub::inbox::RefetchGuard`] for how often).
-async fn authenticate(
+pub(super) async fn authenticate(
     verkosto: &Verkosto,
     data: &activitypub_federation::config::Data<AppState>,
     signature: &signatures::PendingSignature,

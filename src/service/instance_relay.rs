@@ -29,14 +29,17 @@ pub(crate) enum Relayable<'a> {
 }
 
 impl Relayable<'_> {
-    /// The one place that decides what leaves through the instance relay. Today everything a
-    /// local community publishes is public, so this is "published here"; when visibility comes
-    /// (issue 18), members-only events and announcements answer `false` here and never reach the
+    /// The one place that decides what leaves through the instance relay: what a local community
+    /// published publicly. Members-only events and announcements (issue 18) never reach the
     /// instance's followers.
     pub(crate) fn is_relayable(&self) -> bool {
         match self {
-            Relayable::Event(e) => e.local && e.community_id.is_some(),
-            Relayable::Announcement(a) => a.local && a.community_id.is_some(),
+            Relayable::Event(e) => {
+                e.local && e.community_id.is_some() && !e.visibility.is_members()
+            }
+            Relayable::Announcement(a) => {
+                a.local && a.community_id.is_some() && !a.visibility.is_members()
+            }
         }
     }
 
@@ -115,6 +118,7 @@ impl Verkosto {
             new_activity_id(self.state()),
             instance.clone(),
             what.ap_id().clone(),
+            crate::model::Visibility::Public,
         );
         // Public: recorded in the instance actor's outbox and sent to its accepted followers.
         self.send(tx, &instance, &announce, Audience::FOLLOWERS)

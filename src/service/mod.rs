@@ -29,12 +29,14 @@ pub(crate) mod inbox;
 mod inbox_announce;
 mod insights;
 mod instance_relay;
+mod invitations;
 mod keys;
 mod moderation;
 mod networks;
 mod notifications;
 mod publish;
 mod reactions;
+mod readers;
 mod relays;
 mod reports;
 mod reports_queue;
@@ -61,8 +63,10 @@ pub use insights::{
     Day, EventFigures, EventRow, FeedbackFigures, Figures, FollowerFigures, Insights,
     MemberFigures, ParticipationFigures, Reach, Series,
 };
+pub use invitations::InvitationRequest;
 pub use keys::generate_keypair;
 pub use networks::DirectoryEntry;
+pub use readers::Reader;
 pub use relays::RelayedEvent;
 pub use reports::NewReportLink;
 pub use signup::Registration;

@@ -30,6 +30,22 @@ pub(crate) struct Recipient {
     pub link: Url,
 }
 
+/// The language a visitor asked for by its code (`fi`, `sv`, `en`), or `default`; an unknown code is
+/// refused naming the field `language`.
+pub(crate) fn chosen_language(code: Option<&str>, default: Lang) -> Result<Lang> {
+    match code {
+        Some(code) => Lang::from_code(code).ok_or_else(|| {
+            crate::Error::invalid(
+                "language",
+                crate::Refusal::NoSuchLanguage {
+                    code: code.chars().take(20).collect(),
+                },
+            )
+        }),
+        None => Ok(default),
+    }
+}
+
 /// A notice before it is queued.
 pub(crate) struct Notice {
     pub kind: Kind,

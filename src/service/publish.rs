@@ -11,8 +11,8 @@ use crate::store::{self, Tx};
 /// Who an outgoing activity goes to.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Audience<'a> {
-    /// Public: recorded in the actor's outbox and sent to every accepted follower, and also to
-    /// `also` (co-hosts or participants of an event, say).
+    /// To the followers: recorded in the actor's outbox and sent to every accepted follower, and
+    /// (when public) also to `also` (co-hosts or participants of an event, say).
     Public {
         /// Inboxes beyond the followers'.
         also: &'a [Url],
@@ -28,6 +28,11 @@ impl Audience<'static> {
 
 impl Verkosto {
     /// Sends `activity` by `actor` to `audience`, queued in `tx` (delivered once it commits).
+    ///
+    /// What an activity is addressed to decides where it goes: with `Public` in its `to` or `cc` it is
+    /// in the actor's public outbox and goes to the followers and `also`; without (a members-only
+    /// community's or item's, issue 18) it is kept from the public outbox and goes to the accepted
+    /// followers alone, who are the members: never to co-hosts or anyone else in `also`.
     pub(crate) async fn send<A: Outgoing>(
         &self,
         tx: &mut Tx,
@@ -41,19 +46,20 @@ impl Verkosto {
             Audience::Only(inboxes) => return self.queue(tx, actor, id, &body, inboxes).await,
             Audience::Public { also } => also,
         };
-        // Public: in the outbox, and to every accepted follower besides `also`.
+        let public = serde_json::from_str::<serde_json::Value>(&body)
+            .is_ok_and(|addressed| crate::apub::is_public(&addressed));
         store::outbox::insert(
             &mut tx.conn(),
             id.as_str(),
             actor.as_str(),
-            true,
+            public,
             &body,
             store::now(),
         )
         .await?;
         let inboxes = store::follows::follower_inboxes(&mut tx.conn(), actor.as_str()).await?;
         let mut inboxes: Vec<Url> = inboxes.iter().filter_map(|i| Url::parse(i).ok()).collect();
-        for extra in also {
+        for extra in also.iter().filter(|_| public) {
             if !inboxes.contains(extra) {
                 inboxes.push(extra.clone());
             }

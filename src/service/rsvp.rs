@@ -41,13 +41,14 @@ impl Verkosto {
             crate::apub::new_activity_id(self.state()),
             event.organizer_ap_id.clone(),
             object,
+            event.visibility,
         );
         self.send(tx, &event.organizer_ap_id, &create, Audience::FOLLOWERS)
             .await
     }
 
     fn rsvp_object(&self, event: &Event, poll: &Poll, counts: &[i64]) -> serde_json::Value {
-        question::question_object(
+        let mut object = question::question_object(
             &self.state().urls().question(&poll.public_id),
             &event.organizer_ap_id,
             poll,
@@ -55,7 +56,10 @@ impl Verkosto {
             (&event.title, &event.ap_id),
             event.language.as_deref(),
             counts,
-        )
+        );
+        // The poll of a members-only event is for the members as the event is.
+        crate::apub::activities::address(&mut object, event.visibility, &event.organizer_ap_id);
+        object
     }
 
     /// The RSVP poll's document, with its votes so far.

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::model::Announcement;
 
 const COLUMNS: &str = "id, public_id, ap_id, author_ap_id, community_id, title, content_source, content_html, \
-                       image_url, tags, language, pinned, published_at, updated_at";
+                       image_url, tags, language, pinned, visibility, published_at, updated_at";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -24,6 +24,7 @@ struct Row {
     tags: String,
     language: Option<String>,
     pinned: bool,
+    visibility: String,
     published_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -46,6 +47,7 @@ impl TryFrom<Row> for Announcement {
                 .map_err(|e| Error::Internal(format!("stored tags: {e}")))?,
             language: r.language,
             pinned: r.pinned,
+            visibility: parse_column("visibility", &r.visibility)?,
             published_at: r.published_at,
             updated_at: r.updated_at,
         })
@@ -56,8 +58,8 @@ impl TryFrom<Row> for Announcement {
 pub async fn upsert(c: &mut Conn<'_>, a: &Announcement) -> Result<Announcement> {
     let sql = format!(
         "INSERT INTO announcements (public_id, ap_id, author_ap_id, community_id, title, content_source, content_html, \
-         image_url, tags, language, pinned, published_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         image_url, tags, language, pinned, published_at, updated_at, visibility) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          ON CONFLICT (ap_id) DO UPDATE SET title = excluded.title, content_source = excluded.content_source, \
          content_html = excluded.content_html, image_url = excluded.image_url, tags = excluded.tags, \
          language = excluded.language, pinned = excluded.pinned, updated_at = excluded.updated_at RETURNING {COLUMNS}"
@@ -76,6 +78,7 @@ pub async fn upsert(c: &mut Conn<'_>, a: &Announcement) -> Result<Announcement> 
         .bind(a.pinned)
         .bind(a.published_at)
         .bind(a.updated_at)
+        .bind(a.visibility.as_str())
         .fetch_one(&mut **c)
         .await)?;
     row.try_into()
@@ -88,16 +91,23 @@ pub async fn find(c: &mut Conn<'_>, public_or_ap_id: &str) -> Result<Option<Anno
     row.map(TryInto::try_into).transpose()
 }
 
-/// A community's announcements: pinned first, then newest first.
+/// A community's announcements: pinned first, then newest first; its members-only ones too when
+/// `members_too`.
 pub async fn by_author(
     c: &mut Conn<'_>,
     author_ap_id: &str,
+    members_too: bool,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Announcement>> {
+    let visible = if members_too {
+        ""
+    } else {
+        "AND visibility = 'public'"
+    };
     let sql = format!(
-        "SELECT {COLUMNS} FROM announcements WHERE author_ap_id = $1 ORDER BY pinned DESC, published_at DESC, id DESC \
-         LIMIT $2 OFFSET $3"
+        "SELECT {COLUMNS} FROM announcements WHERE author_ap_id = $1 {visible} \
+         ORDER BY pinned DESC, published_at DESC, id DESC LIMIT $2 OFFSET $3"
     );
     let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(&sql)
         .bind(author_ap_id)

@@ -32,8 +32,9 @@ pub const CHANNEL: &str = "verkosto_changes";
 pub const UNWATCHED: &[&str] = &[
     "api_tokens",
     "calendar_subscriptions",
-    "community_moderation",
     "community_bans",
+    "community_invitations",
+    "community_moderation",
     "deliveries",
     "email_confirmations",
     "failing_hosts",

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::model::{Community, FollowPolicy, KeyPair, Membership, MembershipState, Role};
 
 const COLUMNS: &str = "id, name, display_name, summary, kind, location, latitude, longitude, website, tags, \
-                       icon_url, banner_url, follow_policy, created_at, updated_at";
+                       icon_url, banner_url, follow_policy, visibility, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
 struct CommunityRow {
@@ -24,6 +24,7 @@ struct CommunityRow {
     icon_url: Option<String>,
     banner_url: Option<String>,
     follow_policy: String,
+    visibility: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -40,6 +41,7 @@ impl TryFrom<CommunityRow> for Community {
             icon_url: parse_url_opt("icon_url", r.icon_url)?,
             banner_url: parse_url_opt("banner_url", r.banner_url)?,
             follow_policy: parse_column::<FollowPolicy>("follow_policy", &r.follow_policy)?,
+            visibility: parse_column("visibility", &r.visibility)?,
             name: r.name,
             display_name: r.display_name,
             summary: r.summary,
@@ -60,8 +62,8 @@ fn tags_json(tags: &[String]) -> String {
 pub async fn insert(c: &mut Conn<'_>, community: &Community, keys: &KeyPair) -> Result<Community> {
     let sql = format!(
         "INSERT INTO communities (name, display_name, summary, kind, location, website, tags, icon_url, \
-         banner_url, follow_policy, public_key_pem, private_key_pem, created_at, updated_at, latitude, longitude) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING {COLUMNS}"
+         banner_url, follow_policy, public_key_pem, private_key_pem, created_at, updated_at, latitude, longitude, visibility) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING {COLUMNS}"
     );
     let row: CommunityRow = on_conn!(c, c => sqlx::query_as(&sql)
         .bind(&community.name)
@@ -80,6 +82,7 @@ pub async fn insert(c: &mut Conn<'_>, community: &Community, keys: &KeyPair) -> 
         .bind(community.updated_at)
         .bind(community.latitude)
         .bind(community.longitude)
+        .bind(community.visibility.as_str())
         .fetch_one(&mut **c)
         .await)?;
     row.try_into()
@@ -90,7 +93,7 @@ pub async fn update(c: &mut Conn<'_>, community: &Community) -> Result<()> {
     on_conn!(c, c => sqlx::query(
         "UPDATE communities SET display_name = $2, summary = $3, kind = $4, location = $5, website = $6, \
          tags = $7, icon_url = $8, banner_url = $9, follow_policy = $10, updated_at = $11, latitude = $12, \
-         longitude = $13 WHERE id = $1")
+         longitude = $13, visibility = $14 WHERE id = $1")
         .bind(community.id)
         .bind(&community.display_name)
         .bind(&community.summary)
@@ -104,6 +107,7 @@ pub async fn update(c: &mut Conn<'_>, community: &Community) -> Result<()> {
         .bind(community.updated_at)
         .bind(community.latitude)
         .bind(community.longitude)
+        .bind(community.visibility.as_str())
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected()))?;
@@ -126,9 +130,11 @@ pub async fn find_by_id(c: &mut Conn<'_>, id: i64) -> Result<Option<Community>> 
     row.map(TryInto::try_into).transpose()
 }
 
-/// Communities ordered by name, a page at a time.
-pub async fn list(c: &mut Conn<'_>, limit: i64, offset: i64) -> Result<Vec<Community>> {
-    let sql = format!("SELECT {COLUMNS} FROM communities ORDER BY name LIMIT $1 OFFSET $2");
+/// Public communities ordered by name, a page at a time.
+pub async fn list_public(c: &mut Conn<'_>, limit: i64, offset: i64) -> Result<Vec<Community>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM communities WHERE visibility = 'public' ORDER BY name LIMIT $1 OFFSET $2"
+    );
     let rows: Vec<CommunityRow> =
         on_conn!(c, c => sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(&mut **c).await)?;
     rows.into_iter().map(TryInto::try_into).collect()
@@ -156,9 +162,9 @@ pub async fn member_of(c: &mut Conn<'_>, account_id: i64) -> Result<Vec<Communit
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
-/// How many communities exist.
-pub async fn count(c: &mut Conn<'_>) -> Result<i64> {
-    let n: i64 = on_conn!(c, c => sqlx::query_scalar("SELECT COUNT(*) FROM communities")
+/// How many public communities exist (members-only ones are counted nowhere public).
+pub async fn count_public(c: &mut Conn<'_>) -> Result<i64> {
+    let n: i64 = on_conn!(c, c => sqlx::query_scalar("SELECT COUNT(*) FROM communities WHERE visibility = 'public'")
         .fetch_one(&mut **c)
         .await)?;
     Ok(n)

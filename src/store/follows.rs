@@ -145,6 +145,26 @@ pub async fn count_followers(
     Ok(n)
 }
 
+/// Whether `follower_ap_id` is an accepted follower of `target_ap_id`, or, when `vouching_origin`
+/// (`https://host/`) is given, whether any accepted follower lives at that origin.
+pub async fn is_accepted_follower(
+    c: &mut Conn<'_>,
+    target_ap_id: &str,
+    follower_ap_id: &str,
+    vouching_origin: Option<&str>,
+) -> Result<bool> {
+    let n: i64 = on_conn!(c, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM followers WHERE target_ap_id = $1 AND state = 'accepted' \
+         AND (follower_ap_id = $2 OR substr(follower_ap_id, 1, length($3)) = $3)")
+        .bind(target_ap_id)
+        .bind(follower_ap_id)
+        // An empty origin would match every follower: none is given as a space, which no id starts with.
+        .bind(vouching_origin.filter(|o| !o.is_empty()).unwrap_or(" "))
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(n > 0)
+}
+
 /// The distinct inboxes (shared when known) of a local actor's accepted followers.
 pub async fn follower_inboxes(c: &mut Conn<'_>, target_ap_id: &str) -> Result<Vec<String>> {
     let rows: Vec<String> = on_conn!(c, c => sqlx::query_scalar(

@@ -35,8 +35,8 @@ pub async fn keys_or_insert(c: &mut Conn<'_>, keys: KeyPair) -> Result<KeyPair> 
 /// servers, so they do not count.
 pub async fn local_posts(c: &mut Conn<'_>) -> Result<i64> {
     let n: i64 = on_conn!(c, c => sqlx::query_scalar(
-        "SELECT (SELECT COUNT(*) FROM events WHERE community_id IS NOT NULL) \
-              + (SELECT COUNT(*) FROM announcements WHERE community_id IS NOT NULL)")
+        "SELECT (SELECT COUNT(*) FROM events WHERE community_id IS NOT NULL AND visibility = 'public') \
+              + (SELECT COUNT(*) FROM announcements WHERE community_id IS NOT NULL AND visibility = 'public')")
         .fetch_one(&mut **c)
         .await)?;
     Ok(n)

@@ -48,6 +48,7 @@ pub mod follows;
 pub mod guests;
 pub mod insights;
 pub mod instance;
+pub mod invitations;
 pub mod mail;
 mod migrate;
 pub mod networks;

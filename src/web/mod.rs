@@ -88,6 +88,13 @@ pub(crate) fn home_routes() -> Router<Verkosto> {
     Router::new().route("/", get(public::home))
 }
 
+/// The account of the request's session cookie, when it is valid.
+pub(crate) async fn session_account(v: &Verkosto, headers: &HeaderMap) -> Option<Account> {
+    let jar = CookieJar::from_headers(headers);
+    let token = jar.get(SESSION_COOKIE)?.value().to_string();
+    v.authenticate(&token).await.ok()
+}
+
 /// Who is looking at a page: their language, their account if logged in, and the form token.
 pub struct Visitor {
     /// The language the page is written in.
@@ -160,6 +167,11 @@ impl Visitor {
             sends_mail: v.state().mailer.is_some(),
             secure_cookies: v.settings().scheme() == "https",
         }
+    }
+
+    /// The visitor as a reader of members-only things (issue 18): their account, if logged in.
+    pub fn reader(&self) -> crate::service::Reader {
+        crate::service::Reader::from(self.account.clone())
     }
 
     /// The text with this Fluent id in the visitor's language.

@@ -479,6 +479,49 @@ impl RemoteSigner {
         send_signed(&target.http, &inbox, headers, body).await
     }
 
+    /// GETs `url` asking for ActivityPub JSON, signed as this actor the way Mastodon's authorized fetch
+    /// signs (draft-cavage, `rsa-sha256` over `(request-target) host date`): the status and the body.
+    /// Signed here by hand rather than by the crate's own signer, so that the server's check of it is
+    /// tested against an independent signer.
+    pub async fn get(&self, url: &str) -> (u16, String) {
+        use base64::Engine;
+        use sha2::Digest;
+        let parsed = url::Url::parse(url).expect("url");
+        let host = match parsed.port() {
+            Some(port) => format!("{}:{port}", parsed.host_str().expect("host")),
+            None => parsed.host_str().expect("host").to_string(),
+        };
+        let target = match parsed.query() {
+            Some(q) => format!("{}?{q}", parsed.path()),
+            None => parsed.path().to_string(),
+        };
+        let date = httpdate::fmt_http_date(std::time::SystemTime::now());
+        let signing_string = format!("(request-target): get {target}\nhost: {host}\ndate: {date}");
+        let signature = base64::engine::general_purpose::STANDARD.encode(
+            self.key
+                .sign(
+                    rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                    &sha2::Sha256::digest(signing_string.as_bytes()),
+                )
+                .expect("sign"),
+        );
+        let header = format!(
+            r#"keyId="{}",algorithm="rsa-sha256",headers="(request-target) host date",signature="{signature}""#,
+            self.key_id
+        );
+        let res = reqwest::Client::new()
+            .get(parsed.as_str())
+            .header("host", host)
+            .header("date", date)
+            .header("signature", header)
+            .header("accept", "application/activity+json")
+            .send()
+            .await
+            .expect("signed GET");
+        let status = res.status().as_u16();
+        (status, res.text().await.unwrap_or_default())
+    }
+
     /// POSTs `activity` to `target`'s `path`, correctly signed.
     pub async fn post(&self, target: &TestServer, path: &str, activity: &Value) -> (u16, Value) {
         post_signed(

@@ -9,8 +9,8 @@ import Provider from "oidc-provider";
 const arg = (name) => process.argv[process.argv.indexOf(`--${name}`) + 1];
 const port = Number(arg("port"));
 const people = {
-  alice: { email: "alice@intunex.example", email_verified: true, preferred_username: "alice", name: "Alice Aalto" },
-  bob: { email: "bob@elsewhere.example", email_verified: true, preferred_username: "bob", name: "Bob Berg" },
+  alice: { email: "alice@intunex.example", email_verified: true, preferred_username: "alice", name: "Alice Aalto", groups: ["henkilosto"] },
+  bob: { email: "bob@elsewhere.example", email_verified: true, preferred_username: "bob", name: "Bob Berg", groups: ["vieraat"] },
 };
 let login = arg("login");
 
@@ -23,7 +23,8 @@ const provider = new Provider(`http://localhost:${port}`, {
     response_types: ["code"],
     token_endpoint_auth_method: "client_secret_basic",
   }],
-  claims: { email: ["email", "email_verified"], profile: ["preferred_username", "name"] },
+  // `groups` as Keycloak and others send it, with the profile (in the userinfo answer).
+  claims: { email: ["email", "email_verified"], profile: ["preferred_username", "name", "groups"] },
   features: { devInteractions: { enabled: false } },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   async findAccount(ctx, id) {

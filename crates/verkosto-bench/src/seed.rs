@@ -214,6 +214,7 @@ async fn seed_network(
             icon_url: None,
             banner_url: None,
             follow_policy: FollowPolicy::Open,
+            visibility: verkosto::model::Visibility::Public,
             created_at: now,
             updated_at: now,
         };
@@ -281,6 +282,7 @@ fn batch_event(v: &Verkosto, community: &Community, i: usize, count: usize) -> E
         language: Some("fi".into()),
         comments_enabled: true,
         guest_participation: false,
+        visibility: verkosto::model::Visibility::Public,
         sequence: 0,
         participant_count: 0,
         published_at: now,

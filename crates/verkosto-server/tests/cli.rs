@@ -124,6 +124,7 @@ async fn prepare(
             icon_url: None,
             banner_url: None,
             follow_policy: None,
+            visibility: None,
         },
     )
     .await

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-use super::{cc_followers, to_public};
+use super::addressed;
 use crate::context::AppState;
 use crate::error::Result;
 use crate::model::Event;
@@ -40,20 +40,20 @@ impl Announce {
             id,
             actor: event.organizer_ap_id.clone(),
             object: event.ap_id.clone(),
-            to: to_public(),
-            cc: cc_followers(&event.organizer_ap_id),
+            to: addressed(event.visibility, &event.organizer_ap_id).0,
+            cc: addressed(event.visibility, &event.organizer_ap_id).1,
             published: Some(event.published_at),
         }
     }
 
     /// `Announce` of `object` by the group `actor`: a community sharing its own announcement, or a
     /// network relaying a member's event or announcement.
-    pub fn object(id: Url, actor: Url, object: Url) -> Self {
+    pub fn object(id: Url, actor: Url, object: Url, visibility: crate::model::Visibility) -> Self {
         Announce {
             kind: AnnounceType::Announce,
             id,
-            to: to_public(),
-            cc: cc_followers(&actor),
+            to: addressed(visibility, &actor).0,
+            cc: addressed(visibility, &actor).1,
             actor,
             object,
             published: None,

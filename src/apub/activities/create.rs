@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-use super::{cc_followers, follow::DataExt, object_id, to_public};
+use super::{addressed, follow::DataExt, object_id};
 use crate::apub::actor::normalized_host;
 use crate::apub::event::event_object;
 use crate::context::AppState;
@@ -45,8 +45,8 @@ impl Create {
             id,
             actor: event.organizer_ap_id.clone(),
             object: event_object(state, event),
-            to: to_public(),
-            cc: cc_followers(&event.organizer_ap_id),
+            to: addressed(event.visibility, &event.organizer_ap_id).0,
+            cc: addressed(event.visibility, &event.organizer_ap_id).1,
             published: Some(event.published_at),
             of_event: true,
         }
@@ -59,8 +59,8 @@ impl Create {
             id,
             actor: a.author_ap_id.clone(),
             object: crate::apub::note::announcement_object(state, a),
-            to: to_public(),
-            cc: cc_followers(&a.author_ap_id),
+            to: addressed(a.visibility, &a.author_ap_id).0,
+            cc: addressed(a.visibility, &a.author_ap_id).1,
             published: None,
             of_event: false,
         }
@@ -85,12 +85,17 @@ impl Create {
 
 impl Create {
     /// `Create{Question}`: a public poll by `community` (RSVP), to its followers.
-    pub fn public_question(id: Url, community: Url, question: Value) -> Self {
+    pub fn public_question(
+        id: Url,
+        community: Url,
+        question: Value,
+        visibility: crate::model::Visibility,
+    ) -> Self {
         Create {
             kind: CreateType::Create,
             id,
-            to: to_public(),
-            cc: cc_followers(&community),
+            to: addressed(visibility, &community).0,
+            cc: addressed(visibility, &community).1,
             actor: community,
             object: question,
             published: None,

@@ -7,7 +7,7 @@ use activitypub_federation::{
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::{cc_followers, follow::DataExt, object_id, to_public};
+use super::{addressed, follow::DataExt, object_id};
 use crate::apub::actor::normalized_host;
 use crate::context::AppState;
 use crate::error::{Error, Result};
@@ -58,24 +58,37 @@ pub struct DeleteObject {
 impl DeleteObject {
     /// `Delete` of a local `event` by its organizer, public and to the organizer's followers.
     pub fn event(id: Url, event: &Event) -> Self {
-        Self::tombstone(id, &event.organizer_ap_id, &event.ap_id, "Event")
+        Self::tombstone(
+            id,
+            &event.organizer_ap_id,
+            &event.ap_id,
+            "Event",
+            event.visibility,
+        )
     }
 
     /// `Delete` of a local announcement (a `Note`, or an `Article` when it has a title) by its
     /// community, public and to the community's followers.
     pub fn announcement(id: Url, a: &Announcement) -> Self {
         let former_type = if a.title.is_some() { "Article" } else { "Note" };
-        Self::tombstone(id, &a.author_ap_id, &a.ap_id, former_type)
+        Self::tombstone(id, &a.author_ap_id, &a.ap_id, former_type, a.visibility)
     }
 
-    fn tombstone(id: Url, actor: &Url, object: &Url, former_type: &str) -> Self {
+    fn tombstone(
+        id: Url,
+        actor: &Url,
+        object: &Url,
+        former_type: &str,
+        visibility: crate::model::Visibility,
+    ) -> Self {
+        let (to, cc) = addressed(visibility, actor);
         DeleteObject {
             kind: DeleteType::Delete,
             id,
             actor: actor.clone(),
             object: Tombstone::of(object, former_type),
-            to: to_public(),
-            cc: cc_followers(actor),
+            to,
+            cc,
         }
     }
 }

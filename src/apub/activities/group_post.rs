@@ -24,7 +24,7 @@ use crate::apub::event::event_object;
 use crate::apub::note::announcement_object;
 use crate::context::AppState;
 use crate::error::{Error, Result};
-use crate::model::{Announcement, Event};
+use crate::model::{Announcement, Event, Visibility};
 use crate::urls::{LocalUrls, Part};
 
 /// Which activity the author sends in the group.
@@ -63,8 +63,8 @@ impl AuthoredInGroup {
     /// `Create` or `Update` of a local `event` by `author` in its organizing group.
     pub fn event(verb: Verb, id: Url, state: &AppState, event: &Event, author: &Url) -> Self {
         let group = &event.organizer_ap_id;
-        let object = in_group(event_object(state, event), author, group);
-        Self::new(verb, id, author, group, object, true)
+        let object = in_group(event_object(state, event), author, group, event.visibility);
+        Self::new(verb, id, author, group, object, true, event.visibility)
     }
 
     /// `Create` or `Update` of a local announcement by `author` in its community.
@@ -76,18 +76,27 @@ impl AuthoredInGroup {
         author: &Url,
     ) -> Self {
         let group = &a.author_ap_id;
-        let object = in_group(announcement_object(state, a), author, group);
-        Self::new(verb, id, author, group, object, false)
+        let object = in_group(announcement_object(state, a), author, group, a.visibility);
+        Self::new(verb, id, author, group, object, false, a.visibility)
     }
 
-    fn new(verb: Verb, id: Url, author: &Url, group: &Url, object: Value, of_event: bool) -> Self {
+    fn new(
+        verb: Verb,
+        id: Url,
+        author: &Url,
+        group: &Url,
+        object: Value,
+        of_event: bool,
+        visibility: Visibility,
+    ) -> Self {
+        let (to, cc) = group_audience(group, visibility);
         AuthoredInGroup {
             kind: verb,
             id,
             actor: author.clone(),
             object,
-            to: to_public(),
-            cc: group_audience(group),
+            to,
+            cc,
             audience: group.clone(),
             of_event,
         }
@@ -126,14 +135,21 @@ pub struct DeletedInGroup {
 
 impl DeletedInGroup {
     /// `Delete` of `object` (of type `former_type`) by `author` in `group`.
-    pub fn new(id: Url, author: &Url, group: &Url, object: &Url, former_type: &str) -> Self {
+    pub fn new(
+        id: Url,
+        author: &Url,
+        group: &Url,
+        (object, former_type): (&Url, &str),
+        visibility: Visibility,
+    ) -> Self {
+        let (to, cc) = group_audience(group, visibility);
         DeletedInGroup {
             kind: DeleteType::Delete,
             id,
             actor: author.clone(),
             object: Tombstone::of(object, former_type),
-            to: to_public(),
-            cc: group_audience(group),
+            to,
+            cc,
             audience: group.clone(),
         }
     }
@@ -171,13 +187,15 @@ impl AnnounceActivity {
     pub fn of<A: Outgoing>(id: Url, group: &Url, inner: &A) -> Result<Self> {
         let object = serde_json::to_value(inner)
             .map_err(|e| Error::Internal(format!("serializing an announced activity: {e}")))?;
+        // Announced to the audience of what it announces: a members-only activity stays with the members.
+        let (to, cc) = super::addressed(super::visibility_of(&object), group);
         Ok(AnnounceActivity {
             kind: AnnounceType::Announce,
             id,
             actor: group.clone(),
             object,
-            to: to_public(),
-            cc: vec![LocalUrls::part(group, Part::Followers).into()],
+            to,
+            cc,
             context: inner.context(),
         })
     }
@@ -195,7 +213,7 @@ impl Outgoing for AnnounceActivity {
 
 /// `object` as a post in `group` by `author`: both typed in `attributedTo`, the group in `audience`
 /// and `cc`.
-fn in_group(mut object: Value, author: &Url, group: &Url) -> Value {
+fn in_group(mut object: Value, author: &Url, group: &Url, visibility: Visibility) -> Value {
     if let Some(o) = object.as_object_mut() {
         o.insert(
             "attributedTo".into(),
@@ -205,17 +223,25 @@ fn in_group(mut object: Value, author: &Url, group: &Url) -> Value {
             ]),
         );
         o.insert("audience".into(), json!(group));
-        o.insert("cc".into(), json!(group_audience(group)));
+        let (to, cc) = group_audience(group, visibility);
+        o.insert("to".into(), json!(to));
+        o.insert("cc".into(), json!(cc));
     }
     object
 }
 
 /// `cc` of an activity in a group: the group itself (where Lemmy looks for it) and its followers.
-fn group_audience(group: &Url) -> Vec<String> {
-    vec![
+/// `to` and `cc` of a post in `group`: public ones to everyone with the group and its followers in
+/// copy, members-only ones to the group and its followers alone.
+fn group_audience(group: &Url, visibility: Visibility) -> (Vec<String>, Vec<String>) {
+    let group_and_followers = vec![
         group.to_string(),
         LocalUrls::part(group, Part::Followers).into(),
-    ]
+    ];
+    match visibility {
+        Visibility::Public => (to_public(), group_and_followers),
+        Visibility::Members => (group_and_followers, vec![]),
+    }
 }
 
 #[cfg(test)]
@@ -230,11 +256,50 @@ mod tests {
             json!({"type": "Event", "id": "https://v.example/e/1", "attributedTo": group}),
             &author,
             &group,
+            Visibility::Public,
         );
         assert_eq!(object["attributedTo"][0]["type"], "Person");
         assert_eq!(object["attributedTo"][0]["id"], author.as_str());
         assert_eq!(object["attributedTo"][1]["id"], group.as_str());
         assert_eq!(object["audience"], group.as_str());
         assert_eq!(object["cc"][0], group.as_str());
+        assert_eq!(object["to"][0], crate::apub::PUBLIC);
+    }
+
+    #[test]
+    fn a_members_only_post_goes_to_the_group_and_its_followers_alone() {
+        let author = Url::parse("https://v.example/u/aino").expect("url");
+        let group = Url::parse("https://v.example/c/sisainen").expect("url");
+        let object = in_group(
+            json!({"type": "Note", "id": "https://v.example/a/1"}),
+            &author,
+            &group,
+            Visibility::Members,
+        );
+        assert!(!crate::apub::is_public(&object), "{object}");
+        assert_eq!(
+            object["to"],
+            json!([group.as_str(), "https://v.example/c/sisainen/followers"])
+        );
+        assert_eq!(object["cc"], json!([]));
+        let inner = DeletedInGroup::new(
+            Url::parse("https://v.example/activities/1").expect("url"),
+            &author,
+            &group,
+            (&Url::parse("https://v.example/a/1").expect("url"), "Note"),
+            Visibility::Members,
+        );
+        let announce = AnnounceActivity::of(
+            Url::parse("https://v.example/activities/2").expect("url"),
+            &group,
+            &inner,
+        )
+        .expect("announce");
+        let wire = serde_json::to_value(&announce).expect("json");
+        assert!(!crate::apub::is_public(&wire), "{wire}");
+        assert_eq!(
+            wire["to"],
+            json!(["https://v.example/c/sisainen/followers"])
+        );
     }
 }

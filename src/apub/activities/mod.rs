@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::model::Visibility;
 use crate::urls::{LocalUrls, Part};
 
 pub mod accept;
@@ -55,9 +56,32 @@ pub(crate) fn to_public() -> Vec<String> {
     vec![crate::apub::PUBLIC.into()]
 }
 
-/// `cc` of a public activity by `actor`: its followers collection.
-pub(crate) fn cc_followers(actor: &Url) -> Vec<String> {
-    vec![LocalUrls::part(actor, Part::Followers).into()]
+/// `to` and `cc` of what `actor` (a community) publishes with `visibility`: a public thing to the
+/// Public collection with its followers in copy; a members-only one to its followers collection
+/// (its members) alone, never `Public` (issue 18).
+pub(crate) fn addressed(visibility: Visibility, actor: &Url) -> (Vec<String>, Vec<String>) {
+    let followers: String = LocalUrls::part(actor, Part::Followers).into();
+    match visibility {
+        Visibility::Public => (to_public(), vec![followers]),
+        Visibility::Members => (vec![followers], vec![]),
+    }
+}
+
+/// Sets `to` and `cc` of `object` as [`addressed`] gives them.
+pub(crate) fn address(object: &mut serde_json::Value, visibility: Visibility, actor: &Url) {
+    let (to, cc) = addressed(visibility, actor);
+    object["to"] = serde_json::json!(to);
+    object["cc"] = serde_json::json!(cc);
+}
+
+/// The visibility an activity's (or object's) addressing says: public when `Public` is in its
+/// `to` or `cc`.
+pub(crate) fn visibility_of(addressed: &serde_json::Value) -> Visibility {
+    if crate::apub::is_public(addressed) {
+        Visibility::Public
+    } else {
+        Visibility::Members
+    }
 }
 
 /// The `@context` of an activity we send: with the event vocabulary when it carries an event.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-use super::{cc_followers, follow::DataExt, object_id, to_public};
+use super::{addressed, follow::DataExt, object_id};
 use crate::context::AppState;
 use crate::error::{Error, Result};
 use crate::model::Event;
@@ -43,8 +43,8 @@ impl Remove {
             actor: event.organizer_ap_id.clone(),
             object: comment,
             target: LocalUrls::part(&event.ap_id, Part::Replies),
-            to: to_public(),
-            cc: cc_followers(&event.organizer_ap_id),
+            to: addressed(event.visibility, &event.organizer_ap_id).0,
+            cc: addressed(event.visibility, &event.organizer_ap_id).1,
         }
     }
 

@@ -4,7 +4,7 @@ use activitypub_federation::{config::Data, kinds::activity::UpdateType};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::{cc_followers, to_public};
+use super::addressed;
 use super::{follow::DataExt, object_id};
 use crate::apub::actor;
 use crate::context::AppState;
@@ -40,8 +40,8 @@ impl Update<serde_json::Value> {
             id,
             actor: event.organizer_ap_id.clone(),
             object: crate::apub::event::event_object(state, event),
-            to: to_public(),
-            cc: cc_followers(&event.organizer_ap_id),
+            to: addressed(event.visibility, &event.organizer_ap_id).0,
+            cc: addressed(event.visibility, &event.organizer_ap_id).1,
             of_event: true,
         }
     }
@@ -53,8 +53,8 @@ impl Update<serde_json::Value> {
             id,
             actor: a.author_ap_id.clone(),
             object: crate::apub::note::announcement_object(state, a),
-            to: to_public(),
-            cc: cc_followers(&a.author_ap_id),
+            to: addressed(a.visibility, &a.author_ap_id).0,
+            cc: addressed(a.visibility, &a.author_ap_id).1,
             of_event: false,
         }
     }
@@ -78,14 +78,14 @@ pub fn group_update(
 ) -> Result<Update<actor::ActorDocument>> {
     let id = actor::community_id(state, &community.name);
     let doc = actor::group_document(state, community, public_key_pem);
-    let followers = doc.followers.iter().map(Url::to_string).collect();
+    let (to, cc) = addressed(community.visibility, &id);
     Ok(Update {
         kind: UpdateType::Update,
         id: crate::apub::new_activity_id(state),
         actor: id,
         object: doc,
-        to: to_public(),
-        cc: followers,
+        to,
+        cc,
         of_event: false,
     })
 }

@@ -27,6 +27,7 @@ impl Verkosto {
         if !event.comments_enabled {
             return Err(Refusal::CommentsClosed.into());
         }
+        self.require_member_for(&event, author).await?;
         if let Some(community_id) = event.community_id
             && self.is_banned_from(community_id, author).await?
         {

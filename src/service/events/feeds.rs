@@ -6,6 +6,7 @@ use super::Verkosto;
 use crate::apub::actor;
 use crate::error::{Error, Refusal, Result};
 use crate::model::{Community, Event};
+use crate::service::Reader;
 use crate::store;
 
 /// The most events one page of a community's event list holds (and the most a page or feed shows).
@@ -77,12 +78,14 @@ impl Verkosto {
     pub async fn community_events(
         &self,
         community: &Community,
+        reader: &Reader,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<Event>> {
         let page = self
             .community_events_page(
                 community,
+                reader,
                 from,
                 to,
                 PageStart::Number(1),
@@ -100,13 +103,27 @@ impl Verkosto {
     pub async fn all_community_events(
         &self,
         community: &Community,
+        reader: &Reader,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Event>> {
+        let members_too = self.is_member(community, reader).await?;
+        self.every_event_of(community, members_too, from, to).await
+    }
+
+    /// Every event of a community overlapping `from`..`to`, its members-only ones too when
+    /// `members_too`.
+    pub(crate) async fn every_event_of(
+        &self,
+        community: &Community,
+        members_too: bool,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<Event>> {
         let (mut events, mut start) = (Vec::new(), PageStart::Number(1));
         loop {
             let mut page = self
-                .community_events_page(community, from, to, start, MAX_EVENTS_PER_PAGE)
+                .events_page(community, members_too, from, to, start, MAX_EVENTS_PER_PAGE)
                 .await?;
             events.append(&mut page.events);
             match page.next {
@@ -118,10 +135,26 @@ impl Verkosto {
     }
 
     /// A page of a community's (or network's) events overlapping `from`..`to`, `per_page` (1 to
-    /// [`MAX_EVENTS_PER_PAGE`]) events a page, and where the next page starts.
+    /// [`MAX_EVENTS_PER_PAGE`]) events a page, and where the next page starts. Members-only events
+    /// are listed to the community's members only (a network lists public events only).
     pub async fn community_events_page(
         &self,
         community: &Community,
+        reader: &Reader,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        start: PageStart,
+        per_page: i64,
+    ) -> Result<EventsPage> {
+        let members_too = self.is_member(community, reader).await?;
+        self.events_page(community, members_too, from, to, start, per_page)
+            .await
+    }
+
+    async fn events_page(
+        &self,
+        community: &Community,
+        members_too: bool,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
         start: PageStart,
@@ -163,7 +196,12 @@ impl Verkosto {
         } else {
             let organizer = actor::community_id(self.state(), &community.name);
             let mut c = self.db().acquire().await?;
-            store::events::by_organizer(&mut c.conn(), organizer.as_str(), (from, to), start, limit)
+            let listed = store::events::Listed {
+                start,
+                limit,
+                members_too,
+            };
+            store::events::by_organizer(&mut c.conn(), organizer.as_str(), (from, to), listed)
                 .await?
         };
         let per_page = usize::try_from(per_page).unwrap_or(usize::MAX);

@@ -120,6 +120,7 @@ impl Verkosto {
             language: check_language(new.language)?,
             comments_enabled: new.comments_enabled.unwrap_or(true),
             guest_participation: self.check_guest_participation(new.guest_participation)?,
+            visibility: new.visibility.unwrap_or(community.visibility),
             sequence: 0,
             participant_count: 0,
             published_at: now,

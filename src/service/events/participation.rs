@@ -218,6 +218,7 @@ impl Verkosto {
             ));
         }
         let who = actor::resolve_remote(&self.federation_data(), actor_id).await?;
+        self.require_member_for(&event, &who.ap_id).await?;
         if let Some(community_id) = event.community_id
             && self.is_banned_from(community_id, &who.ap_id).await?
         {
@@ -303,6 +304,13 @@ impl Verkosto {
     /// A local account takes part in a local or remote event (given by API id or by its URL).
     pub async fn participate(&self, account: &Account, event_ref: &str) -> Result<Participation> {
         let event = self.event_for_participation(event_ref).await?;
+        let reader = crate::service::Reader::Account(account.clone());
+        if !self.may_see_event(&event, &reader).await? {
+            return Err(Refusal::NoSuchEvent {
+                id: event_ref.to_string(),
+            }
+            .into());
+        }
         let me = actor::account_id(self.state(), &account.username);
         let handle = format!("{}@{}", account.username, self.settings().domain);
         if event.local {

@@ -57,7 +57,7 @@ impl Verkosto {
         }
         if relay {
             let mut tx = self.db().begin().await?;
-            self.relay_through_local_networks(&mut tx, organizer, &event.ap_id)
+            self.relay_through_local_networks(&mut tx, organizer, (&event.ap_id, event.visibility))
                 .await?;
             self.commit(tx).await?;
         }

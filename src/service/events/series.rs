@@ -176,6 +176,7 @@ impl Verkosto {
                 language: None,
                 comments_enabled: true,
                 guest_participation: false,
+                visibility: crate::model::Visibility::Public,
             };
             template.apply(&mut event);
             let stored = store::events::upsert(&mut tx.conn(), &event).await?;

@@ -9,7 +9,7 @@ use crate::apub::activities::join_answer::{JoinAnswer, JoinAnswerKind};
 use crate::apub::activities::remove::Remove;
 use crate::apub::{actor, new_activity_id};
 use crate::error::{Error, Refusal, Result};
-use crate::model::{Account, Community, Event, NetworkMember, NetworkMemberState};
+use crate::model::{Account, Community, Event, NetworkMember, NetworkMemberState, Visibility};
 use crate::service::publish::Audience;
 use crate::store::{self, Tx};
 
@@ -256,18 +256,23 @@ impl Verkosto {
         Ok(())
     }
 
-    /// Announces `object` (published by `author`) from every local network `author` is a member of.
+    /// Announces `object` (published by `author`) from every local network `author` is a member of;
+    /// a network relays nothing members-only (issue 18).
     pub(crate) async fn relay_through_local_networks(
         &self,
         tx: &mut Tx,
         author: &Url,
-        object: &Url,
+        (object, visibility): (&Url, Visibility),
     ) -> Result<()> {
+        if visibility.is_members() {
+            return Ok(());
+        }
         let networks = store::networks::networks_of_member(&mut tx.conn(), author.as_str()).await?;
         for network_id in networks {
             let network = self.community_by_db_id(tx, network_id).await?;
             let network_ap_id = actor::community_id(self.state(), &network.name);
-            self.announce_object(tx, &network_ap_id, object).await?;
+            self.announce_object(tx, &network_ap_id, object, Visibility::Public)
+                .await?;
             store::networks::record_relay(&mut tx.conn(), object.as_str(), network_ap_id.as_str())
                 .await?;
         }

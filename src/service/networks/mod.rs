@@ -45,6 +45,10 @@ impl Verkosto {
     ) -> Result<NetworkMembership> {
         let community = self.community(community_name).await?;
         self.require_manager(by, &community).await?;
+        if community.visibility.is_members() {
+            // A network follows its members and shows what they publish to its own followers.
+            return Err(Refusal::MembersOnlyInNetwork.into());
+        }
         let me = actor::community_id(self.state(), &community.name);
         let handle = handle.trim().trim_start_matches('@');
         let (name, host) = handle

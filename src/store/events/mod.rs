@@ -25,7 +25,7 @@ pub use relayed::{relayed, relayed_via};
 const COLUMNS: &str = "e.id, e.public_id, e.ap_id, e.url, e.organizer_ap_id, e.community_id, e.title, \
     e.description_source, e.description_html, e.starts_at, e.ends_at, e.timezone, e.status, e.place, e.online_url, \
     e.capacity, e.join_mode, e.external_url, e.tags, e.category, e.banner_url, e.language, e.comments_enabled, e.guest_participation, \
-    e.sequence, e.published_at, e.updated_at, \
+    e.visibility, e.sequence, e.published_at, e.updated_at, \
     CASE WHEN e.community_id IS NULL THEN e.remote_participant_count ELSE \
       (SELECT COUNT(*) FROM participations p WHERE p.event_id = e.id AND p.state = 'accepted') END AS participant_count, \
     e.recurrence_id, e.overridden, \
@@ -59,6 +59,7 @@ struct Row {
     language: Option<String>,
     comments_enabled: bool,
     guest_participation: bool,
+    visibility: String,
     sequence: i64,
     published_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -122,6 +123,7 @@ impl TryFrom<Row> for Event {
             language: r.language,
             comments_enabled: r.comments_enabled,
             guest_participation: r.guest_participation,
+            visibility: parse_column("visibility", &r.visibility)?,
             sequence: r.sequence,
             participant_count: r.participant_count,
             published_at: r.published_at,
@@ -145,8 +147,8 @@ pub async fn upsert(c: &mut Conn<'_>, e: &Event) -> Result<Event> {
     let id: i64 = on_conn!(c, c => sqlx::query_scalar(
         "INSERT INTO events (public_id, ap_id, url, organizer_ap_id, community_id, title, description_source, \
          description_html, starts_at, ends_at, timezone, status, place, online_url, capacity, join_mode, external_url, \
-         tags, category, banner_url, language, comments_enabled, sequence, remote_participant_count, published_at, updated_at, guest_participation) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) \
+         tags, category, banner_url, language, comments_enabled, sequence, remote_participant_count, published_at, updated_at, guest_participation, visibility) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) \
          ON CONFLICT (ap_id) DO UPDATE SET url = excluded.url, title = excluded.title, \
          description_source = excluded.description_source, description_html = excluded.description_html, \
          starts_at = excluded.starts_at, ends_at = excluded.ends_at, timezone = excluded.timezone, status = excluded.status, \
@@ -182,6 +184,7 @@ pub async fn upsert(c: &mut Conn<'_>, e: &Event) -> Result<Event> {
         .bind(e.published_at)
         .bind(e.updated_at)
         .bind(e.guest_participation)
+        .bind(e.visibility.as_str())
         .fetch_one(&mut **c)
         .await)?;
     on_conn!(c, c => sqlx::query("DELETE FROM event_cohosts WHERE event_id = $1").bind(id).execute(&mut **c).await
@@ -298,21 +301,32 @@ pub async fn find_by_ap_id(c: &mut Conn<'_>, ap_id: &str) -> Result<Option<Event
     find_where(c, "e.ap_id", ap_id).await
 }
 
-/// Events of one organizer ending after `from` and starting before `to`, by start.
+/// Events of one organizer (or co-host) ending after `from` and starting before `to`, by start: its
+/// public ones, and with `members_too` its own members-only ones as well (a co-host's members are
+/// not the organiser's).
 pub async fn by_organizer(
     c: &mut Conn<'_>,
     organizer_ap_id: &str,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
-    start: ListStart,
-    limit: i64,
+    listed: Listed,
 ) -> Result<Vec<Event>> {
+    let Listed {
+        start,
+        limit,
+        members_too,
+    } = listed;
+    let visible = if members_too {
+        "AND (e.visibility = 'public' OR e.organizer_ap_id = $1)"
+    } else {
+        "AND e.visibility = 'public'"
+    };
     let sql = format!(
         // A UNION rather than `organizer = $1 OR id IN (...)`: PostgreSQL cannot use an index for that OR
         // and scanned every event of the instance for each community feed.
         "SELECT {COLUMNS} FROM events e WHERE e.id IN \
          (SELECT o.id FROM events o WHERE o.organizer_ap_id = $1 AND o.starts_at <= $3 \
           UNION SELECT h.event_id FROM event_cohosts h WHERE h.cohost_ap_id = $1) \
-         AND e.ends_at >= $2 AND e.starts_at <= $3 {} ORDER BY e.starts_at, e.id LIMIT $4 OFFSET $5",
+         AND e.ends_at >= $2 AND e.starts_at <= $3 {visible} {} ORDER BY e.starts_at, e.id LIMIT $4 OFFSET $5",
         start.condition(6)
     );
     let rows: Vec<Row> = on_conn!(c, c => start.bind(sqlx::query_as(&sql)
@@ -324,6 +338,17 @@ pub async fn by_organizer(
         .fetch_all(&mut **c)
         .await)?;
     from_rows(c, rows).await
+}
+
+/// Which part of a list of events to read.
+#[derive(Debug, Clone, Copy)]
+pub struct Listed {
+    /// Where the list starts.
+    pub start: ListStart,
+    /// How many to read.
+    pub limit: i64,
+    /// Whether members-only events are listed too (the reader is a member).
+    pub members_too: bool,
 }
 
 /// Where a list of events by start begins: after skipping a number of them (a page number), or just
@@ -377,7 +402,7 @@ pub async fn upcoming_local(
     limit: i64,
 ) -> Result<Vec<Event>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM events e WHERE e.community_id IS NOT NULL AND e.ends_at >= $1 \
+        "SELECT {COLUMNS} FROM events e WHERE e.community_id IS NOT NULL AND e.visibility = 'public' AND e.ends_at >= $1 \
          ORDER BY e.starts_at, e.id LIMIT $2"
     );
     let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(&sql)
@@ -428,7 +453,7 @@ pub async fn by_organizers(
          (SELECT m.member_ap_id FROM network_members m WHERE m.network_id = $1 AND m.state = 'active') \
          OR e.id IN (SELECT h.event_id FROM event_cohosts h JOIN network_members m ON m.member_ap_id = h.cohost_ap_id \
                      WHERE m.network_id = $1 AND m.state = 'active')) \
-         AND e.ends_at >= $3 AND e.starts_at <= $4 {} ORDER BY e.starts_at, e.id LIMIT $5 OFFSET $6",
+         AND e.visibility = 'public' AND e.ends_at >= $3 AND e.starts_at <= $4 {} ORDER BY e.starts_at, e.id LIMIT $5 OFFSET $6",
         start.condition(7)
     );
     let rows: Vec<Row> = on_conn!(c, c => start.bind(sqlx::query_as(&sql)
@@ -451,6 +476,29 @@ pub async fn participating(c: &mut Conn<'_>, participant_ap_id: &str) -> Result<
     );
     let rows: Vec<Row> =
         on_conn!(c, c => sqlx::query_as(&sql).bind(participant_ap_id).fetch_all(&mut **c).await)?;
+    from_rows(c, rows).await
+}
+
+/// The members-only events an account sees as a member (issue 18): every event of the members-only
+/// communities it is an active member of, and the members-only events of the others, ending after
+/// `from`, by start.
+pub async fn for_member(
+    c: &mut Conn<'_>,
+    account_id: i64,
+    from: DateTime<Utc>,
+) -> Result<Vec<Event>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events e WHERE e.ends_at >= $2 AND e.community_id IN \
+         (SELECT m.community_id FROM memberships m JOIN communities c ON c.id = m.community_id \
+          WHERE m.account_id = $1 AND m.state = 'active' \
+          AND (c.visibility = 'members' OR e.visibility = 'members')) \
+         ORDER BY e.starts_at, e.id"
+    );
+    let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(&sql)
+        .bind(account_id)
+        .bind(from)
+        .fetch_all(&mut **c)
+        .await)?;
     from_rows(c, rows).await
 }
 

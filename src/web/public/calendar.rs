@@ -31,9 +31,13 @@ pub(in crate::web) async fn embed(
     Path(name): Path<String>,
     p: Visitor,
 ) -> Result<Response, PageError> {
-    let community = v.community(&name).await.map_err(|e| p.error(e))?;
+    // Framed by other sites and cached by them: public communities and their public events only.
+    let community = v
+        .community_for(&name, &crate::service::Reader::Anonymous)
+        .await
+        .map_err(|e| p.error(e))?;
     let mut events = v
-        .community_events(&community, None, None)
+        .community_events(&community, &crate::service::Reader::Anonymous, None, None)
         .await
         .map_err(|e| p.error(e))?;
     events.truncate(50);
@@ -91,7 +95,8 @@ pub(in crate::web) async fn calendar(
     p: Visitor,
 ) -> Result<Response, PageError> {
     let fail = |e: Error| p.error(e);
-    let community = v.community(&name).await.map_err(fail)?;
+    let reader = p.reader();
+    let community = v.community_for(&name, &reader).await.map_err(fail)?;
     let tz: chrono_tz::Tz = crate::service::DEFAULT_TIMEZONE
         .parse()
         .unwrap_or(chrono_tz::UTC);
@@ -118,7 +123,7 @@ pub(in crate::web) async fn calendar(
             .unwrap_or_else(Utc::now)
     };
     let events = v
-        .community_events(&community, Some(utc(first)), Some(utc(next_first)))
+        .community_events(&community, &reader, Some(utc(first)), Some(utc(next_first)))
         .await
         .map_err(fail)?;
     let days_in_month = (next_first - first).num_days() as u32;

@@ -66,20 +66,26 @@ pub(crate) async fn community_page(
     .await;
     let lang = p.lang;
     let fail = |e: Error| p.error(e);
+    let reader = p.reader();
     let upcoming = v
-        .community_events(&community, None, None)
+        .community_events(&community, &reader, None, None)
         .await
         .map_err(fail)?;
     let now = Utc::now();
     let mut past = v
-        .community_events(&community, Some(now - Duration::days(3 * 365)), Some(now))
+        .community_events(
+            &community,
+            &reader,
+            Some(now - Duration::days(3 * 365)),
+            Some(now),
+        )
         .await
         .map_err(fail)?;
     past.retain(|e| e.ends_at < now);
     past.reverse();
     past.truncate(10);
     let announcements = v
-        .announcements(&community.name, 10, 0)
+        .announcements(&community.name, &reader, 10, 0)
         .await
         .map_err(fail)?
         .into_iter()

@@ -62,6 +62,7 @@ pub(super) async fn post_announcement(
         tags: None,
         language: Some(p.lang.code().to_string()),
         pinned: None,
+        visibility: None,
     };
     match v.create_announcement(&account, &name, new).await {
         Ok(a) => {

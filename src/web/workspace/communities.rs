@@ -52,6 +52,9 @@ pub(super) struct CommunityForm {
     /// `open` or `approval`.
     #[serde(default)]
     pub follow_policy: String,
+    /// `public` or `members`.
+    #[serde(default)]
+    pub visibility: String,
 }
 
 impl CommunityForm {
@@ -71,6 +74,7 @@ impl CommunityForm {
                 .map(|u| u.to_string())
                 .unwrap_or_default(),
             follow_policy: c.follow_policy.as_str().into(),
+            visibility: c.visibility.as_str().into(),
         }
     }
 
@@ -99,6 +103,7 @@ const COMMUNITY_FIELDS: &[(&str, &str)] = &[
     ("longitude", "longitude"),
     ("website", "website"),
     ("follow_policy", "follow_policy"),
+    ("visibility", "visibility"),
 ];
 
 #[derive(Template)]
@@ -184,6 +189,7 @@ pub(super) async fn create_community(
         icon_url: None,
         banner_url: None,
         follow_policy: policy.ok(),
+        visibility: form.visibility.parse().ok(),
     };
     match v.create_community(&account, new).await {
         Ok(c) => Ok(Redirect::to(&format!("/manage/c/{}", c.name)).into_response()),
@@ -304,7 +310,7 @@ pub(super) async fn workspace_with(
     };
     let now = Utc::now();
     let events = v
-        .community_events(&c, Some(now - chrono::Duration::days(365)), None)
+        .every_event_of(&c, true, Some(now - chrono::Duration::days(365)), None)
         .await
         .map_err(fail)?
         .into_iter()
@@ -370,6 +376,7 @@ pub(super) async fn update_community(
         icon_url: None,
         banner_url: None,
         follow_policy: form.follow_policy.parse().ok(),
+        visibility: form.visibility.parse().ok(),
     };
     match v.update_community(&account, &name, update).await {
         Ok(_) => Ok(Redirect::to(&format!("/manage/c/{name}?saved=1")).into_response()),

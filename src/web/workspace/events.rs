@@ -390,6 +390,7 @@ pub(super) async fn create_event(
         language: Some(p.lang.code().to_string()),
         comments_enabled: None,
         guest_participation: p.sends_mail.then_some(form.guest_participation == "on"),
+        visibility: None,
         cohosts: None,
         status: None,
         rsvp_poll: None,

@@ -27,6 +27,7 @@ mod communities;
 mod events;
 mod insights;
 mod interaction;
+mod invitation;
 mod moderation;
 mod participants;
 mod session;
@@ -59,6 +60,10 @@ pub(super) fn routes() -> Router<Verkosto> {
         .route(
             "/confirm-email/{token}",
             get(signup::confirm_page).post(signup::confirm),
+        )
+        .route(
+            "/invitation/{token}",
+            get(invitation::page).post(invitation::accept),
         )
         .route("/manage", get(dashboard))
         .route("/manage/communities", post(create_community))
