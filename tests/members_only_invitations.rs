@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use crate::common::smtp::{SmtpSink, link_in};
-use crate::common::{RemoteSigner, TestDb, TestServer, web};
+use crate::common::{RemoteSigner, TestDb, TestServer, eventually, web};
 use crate::members_only::{As, NAME, TITLE, created, event, get, members_only_community};
 
 /// A signed `Follow` of A's `sisainen` by `who`, number `n`.
@@ -309,6 +309,136 @@ async fn an_invitation_by_email_makes_whoever_takes_it_up_a_member() {
             .get_json("/api/v1/communities/sisainen", Some(&toinen))
             .await;
         assert_eq!(status, 404, "{backend}");
+        a.stop().await;
+    }
+}
+
+/// The titles in `token`'s timeline on `s`.
+async fn timeline_titles(s: &TestServer, token: &str) -> Vec<String> {
+    let (status, items) = s.get_json("/api/v1/timeline", Some(token)).await;
+    assert_eq!(status, 200, "{items}");
+    items
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|i| i["title"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_on_another_verkosto_follows_by_invitation_and_takes_part() {
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        let a = TestServer::start(db).await;
+        let b = TestServer::start(TestDb::sqlite().await).await;
+        let owner = a.account("omistaja").await;
+        members_only_community(&a, &owner).await;
+        let member = b.account("etajasen").await;
+        let neighbour = b.account("naapuri").await;
+        let handle = format!("sisainen@{}", a.domain);
+
+        // Not invited: B cannot even find the community.
+        let (status, answer) = b
+            .post_json(
+                "/api/v1/follows",
+                Some(&member),
+                json!({ "handle": handle }),
+            )
+            .await;
+        assert!((400..500).contains(&status), "{backend}: {status} {answer}");
+
+        // Invited, B's own follow goes through and is accepted without a manager.
+        created(
+            &a,
+            "/api/v1/communities/sisainen/invitations",
+            &owner,
+            json!({ "handle": format!("etajasen@{}", b.domain) }),
+        )
+        .await;
+        let (status, answer) = b
+            .post_json(
+                "/api/v1/follows",
+                Some(&member),
+                json!({ "handle": handle }),
+            )
+            .await;
+        assert_eq!(status, 201, "{backend}: {answer}");
+        eventually(10, "the Accept to reach B", || async {
+            let (_, follows) = b.get_json("/api/v1/follows", Some(&member)).await;
+            (follows[0]["state"] == "accepted").then_some(())
+        })
+        .await;
+
+        // A members-only event reaches B, where only the member sees it.
+        created(
+            &a,
+            "/api/v1/communities/sisainen/events",
+            &owner,
+            event(TITLE, 14),
+        )
+        .await;
+        let titles = eventually(10, "the event to reach B", || async {
+            let titles = timeline_titles(&b, &member).await;
+            titles.contains(&TITLE.to_string()).then_some(titles)
+        })
+        .await;
+        assert_eq!(titles, [TITLE], "{backend}");
+        assert!(
+            timeline_titles(&b, &neighbour).await.is_empty(),
+            "{backend}"
+        );
+        let (_, items) = b.get_json("/api/v1/timeline", Some(&member)).await;
+        let b_id = items[0]["id"].as_str().expect("id").to_string();
+        for (token, seen) in [
+            (Some(member.as_str()), true),
+            (Some(neighbour.as_str()), false),
+            (None, false),
+        ] {
+            let (status, page) = get(&b, &format!("/e/{b_id}"), As::Page, token).await;
+            assert_eq!(
+                (status == 200, page.contains(TITLE)),
+                (seen, seen),
+                "{backend}: B's page of the event for {token:?}"
+            );
+        }
+        let feed = b
+            .http
+            .get(b.url("/instance/events.ics"))
+            .send()
+            .await
+            .expect("feed")
+            .text()
+            .await
+            .expect("text");
+        assert!(!feed.contains(TITLE), "{backend}: B's instance calendar");
+
+        // The member takes part from B; A counts them.
+        let (status, answer) = b
+            .post_json(
+                &format!("/api/v1/events/{b_id}/participation"),
+                Some(&member),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 201, "{backend}: {answer}");
+        let a_id = {
+            let (_, list) = a
+                .get_json("/api/v1/communities/sisainen/events", Some(&owner))
+                .await;
+            list[0]["id"].as_str().expect("id").to_string()
+        };
+        eventually(10, "the Join to reach A", || async {
+            let (_, people) = a
+                .get_json(&format!("/api/v1/events/{a_id}/participants"), Some(&owner))
+                .await;
+            people
+                .as_array()?
+                .iter()
+                .any(|p| p["participant_ap_id"] == b.url("/u/etajasen"))
+                .then_some(())
+        })
+        .await;
+        b.stop().await;
         a.stop().await;
     }
 }

@@ -490,7 +490,7 @@ impl FromRequestParts<Verkosto> for crate::service::Reader {
             .get::<axum::extract::OriginalUri>()
             .map_or(&parts.uri, |o| &o.0);
         let path = uri.path_and_query().map_or("/", |p| p.as_str());
-        Ok(v.signed_reader(path, &parts.headers).await)
+        Ok(crate::service::Reader::of_fetch(path, &parts.headers))
     }
 }
 

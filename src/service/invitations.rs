@@ -298,7 +298,7 @@ impl Verkosto {
     /// Whether `reader` may find the community's actor though not (yet) a member: an invited person,
     /// or the instance actor of their server, fetching it to follow.
     pub(crate) async fn is_invited(&self, community: &Community, reader: &Reader) -> Result<bool> {
-        let Reader::Remote { actor, kind } = reader else {
+        let Reader::Remote { actor, kind } = self.verified(reader).await else {
             return Ok(false);
         };
         let mut c = self.db().acquire().await?;

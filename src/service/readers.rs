@@ -2,6 +2,8 @@
 //! show only to their community's members. Every read of one goes through here, so that pages, the
 //! API, ActivityPub documents and feeds decide alike.
 
+use std::sync::Arc;
+
 use axum::http::HeaderMap;
 use url::Url;
 
@@ -12,7 +14,7 @@ use crate::model::{Account, ActorKind, Announcement, Community, Event, Visibilit
 use crate::store;
 
 /// Who is reading: a visitor without credentials, a local account (token or session), or a remote
-/// actor whose signed fetch verified.
+/// actor by the signature of its fetch.
 #[derive(Debug, Clone, Default)]
 pub enum Reader {
     /// No credentials, or none that verified.
@@ -27,6 +29,32 @@ pub enum Reader {
         /// Its type: an instance actor (`Application`, `Service`) speaks for its server's people.
         kind: ActorKind,
     },
+    /// A signed fetch whose signature is checked the first time it matters: only members-only
+    /// things ask, so a public document never waits for the signer's key to be fetched.
+    Signed(Arc<SignedFetch>),
+}
+
+/// A signed fetch, verified once when first asked about (see [`Reader::Signed`]).
+#[derive(Debug)]
+pub struct SignedFetch {
+    path_and_query: String,
+    headers: HeaderMap,
+    verified: tokio::sync::OnceCell<Reader>,
+}
+
+impl Reader {
+    /// The reader of a request that may be signed: [`Reader::Signed`] when it carries a signature,
+    /// else anonymous. Nothing is checked yet.
+    pub fn of_fetch(path_and_query: &str, headers: &HeaderMap) -> Reader {
+        if !headers.contains_key("signature") {
+            return Reader::Anonymous;
+        }
+        Reader::Signed(Arc::new(SignedFetch {
+            path_and_query: path_and_query.to_string(),
+            headers: headers.clone(),
+            verified: tokio::sync::OnceCell::new(),
+        }))
+    }
 }
 
 impl Reader {
@@ -46,6 +74,19 @@ impl From<Option<Account>> for Reader {
 }
 
 impl Verkosto {
+    /// `reader` with its signature checked, if it had one to check.
+    pub(crate) async fn verified<'r>(&self, reader: &'r Reader) -> &'r Reader {
+        match reader {
+            Reader::Signed(fetch) => {
+                fetch
+                    .verified
+                    .get_or_init(|| self.signed_reader(&fetch.path_and_query, &fetch.headers))
+                    .await
+            }
+            other => other,
+        }
+    }
+
     /// The remote reader of a signed GET of `path_and_query`, when it is signed and its signature
     /// verifies with the signer's key (fetched the first time, as the inbox does). An unsigned
     /// request, or one whose signature fails, reads as anonymous: members-only things then answer
@@ -95,9 +136,10 @@ impl Verkosto {
     /// actor of a server where one of those lives (as Mastodon's authorized fetch vouches).
     pub async fn is_member(&self, community: &Community, reader: &Reader) -> Result<bool> {
         let group = crate::apub::actor::community_id(self.state(), &community.name);
+        let reader = self.verified(reader).await;
         let mut c = self.db().acquire().await?;
         match reader {
-            Reader::Anonymous => Ok(false),
+            Reader::Anonymous | Reader::Signed(_) => Ok(false),
             Reader::Account(account) if account.is_admin => Ok(true),
             Reader::Account(account) => {
                 let member =
@@ -165,18 +207,35 @@ impl Verkosto {
     }
 
     /// Whether `reader` may see `event`: public ones everyone, members-only ones the members of its
-    /// local organiser. (Remote members-only events are never stored.)
+    /// local organiser; a remote group's members-only event, the accounts here that follow the group.
     pub async fn may_see_event(&self, event: &Event, reader: &Reader) -> Result<bool> {
         if !event.visibility.is_members() {
             return Ok(true);
         }
-        let Some(community) = self
-            .community_by_id(event.community_id.unwrap_or(0))
-            .await?
-        else {
+        let Some(community_id) = event.community_id else {
+            return self.follows_here(&event.organizer_ap_id, reader).await;
+        };
+        let Some(community) = self.community_by_id(community_id).await? else {
             return Ok(false);
         };
         self.may_see(&community, event.visibility, reader).await
+    }
+
+    /// Whether `reader` is an account here following the remote `group` (accepted), or an
+    /// administrator.
+    async fn follows_here(&self, group: &Url, reader: &Reader) -> Result<bool> {
+        let Reader::Account(account) = reader else {
+            return Ok(false);
+        };
+        if account.is_admin {
+            return Ok(true);
+        }
+        let mut c = self.db().acquire().await?;
+        Ok(
+            store::follows::find_following(&mut c.conn(), account.id, group.as_str())
+                .await?
+                .is_some_and(|f| f.state == crate::model::FollowState::Accepted),
+        )
     }
 
     /// Whether `reader` may see `announcement` (as [`Verkosto::may_see_event`]).

@@ -23,10 +23,13 @@ impl Verkosto {
             ));
         }
         if !crate::apub::is_public(doc) {
-            // We show what we store to anyone, so only public objects are stored; an Update cannot
-            // widen a restricted object's audience here because restricted ones never arrive.
-            tracing::info!(%organizer, "non-public event ignored");
-            return Ok(());
+            // A members-only event (issue 18): kept for the accounts here that follow its group,
+            // and shown to them alone. Anything else not public is not ours to keep.
+            let mut c = self.db().acquire().await?;
+            if !store::follows::is_followed_locally(&mut c.conn(), organizer.as_str()).await? {
+                tracing::info!(%organizer, "non-public event of a group nobody here follows ignored");
+                return Ok(());
+            }
         }
         let cohosted_here = doc
             .get("organizers")
@@ -103,6 +106,8 @@ impl Verkosto {
             .map(|e| e.public_id.clone())
             .unwrap_or_else(new_public_id);
         let mut event = ap_event::event_from_ap(doc, public_id, organizer.clone())?;
+        // Fixed when first stored: a later Update does not widen who sees it.
+        event.visibility = crate::apub::activities::visibility_of(doc);
         event.sequence = existing.as_ref().map(|e| e.sequence + 1).unwrap_or(0);
         let mut saved = store::events::upsert(&mut tx.conn(), &event).await?;
         if let Some(link) = &event.series {

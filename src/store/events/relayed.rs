@@ -20,7 +20,7 @@ pub async fn relayed(
         "SELECT {COLUMNS} FROM events e WHERE e.community_id IS NULL AND \
          (e.ap_id IN (SELECT r.object_ap_id FROM relayed_objects r JOIN relay_subscriptions s ON s.actor_ap_id = r.via_ap_id) \
           OR e.organizer_ap_id IN (SELECT s.actor_ap_id FROM relay_subscriptions s WHERE s.actor_ap_id IS NOT NULL)) \
-         AND e.ends_at >= $1 AND e.starts_at <= $2 ORDER BY e.starts_at, e.id LIMIT $3 OFFSET $4"
+         AND e.visibility = 'public' AND e.ends_at >= $1 AND e.starts_at <= $2 ORDER BY e.starts_at, e.id LIMIT $3 OFFSET $4"
     );
     let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(&sql)
         .bind(from)
