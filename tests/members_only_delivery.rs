@@ -323,3 +323,43 @@ async fn a_member_on_another_instance_takes_part() {
         b.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_members_only_series_is_hidden_as_its_events_are() {
+    for db in TestDb::all().await {
+        let backend = db.backend;
+        let a = TestServer::start(db).await;
+        let owner = a.account("omistaja").await;
+        let stranger = a.account("vieras").await;
+        members_only_community(&a, &owner).await;
+        let mut weekly = event(TITLE, 3);
+        weekly["recurrence"] = json!("FREQ=WEEKLY;COUNT=3");
+        let first = created(&a, "/api/v1/communities/sisainen/events", &owner, weekly).await;
+        let series = first["series"]["id"]
+            .as_str()
+            .expect("series id")
+            .to_string();
+        for (path, kind) in [
+            (format!("/s/{series}"), As::Ap),
+            (format!("/s/{series}"), As::Page),
+            (format!("/s/{series}.ics"), As::Plain),
+            (format!("/api/v1/series/{series}"), As::Plain),
+        ] {
+            for token in [None, Some(stranger.as_str())] {
+                let (status, body) = get(&a, &path, kind, token).await;
+                assert_eq!(
+                    status, 404,
+                    "{backend}: {path} as {kind:?} for {token:?}: {body}"
+                );
+                assert!(!body.contains(TITLE), "{backend}: {path}");
+            }
+            let (status, body) = get(&a, &path, kind, Some(&owner)).await;
+            assert!(
+                // (The API's window is the coming year: these dates, in 2030, are not in it.)
+                status == 200 && (body.contains(TITLE) || path.starts_with("/api/")),
+                "{backend}: {path} as {kind:?} for the owner: {status} {body}"
+            );
+        }
+        a.stop().await;
+    }
+}

@@ -324,8 +324,12 @@ async fn activity(State(v): State<Verkosto>, Path(id): Path<String>) -> Result<R
 
 /// A feedback poll as one participant was sent it, with the votes so far (Mastodon refetches a poll
 /// to show its results). Its id is random: only its recipient and we know it.
-async fn question(State(v): State<Verkosto>, Path(id): Path<String>) -> Result<Response> {
-    let mut doc = v.question_document(&id).await?;
+async fn question(
+    State(v): State<Verkosto>,
+    Path(id): Path<String>,
+    reader: Reader,
+) -> Result<Response> {
+    let mut doc = v.question_document(&id, &reader).await?;
     if let Some(map) = doc.as_object_mut() {
         map.insert("@context".into(), apub::context::context());
     }

@@ -38,8 +38,10 @@ struct Window {
 async fn get_series(
     State(v): State<Verkosto>,
     Path(id): Path<String>,
+    reader: crate::service::Reader,
     super::params::ApiQuery(window): super::params::ApiQuery<Window>,
 ) -> Result<Json<SeriesView>> {
+    v.series_for(&id, &reader).await?;
     let from = super::params::rfc3339("from", window.from.as_deref())?.unwrap_or_else(Utc::now);
     let to =
         super::params::rfc3339("to", window.to.as_deref())?.unwrap_or(from + Duration::days(366));
@@ -82,11 +84,12 @@ async fn end_series(
 async fn series_document(
     State(v): State<Verkosto>,
     Path(id): Path<String>,
+    reader: crate::service::Reader,
     headers: HeaderMap,
 ) -> Result<Response> {
     let result = async {
         let ics = id.strip_suffix(".ics");
-        let series = v.series(ics.unwrap_or(&id)).await?;
+        let series = v.series_for(ics.unwrap_or(&id), &reader).await?;
         if !series.is_local() {
             return Err(crate::error::Refusal::NoSuchSeries { id: id.clone() }.into());
         }

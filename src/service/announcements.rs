@@ -139,7 +139,7 @@ impl Verkosto {
         offset: i64,
     ) -> Result<Vec<Announcement>> {
         let community = self.community_for(community_name, reader).await?;
-        let members_too = self.is_member(&community, reader).await?;
+        let members_too = self.lists_members_only(&community, reader).await?;
         let author = actor::community_id(self.state(), &community.name);
         let mut c = self.db().acquire().await?;
         store::announcements::by_author(

@@ -430,11 +430,15 @@ impl Verkosto {
     }
 
     /// The `Question` `public_id` as its recipient was sent it, with the votes so far.
-    pub async fn question_document(&self, public_id: &str) -> Result<serde_json::Value> {
+    pub async fn question_document(
+        &self,
+        public_id: &str,
+        reader: &super::Reader,
+    ) -> Result<serde_json::Value> {
         let mut c = self.db().acquire().await?;
         if let Some(poll) = store::polls::public_poll(&mut c.conn(), public_id).await? {
             drop(c);
-            return self.rsvp_document(&poll).await;
+            return self.rsvp_document(&poll, reader).await;
         }
         let (poll, recipient) = store::polls::invitation(&mut c.conn(), public_id)
             .await?

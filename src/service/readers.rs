@@ -137,6 +137,9 @@ impl Verkosto {
     pub async fn is_member(&self, community: &Community, reader: &Reader) -> Result<bool> {
         let group = crate::apub::actor::community_id(self.state(), &community.name);
         let reader = self.verified(reader).await;
+        if matches!(reader, Reader::Anonymous | Reader::Signed(_)) {
+            return Ok(false);
+        }
         let mut c = self.db().acquire().await?;
         match reader {
             Reader::Anonymous | Reader::Signed(_) => Ok(false),
@@ -170,6 +173,23 @@ impl Verkosto {
                 )
                 .await
             }
+        }
+    }
+
+    /// Whether `reader`'s lists of the community's events and announcements take in its members-only
+    /// ones. A remote reader of a public community's lists is given its public items (its members-only
+    /// ones were delivered to its members): so a signed fetch of a public list never waits for a key.
+    pub(crate) async fn lists_members_only(
+        &self,
+        community: &Community,
+        reader: &Reader,
+    ) -> Result<bool> {
+        match reader {
+            Reader::Anonymous => Ok(false),
+            Reader::Signed(_) | Reader::Remote { .. } if !community.visibility.is_members() => {
+                Ok(false)
+            }
+            _ => self.is_member(community, reader).await,
         }
     }
 
@@ -294,5 +314,25 @@ impl Verkosto {
             return Ok(());
         }
         Err(Refusal::MembersOnly.into())
+    }
+}
+
+impl Verkosto {
+    /// The series with this API id as `reader` may see it: one whose occurrences are members-only
+    /// answers as unknown to anyone who may not see them.
+    pub async fn series_for(&self, id: &str, reader: &Reader) -> Result<crate::model::Series> {
+        let series = self.series(id).await?;
+        let occurrences = self.series_occurrences(&series).await?;
+        let hidden = match occurrences.iter().find(|e| e.visibility.is_members()) {
+            Some(members_only) => !self.may_see_event(members_only, reader).await?,
+            None => series
+                .template
+                .as_ref()
+                .is_some_and(|t| t.visibility.is_members()),
+        };
+        if hidden {
+            return Err(Refusal::NoSuchSeries { id: id.to_string() }.into());
+        }
+        Ok(series)
     }
 }

@@ -63,11 +63,21 @@ impl Verkosto {
     }
 
     /// The RSVP poll's document, with its votes so far.
-    pub(super) async fn rsvp_document(&self, poll: &Poll) -> Result<serde_json::Value> {
+    pub(super) async fn rsvp_document(
+        &self,
+        poll: &Poll,
+        reader: &super::Reader,
+    ) -> Result<serde_json::Value> {
         let mut c = self.db().acquire().await?;
         let event = store::events::find_by_id(&mut c.conn(), poll.event_id)
             .await?
             .ok_or_else(|| Error::NotFound(format!("no poll {}", poll.public_id)))?;
+        drop(c);
+        // The poll of a members-only event is as hidden as the event.
+        if !self.may_see_event(&event, reader).await? {
+            return Err(Error::NotFound(format!("no poll {}", poll.public_id)));
+        }
+        let mut c = self.db().acquire().await?;
         let answers = store::polls::answers(&mut c.conn(), poll.id).await?;
         let counts = super::feedback::vote_counts(poll, &answers);
         Ok(self.rsvp_object(&event, poll, &counts))

@@ -107,7 +107,7 @@ impl Verkosto {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<Event>> {
-        let members_too = self.is_member(community, reader).await?;
+        let members_too = self.lists_members_only(community, reader).await?;
         self.every_event_of(community, members_too, from, to).await
     }
 
@@ -146,7 +146,7 @@ impl Verkosto {
         start: PageStart,
         per_page: i64,
     ) -> Result<EventsPage> {
-        let members_too = self.is_member(community, reader).await?;
+        let members_too = self.lists_members_only(community, reader).await?;
         self.events_page(community, members_too, from, to, start, per_page)
             .await
     }

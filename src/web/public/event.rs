@@ -338,7 +338,10 @@ pub(crate) async fn report_event(
 ) -> Result<Response, PageError> {
     p.check_csrf(&form.csrf)?;
     let account = p.require_account()?;
-    let event = v.event(&id).await.map_err(|e| p.error(e))?;
+    let event = v
+        .event_for(&id, &p.reader())
+        .await
+        .map_err(|e| p.error(e))?;
     v.file_report(account, event.ap_id.as_str(), &form.reason)
         .await
         .map_err(|e| p.error(e))?;
