@@ -621,6 +621,19 @@ async fn journey(b: &Browser<'_>, elsewhere: &TestServer, axe: &str) -> Step<()>
     b.click("form[action$='/moderation/rules'] button").await?;
     b.open("/c/kahvila").await?;
     b.expect_text("Be kind. No ads.").await?;
+
+    // Its invitations (issue 18): a person elsewhere invited by handle is listed as not joined yet;
+    // an unknown name is refused on the page with why.
+    b.open("/manage/c/kahvila/invitations").await?;
+    b.accessible(axe).await?;
+    b.fill("#handle", &format!("@ville@{}", elsewhere.domain))
+        .await?;
+    b.click("form[action$='/invitations'] button").await?;
+    b.expect_text("not yet joined").await?;
+    b.fill("#handle", "nobody_here").await?;
+    b.click("form[action$='/invitations'] button").await?;
+    b.text("p.alert.error").await?;
+    b.accessible(axe).await?;
     Ok(())
 }
 

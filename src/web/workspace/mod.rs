@@ -28,6 +28,7 @@ mod events;
 mod insights;
 mod interaction;
 mod invitation;
+mod invitations;
 mod moderation;
 mod participants;
 mod session;
@@ -100,6 +101,14 @@ pub(super) fn routes() -> Router<Verkosto> {
         )
         .route("/manage/c/{name}/moderation/bans", post(moderation::ban))
         .route("/manage/reports", get(moderation::reports_page))
+        .route(
+            "/manage/c/{name}/invitations",
+            get(invitations::invitations_page).post(invitations::invite),
+        )
+        .route(
+            "/manage/c/{name}/invitations/{id}/withdraw",
+            post(invitations::withdraw),
+        )
         .route(
             "/manage/reports/{id}/{action}",
             post(moderation::act_on_queued_report),
