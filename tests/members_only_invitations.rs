@@ -442,3 +442,71 @@ async fn a_member_on_another_verkosto_follows_by_invitation_and_takes_part() {
         a.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_event_form_publishes_a_members_only_event_in_a_public_community() {
+    let db = TestDb::sqlite().await;
+    let a = TestServer::start(db).await;
+    let owner = a.account("maija").await;
+    a.community(&owner, "avoin", "open").await;
+    let browser = web::client();
+    web::post_login(&a, &browser, "maija", "/manage").await;
+    let form_url = a.url("/manage/c/avoin/events/new");
+    let page = browser.get(&form_url).send().await.expect("form");
+    assert!(
+        page.text()
+            .await
+            .expect("text")
+            .contains("name=\"members_only\""),
+        "a public community's new-event form offers members only"
+    );
+    let csrf = web::form_token(&browser, &form_url).await;
+    for (title, members_only) in [("Avoin aamukahvi", ""), (TITLE, "on")] {
+        let res = browser
+            .post(&form_url)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("title", title),
+                ("starts_at", "2031-01-27T09:00"),
+                ("ends_at", "2031-01-27T10:00"),
+                ("timezone", "Europe/Helsinki"),
+                ("members_only", members_only),
+                ("action", "save"),
+            ])
+            .send()
+            .await
+            .expect("publish");
+        assert_eq!(res.status(), 303, "{title}");
+        let at = res.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_string();
+        let (status, body) = get(&a, &at, As::Page, None).await;
+        assert_eq!(
+            (status, body.contains(title)),
+            if members_only.is_empty() {
+                (200, true)
+            } else {
+                (404, false)
+            },
+            "{title} for anonymous"
+        );
+        let (status, _) = get(&a, &at, As::Page, Some(&owner)).await;
+        assert_eq!(status, 200, "{title} for its manager");
+    }
+    // A members-only community's form does not offer it: everything there is for members.
+    members_only_community(&a, &owner).await;
+    let page = browser
+        .get(a.url("/manage/c/sisainen/events/new"))
+        .send()
+        .await
+        .expect("form");
+    assert!(
+        !page
+            .text()
+            .await
+            .expect("text")
+            .contains("name=\"members_only\"")
+    );
+    a.stop().await;
+}

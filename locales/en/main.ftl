@@ -610,6 +610,7 @@ unsubscribe-text = Stop sending “{ $kind }” to { $email }?
 unsubscribe-button = Stop
 unsubscribe-done = You will no longer get “{ $kind }”.
 form-guest-participation = Also take participants by e-mail (no fediverse account needed)
+form-members-only = Members only (only the community’s members see it and can take part)
 refusal-nothing_to_forward = The report names nothing on another server.
 refusal-suspended = The account is suspended on this instance.
 refusal-no_such_held_comment = No reply with this id waits for a decision.

@@ -584,6 +584,7 @@ unsubscribe-text = Lopetetaanko viestit ”{ $kind }” osoitteeseen { $email }?
 unsubscribe-button = Lopeta
 unsubscribe-done = Et saa enää viestejä ”{ $kind }”.
 form-guest-participation = Osallistuminen myös sähköpostilla (ilman fediverse-tiliä)
+form-members-only = Vain jäsenille (vain yhteisön jäsenet näkevät sen ja voivat osallistua)
 refusal-nothing_to_forward = Ilmoituksessa ei ole mitään toiselta palvelimelta.
 refusal-suspended = Tili on jäädytetty tällä palvelimella.
 refusal-no_such_held_comment = Tällaista hyväksyntää odottavaa kommenttia ei ole.

@@ -610,6 +610,7 @@ unsubscribe-text = Sluta skicka ”{ $kind }” till { $email }?
 unsubscribe-button = Sluta
 unsubscribe-done = Du får inte längre ”{ $kind }”.
 form-guest-participation = Deltagande även med e-post (utan fediversekonto)
+form-members-only = Bara för medlemmar (bara gemenskapens medlemmar ser det och kan delta)
 refusal-nothing_to_forward = Anmälan gäller inget från en annan server.
 refusal-suspended = Kontot är avstängt på den här servern.
 refusal-no_such_held_comment = Det finns ingen sådan kommentar som väntar på beslut.

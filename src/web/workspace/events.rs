@@ -80,6 +80,10 @@ pub(super) struct EventForm {
     /// `on` when visitors may take part by e-mail (issue 19).
     #[serde(default)]
     pub guest_participation: String,
+    /// `on` for a members-only event of a public community (issue 18; new events only: who sees
+    /// an event is fixed when it is published).
+    #[serde(default)]
+    pub members_only: String,
     /// `preview` renders the description instead of saving.
     #[serde(default)]
     action: String,
@@ -390,7 +394,7 @@ pub(super) async fn create_event(
         language: Some(p.lang.code().to_string()),
         comments_enabled: None,
         guest_participation: p.sends_mail.then_some(form.guest_participation == "on"),
-        visibility: None,
+        visibility: (form.members_only == "on").then_some(crate::model::Visibility::Members),
         cohosts: None,
         status: None,
         rsvp_poll: None,
