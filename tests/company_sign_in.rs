@@ -167,6 +167,7 @@ async fn a_person_signs_in_with_the_company_account_and_lands_in_the_internal_co
                     name: "sisainen".into(),
                     display_name: Some("Sisäinen yhteisö".into()),
                     kind: Some(CommunityKind::CompanyInternal),
+                    visibility: Some(verkosto::model::Visibility::Members),
                     ..Default::default()
                 },
             )
@@ -212,7 +213,7 @@ async fn a_person_signs_in_with_the_company_account_and_lands_in_the_internal_co
             workspace.contains("Sisäinen yhteisö"),
             "{backend}: {workspace}"
         );
-        // Her domain puts her in one, her group in the other (members-only: she now sees it).
+        // Her domain puts her in one, her group in the other (both members-only: she sees them now).
         assert_eq!(
             member_of(&server, "alice").await,
             ["sisainen", "tiimi"],
@@ -220,14 +221,12 @@ async fn a_person_signs_in_with_the_company_account_and_lands_in_the_internal_co
         );
         let alice = server.verkosto.account("alice").await.expect("alice");
         let reader = verkosto::service::Reader::Account(alice);
-        assert!(
-            server
-                .verkosto
-                .community_for("tiimi", &reader)
-                .await
-                .is_ok(),
-            "{backend}"
-        );
+        for name in ["sisainen", "tiimi"] {
+            assert!(
+                server.verkosto.community_for(name, &reader).await.is_ok(),
+                "{backend}: {name}"
+            );
+        }
         // Her session works for the API too (the cookie holds a token), and is hers.
         let _ = browser;
 

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::common::smtp::{SmtpSink, link_in};
 use crate::common::{RemoteSigner, TestDb, TestServer, eventually, web};
-use crate::members_only::{As, NAME, TITLE, created, event, get, members_only_community};
+use crate::members_only::{As, NAME, NEWS, TITLE, created, event, get, members_only_community};
 
 /// A signed `Follow` of A's `sisainen` by `who`, number `n`.
 async fn follow(who: &RemoteSigner, a: &TestServer, n: u32) {
@@ -411,6 +411,22 @@ async fn a_member_on_another_verkosto_follows_by_invitation_and_takes_part() {
             .await
             .expect("text");
         assert!(!feed.contains(TITLE), "{backend}: B's instance calendar");
+
+        // A members-only announcement too: in the member's timeline on B, in nobody else's.
+        created(
+            &a,
+            "/api/v1/communities/sisainen/announcements",
+            &owner,
+            json!({ "content": NEWS }),
+        )
+        .await;
+        eventually(10, "the announcement to reach B", || async {
+            let (_, items) = b.get_json("/api/v1/timeline", Some(&member)).await;
+            items.to_string().contains(NEWS).then_some(())
+        })
+        .await;
+        let (_, theirs) = b.get_json("/api/v1/timeline", Some(&neighbour)).await;
+        assert!(!theirs.to_string().contains(NEWS), "{backend}: {theirs}");
 
         // The member takes part from B; A counts them.
         let (status, answer) = b

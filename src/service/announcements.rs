@@ -245,20 +245,44 @@ impl Verkosto {
                 "an announcement can only be posted by its author".into(),
             ));
         }
-        if !self.has_relation_to(author).await? || !crate::apub::is_public(doc) {
+        if !self.has_relation_to(author).await? {
             return Ok(());
         }
-        let saved = self.store_remote_announcement(author, doc).await?;
+        let Some(visibility) = self.kept_as(author, doc).await? else {
+            return Ok(());
+        };
+        let saved = self
+            .store_remote_announcement(author, doc, visibility)
+            .await?;
         let mut tx = self.db().begin().await?;
         self.relay_through_local_networks(&mut tx, author, (&saved.ap_id, saved.visibility))
             .await?;
         self.commit(tx).await
     }
 
+    /// The visibility a remote post of `author` is kept with, or `None` when it is not kept: a
+    /// members-only post (issue 18) is kept only for the accounts here that follow its community,
+    /// and shown to them alone.
+    pub(crate) async fn kept_as(
+        &self,
+        author: &Url,
+        doc: &serde_json::Value,
+    ) -> Result<Option<Visibility>> {
+        let visibility = crate::apub::activities::visibility_of(doc);
+        if visibility.is_members() {
+            let mut c = self.db().acquire().await?;
+            if !store::follows::is_followed_locally(&mut c.conn(), author.as_str()).await? {
+                return Ok(None);
+            }
+        }
+        Ok(Some(visibility))
+    }
+
     pub(crate) async fn store_remote_announcement(
         &self,
         author: &Url,
         doc: &serde_json::Value,
+        visibility: Visibility,
     ) -> Result<Announcement> {
         let ap_id =
             crate::apub::activities::object_id(doc.get("id").unwrap_or(&serde_json::Value::Null))?;
@@ -267,7 +291,8 @@ impl Verkosto {
                 "an announcement must be on its author's host".into(),
             ));
         }
-        self.upsert_remote_announcement(author, doc).await
+        self.upsert_remote_announcement(author, doc, visibility)
+            .await
     }
 
     /// A member's post in a remote group (FEP-1b12: Lemmy's `Announce{Create{Page}}`), stored as an
@@ -279,7 +304,8 @@ impl Verkosto {
         group: &Url,
         doc: &serde_json::Value,
     ) -> Result<Announcement> {
-        self.upsert_remote_announcement(group, doc).await
+        self.upsert_remote_announcement(group, doc, Visibility::Public)
+            .await
     }
 
     /// Whether `ap_id` is a remote announcement stored as `author`'s.
@@ -290,10 +316,12 @@ impl Verkosto {
             .is_some_and(|a| !a.local && &a.author_ap_id == author))
     }
 
+    /// Stores a remote post as `author`'s announcement; its visibility is fixed when first stored.
     async fn upsert_remote_announcement(
         &self,
         author: &Url,
         doc: &serde_json::Value,
+        visibility: Visibility,
     ) -> Result<Announcement> {
         let mut c = self.db().acquire().await?;
         let ap_id =
@@ -311,7 +339,8 @@ impl Verkosto {
         let public_id = existing
             .map(|e| e.public_id)
             .unwrap_or_else(|| hex::encode(raw));
-        let a = note::announcement_from_ap(doc, public_id, author.clone())?;
+        let mut a = note::announcement_from_ap(doc, public_id, author.clone())?;
+        a.visibility = visibility;
         store::announcements::upsert(&mut c.conn(), &a).await
     }
 

@@ -574,7 +574,9 @@ impl Verkosto {
         } else if is_post_type(kind) && self.is_remote_post_of(&activity.actor, &object).await? {
             // An edited announcement, by its author: read from its origin too.
             let doc = crate::apub::fetch_json(data, &object).await?;
-            self.store_remote_announcement(&activity.actor, &doc)
+            // (Who sees it was fixed when it was first kept.)
+            let visibility = crate::apub::activities::visibility_of(&doc);
+            self.store_remote_announcement(&activity.actor, &doc, visibility)
                 .await?;
         }
         Ok(())

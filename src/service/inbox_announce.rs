@@ -139,10 +139,13 @@ impl Verkosto {
                 }
                 return self.store_group_post(group, &object).await.map(|_| ());
             }
-            _ if is_post_type(kind) => self
-                .store_remote_announcement(&author, &object)
-                .await
-                .map(|_| ())?,
+            _ if is_post_type(kind) => match self.kept_as(&author, &object).await? {
+                Some(visibility) => self
+                    .store_remote_announcement(&author, &object, visibility)
+                    .await
+                    .map(|_| ())?,
+                None => return Ok(()),
+            },
             _ => return Ok(()),
         }
         if is_relay {

@@ -263,7 +263,10 @@ impl Verkosto {
         if !a.visibility.is_members() {
             return Ok(true);
         }
-        let Some(community) = self.community_by_id(a.community_id.unwrap_or(0)).await? else {
+        let Some(community_id) = a.community_id else {
+            return self.follows_here(&a.author_ap_id, reader).await;
+        };
+        let Some(community) = self.community_by_id(community_id).await? else {
             return Ok(false);
         };
         self.may_see(&community, a.visibility, reader).await
