@@ -22,7 +22,7 @@ use super::Verkosto;
 use super::accounts::IssuedToken;
 use crate::context::OidcSettings;
 use crate::error::{Error, Refusal, Result};
-use crate::model::{Account, LocalName, MembershipState, Role};
+use crate::model::{Account, LocalName};
 use crate::store;
 
 /// How long a login may take at the provider.
@@ -300,19 +300,7 @@ impl Verkosto {
                 continue;
             };
             let mut c = self.db().acquire().await?;
-            if store::communities::membership(&mut c.conn(), community.id, account.id)
-                .await?
-                .is_none()
-            {
-                store::communities::upsert_membership(
-                    &mut c.conn(),
-                    community.id,
-                    account.id,
-                    Role::Member,
-                    MembershipState::Active,
-                )
-                .await?;
-            }
+            store::communities::ensure_member(&mut c.conn(), community.id, account.id).await?;
         }
         Ok(())
     }

@@ -14,7 +14,7 @@ use crate::apub::actor;
 use crate::error::{Error, Refusal, Result};
 use crate::mail::Kind;
 use crate::mail::compose::Letter;
-use crate::model::{Account, ActorKind, Community, FollowState, MembershipState, Role};
+use crate::model::{Account, ActorKind, Community, FollowState, MembershipState};
 use crate::store::{self, invitations::Invitation};
 use crate::web::i18n::Lang;
 
@@ -78,19 +78,7 @@ impl Verkosto {
         let me = actor::account_id(self.state(), &account.username);
         let now = store::now();
         let mut tx = self.db().begin().await?;
-        if store::communities::membership(&mut tx.conn(), community.id, account.id)
-            .await?
-            .is_none_or(|m| m.state != MembershipState::Active)
-        {
-            store::communities::upsert_membership(
-                &mut tx.conn(),
-                community.id,
-                account.id,
-                Role::Member,
-                MembershipState::Active,
-            )
-            .await?;
-        }
+        store::communities::ensure_member(&mut tx.conn(), community.id, account.id).await?;
         store::invitations::invite_actor(&mut tx.conn(), community.id, me.as_str(), by.id, now)
             .await?;
         store::invitations::take_actor(&mut tx.conn(), community.id, me.as_str(), now).await?;
@@ -248,16 +236,7 @@ impl Verkosto {
         if taken.is_none() && !already {
             return Err(Refusal::NoSuchMailLink.into());
         }
-        if !already {
-            store::communities::upsert_membership(
-                &mut tx.conn(),
-                community.id,
-                account.id,
-                Role::Member,
-                MembershipState::Active,
-            )
-            .await?;
-        }
+        store::communities::ensure_member(&mut tx.conn(), community.id, account.id).await?;
         tx.commit().await?;
         tracing::info!(community = %community.name, member = %account.username, "invitation taken up");
         Ok(community)

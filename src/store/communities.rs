@@ -232,6 +232,21 @@ pub async fn upsert_membership(
     Ok(())
 }
 
+/// Makes an account an active member of a community unless it is one already (a role it has stays;
+/// a pending request becomes a membership): whether it was not before.
+pub async fn ensure_member(c: &mut Conn<'_>, community_id: i64, account_id: i64) -> Result<bool> {
+    let n = on_conn!(c, c => sqlx::query(
+        "INSERT INTO memberships (community_id, account_id, role, state, created_at) VALUES ($1, $2, 'member', 'active', $3) \
+         ON CONFLICT (community_id, account_id) DO UPDATE SET state = 'active' WHERE memberships.state <> 'active'")
+        .bind(community_id)
+        .bind(account_id)
+        .bind(super::now())
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
 /// An account's membership in a community, if any.
 pub async fn membership(
     c: &mut Conn<'_>,

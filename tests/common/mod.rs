@@ -445,8 +445,6 @@ impl RemoteSigner {
         date: std::time::SystemTime,
         created_expires: Option<(u64, u64)>,
     ) -> (u16, Value) {
-        use base64::Engine;
-        use sha2::Digest;
         let body = serde_json::to_vec(activity).expect("json");
         let inbox = url::Url::parse(&target.url(path)).expect("url");
         let mut headers =
@@ -462,14 +460,7 @@ impl RemoteSigner {
                 value("date"),
                 value("digest")
             );
-            let signature = base64::engine::general_purpose::STANDARD.encode(
-                self.key
-                    .sign(
-                        rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
-                        &sha2::Sha256::digest(signing_string.as_bytes()),
-                    )
-                    .expect("sign"),
-            );
+            let signature = self.sign_by_hand(&signing_string);
             let header = format!(
                 r#"keyId="{}",algorithm="hs2019",created="{created}",expires="{expires}",headers="(request-target) (created) (expires) host date digest",signature="{signature}""#,
                 self.key_id
@@ -484,8 +475,6 @@ impl RemoteSigner {
     /// Signed here by hand rather than by the crate's own signer, so that the server's check of it is
     /// tested against an independent signer.
     pub async fn get(&self, url: &str) -> (u16, String) {
-        use base64::Engine;
-        use sha2::Digest;
         let parsed = url::Url::parse(url).expect("url");
         let host = match parsed.port() {
             Some(port) => format!("{}:{port}", parsed.host_str().expect("host")),
@@ -497,14 +486,7 @@ impl RemoteSigner {
         };
         let date = httpdate::fmt_http_date(std::time::SystemTime::now());
         let signing_string = format!("(request-target): get {target}\nhost: {host}\ndate: {date}");
-        let signature = base64::engine::general_purpose::STANDARD.encode(
-            self.key
-                .sign(
-                    rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
-                    &sha2::Sha256::digest(signing_string.as_bytes()),
-                )
-                .expect("sign"),
-        );
+        let signature = self.sign_by_hand(&signing_string);
         let header = format!(
             r#"keyId="{}",algorithm="rsa-sha256",headers="(request-target) host date",signature="{signature}""#,
             self.key_id
@@ -520,6 +502,21 @@ impl RemoteSigner {
             .expect("signed GET");
         let status = res.status().as_u16();
         (status, res.text().await.unwrap_or_default())
+    }
+
+    /// The base64 RSA-SHA256 signature of `signing_string`, made with the `rsa` crate (not the
+    /// server's signer, so that its check is tested against an independent one).
+    fn sign_by_hand(&self, signing_string: &str) -> String {
+        use base64::Engine;
+        use sha2::Digest;
+        base64::engine::general_purpose::STANDARD.encode(
+            self.key
+                .sign(
+                    rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                    &sha2::Sha256::digest(signing_string.as_bytes()),
+                )
+                .expect("sign"),
+        )
     }
 
     /// POSTs `activity` to `target`'s `path`, correctly signed.

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::{
     Form,
     extract::{Path, State},
-    response::{IntoResponse, Redirect, Response},
+    response::Response,
 };
 use serde::Deserialize;
 
@@ -129,12 +129,6 @@ async fn after(
     name: &str,
     result: crate::Result<()>,
 ) -> Result<Response, PageError> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/manage/c/{name}/invitations")).into_response()),
-        Err(e) if e.refusal().is_some() => {
-            let why = p.lang.describe(&e);
-            page(v, p, name, Some(why)).await
-        }
-        Err(e) => Err(p.error(e)),
-    }
+    let to = format!("/manage/c/{name}/invitations");
+    super::back_or_why(p, &to, result, |p, why| page(v, p, name, Some(why))).await
 }

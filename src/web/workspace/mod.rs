@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::{
     Router,
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
 use serde::Deserialize;
@@ -262,6 +262,27 @@ impl DecisionForm {
 #[derive(Deserialize)]
 struct CsrfOnly {
     csrf: String,
+}
+
+/// Back to `to` after an action that worked, or the page again (`again`) with why it was refused;
+/// anything else is the error page.
+async fn back_or_why<Again>(
+    p: Visitor,
+    to: &str,
+    result: crate::Result<()>,
+    again: impl FnOnce(Visitor, String) -> Again,
+) -> Result<Response, PageError>
+where
+    Again: std::future::Future<Output = Result<Response, PageError>>,
+{
+    match result {
+        Ok(()) => Ok(Redirect::to(to).into_response()),
+        Err(e) if e.refusal().is_some() => {
+            let why = p.lang.describe(&e);
+            again(p, why).await
+        }
+        Err(e) => Err(p.error(e)),
+    }
 }
 
 /// A CSV download named `filename`, written by `write` (the participant list, the insights).

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::{
     Form,
     extract::{Path, State},
-    response::{IntoResponse, Redirect, Response},
+    response::Response,
 };
 use serde::Deserialize;
 
@@ -112,14 +112,8 @@ async fn after(
     name: &str,
     result: crate::Result<()>,
 ) -> Result<Response, PageError> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/manage/c/{name}/moderation")).into_response()),
-        Err(e) if e.refusal().is_some() => {
-            let why = p.lang.describe(&e);
-            page(v, p, name, Some(why)).await
-        }
-        Err(e) => Err(p.error(e)),
-    }
+    let to = format!("/manage/c/{name}/moderation");
+    super::back_or_why(p, &to, result, |p, why| page(v, p, name, Some(why))).await
 }
 
 #[derive(Deserialize)]
@@ -233,14 +227,11 @@ pub(super) async fn act_on_queued_report(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     p.check_csrf(&form.csrf)?;
-    match report_action(&v, &p, id, &action).await? {
-        Ok(()) => Ok(Redirect::to("/manage/reports").into_response()),
-        Err(e) if e.refusal().is_some() => {
-            let why = p.lang.describe(&e);
-            reports_queue(&v, p, Some(why)).await
-        }
-        Err(e) => Err(p.error(e)),
-    }
+    let result = report_action(&v, &p, id, &action).await?;
+    super::back_or_why(p, "/manage/reports", result, |p, why| {
+        reports_queue(&v, p, Some(why))
+    })
+    .await
 }
 
 /// Whether `got` is `yes` (else `no`; anything else is no such page).
