@@ -593,6 +593,41 @@ async fn changing_to_members_keeps_already_public_things_public() {
             body.contains("Vain seuraajille"),
             "{backend}: its manager sees it: {body}"
         );
+
+        // A members-only announcement of a public community, likewise.
+        let news = "Vain jasenten tiedote";
+        let posted = created(
+            &s,
+            "/api/v1/communities/avoin/announcements",
+            &owner,
+            json!({ "content": news, "visibility": "members" }),
+        )
+        .await;
+        let id = posted["id"].as_str().expect("id");
+        for (path, kind, status) in [
+            (format!("/a/{id}"), As::Page, 404),
+            (format!("/a/{id}"), As::Ap, 404),
+            (format!("/api/v1/announcements/{id}"), As::Plain, 404),
+            ("/c/avoin".to_string(), As::Page, 200),
+            ("/c/avoin/feed.atom".to_string(), As::Plain, 200),
+            (
+                "/api/v1/communities/avoin/announcements".to_string(),
+                As::Plain,
+                200,
+            ),
+        ] {
+            let (got, body) = get(&s, &path, kind, None).await;
+            assert_eq!(got, status, "{backend}: {path}");
+            assert!(!body.contains(news), "{backend}: {path}: {body}");
+        }
+        let (_, body) = get(
+            &s,
+            "/api/v1/communities/avoin/announcements",
+            As::Plain,
+            Some(&owner),
+        )
+        .await;
+        assert!(body.contains(news), "{backend}: its manager sees it");
         s.stop().await;
     }
 }
