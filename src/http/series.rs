@@ -41,7 +41,6 @@ async fn get_series(
     reader: crate::service::Reader,
     super::params::ApiQuery(window): super::params::ApiQuery<Window>,
 ) -> Result<Json<SeriesView>> {
-    v.series_for(&id, &reader).await?;
     let from = super::params::rfc3339("from", window.from.as_deref())?.unwrap_or_else(Utc::now);
     let to =
         super::params::rfc3339("to", window.to.as_deref())?.unwrap_or(from + Duration::days(366));
@@ -51,7 +50,9 @@ async fn get_series(
             crate::error::Refusal::RangeReversed,
         ));
     }
-    Ok(Json(v.series_view(&id, from, to, MAX_EXPANSION).await?))
+    Ok(Json(
+        v.series_view(&id, &reader, from, to, MAX_EXPANSION).await?,
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -89,11 +90,10 @@ async fn series_document(
 ) -> Result<Response> {
     let result = async {
         let ics = id.strip_suffix(".ics");
-        let series = v.series_for(ics.unwrap_or(&id), &reader).await?;
+        let (series, events) = v.series_for(ics.unwrap_or(&id), &reader).await?;
         if !series.is_local() {
             return Err(crate::error::Refusal::NoSuchSeries { id: id.clone() }.into());
         }
-        let events = v.series_occurrences(&series).await?;
         let title = events
             .iter()
             .find(|e| e.starts_at >= Utc::now())

@@ -110,7 +110,7 @@ impl Verkosto {
             tags: tags(new.tags.unwrap_or_default())?,
             icon_url: optional_url("icon_url", new.icon_url.as_deref())?,
             banner_url: optional_url("banner_url", new.banner_url.as_deref())?,
-            follow_policy: follow_policy_for(visibility, new.follow_policy)?,
+            follow_policy: follow_policy_for(visibility, new.follow_policy, FollowPolicy::Open)?,
             visibility,
             name: name.to_string(),
             created_at: now,
@@ -242,15 +242,11 @@ impl Verkosto {
         if let Some(v) = change.visibility {
             community.visibility = v;
         }
-        // Turning members-only makes following need approval; only asking for open then is refused.
-        if change.follow_policy.is_some() || community.visibility.is_members() {
-            community.follow_policy =
-                follow_policy_for(
-                    community.visibility,
-                    change.follow_policy.or(Some(community.follow_policy)
-                        .filter(|_| !community.visibility.is_members())),
-                )?;
-        }
+        community.follow_policy = follow_policy_for(
+            community.visibility,
+            change.follow_policy,
+            community.follow_policy,
+        )?;
         community.updated_at = store::now();
         let mut tx = self.db().begin().await?;
         if community.visibility.is_members()
@@ -343,15 +339,20 @@ impl Verkosto {
     }
 }
 
-/// The follow policy of a community of `visibility`: following a members-only community is becoming
-/// a member, which a manager approves (or an invitation stands for), so it cannot be open.
-fn follow_policy_for(visibility: Visibility, asked: Option<FollowPolicy>) -> Result<FollowPolicy> {
+/// The follow policy of a community of `visibility` when `asked` for one (else it keeps `current`):
+/// following a members-only community is becoming a member, which a manager approves (or an
+/// invitation stands for), so it is always approval, and asking for open is refused.
+fn follow_policy_for(
+    visibility: Visibility,
+    asked: Option<FollowPolicy>,
+    current: FollowPolicy,
+) -> Result<FollowPolicy> {
     match (visibility, asked) {
         (Visibility::Members, Some(FollowPolicy::Open)) => Err(Error::invalid(
             "follow_policy",
             Refusal::MembersNeedApproval,
         )),
         (Visibility::Members, _) => Ok(FollowPolicy::Approval),
-        (Visibility::Public, asked) => Ok(asked.unwrap_or(FollowPolicy::Open)),
+        (Visibility::Public, asked) => Ok(asked.unwrap_or(current)),
     }
 }

@@ -79,14 +79,12 @@ impl Verkosto {
         let now = store::now();
         let mut tx = self.db().begin().await?;
         store::communities::ensure_member(&mut tx.conn(), community.id, account.id).await?;
-        store::invitations::invite_actor(&mut tx.conn(), community.id, me.as_str(), by.id, now)
-            .await?;
-        store::invitations::take_actor(&mut tx.conn(), community.id, me.as_str(), now).await?;
-        let invitation = store::invitations::of_community(&mut tx.conn(), community.id)
-            .await?
-            .into_iter()
-            .find(|i| i.actor_ap_id.as_deref() == Some(me.as_str()))
-            .ok_or_else(|| Error::Internal("the invitation vanished".into()))?;
+        let mut invitation =
+            store::invitations::invite_actor(&mut tx.conn(), community.id, me.as_str(), by.id, now)
+                .await?;
+        if store::invitations::take_actor(&mut tx.conn(), community.id, me.as_str(), now).await? {
+            invitation.accepted_at = Some(now);
+        }
         tx.commit().await?;
         tracing::info!(community = %community.name, member = %account.username, "local account invited");
         Ok(invitation)

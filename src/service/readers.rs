@@ -57,16 +57,6 @@ impl Reader {
     }
 }
 
-impl Reader {
-    /// The local account reading, if any.
-    pub fn account(&self) -> Option<&Account> {
-        match self {
-            Reader::Account(a) => Some(a),
-            _ => None,
-        }
-    }
-}
-
 impl From<Option<Account>> for Reader {
     fn from(account: Option<Account>) -> Reader {
         account.map_or(Reader::Anonymous, Reader::Account)
@@ -136,15 +126,11 @@ impl Verkosto {
     /// actor of a server where one of those lives (as Mastodon's authorized fetch vouches).
     pub async fn is_member(&self, community: &Community, reader: &Reader) -> Result<bool> {
         let group = crate::apub::actor::community_id(self.state(), &community.name);
-        let reader = self.verified(reader).await;
-        if matches!(reader, Reader::Anonymous | Reader::Signed(_)) {
-            return Ok(false);
-        }
-        let mut c = self.db().acquire().await?;
-        match reader {
+        match self.verified(reader).await {
             Reader::Anonymous | Reader::Signed(_) => Ok(false),
             Reader::Account(account) if account.is_admin => Ok(true),
             Reader::Account(account) => {
+                let mut c = self.db().acquire().await?;
                 let member =
                     store::communities::membership(&mut c.conn(), community.id, account.id)
                         .await?
@@ -162,6 +148,7 @@ impl Verkosto {
                 .await
             }
             Reader::Remote { actor, kind } => {
+                let mut c = self.db().acquire().await?;
                 let origin = matches!(kind, ActorKind::Application | ActorKind::Service)
                     .then(|| actor.join("/").ok())
                     .flatten();
@@ -197,10 +184,7 @@ impl Verkosto {
     /// not exist to anyone but its members.
     pub async fn community_for(&self, name: &str, reader: &Reader) -> Result<Community> {
         let community = self.community(name).await?;
-        if self
-            .may_see(&community, community.visibility, reader)
-            .await?
-        {
+        if self.sees(&community, reader).await? {
             return Ok(community);
         }
         Err(Refusal::NoSuchCommunity {
@@ -213,11 +197,7 @@ impl Verkosto {
     /// invited people and their servers' instance actors (to follow it, they must find it first).
     pub async fn community_actor_for(&self, name: &str, reader: &Reader) -> Result<Community> {
         let community = self.community(name).await?;
-        if self
-            .may_see(&community, community.visibility, reader)
-            .await?
-            || self.is_invited(&community, reader).await?
-        {
+        if self.sees(&community, reader).await? || self.is_invited(&community, reader).await? {
             return Ok(community);
         }
         Err(Refusal::NoSuchCommunity {
@@ -229,16 +209,48 @@ impl Verkosto {
     /// Whether `reader` may see `event`: public ones everyone, members-only ones the members of its
     /// local organiser; a remote group's members-only event, the accounts here that follow the group.
     pub async fn may_see_event(&self, event: &Event, reader: &Reader) -> Result<bool> {
-        if !event.visibility.is_members() {
+        self.may_see_item(
+            event.visibility,
+            event.community_id,
+            &event.organizer_ap_id,
+            reader,
+        )
+        .await
+    }
+
+    /// Whether `reader` may see `announcement` (as [`Verkosto::may_see_event`]).
+    pub async fn may_see_announcement(&self, a: &Announcement, reader: &Reader) -> Result<bool> {
+        self.may_see_item(a.visibility, a.community_id, &a.author_ap_id, reader)
+            .await
+    }
+
+    /// Whether `reader` may see an item of `visibility` published by the local community
+    /// `community_id`, or (none) by the remote `author`.
+    async fn may_see_item(
+        &self,
+        visibility: Visibility,
+        community_id: Option<i64>,
+        author: &Url,
+        reader: &Reader,
+    ) -> Result<bool> {
+        if !visibility.is_members() {
             return Ok(true);
         }
-        let Some(community_id) = event.community_id else {
-            return self.follows_here(&event.organizer_ap_id, reader).await;
+        let Some(community_id) = community_id else {
+            return self.follows_here(author, reader).await;
         };
-        let Some(community) = self.community_by_id(community_id).await? else {
-            return Ok(false);
-        };
-        self.may_see(&community, event.visibility, reader).await
+        match self.community_by_id(community_id).await? {
+            Some(community) => self.is_member(&community, reader).await,
+            None => Ok(false),
+        }
+    }
+
+    /// Whether `reader` sees `community`: a public one everyone, a members-only one its members.
+    async fn sees(&self, community: &Community, reader: &Reader) -> Result<bool> {
+        if !community.visibility.is_members() {
+            return Ok(true);
+        }
+        self.is_member(community, reader).await
     }
 
     /// Whether `reader` is an account here following the remote `group` (accepted), or an
@@ -256,32 +268,6 @@ impl Verkosto {
                 .await?
                 .is_some_and(|f| f.state == crate::model::FollowState::Accepted),
         )
-    }
-
-    /// Whether `reader` may see `announcement` (as [`Verkosto::may_see_event`]).
-    pub async fn may_see_announcement(&self, a: &Announcement, reader: &Reader) -> Result<bool> {
-        if !a.visibility.is_members() {
-            return Ok(true);
-        }
-        let Some(community_id) = a.community_id else {
-            return self.follows_here(&a.author_ap_id, reader).await;
-        };
-        let Some(community) = self.community_by_id(community_id).await? else {
-            return Ok(false);
-        };
-        self.may_see(&community, a.visibility, reader).await
-    }
-
-    async fn may_see(
-        &self,
-        community: &Community,
-        visibility: Visibility,
-        reader: &Reader,
-    ) -> Result<bool> {
-        match visibility {
-            Visibility::Public => Ok(true),
-            Visibility::Members => self.is_member(community, reader).await,
-        }
     }
 }
 
@@ -321,9 +307,13 @@ impl Verkosto {
 }
 
 impl Verkosto {
-    /// The series with this API id as `reader` may see it: one whose occurrences are members-only
-    /// answers as unknown to anyone who may not see them.
-    pub async fn series_for(&self, id: &str, reader: &Reader) -> Result<crate::model::Series> {
+    /// The series with this API id and its occurrences as `reader` may see them: one whose
+    /// occurrences are members-only answers as unknown to anyone who may not see them.
+    pub async fn series_for(
+        &self,
+        id: &str,
+        reader: &Reader,
+    ) -> Result<(crate::model::Series, Vec<Event>)> {
         let series = self.series(id).await?;
         let occurrences = self.series_occurrences(&series).await?;
         let hidden = match occurrences.iter().find(|e| e.visibility.is_members()) {
@@ -336,6 +326,6 @@ impl Verkosto {
         if hidden {
             return Err(Refusal::NoSuchSeries { id: id.to_string() }.into());
         }
-        Ok(series)
+        Ok((series, occurrences))
     }
 }

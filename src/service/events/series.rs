@@ -257,16 +257,17 @@ impl Verkosto {
             })
     }
 
-    /// A series with its dates in `[from, to)` (at most `max`), each with its event once made.
+    /// A series with its dates in `[from, to)` (at most `max`), each with its event once made, as
+    /// `reader` may see it (see [`Verkosto::series_for`]).
     pub async fn series_view(
         &self,
         public_id: &str,
+        reader: &crate::service::Reader,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         max: usize,
     ) -> Result<SeriesView> {
-        let series = self.series(public_id).await?;
-        let events = self.series_occurrences(&series).await?;
+        let (series, events) = self.series_for(public_id, reader).await?;
         let duration = Duration::seconds(series.duration_seconds);
         let occurrences = series
             .starts(from, to, max)

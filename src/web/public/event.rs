@@ -151,7 +151,9 @@ pub(crate) async fn event_page(
         None => crate::service::FeedbackForMe::Nothing,
     };
     let now = Utc::now();
-    let (repeats, next_dates) = series_dates(v, lang, &event).await.map_err(fail)?;
+    let (repeats, next_dates) = series_dates(v, lang, &p.reader(), &event)
+        .await
+        .map_err(fail)?;
     let opens = event.starts_at - Duration::minutes(ONLINE_LINK_LEAD);
     let page = EventPage {
         guests: v.takes_guests(&event),
@@ -192,6 +194,7 @@ pub(crate) async fn event_page(
 async fn series_dates(
     v: &Verkosto,
     lang: crate::web::i18n::Lang,
+    reader: &crate::service::Reader,
     event: &Event,
 ) -> Result<(Option<String>, Vec<NextDate>), Error> {
     const SHOWN: usize = 6;
@@ -207,7 +210,7 @@ async fn series_dates(
     let words = crate::web::recurrence::describe(lang, &rule, start);
     let from = event.starts_at.min(Utc::now());
     let dates = if series.is_local() {
-        v.series_view(&link.id, from, from + Duration::days(3660), SHOWN)
+        v.series_view(&link.id, reader, from, from + Duration::days(3660), SHOWN)
             .await?
             .occurrences
             .into_iter()
