@@ -204,10 +204,31 @@ async fn failing_hosts(v: &Verkosto) -> Vec<String> {
 
 #[tokio::test]
 async fn a_slow_receiver_does_not_delay_the_others() {
-    let s = sender(TestDb::sqlite().await, |st| {
-        st.request_timeout = Duration::from_secs(30)
-    })
+    slow_receiver_beside_a_fast_one(|st| st.request_timeout = Duration::from_secs(30), 8).await;
+}
+
+/// The delivery loop claims in batches while most workers are busy, but only for a moment: with
+/// seven of eight workers stuck on a slow host, the one left keeps delivering to the others.
+#[tokio::test]
+async fn one_free_worker_keeps_delivering_while_the_others_wait_on_a_slow_host() {
+    slow_receiver_beside_a_fast_one(
+        |st| {
+            st.request_timeout = Duration::from_secs(30);
+            st.delivery_workers = 8;
+            st.workers_per_host = 7;
+        },
+        7,
+    )
     .await;
+}
+
+/// A slow host's `slow_inboxes` followers never answer within 20 s; the fast host's five get
+/// everything long before that.
+async fn slow_receiver_beside_a_fast_one(
+    settings: impl FnOnce(&mut verkosto::Settings),
+    slow_inboxes: u32,
+) {
+    let s = sender(TestDb::sqlite().await, settings).await;
     let (slow, fast) = (Sink::default(), Sink::default());
     let mut hosts = vec![];
     for sink in [&slow, &fast] {
@@ -220,10 +241,10 @@ async fn a_slow_receiver_does_not_delay_the_others() {
         ));
         sink.serve(listener);
     }
-    for n in 0..8 {
+    for n in 0..slow_inboxes {
         slow.set(n, Behaviour::SlowAlways(Duration::from_secs(20)));
     }
-    follow_from_sink(&s.verkosto, "kahvila", &slow, &hosts[0], 0..8).await;
+    follow_from_sink(&s.verkosto, "kahvila", &slow, &hosts[0], 0..slow_inboxes).await;
     follow_from_sink(&s.verkosto, "kahvila", &fast, &hosts[1], 0..5).await;
     let started = Instant::now();
     publish(&s.verkosto, "kahvila", 3).await;
