@@ -20,7 +20,9 @@
 //! explicitly. Each aggregate has its own module with free functions taking a [`Conn`], so the same
 //! function runs on a pooled connection or inside a service's transaction.
 
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::{Arc, LazyLock, Mutex, Weak};
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -94,6 +96,8 @@ pub struct Tx {
     inner: TxInner,
     /// Moved after the commit: what public documents show may have changed.
     changes: changes::Changes,
+    /// SQLite: this process's turn to write, held until the transaction ends (see [`write_turns`]).
+    _turn: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 enum TxInner {
@@ -173,6 +177,26 @@ fn set_short_busy_waits(db: std::ptr::NonNull<libsqlite3_sys::sqlite3>) {
     }
 }
 
+/// The turns this process's write transactions on one SQLite database take, one at a time, before
+/// `BEGIN IMMEDIATE` (shared by every pool opened on it in this process). SQLite lets one connection
+/// write at a time; without turns, every waiting writer held a pooled connection and polled the lock
+/// from its thread (sleeps of 50 us, see [`set_short_busy_waits`]), so under a burst of inbox posts
+/// the readers those same requests need waited for a connection too. Waiting here costs no
+/// connection and no thread, and the next writer is woken when the lock is free. Other processes on
+/// the same file still meet at SQLite's lock.
+fn write_turns(identity: &str) -> Arc<tokio::sync::Semaphore> {
+    static TURNS: LazyLock<Mutex<HashMap<String, Weak<tokio::sync::Semaphore>>>> =
+        LazyLock::new(Mutex::default);
+    let mut turns = TURNS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(turn) = turns.get(identity).and_then(Weak::upgrade) {
+        return turn;
+    }
+    turns.retain(|_, t| t.strong_count() > 0);
+    let turn = Arc::new(tokio::sync::Semaphore::new(1));
+    turns.insert(identity.to_owned(), Arc::downgrade(&turn));
+    turn
+}
+
 /// What names one SQLite database for its change counter: its file.
 fn sqlite_identity(options: &SqliteConnectOptions) -> String {
     format!("sqlite:{}", options.get_filename().display())
@@ -244,13 +268,27 @@ impl Db {
         Ok(match self {
             // IMMEDIATE takes the write lock up front: a deferred transaction that reads, then writes after
             // another connection wrote, fails at once with SQLITE_BUSY_SNAPSHOT instead of waiting.
-            Db::Sqlite(pool) => Tx {
-                inner: TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-                changes: self.changes(),
-            },
+            Db::Sqlite(pool) => {
+                let identity = sqlite_identity(&pool.connect_options());
+                // Bounded like SQLite's own wait, so a transaction begun while another of the
+                // same task is open fails as it did before turns, instead of waiting forever.
+                let turn =
+                    tokio::time::timeout(SQLITE_LOCK_WAIT, write_turns(&identity).acquire_owned())
+                        .await
+                        .map_err(|_| {
+                            Error::Internal("the database stayed locked for writing".into())
+                        })?
+                        .map_err(|e| Error::Internal(format!("write turns: {e}")))?;
+                Tx {
+                    inner: TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+                    changes: changes::Changes::of(&identity),
+                    _turn: Some(turn),
+                }
+            }
             Db::Postgres(pool) => Tx {
                 inner: TxInner::Postgres(pool.begin().await?),
                 changes: self.changes(),
+                _turn: None,
             },
         })
     }
