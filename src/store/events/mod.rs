@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::model::{Event, EventPlace, SeriesLink};
 
 mod comments;
+mod one_row;
 mod participations;
 mod relayed;
 pub mod updates_due;
@@ -33,7 +34,9 @@ const COLUMNS: &str = "e.id, e.public_id, e.ap_id, e.url, e.organizer_ap_id, e.c
     (SELECT s.ap_id FROM event_series s WHERE s.id = e.series_id) AS series_ap_id, \
     (SELECT s.recurrence FROM event_series s WHERE s.id = e.series_id) AS series_recurrence";
 
-#[derive(sqlx::FromRow)]
+// Deserialize: long lists come from SQLite as JSON (`one_row`).
+#[derive(sqlx::FromRow, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Row {
     id: i64,
     public_id: String,
@@ -57,7 +60,9 @@ struct Row {
     category: String,
     banner_url: Option<String>,
     language: Option<String>,
+    #[serde(deserialize_with = "one_row::sqlite_bool")]
     comments_enabled: bool,
+    #[serde(deserialize_with = "one_row::sqlite_bool")]
     guest_participation: bool,
     visibility: String,
     sequence: i64,
@@ -65,6 +70,7 @@ struct Row {
     updated_at: DateTime<Utc>,
     participant_count: i64,
     recurrence_id: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "one_row::sqlite_bool")]
     overridden: bool,
     series_public_id: Option<String>,
     series_ap_id: Option<String>,
@@ -320,23 +326,21 @@ pub async fn by_organizer(
     } else {
         "AND e.visibility = 'public'"
     };
-    let sql = format!(
+    let from_where = format!(
         // A UNION rather than `organizer = $1 OR id IN (...)`: PostgreSQL cannot use an index for that OR
         // and scanned every event of the instance for each community feed.
-        "SELECT {COLUMNS} FROM events e WHERE e.id IN \
+        "FROM events e WHERE e.id IN \
          (SELECT o.id FROM events o WHERE o.organizer_ap_id = $1 AND o.starts_at <= $3 \
           UNION SELECT h.event_id FROM event_cohosts h WHERE h.cohost_ap_id = $1) \
          AND e.ends_at >= $2 AND e.starts_at <= $3 {visible} {} ORDER BY e.starts_at, e.id LIMIT $4 OFFSET $5",
         start.condition(6)
     );
-    let rows: Vec<Row> = on_conn!(c, c => start.bind(sqlx::query_as(&sql)
+    let rows: Vec<Row> = one_row::read_by_start!(c, &from_where, q => start.bind(q
         .bind(organizer_ap_id)
         .bind(from)
         .bind(to)
         .bind(limit)
-        .bind(start.offset()))
-        .fetch_all(&mut **c)
-        .await)?;
+        .bind(start.offset())));
     from_rows(c, rows).await
 }
 
@@ -448,23 +452,21 @@ pub async fn by_organizers(
     start: ListStart,
     limit: i64,
 ) -> Result<Vec<Event>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM events e WHERE (e.organizer_ap_id = $2 OR e.organizer_ap_id IN \
+    let from_where = format!(
+        "FROM events e WHERE (e.organizer_ap_id = $2 OR e.organizer_ap_id IN \
          (SELECT m.member_ap_id FROM network_members m WHERE m.network_id = $1 AND m.state = 'active') \
          OR e.id IN (SELECT h.event_id FROM event_cohosts h JOIN network_members m ON m.member_ap_id = h.cohost_ap_id \
                      WHERE m.network_id = $1 AND m.state = 'active')) \
          AND e.visibility = 'public' AND e.ends_at >= $3 AND e.starts_at <= $4 {} ORDER BY e.starts_at, e.id LIMIT $5 OFFSET $6",
         start.condition(7)
     );
-    let rows: Vec<Row> = on_conn!(c, c => start.bind(sqlx::query_as(&sql)
+    let rows: Vec<Row> = one_row::read_by_start!(c, &from_where, q => start.bind(q
         .bind(network_id)
         .bind(network_ap_id)
         .bind(from)
         .bind(to)
         .bind(limit)
-        .bind(start.offset()))
-        .fetch_all(&mut **c)
-        .await)?;
+        .bind(start.offset())));
     from_rows(c, rows).await
 }
 
