@@ -620,7 +620,8 @@ async fn calendar(
         http::header::AUTHORIZATION,
         format!("Bearer {}", seeded.token).parse()?,
     );
-    for (label, request, count_items, cap) in [
+    // The targets: the whole feed within 100 ms, each API page within 20 ms.
+    for (label, request, count_items, cap, (target, limit_ms)) in [
         (
             "network calendar: ICS feed",
             &request_ics,
@@ -630,6 +631,7 @@ async fn calendar(
                     .count()
             }) as fn(&[u8]) -> usize,
             usize::MAX,
+            ("< 100 ms", 100.0),
         ),
         (
             "network calendar: API list",
@@ -638,6 +640,7 @@ async fn calendar(
                 serde_json::from_slice::<Vec<serde_json::Value>>(body).map_or(0, |v| v.len())
             },
             NETWORK_LIST_CAP,
+            ("<= 20 ms", 20.0),
         ),
     ] {
         let (status, body, first) = load::once(server.addr, request).await?;
@@ -672,7 +675,7 @@ async fn calendar(
                     plan.network_members + 1,
                     body.len() / 1000
                 ))
-                .target("< 100 ms", ms < 100.0),
+                .target(target, ms <= limit_ms),
         );
     }
     Ok(())
