@@ -244,7 +244,21 @@ impl Db {
     }
 
     /// Connects to PostgreSQL with explicit options (for example a `search_path` per test).
+    ///
+    /// Sessions run with PostgreSQL's JIT compilation off, unless `options` already set `jit`.
     pub async fn connect_postgres(options: PgConnectOptions) -> Result<Db> {
+        // A list's estimated cost grows with its correlated counts, and past `jit_above_cost` PostgreSQL
+        // compiled it first: 546 ms of compiling for the network feed's 60 ms of work, 36 ms for an API
+        // page's 5 (`auto_explain`, in the bench after its ingest). Our statements are short; none
+        // runs long enough to win the compile back.
+        let sets_jit = options
+            .get_options()
+            .is_some_and(|o| o.split_whitespace().any(|w| w.starts_with("jit=")));
+        let options = if sets_jit {
+            options
+        } else {
+            options.options([("jit", "off")])
+        };
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
