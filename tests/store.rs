@@ -805,14 +805,7 @@ async fn postgres_sessions_run_without_jit_unless_the_options_ask_for_it() {
     let Some(t) = crate::common::TestDb::postgres().await else {
         return;
     };
-    let store::Db::Postgres(pool) = &t.db else {
-        panic!("a PostgreSQL database");
-    };
-    let jit: String = sqlx::query_scalar("SHOW jit")
-        .fetch_one(pool)
-        .await
-        .expect("show jit");
-    assert_eq!(jit, "off", "our sessions compile no queries");
+    assert_eq!(jit(&t.db).await, "off", "our sessions compile no queries");
 
     let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
     let asked = url
@@ -820,14 +813,22 @@ async fn postgres_sessions_run_without_jit_unless_the_options_ask_for_it() {
         .expect("DATABASE_URL")
         .options([("jit", "on")]);
     let theirs = store::Db::connect_postgres(asked).await.expect("connect");
-    let store::Db::Postgres(pool) = &theirs else {
-        panic!("a PostgreSQL database");
-    };
-    let jit: String = sqlx::query_scalar("SHOW jit")
-        .fetch_one(pool)
-        .await
-        .expect("show jit");
-    assert_eq!(jit, "on", "an embedder's own setting is kept");
+    assert_eq!(
+        jit(&theirs).await,
+        "on",
+        "an embedder's own setting is kept"
+    );
     theirs.close().await;
     t.cleanup().await;
+}
+
+/// What `SHOW jit` answers on a PostgreSQL database's connections.
+async fn jit(db: &store::Db) -> String {
+    let store::Db::Postgres(pool) = db else {
+        panic!("a PostgreSQL database");
+    };
+    sqlx::query_scalar("SHOW jit")
+        .fetch_one(pool)
+        .await
+        .expect("show jit")
 }
