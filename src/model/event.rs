@@ -185,8 +185,10 @@ pub struct Event {
     /// Sanitized HTML.
     pub description_html: String,
     /// Start.
+    #[serde(serialize_with = "super::rfc3339::serialize")]
     pub starts_at: DateTime<Utc>,
     /// End.
+    #[serde(serialize_with = "super::rfc3339::serialize")]
     pub ends_at: DateTime<Utc>,
     /// The zone the times were given in: an IANA name, or for remote events that gave an offset
     /// only, a fixed offset (`UTC+02:00`); read it with [`Event::zone`].
@@ -223,8 +225,10 @@ pub struct Event {
     /// Accepted participants (for remote events: as the origin reports it).
     pub participant_count: i64,
     /// When first published.
+    #[serde(serialize_with = "super::rfc3339::serialize")]
     pub published_at: DateTime<Utc>,
     /// When last changed.
+    #[serde(serialize_with = "super::rfc3339::serialize")]
     pub updated_at: DateTime<Utc>,
     /// The series this event is an occurrence of (issue 17).
     pub series: Option<crate::model::SeriesLink>,

@@ -11,6 +11,7 @@ mod follow;
 mod name;
 mod relay;
 mod remote_actor;
+pub(crate) mod rfc3339;
 mod series;
 mod zone;
 

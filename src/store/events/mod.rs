@@ -47,7 +47,9 @@ struct Row {
     title: String,
     description_source: Option<String>,
     description_html: String,
+    #[serde(deserialize_with = "crate::model::rfc3339::deserialize")]
     starts_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::model::rfc3339::deserialize")]
     ends_at: DateTime<Utc>,
     timezone: String,
     status: String,
@@ -66,7 +68,9 @@ struct Row {
     guest_participation: bool,
     visibility: String,
     sequence: i64,
+    #[serde(deserialize_with = "crate::model::rfc3339::deserialize")]
     published_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::model::rfc3339::deserialize")]
     updated_at: DateTime<Utc>,
     participant_count: i64,
     recurrence_id: Option<DateTime<Utc>>,
