@@ -177,8 +177,9 @@ pub async fn seed(
     }
     // PostgreSQL's autovacuum gathers the planner's statistics within a minute of a bulk load like
     // this one; without them it planned the network's page as a scan of every event (32 ms of SQL
-    // against 7.5 ms). The scenarios measure the instance an hour later, not its first minute.
-    // (SQLite gathers none unless asked, on the server as here: nothing to do.)
+    // against 7.5 ms). The scenarios measure the instance an hour later, not its first minute. (The
+    // development machine's PostgreSQL runs with autovacuum off, so it would never have them. SQLite
+    // gathers none unless asked, on the server as here: nothing to do.)
     if let store::Db::Postgres(pool) = v.db() {
         sqlx::query("ANALYZE").execute(pool).await?;
     }
