@@ -390,10 +390,10 @@ pub async fn remove_all(db: &Db, ids: &[i64]) -> Result<()> {
 /// Gives back what sent deliveries leave behind on PostgreSQL, whose `DELETE` only marks a row dead:
 /// its index entries stay until a vacuum. A claim walks the queue's indexes oldest first, and the
 /// in-flight count walks every lease not yet run out, sent or not, so without this each claim of a
-/// large fan-out costs more than the one before (autovacuum wakes once a minute at most). `SKIP_LOCKED`: when another
-/// process or autovacuum is at it already, there is nothing to add. A database role that does not own
-/// the table gets a warning from PostgreSQL, not an error, and autovacuum keeps the queue as before.
-/// SQLite removes a row's index entries with it.
+/// large fan-out costs more than the one before (autovacuum, where it is on, wakes once a minute at
+/// most). `SKIP_LOCKED`: when another process or autovacuum is at it already, there is nothing to
+/// add. A database role that does not own the table gets a warning from PostgreSQL, not an error,
+/// and autovacuum keeps the queue as before. SQLite removes a row's index entries with it.
 pub async fn reclaim_removed(db: &Db) -> Result<()> {
     if let Db::Postgres(pool) = db {
         // Sent as a plain query (`raw_sql`): `VACUUM` runs on its own, never in a transaction.
