@@ -15,9 +15,9 @@
 //!
 //! Delivery is at least once: a process killed after a receiver accepted a delivery but before the row
 //! was removed sends that delivery again once its lease (twice the request timeout plus 5 s: 25 s by
-//! default) has run out. The resend is bounded by what was in flight: at most `delivery_workers`
-//! deliveries per process, and `workers_per_host` to any one host (the claim counts every process's
-//! leases). Receivers de-duplicate by activity id.
+//! default) has run out. The resend is bounded by what was claimed: at most twice `delivery_workers`
+//! deliveries per process (those in flight and as many waiting for a worker), and `workers_per_host` to
+//! any one host (the claim counts every process's leases). Receivers de-duplicate by activity id.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,8 +49,11 @@ impl DeliveryNotifier {
 /// attempt (bounded by the request timeout), short enough that a crashed process's deliveries are soon
 /// taken over.
 fn lease(settings: &crate::Settings) -> Duration {
-    settings.request_timeout * 2 + Duration::from_secs(5)
+    settings.request_timeout * 2 + LEASE_SLACK
 }
+/// What a lease holds beyond the longest attempt (two sends, for the double knock): also the longest a
+/// claimed delivery may wait for a worker before it is attempted.
+const LEASE_SLACK: Duration = Duration::from_secs(5);
 /// The longest sleep between polls (other processes may queue work we are not notified of).
 const POLL: Duration = Duration::from_secs(1);
 /// The longest the loop waits for a quarter of the workers to be free before claiming anyway.
@@ -97,11 +100,19 @@ async fn claim(verkosto: &Verkosto, available: i64) -> Vec<Delivery> {
     }
 }
 
-/// How many workers must be free before the loop claims again while others are still busy: a
+/// How many deliveries may be claimed and not yet finished: the workers' and as many again waiting for
+/// a worker. While the loop takes its turn with the database (removing what finished, claiming), a
+/// worker that finishes starts the next claimed delivery at once instead of waiting for that turn: a
+/// fan-out on PostgreSQL left a fifth of the two cores idle while every worker waited for the loop.
+fn claim_slots(workers: usize) -> usize {
+    workers.saturating_mul(2)
+}
+
+/// How many slots must be free before the loop claims again while others are still busy: a
 /// quarter of them, so that under load each claim takes several deliveries (and an idle loop claims
 /// at once whatever is due).
-fn claim_batch_floor(workers: usize) -> usize {
-    (workers / 4).max(1)
+fn claim_batch_floor(slots: usize) -> usize {
+    (slots / 4).max(1)
 }
 
 /// What one attempt came to.
@@ -228,20 +239,23 @@ pub(crate) fn spawn_workers(
     tokio::spawn(async move {
         tokio::pin!(shutdown);
         let workers = verkosto.settings().delivery_workers.max(1);
+        // Attempts in flight, and deliveries claimed and not yet finished (in flight or waiting).
         let permits = Arc::new(Semaphore::new(workers));
+        let slots = claim_slots(workers);
+        let claimed_slots = Arc::new(Semaphore::new(slots));
         let client = verkosto.state().http.clone();
         let mut last_prune = std::time::Instant::now();
         let mut last_blocks_reload = std::time::Instant::now();
         let done = Done::default();
-        let batch_floor = claim_batch_floor(workers);
+        let batch_floor = claim_batch_floor(slots);
         let mut gathering_since: Option<std::time::Instant> = None;
         let mut reclaim = Reclaim::default();
         loop {
-            let available = permits.available_permits();
-            let in_flight = workers - available.min(workers);
+            let available = claimed_slots.available_permits();
+            let outstanding = slots - available.min(slots);
             let gathering = *gathering_since.get_or_insert_with(std::time::Instant::now);
-            if in_flight > 0 && available < batch_floor && gathering.elapsed() < BATCH_WAIT {
-                // Most workers are busy: let more of them finish before claiming again (each
+            if outstanding > 0 && available < batch_floor && gathering.elapsed() < BATCH_WAIT {
+                // Most slots are taken: let more deliveries finish before claiming again (each
                 // finished delivery wakes this loop). A claim costs the same few statements (a
                 // transaction of six on PostgreSQL) whether it takes one delivery or thirty. The
                 // wait is bounded, so workers stuck on slow hosts do not hold the others back.
@@ -257,7 +271,7 @@ pub(crate) fn spawn_workers(
             if let Err(e) = verkosto.send_due_event_updates().await {
                 tracing::warn!(error = %e, "sending coalesced event updates failed");
             }
-            let available = permits.available_permits() as i64;
+            let available = claimed_slots.available_permits() as i64;
             let claimed = if available > 0 {
                 claim(&verkosto, available).await
             } else {
@@ -298,16 +312,29 @@ pub(crate) fn spawn_workers(
                 }
             }
             for delivery in claimed {
-                let Ok(permit) = permits.clone().acquire_owned().await else {
+                let Ok(slot) = claimed_slots.clone().acquire_owned().await else {
                     return;
                 };
                 let verkosto = verkosto.clone();
                 let client = client.clone();
                 let done = done.clone();
+                let permits = permits.clone();
                 tokio::spawn(async move {
+                    // Waiting longer than its lease allows (workers held by slow hosts), it is left
+                    // leased: claimed again once the lease runs out, never sent twice at once.
+                    let Ok(Ok(permit)) =
+                        tokio::time::timeout(LEASE_SLACK, permits.acquire_owned()).await
+                    else {
+                        tracing::debug!(
+                            delivery = delivery.id,
+                            "no worker free within the lease; left for a later claim"
+                        );
+                        return;
+                    };
                     let outcome = attempt(&verkosto, &client, &delivery).await;
                     finish(&verkosto, &delivery, outcome, &done).await;
                     drop(permit);
+                    drop(slot);
                     // The loop takes it off the queue, and claims what its inbox has next, at once.
                     verkosto.state().deliveries.notify();
                 });
@@ -331,7 +358,7 @@ pub(crate) fn spawn_workers(
         // Let deliveries in flight finish so their rows are removed rather than resent.
         let _ = tokio::time::timeout(
             verkosto.settings().request_timeout,
-            permits.acquire_many(workers as u32),
+            claimed_slots.acquire_many(slots as u32),
         )
         .await;
         done.remove(&verkosto).await;
