@@ -34,7 +34,8 @@ pub struct Settings {
     pub retry_window: Duration,
     /// Deliveries in flight at once, over all hosts.
     pub delivery_workers: usize,
-    /// Deliveries in flight at once to one receiving host (over all processes sharing the database).
+    /// Deliveries claimed at once for one receiving host, in flight or waiting for a worker (over all
+    /// processes sharing the database).
     pub workers_per_host: usize,
     /// A host whose deliveries have failed for this long is unavailable: only probed now and then.
     pub unavailable_after: Duration,

@@ -124,7 +124,7 @@ struct ServeArgs {
     /// Deliveries in flight at once.
     #[arg(long, env = "VERKOSTO_DELIVERY_WORKERS")]
     delivery_workers: Option<usize>,
-    /// Deliveries in flight at once to one receiving host.
+    /// Deliveries claimed at once for one receiving host (in flight or waiting for a worker).
     #[arg(long, env = "VERKOSTO_WORKERS_PER_HOST")]
     workers_per_host: Option<usize>,
     /// How long a host may fail before it is only probed now and then, e.g. 3d or 72h.
