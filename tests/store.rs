@@ -545,6 +545,19 @@ async fn deliveries_are_claimed_in_order_per_inbox_and_leased() {
                 .expect("claim again")
                 .is_empty()
         );
+        // A delivery given back unattempted (no worker was free in time) is claimable at once, and
+        // only that one.
+        let to_two = claimed.iter().find(|d| d.host == "b.example").expect("b");
+        store::deliveries::release(&t.db, to_two.id)
+            .await
+            .expect("release");
+        let again: Vec<i64> = store::deliveries::claim_due(&t.db, t0, lease, limits(t0))
+            .await
+            .expect("claim the given back")
+            .iter()
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(again, vec![to_two.id]);
         let first_to_one = claimed.iter().find(|d| d.host == "a.example").expect("a");
         store::deliveries::remove_all(&t.db, &[first_to_one.id])
             .await

@@ -56,7 +56,7 @@ fn lease(settings: &crate::Settings) -> Duration {
 const LEASE_SLACK: Duration = Duration::from_secs(5);
 /// The longest sleep between polls (other processes may queue work we are not notified of).
 const POLL: Duration = Duration::from_secs(1);
-/// The longest the loop waits for a quarter of the workers to be free before claiming anyway.
+/// The longest the loop waits for a quarter of its claim slots to be free before claiming anyway.
 const BATCH_WAIT: Duration = Duration::from_millis(20);
 const MAX_BACKOFF: Duration = Duration::from_secs(12 * 3600);
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
@@ -320,15 +320,18 @@ pub(crate) fn spawn_workers(
                 let done = done.clone();
                 let permits = permits.clone();
                 tokio::spawn(async move {
-                    // Waiting longer than its lease allows (workers held by slow hosts), it is left
-                    // leased: claimed again once the lease runs out, never sent twice at once.
+                    // Waiting longer than its lease allows (workers held by slow hosts), it is given
+                    // back unattempted: an attempt begun now could outlast the lease and be claimed
+                    // again meanwhile.
                     let Ok(Ok(permit)) =
                         tokio::time::timeout(LEASE_SLACK, permits.acquire_owned()).await
                     else {
-                        tracing::debug!(
-                            delivery = delivery.id,
-                            "no worker free within the lease; left for a later claim"
-                        );
+                        if let Err(e) = store::deliveries::release(verkosto.db(), delivery.id).await
+                        {
+                            tracing::warn!(error = %e, delivery = delivery.id, "giving back a claimed delivery failed; its lease will run out");
+                        }
+                        drop(slot);
+                        verkosto.state().deliveries.notify();
                         return;
                     };
                     let outcome = attempt(&verkosto, &client, &delivery).await;

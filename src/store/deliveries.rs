@@ -425,6 +425,17 @@ pub async fn reschedule(
     Ok(())
 }
 
+/// Gives a claimed delivery back unattempted: its lease ends now, so the next claim may take it.
+pub async fn release(db: &Db, id: i64) -> Result<()> {
+    let mut c = db.acquire().await?;
+    on_conn!(c.conn(), c => sqlx::query("UPDATE deliveries SET locked_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// The earliest time a delivery becomes due, if any is queued.
 pub async fn next_due(db: &Db) -> Result<Option<DateTime<Utc>>> {
     let mut c = db.acquire().await?;
