@@ -79,6 +79,10 @@ struct Row {
     series_public_id: Option<String>,
     series_ap_id: Option<String>,
     series_recurrence: Option<String>,
+    /// The co-hosts as a JSON array of ids, where the query reads them with the event (one event).
+    #[sqlx(default)]
+    #[serde(default)]
+    cohosts: Option<String>,
 }
 
 impl TryFrom<Row> for Event {
@@ -104,11 +108,19 @@ impl TryFrom<Row> for Event {
             }),
             _ => None,
         };
+        let cohosts = match r.cohosts {
+            Some(ids) => serde_json::from_str::<Vec<String>>(&ids)
+                .map_err(|e| Error::Internal(format!("stored co-hosts: {e}")))?
+                .iter()
+                .map(|i| parse_column("cohost_ap_id", i))
+                .collect::<Result<_>>()?,
+            None => vec![],
+        };
         Ok(Event {
             series,
             id: r.id,
             public_id: r.public_id,
-            cohosts: vec![],
+            cohosts,
             ap_id: parse_column("ap_id", &r.ap_id)?,
             url: parse_column("url", &r.url)?,
             organizer_ap_id: parse_column("organizer_ap_id", &r.organizer_ap_id)?,
@@ -228,19 +240,6 @@ async fn with_cohosts(c: &mut Conn<'_>, mut events: Vec<Event>) -> Result<Vec<Ev
     // each query is a round trip (to SQLite's worker thread or to PostgreSQL). The ids are integers
     // from the database, written into the SQL text; such one-off statements are not cached.
     const CHUNK: usize = 500;
-    if let [one] = events.as_mut_slice() {
-        // One event (every page and document of an event): the cached, parameterised statement.
-        let ids: Vec<String> = on_conn!(c, c => sqlx::query_scalar(
-            "SELECT cohost_ap_id FROM event_cohosts WHERE event_id = $1 ORDER BY cohost_ap_id")
-            .bind(one.id)
-            .fetch_all(&mut **c)
-            .await)?;
-        one.cohosts = ids
-            .iter()
-            .map(|i| parse_column("cohost_ap_id", i))
-            .collect::<Result<_>>()?;
-        return Ok(events);
-    }
     let mut by_event: std::collections::HashMap<i64, Vec<String>> = Default::default();
     for chunk in events.chunks(CHUNK) {
         let ids: Vec<String> = chunk.iter().map(|e| e.id.to_string()).collect();
@@ -268,28 +267,35 @@ async fn with_cohosts(c: &mut Conn<'_>, mut events: Vec<Event>) -> Result<Vec<Ev
     Ok(events)
 }
 
-async fn one_with_cohosts(c: &mut Conn<'_>, event: Option<Event>) -> Result<Option<Event>> {
-    match event {
-        Some(e) => Ok(with_cohosts(c, vec![e]).await?.pop()),
-        None => Ok(None),
-    }
+/// The columns of one event read with its co-hosts, in one statement: every inbox activity, page
+/// and document of an event reads one, and a second query for the co-hosts was a second round trip.
+fn one_event_sql(c: &Conn<'_>, condition: &str) -> String {
+    let cohosts = match c {
+        Conn::Sqlite(_) => {
+            "(SELECT json_group_array(cohost_ap_id) FROM (SELECT cohost_ap_id FROM event_cohosts \
+             WHERE event_id = e.id ORDER BY cohost_ap_id))"
+        }
+        Conn::Postgres(_) => {
+            "(SELECT COALESCE(json_agg(cohost_ap_id ORDER BY cohost_ap_id), '[]')::text \
+             FROM event_cohosts WHERE event_id = e.id)"
+        }
+    };
+    format!("SELECT {COLUMNS}, {cohosts} AS cohosts FROM events e WHERE {condition} = $1")
 }
 
 async fn find_where(c: &mut Conn<'_>, condition: &str, value: &str) -> Result<Option<Event>> {
-    let sql = format!("SELECT {COLUMNS} FROM events e WHERE {condition} = $1");
+    let sql = one_event_sql(c, condition);
     let row: Option<Row> =
         on_conn!(c, c => sqlx::query_as(&sql).bind(value).fetch_optional(&mut **c).await)?;
-    let event = row.map(TryInto::try_into).transpose()?;
-    one_with_cohosts(c, event).await
+    row.map(TryInto::try_into).transpose()
 }
 
 /// The event with this database id.
 pub async fn find_by_id(c: &mut Conn<'_>, id: i64) -> Result<Option<Event>> {
-    let sql = format!("SELECT {COLUMNS} FROM events e WHERE e.id = $1");
+    let sql = one_event_sql(c, "e.id");
     let row: Option<Row> =
         on_conn!(c, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await)?;
-    let event = row.map(TryInto::try_into).transpose()?;
-    one_with_cohosts(c, event).await
+    row.map(TryInto::try_into).transpose()
 }
 
 /// The events made for a series, by the start its rule gave each: one query, co-hosts in one more.
