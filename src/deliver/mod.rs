@@ -153,12 +153,15 @@ impl Done {
         Ok(())
     }
 
-    /// Takes the finished deliveries off the queue and adds up their reach; kept for the next try
-    /// if that fails. Returns how many were removed.
+    /// Takes the finished deliveries off the queue and adds up their reach (the two at once, on two
+    /// connections); kept for the next try if the removal fails. Returns how many were removed.
     async fn remove(&self, verkosto: &Verkosto) -> usize {
         let Finished { ids, reach } =
             std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()));
-        if !reach.is_empty() {
+        let add_reach = async {
+            if reach.is_empty() {
+                return;
+            }
             let rows: Vec<(String, String, String, i64)> = reach
                 .into_iter()
                 .map(|((actor, day, host), n)| (actor, day, host, n))
@@ -171,11 +174,18 @@ impl Done {
             if let Err(e) = added.await {
                 tracing::warn!(error = %e, "counting the reach of finished deliveries failed");
             }
-        }
+        };
+        let remove = async {
+            if ids.is_empty() {
+                return Ok(());
+            }
+            store::deliveries::remove_all(verkosto.db(), &ids).await
+        };
+        let ((), removed) = tokio::join!(add_reach, remove);
         if ids.is_empty() {
             return 0;
         }
-        if let Err(e) = store::deliveries::remove_all(verkosto.db(), &ids).await {
+        if let Err(e) = removed {
             tracing::warn!(error = %e, "removing finished deliveries failed; retrying");
             self.0
                 .lock()
@@ -267,8 +277,12 @@ pub(crate) fn spawn_workers(
                 continue;
             }
             gathering_since = None;
-            reclaim.removed(&verkosto, done.remove(&verkosto).await);
-            if let Err(e) = verkosto.send_due_event_updates().await {
+            // Independent of each other, so at once: the loop's turn with the database is what a
+            // worker's next delivery to the same inbox waits for.
+            let (removed, updates) =
+                tokio::join!(done.remove(&verkosto), verkosto.send_due_event_updates());
+            reclaim.removed(&verkosto, removed);
+            if let Err(e) = updates {
                 tracing::warn!(error = %e, "sending coalesced event updates failed");
             }
             let available = claimed_slots.available_permits() as i64;
