@@ -153,15 +153,12 @@ impl Done {
         Ok(())
     }
 
-    /// Takes the finished deliveries off the queue and adds up their reach (the two at once, on two
-    /// connections); kept for the next try if the removal fails. Returns how many were removed.
+    /// Takes the finished deliveries off the queue and adds up their reach; kept for the next try
+    /// if that fails. Returns how many were removed.
     async fn remove(&self, verkosto: &Verkosto) -> usize {
         let Finished { ids, reach } =
             std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()));
-        let add_reach = async {
-            if reach.is_empty() {
-                return;
-            }
+        if !reach.is_empty() {
             let rows: Vec<(String, String, String, i64)> = reach
                 .into_iter()
                 .map(|((actor, day, host), n)| (actor, day, host, n))
@@ -174,18 +171,11 @@ impl Done {
             if let Err(e) = added.await {
                 tracing::warn!(error = %e, "counting the reach of finished deliveries failed");
             }
-        };
-        let remove = async {
-            if ids.is_empty() {
-                return Ok(());
-            }
-            store::deliveries::remove_all(verkosto.db(), &ids).await
-        };
-        let ((), removed) = tokio::join!(add_reach, remove);
+        }
         if ids.is_empty() {
             return 0;
         }
-        if let Err(e) = removed {
+        if let Err(e) = store::deliveries::remove_all(verkosto.db(), &ids).await {
             tracing::warn!(error = %e, "removing finished deliveries failed; retrying");
             self.0
                 .lock()
@@ -277,12 +267,8 @@ pub(crate) fn spawn_workers(
                 continue;
             }
             gathering_since = None;
-            // Independent of each other, so at once: the loop's turn with the database is what a
-            // worker's next delivery to the same inbox waits for.
-            let (removed, updates) =
-                tokio::join!(done.remove(&verkosto), verkosto.send_due_event_updates());
-            reclaim.removed(&verkosto, removed);
-            if let Err(e) = updates {
+            reclaim.removed(&verkosto, done.remove(&verkosto).await);
+            if let Err(e) = verkosto.send_due_event_updates().await {
                 tracing::warn!(error = %e, "sending coalesced event updates failed");
             }
             let available = claimed_slots.available_permits() as i64;
