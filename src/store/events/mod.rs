@@ -272,8 +272,8 @@ async fn with_cohosts(c: &mut Conn<'_>, mut events: Vec<Event>) -> Result<Vec<Ev
 fn one_event_sql(c: &Conn<'_>, condition: &str) -> String {
     let cohosts = match c {
         Conn::Sqlite(_) => {
-            "(SELECT json_group_array(cohost_ap_id) FROM (SELECT cohost_ap_id FROM event_cohosts \
-             WHERE event_id = e.id ORDER BY cohost_ap_id))"
+            "(SELECT json_group_array(cohost_ap_id ORDER BY cohost_ap_id) FROM event_cohosts \
+             WHERE event_id = e.id)"
         }
         Conn::Postgres(_) => {
             "(SELECT COALESCE(json_agg(cohost_ap_id ORDER BY cohost_ap_id), '[]')::text \
